@@ -1,0 +1,125 @@
+"""Jinja2 rendering of stems, answers and solutions with the drawn parameters.
+
+Delimiters are `[[ x ]]` and `[% ... %]` because LaTeX already owns `{` and `}`. The environment
+is sandboxed: bank files are data, not code.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import sympy as sp
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..checking.parse import AnswerError, Equation, parse_math
+
+
+def format_number(value, sig: int = 4) -> str:
+    """Exact decimals stay as drawn (52.5); other values show `sig` significant digits."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(format_number(v, sig) for v in value) + ")"
+    if isinstance(value, sp.Basic):
+        if value.is_Integer:
+            return str(int(value))
+        if value.is_Rational:
+            q = int(value.q)
+            while q % 2 == 0:
+                q //= 2
+            while q % 5 == 0:
+                q //= 5
+            if q == 1:  # terminating decimal
+                return _trim(str(Decimal(int(value.p)) / Decimal(int(value.q))))
+        if value.is_number:
+            value = float(value.evalf(20))
+        else:
+            return sp.sstr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value == int(value) and abs(value) < 1e12:
+            return str(int(value))
+        text = f"{value:.{sig}g}"
+        if "e" in text:
+            mantissa, exp = text.split("e")
+            return f"{mantissa}\\times 10^{{{int(exp)}}}"
+        return text
+    return str(value)
+
+
+def _trim(text: str) -> str:
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _num(value, sig: int = 4):
+    return format_number(value, sig)
+
+
+def _signed(value, sig: int = 4):
+    """'+ 3' or '- 3', for writing `a [[ b|signed ]]` without '+ -3'."""
+    text = format_number(value, sig)
+    return f"- {text[1:]}" if text.startswith("-") else f"+ {text}"
+
+
+def _latex(value):
+    return sp.latex(value) if isinstance(value, sp.Basic) else str(value)
+
+
+def _finalize(value):
+    if isinstance(value, (sp.Basic, float, list, tuple)) and not isinstance(value, bool):
+        return format_number(value)
+    return value
+
+
+ENV = SandboxedEnvironment(
+    variable_start_string="[[", variable_end_string="]]",
+    block_start_string="[%", block_end_string="%]",
+    comment_start_string="[#", comment_end_string="#]",
+    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
+    finalize=_finalize,
+)
+ENV.filters.update(num=_num, signed=_signed, latex=_latex)
+ENV.globals.update(float=float, round=round, abs=abs)
+
+
+_SLOT = re.compile(r"\[\[(.+?)\]\]", re.S)
+_NAME = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.]*\s*")
+
+
+def _math_slots(text: str, context: dict):
+    """Let `[[ sigma^2 ]]` or `[[ (beta-1)*kl | num(5) ]]` use math syntax, as stems do.
+
+    Slots that read as arithmetic over numeric parameters are computed with the safe math parser
+    and handed to Jinja as values; anything else (names, string logic) is left to Jinja.
+    """
+    symbols = {k: v for k, v in context.items() if isinstance(v, sp.Basic)}
+    values = {}
+
+    def replace(match):
+        expr, bar, filters = match.group(1).partition("|")
+        if _NAME.fullmatch(expr):
+            return match.group(0)
+        try:
+            value = parse_math(expr, symbols, allow_new_symbols=False)
+        except AnswerError:
+            return match.group(0)
+        if isinstance(value, Equation) or not value.is_number:
+            return match.group(0)
+        name = f"math_slot_{len(values)}"
+        values[name] = value
+        return "[[ " + name + (" |" + filters if bar else "") + " ]]"
+
+    return _SLOT.sub(replace, text), values
+
+
+def render(text, context: dict) -> str:
+    if not isinstance(text, str):
+        return format_number(text) if not isinstance(text, bool) else str(text)
+    if "[[" not in text and "[%" not in text:
+        return text
+    text, values = _math_slots(text, context)
+    return ENV.from_string(text).render(**context, **values)

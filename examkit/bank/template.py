@@ -1,0 +1,376 @@
+"""A question template and its seeded variants.
+
+A variant is everything a student sees and everything a grader needs: drawn parameters, rendered
+stem and prompts, computed answers, misconception answers, shuffled options, worked solutions.
+The same (question id, seed) always gives the same variant.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..checking.equivalence import Variables
+from ..checking.parse import AnswerError, Equation, parse_math
+from .functions import FUNCTIONS
+from .render import format_number, render
+
+MAX_DRAWS = 2000
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class TemplateError(Exception):
+    """A template that cannot produce a variant; `path` locates the field inside the question."""
+
+    def __init__(self, message, path=()):
+        super().__init__(message)
+        self.path = tuple(path)
+
+
+def variant_seed(qid: str, seed: int | str) -> int:
+    digest = hashlib.sha256(f"{qid}|{seed}".encode()).hexdigest()
+    return int(digest[:16], 16)
+
+
+@dataclass
+class Option:
+    key: str  # stable id: index in the template's option list
+    letter: str
+    text: str
+    correct: bool
+    feedback: str
+    role: str = "other"
+
+
+@dataclass
+class Misconception:
+    name: str
+    value: object  # float (numeric) or sympy expression/equation text
+    text: str
+    feedback: str
+
+
+@dataclass
+class PartVariant:
+    id: str
+    type: str
+    points: float
+    prompt: str
+    spec: dict
+    answer: object = None  # float | sympy expr | list of option letters | None (short)
+    answer_text: str = ""
+    answer_latex: str = ""
+    variables: Variables | None = None
+    start: str = ""
+    steps: list = field(default_factory=list)
+    options: list = field(default_factory=list)
+    misconceptions: list = field(default_factory=list)
+    rubric: list = field(default_factory=list)
+    solution: str = ""
+    hints: list = field(default_factory=list)
+    unit: str = ""
+
+    @property
+    def select(self) -> str:
+        return self.spec.get("select", "multiple" if self.type == "diagnosis" else "single")
+
+    def to_json(self) -> dict:
+        data = {"id": self.id, "type": self.type, "points": self.points, "prompt": self.prompt,
+                "answer": self.answer_text, "solution": self.solution, "hints": self.hints}
+        if self.answer_latex:
+            data["answer_latex"] = self.answer_latex
+        if self.unit:
+            data["unit"] = self.unit
+        if self.options:
+            data["select"] = self.select
+            data["options"] = [{"letter": o.letter, "text": o.text, "correct": o.correct,
+                                "feedback": o.feedback, "role": o.role} for o in self.options]
+        if self.type == "derivation":
+            data["start"] = self.start
+            data["steps"] = self.steps
+        if self.rubric:
+            data["rubric"] = self.rubric
+        if self.misconceptions:
+            data["misconceptions"] = [{"name": m.name, "answer": m.text, "feedback": m.feedback}
+                                      for m in self.misconceptions]
+        return data
+
+
+@dataclass
+class Variant:
+    qid: str
+    seed: int | str
+    title: str
+    topic: str
+    objectives: list
+    covers: list
+    difficulty: str
+    stem: str
+    params: dict
+    parts: list
+    solution: str
+    hints: list
+    figures: list  # figure specs with the drawn context, rendered on demand
+    context: dict
+
+    @property
+    def points(self) -> float:
+        return sum(p.points for p in self.parts)
+
+    def part(self, part_id: str | None) -> PartVariant:
+        if part_id is None:
+            if len(self.parts) == 1:
+                return self.parts[0]
+            raise KeyError(f"question {self.qid} has parts {', '.join(p.id for p in self.parts)}: name one")
+        for p in self.parts:
+            if p.id == part_id:
+                return p
+        raise KeyError(f"question {self.qid} has no part {part_id!r} "
+                       f"(parts: {', '.join(p.id for p in self.parts)})")
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.qid, "seed": self.seed, "title": self.title, "topic": self.topic,
+            "objectives": self.objectives, "difficulty": self.difficulty, "points": self.points,
+            "params": {k: _jsonable(v) for k, v in self.params.items()},
+            "stem": self.stem, "parts": [p.to_json() for p in self.parts],
+            "solution": self.solution, "hints": self.hints,
+            "figures": [f["id"] for f in self.figures],
+        }
+
+
+def _jsonable(value):
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, sp.Basic):
+        if value.is_Integer:
+            return int(value)
+        if value.is_number:
+            return float(value.evalf(17))
+        return str(value)
+    return value
+
+
+def to_float(value) -> float:
+    return float(sp.N(value, 20))
+
+
+class QuestionTemplate:
+    def __init__(self, data: dict, path: str, topic: str):
+        self.data = data
+        self.path = path
+        self.topic = topic
+        self.id = data["id"]
+        self.title = data["title"]
+        self.objectives = list(data.get("objectives", []))
+        self.covers = list(data.get("covers", []))
+        self.difficulty = data.get("difficulty", "medium")
+        self.line = getattr(data, "line", 1)
+
+    @property
+    def points(self) -> float:
+        return sum(p["points"] for p in self.data["parts"])
+
+    @property
+    def part_types(self) -> list:
+        return [p["type"] for p in self.data["parts"]]
+
+    # --- parameters ------------------------------------------------------------------------
+    def draw(self, seed) -> dict:
+        rng = random.Random(variant_seed(self.id, seed))
+        constraints = self.data.get("constraints", [])
+        last_error = None
+        for _ in range(MAX_DRAWS):
+            context = {}
+            for name, spec in self.data.get("params", {}).items():
+                context[name] = _draw_param(name, spec, rng)
+                if isinstance(context[name], list):
+                    for i, v in enumerate(context[name], 1):
+                        context[f"{name}_{i}"] = v
+            try:
+                # a derived value undefined for this draw (log 0) rejects the draw, like a constraint
+                for name, spec in self.data.get("derived", {}).items():
+                    context[name] = self._derive(name, spec, context)
+            except TemplateError as exc:
+                last_error = exc
+                continue
+            if all(self._holds(c, i, context) for i, c in enumerate(constraints)):
+                context["_rng_state"] = rng.getstate()
+                return context
+        if last_error is not None:
+            raise last_error
+        raise TemplateError(f"constraints are never satisfied after {MAX_DRAWS} draws", ("constraints",))
+
+    def _derive(self, name, spec, context):
+        path = ("derived", name)
+        if isinstance(spec, dict):
+            fn = FUNCTIONS.get(spec["fn"])
+            if fn is None:
+                raise TemplateError(f"unknown function {spec['fn']!r}; known: {', '.join(sorted(FUNCTIONS))}", path)
+            args = [self._arg(a, context, path) for a in spec["args"]]
+            try:
+                return sp.sympify(fn(*args))
+            except Exception as exc:  # a bank author's mistake, reported with its place
+                raise TemplateError(f"{spec['fn']} failed: {exc}", path) from None
+        return self.number(spec, context, path)
+
+    def _arg(self, arg, context, path):
+        if isinstance(arg, list):
+            return [self._arg(a, context, path) for a in arg]
+        if isinstance(arg, str) and arg in context:
+            return context[arg]
+        return self.number(arg, context, path)
+
+    def number(self, text, context, path):
+        """Evaluate a math string over the drawn parameters to an exact sympy number."""
+        value = self.expression(text, context, path, Variables())
+        if isinstance(value, Equation) or not value.is_number:
+            raise TemplateError(f"{text!r} is not a number once parameters are drawn", path)
+        return value
+
+    def expression(self, text, context, path, variables: Variables):
+        rendered = self.render(text, context, path)
+        symbols = {k: v for k, v in context.items() if isinstance(v, sp.Basic)}
+        symbols.update(variables.symbols)
+        try:
+            return parse_math(rendered, symbols, allow_new_symbols=False)
+        except AnswerError as exc:
+            raise TemplateError(f"cannot read {rendered!r}: {exc}", path) from None
+
+    def render(self, text, context, path) -> str:
+        try:
+            return render(text, context)
+        except Exception as exc:
+            raise TemplateError(f"template error: {exc}", path) from None
+
+    def _holds(self, constraint, index, context) -> bool:
+        path = ("constraints", index)
+        m = re.fullmatch(r"(.+?)(<=|>=|!=|==|<|>)(.+)", constraint)
+        if not m:
+            raise TemplateError(f"constraint {constraint!r} needs one comparison (<, <=, >, >=, ==, !=)", path)
+        left = to_float(self.number(m.group(1), context, path))
+        right = to_float(self.number(m.group(3), context, path))
+        op = m.group(2)
+        return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
+                "==": abs(left - right) < 1e-12, "!=": abs(left - right) >= 1e-12}[op]
+
+    # --- variants --------------------------------------------------------------------------
+    def variant(self, seed) -> Variant:
+        context = self.draw(seed)
+        rng = random.Random()
+        rng.setstate(context.pop("_rng_state"))
+        params = {k: v for k, v in context.items() if k in self.data.get("params", {}) or k in self.data.get("derived", {})}
+        parts = [self._part(spec, i, context, rng) for i, spec in enumerate(self.data["parts"])]
+        return Variant(
+            qid=self.id, seed=seed, title=self.title, topic=self.topic,
+            objectives=self.objectives, covers=self.covers, difficulty=self.difficulty,
+            stem=self.render(self.data["stem"], context, ("stem",)),
+            params=params, parts=parts,
+            solution=self.render(self.data.get("solution", ""), context, ("solution",)),
+            hints=[self.render(h, context, ("hints", i)) for i, h in enumerate(self.data.get("hints", []))],
+            figures=list(self.data.get("figures", [])), context=context,
+        )
+
+    def _part(self, spec, index, context, rng) -> PartVariant:
+        path = ("parts", index)
+        kind = spec["type"]
+        part = PartVariant(
+            id=spec["id"], type=kind, points=spec["points"], spec=spec,
+            prompt=self.render(spec.get("prompt", ""), context, path + ("prompt",)),
+            solution=self.render(spec.get("solution", ""), context, path + ("solution",)),
+            hints=[self.render(h, context, path + ("hints", i)) for i, h in enumerate(spec.get("hints", []))],
+            unit=spec.get("unit", ""),
+        )
+        if kind in ("numeric", "expression", "derivation"):
+            part.variables = Variables.declare(spec.get("variables", []), spec.get("assume", []))
+            part.answer, part.answer_text = self._value(kind, spec["answer"], context, path + ("answer",), part.variables)
+            part.answer_latex = sp.latex(part.answer) if isinstance(part.answer, sp.Basic) else ""
+            for j, m in enumerate(spec.get("misconceptions", [])):
+                value, text = self._value(kind, m["answer"], context, path + ("misconceptions", j, "answer"), part.variables)
+                part.misconceptions.append(Misconception(
+                    m["name"], value, text, self.render(m["feedback"], context, path + ("misconceptions", j))))
+        if kind == "derivation":
+            part.start = self.render(spec["start"], context, path + ("start",))
+            part.steps = [self.render(s, context, path + ("steps", j)) for j, s in enumerate(spec["steps"])]
+        if kind in ("choice", "diagnosis"):
+            part.options = self._options(spec, context, rng, path)
+            part.answer = [o.letter for o in part.options if o.correct]
+            part.answer_text = ", ".join(part.answer)
+        if kind == "short":
+            part.rubric = [{"points": r["points"], "criterion": self.render(r["criterion"], context, path + ("rubric", j))}
+                           for j, r in enumerate(spec["rubric"])]
+            part.answer_text = self.render(spec["model_answer"], context, path + ("model_answer",))
+        return part
+
+    def _value(self, kind, text, context, path, variables):
+        if kind == "numeric":
+            exact = self.number(text, context, path)
+            return to_float(exact), format_number(exact, 6)
+        rendered = self.render(text, context, path)
+        value = self.expression(text, context, path, variables)
+        return value, rendered
+
+    def _options(self, spec, context, rng, path) -> list:
+        candidates = []
+        for j, opt in enumerate(spec["options"]):
+            opath = path + ("options", j)
+            if "when" in opt and not _truthy(self.render(opt["when"], context, opath + ("when",))):
+                continue
+            correct = opt["correct"]
+            if isinstance(correct, str):
+                correct = _truthy(self.render(correct, context, opath + ("correct",)))
+            candidates.append(Option(str(j), "", self.render(opt["text"], context, opath + ("text",)), correct,
+                                     self.render(opt["feedback"], context, opath + ("feedback",)),
+                                     opt.get("role", "other")))
+        if "sample" in spec and spec["sample"] < len(candidates):
+            right = [o for o in candidates if o.correct]
+            wrong = [o for o in candidates if not o.correct]
+            n = spec["sample"]
+            if spec.get("select", "single") == "single" and spec["type"] == "choice":
+                keep = [rng.choice(right)] + rng.sample(wrong, min(n - 1, len(wrong)))
+            else:
+                n_right = max(1, min(len(right), rng.randint(1, max(1, n - 1))))
+                keep = rng.sample(right, n_right) + rng.sample(wrong, min(n - n_right, len(wrong)))
+            candidates = [o for o in candidates if o in keep]
+        if not any(o.correct for o in candidates):
+            raise TemplateError("no option is correct for this variant", path + ("options",))
+        if spec.get("select", "single") == "single" and spec["type"] == "choice" and sum(o.correct for o in candidates) != 1:
+            raise TemplateError("single-select part must have exactly one correct option", path + ("options",))
+        if spec.get("shuffle", True):
+            rng.shuffle(candidates)
+        for letter, option in zip(LETTERS, candidates):
+            option.letter = letter
+        return candidates
+
+
+def _truthy(text: str) -> bool:
+    return text.strip().lower() in ("true", "1", "yes")
+
+
+def _draw_param(name, spec, rng):
+    count = spec.get("vector")
+    if count:
+        return [_draw_scalar(spec, rng) for _ in range(count)]
+    return _draw_scalar(spec, rng)
+
+
+def _draw_scalar(spec, rng):
+    if "choice" in spec:
+        value = rng.choice(list(spec["choice"]))
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return value
+        return sp.Rational(str(value))
+    if "int" in spec:
+        lo, hi = spec["int"]
+        step = int(spec.get("step", 1))
+        return sp.Integer(rng.randrange(lo, hi + 1, step))
+    lo, hi = spec["uniform"]
+    if "step" in spec:
+        step = sp.Rational(str(spec["step"]))
+        count = int((sp.Rational(str(hi)) - sp.Rational(str(lo))) / step)
+        return sp.Rational(str(lo)) + step * rng.randint(0, count)
+    decimals = spec.get("decimals", 2)
+    return sp.Rational(f"{rng.uniform(lo, hi):.{decimals}f}")

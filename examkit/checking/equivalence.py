@@ -1,0 +1,318 @@
+"""Decide whether two math expressions are equal on a declared domain.
+
+A counterexample at a random point of the domain is a proof of difference, so the numeric test
+runs first and settles most cases in milliseconds. Agreement at many random points (with 40-digit
+arithmetic) is accepted as equality; sympy's ``simplify`` runs, under a hard time limit, only
+when the numeric test cannot decide (e.g. the expressions are undefined at most sampled points).
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+
+from .parse import AnswerError, Equation, Limits, DEFAULT_LIMITS, parse_math
+from .timeout import CheckTimeout, time_limit
+
+_COMPARISON = re.compile(r"(<=|>=|<|>|≤|≥)")
+_PRECISION_DIGITS = 40
+_REL_TOL = mpmath.mpf("1e-12")
+_MAX_MAGNITUDE_BITS = 4000  # values beyond ~1e1200 count as overflow, not as numbers
+
+
+@dataclass
+class Domain:
+    """Interval of a variable; open ends are implied (assumptions are strict or sampled inside)."""
+
+    lo: float | None = None
+    hi: float | None = None
+
+    def sample(self, rng: random.Random) -> float:
+        lo, hi = self.lo, self.hi
+        if lo is not None and hi is not None:
+            pad = (hi - lo) * 0.02
+            return rng.uniform(lo + pad, hi - pad)
+        if lo is not None:
+            return lo + rng.choice([rng.uniform(0.05, 1.0), rng.uniform(1.0, 4.0)])
+        if hi is not None:
+            return hi - rng.choice([rng.uniform(0.05, 1.0), rng.uniform(1.0, 4.0)])
+        return rng.choice([-1, 1]) * rng.uniform(0.1, 3.0)
+
+
+@dataclass
+class Variables:
+    """Named symbols with the sympy assumptions and sampling domains the checker uses."""
+
+    symbols: dict[str, sp.Symbol] = field(default_factory=dict)
+    domains: dict[str, Domain] = field(default_factory=dict)
+
+    @classmethod
+    def declare(cls, names=(), assume=()) -> "Variables":
+        domains = {name: Domain() for name in names}
+        for text in assume:
+            name, domain = parse_assumption(text)
+            current = domains.setdefault(name, Domain())
+            if domain.lo is not None:
+                current.lo = domain.lo if current.lo is None else max(current.lo, domain.lo)
+            if domain.hi is not None:
+                current.hi = domain.hi if current.hi is None else min(current.hi, domain.hi)
+        symbols = {}
+        for name, dom in domains.items():
+            if dom.lo is not None and dom.lo >= 0:
+                symbols[name] = sp.Symbol(name, positive=True)
+            else:
+                symbols[name] = sp.Symbol(name, real=True)
+        return cls(symbols, domains)
+
+    def domain_of(self, symbol: sp.Symbol) -> Domain:
+        return self.domains.get(symbol.name, Domain())
+
+
+def parse_assumption(text: str) -> tuple[str, Domain]:
+    """'sigma>0', '0<D<1', 'beta >= 1' -> (name, interval). Bounds must be constants."""
+    parts = [p.strip() for p in _COMPARISON.split(text)]
+    if len(parts) not in (3, 5):
+        raise AnswerError(f"cannot read assumption {text!r}: write e.g. 'sigma>0' or '0<D<1'")
+    operands, ops = parts[0::2], parts[1::2]
+    names = [o for o in operands if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", o) and o not in ("pi", "e")]
+    if len(names) != 1:
+        raise AnswerError(f"assumption {text!r} must bound exactly one variable by constants")
+    name = names[0]
+    domain = Domain()
+    for left, op, right in zip(operands, ops, operands[1:]):
+        less = op in ("<", "<=", "≤")
+        if left == name:
+            bound = _constant(right, text)
+            if less:
+                domain.hi = bound
+            else:
+                domain.lo = bound
+        else:
+            bound = _constant(left, text)
+            if less:
+                domain.lo = bound
+            else:
+                domain.hi = bound
+    if domain.lo is not None and domain.hi is not None and domain.lo >= domain.hi:
+        raise AnswerError(f"assumption {text!r} leaves no values")
+    return name, domain
+
+
+def _constant(text: str, assumption: str) -> float:
+    value = parse_math(text, {}, allow_new_symbols=False)
+    if isinstance(value, Equation) or not value.is_number:
+        raise AnswerError(f"bound {text!r} in assumption {assumption!r} is not a constant")
+    return float(value)
+
+
+# --- numeric evaluation without eval/lambdify -------------------------------------------------
+class _Undefined(Exception):
+    pass
+
+
+def _check(value):
+    if not mpmath.isfinite(value):
+        raise _Undefined
+    if value != 0 and mpmath.mag(value) > _MAX_MAGNITUDE_BITS:
+        raise _Undefined
+    return value
+
+
+_UNARY = {
+    sp.log: mpmath.log, sp.exp: mpmath.exp, sp.sin: mpmath.sin, sp.cos: mpmath.cos,
+    sp.tan: mpmath.tan, sp.tanh: mpmath.tanh, sp.Abs: abs,
+}
+
+
+def evaluate(expr: sp.Expr, point: dict[sp.Symbol, object]):
+    """Evaluate a parsed expression at a point with mpmath (complex arithmetic)."""
+    if expr.is_Symbol:
+        return point[expr]
+    if expr.is_Integer:
+        return mpmath.mpf(int(expr))
+    if expr.is_Rational:
+        return mpmath.mpf(int(expr.p)) / int(expr.q)
+    if expr.is_Float:
+        return mpmath.mpf(str(expr))
+    if expr is sp.pi:
+        return +mpmath.pi
+    if expr is sp.E:
+        return +mpmath.e
+    if expr is sp.I:
+        return mpmath.mpc(0, 1)
+    if expr is sp.zoo or expr is sp.nan or expr.is_infinite:
+        raise _Undefined
+    if expr.is_Add:
+        return _check(mpmath.fsum(evaluate(a, point) for a in expr.args))
+    if expr.is_Mul:
+        total = mpmath.mpf(1)
+        for a in expr.args:
+            total = _check(total * evaluate(a, point))
+        return total
+    if expr.is_Pow:
+        base, exponent = evaluate(expr.base, point), evaluate(expr.exp, point)
+        if base == 0 and mpmath.re(exponent) <= 0:
+            raise _Undefined
+        return _check(mpmath.power(base, exponent))
+    func = _UNARY.get(expr.func)
+    if func is not None and len(expr.args) == 1:
+        arg = evaluate(expr.args[0], point)
+        if expr.func is sp.log and arg == 0:
+            raise _Undefined
+        return _check(func(arg))
+    raise AnswerError(f"cannot evaluate {expr.func.__name__} numerically")
+
+
+def _is_real(value) -> bool:
+    return abs(mpmath.im(value)) <= mpmath.mpf("1e-25") * max(1, abs(value))
+
+
+def _close(a, b) -> bool:
+    return abs(a - b) <= _REL_TOL * max(1, abs(a), abs(b))
+
+
+@dataclass
+class Equivalence:
+    equivalent: bool
+    reason: str
+    method: str  # "identical", "numeric", "symbolic", "undecided"
+    counterexample: dict | None = None
+
+    def to_json(self) -> dict:
+        data = {"equivalent": self.equivalent, "reason": self.reason, "method": self.method}
+        if self.counterexample:
+            data["counterexample"] = self.counterexample
+        return data
+
+
+def numeric_compare(expected, answer, variables: Variables, points: int = 16,
+                    max_tries: int = 120, seed: int = 20240601):
+    """Compare at random points; returns Equivalence, or None when too few points are defined."""
+    rng = random.Random(seed)
+    syms = sorted(expected.free_symbols | answer.free_symbols, key=lambda s: s.name)
+    agreed = 0
+    with mpmath.workdps(_PRECISION_DIGITS):
+        for _ in range(max_tries):
+            point = {s: mpmath.mpf(repr(variables.domain_of(s).sample(rng))) for s in syms}
+            try:
+                want = evaluate(expected, point)
+            except _Undefined:
+                continue
+            if not _is_real(want):
+                continue  # outside the expected answer's real domain: not a fair test point
+            try:
+                got = evaluate(answer, point)
+            except _Undefined:
+                got = None
+            if got is None or not _close(want, got):
+                where = {s.name: float(v) for s, v in point.items()}
+                shown = "undefined" if got is None else _short(got)
+                return Equivalence(False, f"differs at {_fmt_point(where)}: expected {_short(want)}, got {shown}",
+                                   "numeric", where)
+            agreed += 1
+            if agreed >= points:
+                return Equivalence(True, f"agrees at {agreed} random points of the domain", "numeric")
+    return None
+
+
+def _short(value) -> str:
+    if _is_real(value):
+        return mpmath.nstr(mpmath.re(value), 8)
+    return mpmath.nstr(value, 8)
+
+
+def _fmt_point(point: dict) -> str:
+    return ", ".join(f"{k}={v:.4g}" for k, v in point.items()) or "any point"
+
+
+def equivalent_expressions(expected: sp.Expr, answer: sp.Expr, variables: Variables,
+                           symbolic_timeout: float = 1.0) -> Equivalence:
+    if expected - answer == 0:
+        return Equivalence(True, "identical after normalization", "identical")
+    result = numeric_compare(expected, answer, variables)
+    if result is not None:
+        return result
+    try:
+        with time_limit(symbolic_timeout):
+            if sp.simplify(expected - answer) == 0:
+                return Equivalence(True, "equal by symbolic simplification", "symbolic")
+    except CheckTimeout:
+        pass
+    return Equivalence(False, "could not show the answer equals the expected expression "
+                              "(undefined at most points of the domain)", "undecided")
+
+
+def equivalent_equations(expected: Equation, answer: Equation, variables: Variables,
+                         unknown: str | None = None) -> Equivalence:
+    """Two equations are equivalent when they have the same solutions in ``unknown``.
+
+    Without an unknown, ``lhs - rhs`` must agree up to a nonzero constant factor.
+    """
+    if unknown:
+        sym = variables.symbols.get(unknown) or sp.Symbol(unknown, real=True)
+        try:
+            with time_limit(2.0):
+                want = sp.solve(sp.Eq(expected.lhs, expected.rhs), sym)
+                got = sp.solve(sp.Eq(answer.lhs, answer.rhs), sym)
+        except CheckTimeout:
+            return Equivalence(False, "solving the equation took too long", "undecided")
+        if not want:
+            return Equivalence(False, f"expected equation has no solution for {unknown}", "undecided")
+        if len(want) != len(got):
+            return Equivalence(False, f"has {len(got)} solution(s) for {unknown}, expected {len(want)}",
+                               "symbolic")
+        unmatched = list(got)
+        for w in want:
+            for g in unmatched:
+                result = equivalent_expressions(w, g, variables)
+                if result.equivalent:
+                    unmatched.remove(g)
+                    break
+            else:
+                return Equivalence(False, f"solving for {unknown} gives {got[0]}, expected {w}", "numeric")
+        return Equivalence(True, f"same solution for {unknown}", "numeric")
+    e, a = expected.lhs - expected.rhs, answer.lhs - answer.rhs
+    if a == 0:
+        return Equivalence(False, "the equation is trivially true", "identical")
+    ratio = sp.cancel(e / a)
+    if ratio.is_number and ratio != 0:
+        return Equivalence(True, "same equation up to a constant factor", "symbolic")
+    return Equivalence(False, "not the same equation", "symbolic")
+
+
+def check_equivalence(expected_text: str, answer_text: str, *, variables: Variables | None = None,
+                      names=(), assume=(), unknown: str | None = None,
+                      limits: Limits = DEFAULT_LIMITS, timeout: float = 2.0) -> Equivalence:
+    """Parse both texts and compare them; raises AnswerError for unreadable or unsafe input."""
+    if variables is None:
+        variables = Variables.declare(names, assume)
+    with time_limit(timeout):
+        expected = parse_math(expected_text, variables.symbols, allow_new_symbols=True, limits=limits)
+        # The expected answer may introduce names; the student may use exactly those.
+        symbols = dict(variables.symbols)
+        for sym in _free(expected):
+            symbols.setdefault(sym.name, sym)
+        answer = parse_math(answer_text, symbols, allow_new_symbols=False, limits=limits)
+        if isinstance(expected, Equation) or isinstance(answer, Equation):
+            if isinstance(expected, Equation) and isinstance(answer, Equation):
+                return equivalent_equations(expected, answer, variables, unknown)
+            expected, answer = _as_expression(expected), _as_expression(answer)
+        return equivalent_expressions(expected, answer, variables, symbolic_timeout=min(1.0, timeout / 2))
+
+
+def _free(value):
+    if isinstance(value, Equation):
+        return value.lhs.free_symbols | value.rhs.free_symbols
+    return value.free_symbols
+
+
+def _as_expression(value):
+    """'D = a/(a+b)' compared to an expression: the right-hand side is the answer."""
+    if isinstance(value, Equation):
+        if value.lhs.is_Symbol:
+            return value.rhs
+        raise AnswerError("expected an expression, not an equation")
+    return value
