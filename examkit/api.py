@@ -1,0 +1,64 @@
+"""The Python API; each function is one CLI subcommand (see `examkit --help`)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .bank.figures import render_figure
+from .bank.loader import load_bank, load_syllabus
+from .bank.template import _jsonable
+from .bank.validate import DEFAULT_SEEDS, Report
+from .bank.validate import validate as _validate
+from .checking.check import check_answer
+from .checking.equivalence import Equivalence, check_equivalence
+from .checking.verdict import Verdict
+from .resources import bundled
+
+
+def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress=None) -> Report:
+    return _validate(paths, seeds=seeds, jobs=jobs, progress=progress)
+
+
+def list_questions(topic=None, objective=None, bank=None) -> list[dict]:
+    return [{"id": t.id, "title": t.title, "topic": t.topic, "objectives": t.objectives,
+             "covers": t.covers, "difficulty": t.difficulty, "points": t.points, "types": t.part_types}
+            for t in load_bank(bank).select(topic=topic, objective=objective)]
+
+
+def show(qid: str, seed: int = 0, bank=None):
+    """The variant of question `qid` for `seed`."""
+    return load_bank(bank).get(qid).variant(seed)
+
+
+def write_figures(variant, out_dir, suffix=".png") -> list[Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return [render_figure(spec, variant, out / f"{variant.qid}-{variant.seed}-{spec['id']}{suffix}")
+            for spec in variant.figures]
+
+
+def format_variant(variant, show_answers: bool = True) -> str:
+    env = Environment(loader=FileSystemLoader(str(bundled("templates") / "text")), undefined=StrictUndefined,
+                      keep_trailing_newline=True)
+    params = {k: _jsonable(v) for k, v in variant.params.items()}
+    return env.get_template("question.txt.j2").render(
+        v=variant, params=params, figures=[f["id"] for f in variant.figures], show_answers=show_answers)
+
+
+def check(qid: str, seed: int, answer: str, part: str | None = None, bank=None) -> Verdict:
+    return check_answer(show(qid, seed, bank), part, answer)
+
+
+def equiv(expected: str, answer: str, assume=(), variables=(), unknown: str | None = None) -> Equivalence:
+    return check_equivalence(expected, answer, names=variables, assume=assume, unknown=unknown)
+
+
+def coverage(bank=None) -> dict:
+    """Syllabus item -> question ids serving it (objectives and study-guide items)."""
+    syllabus = load_syllabus()
+    templates = list(load_bank(bank))
+    return {
+        "objectives": {o: [t.id for t in templates if o in t.objectives] for o in syllabus["objectives"]},
+        "items": {i: [t.id for t in templates if i in t.covers] for i in syllabus["items"]},
+    }

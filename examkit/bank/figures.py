@@ -1,0 +1,118 @@
+"""Figures for scenario questions, drawn from the variant's own numbers (seeded, reproducible).
+
+Until reference-model runs back a scenario, a figure is a function of its parameters: loss curves
+`y(t)` with seeded noise, 2-D samples around some modes of a Gaussian ring, histograms of D(x).
+"""
+from __future__ import annotations
+
+import math
+import random
+import re
+from pathlib import Path
+
+import mpmath
+import sympy as sp
+
+from ..checking.equivalence import evaluate
+from ..checking.parse import AnswerError, parse_math
+from .render import render
+from .template import TemplateError, variant_seed
+
+CURVE_POINTS = 150
+_T = sp.Symbol("t", real=True)
+_RING = re.compile(r"^ring:(\d+)(?::(\d+))?$")
+
+
+def _expr(text, variant, extra=None):
+    rendered = render(text, variant.context) if isinstance(text, str) else str(text)
+    symbols = {k: v for k, v in variant.context.items() if isinstance(v, sp.Basic)}
+    symbols.update(extra or {})
+    return parse_math(rendered, symbols, allow_new_symbols=False)
+
+
+def _value(expr, t=None) -> float:
+    with mpmath.workdps(20):
+        return float(mpmath.re(evaluate(expr, {_T: mpmath.mpf(t)} if t is not None else {})))
+
+
+def figure_data(spec: dict, variant) -> list[dict]:
+    """Series as plain lists: [{'label', 'x', 'y'}] for curves and scatter, {'values'} for histograms."""
+    rng = random.Random(variant_seed(f"{variant.qid}/{spec['id']}", variant.seed))
+    series = []
+    for s in spec["series"]:
+        if spec["kind"] == "curves":
+            x0, x1 = spec.get("x", [0, 1])
+            y = _expr(s["y"], variant, {"t": _T})
+            noise = _value(_expr(s.get("noise", "0"), variant))
+            xs = [x0 + (x1 - x0) * i / (CURVE_POINTS - 1) for i in range(CURVE_POINTS)]
+            ys = [_value(y, x) + rng.gauss(0, noise) for x in xs]
+            series.append({"label": s["label"], "x": xs, "y": ys})
+        elif spec["kind"] == "scatter2d":
+            m = _RING.match(render(str(s.get("centers", "ring:8")), variant.context).strip())
+            if not m:
+                raise AnswerError("centers must read 'ring:K' or 'ring:K:USED'")
+            k = int(m.group(1))
+            used = int(m.group(2) or k)
+            spread = _value(_expr(s.get("spread", "0.05"), variant))
+            xs, ys = [], []
+            for _ in range(s.get("count", 400)):
+                mode = rng.randrange(used)
+                angle = 2 * math.pi * mode / k
+                xs.append(2 * math.cos(angle) + rng.gauss(0, spread))
+                ys.append(2 * math.sin(angle) + rng.gauss(0, spread))
+            series.append({"label": s["label"], "x": xs, "y": ys})
+        else:  # histogram of probabilities, e.g. D(x) on real and fake batches
+            centre = _value(_expr(s.get("centers", "0.5"), variant))
+            spread = _value(_expr(s.get("spread", "0.1"), variant))
+            values = [min(1.0, max(0.0, rng.gauss(centre, spread))) for _ in range(s.get("count", 500))]
+            series.append({"label": s["label"], "values": values})
+    return series
+
+
+def render_figure(spec: dict, variant, path) -> Path:
+    """Write the figure as PNG or PDF (by suffix); same variant, same pixels."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matplotlib.rcParams["svg.hashsalt"] = "examkit"
+    path = Path(path)
+    fig, ax = plt.subplots(figsize=(5, 3.2), dpi=110)
+    for s in figure_data(spec, variant):
+        if spec["kind"] == "curves":
+            ax.plot(s["x"], s["y"], label=s["label"], linewidth=1.4)
+        elif spec["kind"] == "scatter2d":
+            ax.scatter(s["x"], s["y"], s=6, alpha=0.6, label=s["label"])
+            ax.set_aspect("equal")
+        else:
+            ax.hist(s["values"], bins=30, range=(0, 1), alpha=0.6, label=s["label"])
+    if spec.get("logy"):
+        ax.set_yscale("log")
+    ax.set_title(render(spec["title"], variant.context))
+    ax.set_xlabel(spec.get("xlabel", ""))
+    ax.set_ylabel(spec.get("ylabel", ""))
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    metadata = {"CreationDate": None} if path.suffix == ".pdf" else {}
+    fig.savefig(path, metadata=metadata)
+    plt.close(fig)
+    return path
+
+
+def check_figure_specs(template) -> list[tuple[str, tuple]]:
+    """Problems with a template's figures, found by computing them for seed 0."""
+    if not template.data.get("figures"):
+        return []
+    try:
+        variant = template.variant(0)
+    except TemplateError:
+        return []  # reported by the per-seed checks
+    problems = []
+    for i, spec in enumerate(template.data["figures"]):
+        try:
+            figure_data(spec, variant)
+        except (AnswerError, TemplateError, ValueError) as exc:
+            problems.append((f"figure {spec['id']!r}: {exc}", ("figures", i)))
+    return problems

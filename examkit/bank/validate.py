@@ -1,0 +1,146 @@
+"""Validation of question files: structure, references, and behaviour over many seeds.
+
+A template passes when every seed gives a variant, its own answer passes its own checker, no
+misconception answer passes, and the variants really differ from seed to seed.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from ..checking.check import check_answer
+from .figures import check_figure_specs
+from .loader import Problem, load_file, load_syllabus, question_files
+from .template import TemplateError
+from .yamlio import line_of
+
+DEFAULT_SEEDS = 200
+
+
+@dataclass
+class Report:
+    files: int = 0
+    templates: int = 0
+    variants: int = 0
+    checks: int = 0
+    problems: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict:
+        return {"ok": self.ok, "files": self.files, "templates": self.templates, "variants": self.variants,
+                "checks": self.checks, "problems": [str(p) for p in self.problems]}
+
+
+def own_answer(part) -> str:
+    """The answer a perfect student would type, in the form the checker reads."""
+    if part.type == "numeric":
+        return repr(part.answer)
+    if part.type == "expression":
+        return part.answer_text
+    if part.type == "derivation":
+        return "\n".join(part.steps)
+    if part.type in ("choice", "diagnosis"):
+        return ", ".join(part.answer)
+    return part.answer_text
+
+
+def _misconception_answer(part, m) -> str:
+    return repr(m.value) if part.type == "numeric" else m.text
+
+
+def check_template(template, seeds: int) -> tuple[list, int, int]:
+    """Instantiate a template for `seeds` seeds; returns (problems, variants, checks)."""
+    problems, checks, fingerprints = [], 0, set()
+
+    def report(message, path=()):
+        problems.append(Problem(template.path, line_of(template.data, list(path)), f"{template.id}: {message}"))
+
+    for seed in range(seeds):
+        try:
+            variant = template.variant(seed)
+        except TemplateError as exc:
+            report(f"seed {seed}: {exc}", exc.path)
+            return problems, seed, checks
+        fingerprints.add((variant.stem, tuple(p.answer_text for p in variant.parts),
+                          tuple(tuple(o.text for o in p.options) for p in variant.parts)))
+        for index, part in enumerate(variant.parts):
+            path = ("parts", index)
+            verdict = check_answer(variant, part.id, own_answer(part), timeout=10)
+            checks += 1
+            if verdict.status not in ("correct", "manual"):
+                report(f"seed {seed}, part {part.id}: its own answer is judged {verdict.status}: {verdict.message}", path)
+                return problems, seed + 1, checks
+            for j, m in enumerate(part.misconceptions):
+                verdict = check_answer(variant, part.id, _misconception_answer(part, m), timeout=10)
+                checks += 1
+                if verdict.status == "correct":
+                    report(f"seed {seed}, part {part.id}: misconception {m.name!r} answer is accepted as correct",
+                           path + ("misconceptions", j))
+                    return problems, seed + 1, checks
+    if seeds >= 10 and len(fingerprints) < 2:
+        report(f"gives the same variant for all {seeds} seeds: randomize numbers or structure", ("params",))
+    return problems, seeds, checks
+
+
+def _reference_problems(templates, syllabus) -> list:
+    objectives, items = set(syllabus["objectives"]), set(syllabus["items"])
+    problems = []
+    for t in templates:
+        for key, known, label in (("objectives", objectives, "objective"), ("covers", items, "syllabus item")):
+            for i, name in enumerate(t.data.get(key, [])):
+                if name not in known:
+                    problems.append(Problem(t.path, line_of(t.data, [key, i]), f"{t.id}: unknown {label} {name!r}"))
+        ids = [p["id"] for p in t.data["parts"]]
+        for i, pid in enumerate(ids):
+            if ids.index(pid) != i:
+                problems.append(Problem(t.path, line_of(t.data, ["parts", i, "id"]), f"{t.id}: duplicate part id {pid!r}"))
+        for message, path in check_figure_specs(t):
+            problems.append(Problem(t.path, line_of(t.data, list(path)), f"{t.id}: {message}"))
+    return problems
+
+
+def _check_job(args):
+    path, qid, seeds = args
+    templates, _, _ = load_file(path)
+    template = next(t for t in templates if t.id == qid)
+    return check_template(template, seeds)
+
+
+def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress=None) -> Report:
+    report = Report()
+    files = question_files(paths)
+    report.files = len(files)
+    templates, seen = [], {}
+    for f in files:
+        found, problems, _ = load_file(f)
+        report.problems.extend(problems)
+        for t in found:
+            if t.id in seen:
+                report.problems.append(Problem(t.path, t.line, f"duplicate question id {t.id!r} (first in {seen[t.id]})"))
+            else:
+                seen[t.id] = f"{t.path}:{t.line}"
+                templates.append(t)
+    report.templates = len(templates)
+    report.problems.extend(_reference_problems(templates, load_syllabus()))
+    work = [(t.path, t.id, seeds) for t in templates]
+    if jobs > 1 and len(work) > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            results = pool.map(_check_job, work)
+            results = list(_tick(results, progress))
+    else:
+        results = list(_tick((check_template(t, seeds) for t in templates), progress))
+    for problems, variants, checks in results:
+        report.problems.extend(problems)
+        report.variants += variants
+        report.checks += checks
+    return report
+
+
+def _tick(iterable, progress):
+    for item in iterable:
+        if progress:
+            progress()
+        yield item

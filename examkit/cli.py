@@ -1,0 +1,181 @@
+"""`examkit` command line. Exit codes: 0 success, 1 a negative result, 2 bad usage or input."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from . import api
+from .bank.loader import BankError, question_files
+from .bank.template import TemplateError
+from .checking.parse import AnswerError
+from .progress import Progress
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _print_json(data):
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def cmd_validate(args) -> int:
+    paths = args.paths or None
+    progress = Progress(_count_templates(question_files(paths)), "validate", enabled=not args.json)
+    report = api.validate(paths, seeds=args.seeds, jobs=args.jobs, progress=progress)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        for p in report.problems:
+            print(p)
+        state = "OK" if report.ok else f"{len(report.problems)} problem(s)"
+        print(f"{state}: {report.files} files, {report.templates} templates, {report.variants} variants, "
+              f"{report.checks} answer checks")
+    return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def _count_templates(files) -> int:
+    from .bank.loader import load_file
+
+    return sum(len(load_file(f)[0]) for f in files)
+
+
+def cmd_bank_list(args) -> int:
+    rows = api.list_questions(topic=args.topic, objective=args.objective, bank=args.bank)
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    for r in rows:
+        print(f"{r['id']:<32} {r['topic']:<28} {r['difficulty']:<7} {r['points']:>4g} pt  {','.join(r['types'])}")
+    print(f"{len(rows)} question(s)")
+    return EXIT_OK
+
+
+def cmd_bank_show(args) -> int:
+    variant = api.show(args.qid, args.seed, bank=args.bank)
+    figures = api.write_figures(variant, args.figures) if args.figures else []
+    if args.json:
+        data = variant.to_json()
+        data["figure_files"] = [str(f) for f in figures]
+        _print_json(data)
+    else:
+        print(api.format_variant(variant, show_answers=not args.no_answers), end="")
+        for f in figures:
+            print(f"figure written: {f}")
+    return EXIT_OK
+
+
+def cmd_bank_coverage(args) -> int:
+    cov = api.coverage(bank=args.bank)
+    missing = [k for group in cov.values() for k, ids in group.items() if not ids]
+    if args.json:
+        _print_json({"coverage": cov, "missing": missing})
+    else:
+        for group, entries in cov.items():
+            print(f"{group}:")
+            for key, ids in entries.items():
+                print(f"  {key:<30} {len(ids):>2}  {', '.join(ids) if ids else 'MISSING'}")
+        print("complete" if not missing else f"missing: {', '.join(missing)}")
+    return EXIT_OK if not missing else EXIT_FAIL
+
+
+def _read_answer(text: str) -> str:
+    if text == "-":
+        return sys.stdin.read(1_000_001)
+    return text.replace("\\n", "\n")
+
+
+def cmd_check(args) -> int:
+    verdict = api.check(args.qid, args.seed, _read_answer(args.answer), part=args.part, bank=args.bank)
+    if args.json:
+        _print_json(verdict.to_json())
+    else:
+        print(f"{verdict.status}: {verdict.score:g}/{verdict.max_score:g}  {verdict.message}")
+        for line in verdict.feedback:
+            print(f"  - {line}")
+    if verdict.status in ("invalid", "unsafe"):
+        return EXIT_USAGE
+    return EXIT_OK if verdict.status in ("correct", "manual") else EXIT_FAIL
+
+
+def cmd_equiv(args) -> int:
+    try:
+        result = api.equiv(_read_answer(args.expected), _read_answer(args.answer), assume=args.assume,
+                           variables=args.var, unknown=args.unknown)
+    except AnswerError as exc:
+        if args.json:
+            _print_json({"equivalent": False, "reason": str(exc), "error": exc.kind})
+        else:
+            print(f"{exc.kind} input: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        print(("equivalent" if result.equivalent else "not equivalent") + f": {result.reason}")
+    return EXIT_OK if result.equivalent else EXIT_FAIL
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="examkit", description="Exams, drills and grading for a unit on generative models.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check question files: schema, references, 200 seeds of each template")
+    p.add_argument("paths", nargs="*", help="question files or folders (default: the bundled bank)")
+    p.add_argument("--seeds", type=int, default=200, help="seeds per template (default 200)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_validate)
+
+    bank = sub.add_parser("bank", help="browse the question bank").add_subparsers(dest="bank_command", required=True, metavar="ACTION")
+    p = bank.add_parser("list", help="list question templates")
+    p.add_argument("--topic")
+    p.add_argument("--objective")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bank_list)
+    p = bank.add_parser("show", help="show one variant: stem, parameters, answers, solution")
+    p.add_argument("qid")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--no-answers", action="store_true", help="student view")
+    p.add_argument("--figures", metavar="DIR", help="also write the variant's figures (PNG) here")
+    p.set_defaults(func=cmd_bank_show)
+    p = bank.add_parser("coverage", help="which templates serve each checklist objective and study-guide item")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bank_coverage)
+    for action in bank.choices.values():
+        action.add_argument("--bank", action="append", metavar="PATH", help="question files/folders instead of the bundled bank")
+
+    p = sub.add_parser("check", help="check an answer to one variant")
+    p.add_argument("qid")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--part", help="part id (needed for multi-part questions)")
+    p.add_argument("--answer", required=True, help="the answer; '-' reads stdin; derivation steps on separate lines")
+    p.add_argument("--bank", action="append", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("equiv", help="are two expressions equivalent? (0 yes, 1 no, 2 invalid input)")
+    p.add_argument("expected")
+    p.add_argument("answer")
+    p.add_argument("--assume", action="append", default=[], metavar="COND", help="e.g. 'sigma>0' or '0<D<1'")
+    p.add_argument("--var", action="append", default=[], metavar="NAME", help="declare a variable")
+    p.add_argument("--unknown", help="compare equations by their solutions for this variable")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_equiv)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except BankError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAIL
+    except (KeyError, TemplateError, AnswerError, FileNotFoundError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"examkit: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
