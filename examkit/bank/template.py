@@ -357,12 +357,18 @@ def _draw_param(name, spec, rng):
     return _draw_scalar(spec, rng)
 
 
+def _exact(value):
+    """Numbers (and lists of numbers) as exact sympy rationals; strings stay strings."""
+    if isinstance(value, list):
+        return [_exact(v) for v in value]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return sp.Rational(str(value))
+
+
 def _draw_scalar(spec, rng):
     if "choice" in spec:
-        value = rng.choice(list(spec["choice"]))
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return value
-        return sp.Rational(str(value))
+        return _exact(rng.choice(list(spec["choice"])))
     if "int" in spec:
         lo, hi = spec["int"]
         step = int(spec.get("step", 1))
