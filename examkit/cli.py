@@ -154,7 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("equiv", help="are two expressions equivalent? (0 yes, 1 no, 2 invalid input)")
+    p = sub.add_parser("equiv", help="are two expressions equivalent? (0 yes, 1 no, 2 invalid input)",
+                       epilog="Put '--' before expressions that start with '-': examkit equiv -- -log(4) '-2*log(2)'")
     p.add_argument("expected")
     p.add_argument("answer")
     p.add_argument("--assume", action="append", default=[], metavar="COND", help="e.g. 'sigma>0' or '0<D<1'")

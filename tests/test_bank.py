@@ -1,0 +1,136 @@
+"""Question files: schema errors point at file:line; variants are reproducible and really vary."""
+import json
+import textwrap
+
+import pytest
+
+from examkit.bank.loader import BankError, load_bank, load_file
+from examkit.bank.validate import validate
+from conftest import run_cli
+
+GOOD = textwrap.dedent("""\
+    topic: demo
+    title: Demo
+    questions:
+      - id: demo-sum
+        title: Sum
+        objectives: [vae_loss_reparam]
+        covers: [exam2a]
+        difficulty: easy
+        params:
+          a: {uniform: [1, 9], decimals: 1}
+          b: {int: [1, 9]}
+        stem: "What is $[[a]] + [[b]]$?"
+        parts:
+          - id: s
+            type: numeric
+            points: 1
+            answer: a + b
+            tolerance: {abs: 0.01}
+            misconceptions:
+              - {name: difference, answer: a - b, feedback: "Add, do not subtract."}
+    """)
+
+
+def write(tmp_path, text, name="q.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def problems_of(path):
+    return [str(p) for p in validate([path], seeds=20).problems]
+
+
+def test_good_file_validates(tmp_path):
+    report = validate([write(tmp_path, GOOD)], seeds=50)
+    assert report.ok, report.problems
+    assert report.templates == 1 and report.variants == 50
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    path = write(tmp_path, GOOD.replace("title: Sum", "title: [Sum"))
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:") and "YAML syntax error" in problem
+
+
+def test_schema_errors_name_the_line(tmp_path):
+    text = GOOD.replace("    difficulty: easy\n", "    difficulty: trivial\n    colour: red\n")
+    path = write(tmp_path, text)
+    found = problems_of(path)
+    assert f"{path}:8: questions.0.difficulty: 'trivial' is not one of ['easy', 'medium', 'hard']" in found
+    assert any(p.startswith(f"{path}:4:") and "unknown field" in p and "colour" in p for p in found)
+
+
+def test_missing_answer_is_reported(tmp_path):
+    path = write(tmp_path, GOOD.replace("        answer: a + b\n", ""))
+    found = problems_of(path)
+    assert any("'answer' is a required property" in p for p in found)
+    assert all(p.startswith(str(path)) for p in found)
+
+
+def test_bad_expression_and_unknown_names(tmp_path):
+    path = write(tmp_path, GOOD.replace("answer: a + b", "answer: a + c"))
+    (problem,) = problems_of(path)
+    assert f"{path}:17:" in problem and "unknown name 'c'" in problem
+
+
+def test_misconception_that_passes_is_an_error(tmp_path):
+    path = write(tmp_path, GOOD.replace("answer: a - b, feedback", "answer: b + a, feedback"))
+    (problem,) = problems_of(path)
+    assert "misconception 'difference'" in problem and ":20:" in problem
+
+
+def test_template_that_never_varies_is_an_error(tmp_path):
+    text = GOOD.replace("a: {uniform: [1, 9], decimals: 1}", "a: {choice: [2]}").replace("b: {int: [1, 9]}", "b: {choice: [3]}")
+    (problem,) = problems_of(write(tmp_path, text))
+    assert "same variant" in problem
+
+
+def test_unknown_objective_and_duplicate_ids(tmp_path):
+    path = write(tmp_path, GOOD.replace("objectives: [vae_loss_reparam]", "objectives: [cooking]"))
+    assert any("unknown objective 'cooking'" in p for p in problems_of(path))
+    dup = write(tmp_path, GOOD, "dup.yaml")
+    with pytest.raises(BankError, match="duplicate question id 'demo-sum'"):
+        load_bank([write(tmp_path, GOOD, "one.yaml"), dup])
+
+
+def test_unsatisfiable_constraints_and_python_tags_are_reported(tmp_path):
+    text = GOOD.replace("    stem:", "    constraints: [\"a > 100\"]\n    stem:")
+    (problem,) = problems_of(write(tmp_path, text))
+    assert "never satisfied" in problem
+    tagged = write(tmp_path, GOOD.replace("title: Sum", "title: !!python/object/apply:os.system ['id']"), "t.yaml")
+    (problem,) = problems_of(tagged)
+    assert "YAML syntax error" in problem or "could not determine" in problem
+
+
+def test_same_seed_same_variant_different_seeds_differ(bank):
+    for template in bank:
+        a, b = template.variant(11).to_json(), template.variant(11).to_json()
+        assert a == b, template.id
+    for template in list(bank)[:20]:
+        variants = {json.dumps(template.variant(s).to_json(), sort_keys=True) for s in range(15)}
+        assert len(variants) > 1, template.id
+
+
+def test_cli_validate_reports_file_line_and_exit_1(tmp_path):
+    path = write(tmp_path, GOOD.replace("answer: a + b", "answer: a + c"))
+    result = run_cli("validate", str(path), "--seeds", "5")
+    assert result.returncode == 1
+    assert f"{path}:17:" in result.stdout
+    ok = run_cli("validate", str(write(tmp_path, GOOD, "ok.yaml")), "--seeds", "5", "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["ok"] is True
+
+
+def test_bundled_bank_validates_quickly():
+    report = validate(seeds=15, jobs=2)
+    assert report.ok, "\n".join(map(str, report.problems))
+    assert report.templates >= 45
+
+
+@pytest.mark.slow
+def test_bundled_bank_validates_for_200_seeds():
+    result = run_cli("validate", "--seeds", "200", "--jobs", "2", "--json", timeout=600)
+    data = json.loads(result.stdout)
+    assert result.returncode == 0 and data["ok"], data["problems"]
+    assert data["variants"] == 200 * data["templates"]

@@ -1,0 +1,78 @@
+"""The CLI as a user runs it: help, list, show, check, exit codes, JSON."""
+import json
+
+from conftest import run_cli
+
+
+def test_help_lists_subcommands():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for cmd in ("validate", "bank", "check", "equiv"):
+        assert cmd in result.stdout
+    assert run_cli("bank", "show", "--help").returncode == 0
+    assert run_cli("nonsense").returncode == 2
+
+
+def test_bank_list_and_filter():
+    rows = json.loads(run_cli("bank", "list", "--json").stdout)
+    assert len(rows) >= 45
+    gan = json.loads(run_cli("bank", "list", "--topic", "gan", "--json").stdout)
+    assert gan and all(r["topic"] == "gan" for r in gan)
+    text = run_cli("bank", "list", "--objective", "labs").stdout
+    assert "lab-vae-interpolation" in text
+
+
+def test_bank_show_json_has_stem_params_answer_solution():
+    result = run_cli("bank", "show", "vae-neg-elbo-beta", "--seed", "7", "--json")
+    data = json.loads(result.stdout)
+    rec, kl = data["params"]["rec"], data["params"]["kl"]
+    assert str(rec) in data["stem"].replace(".0$", "$")
+    assert float(data["parts"][0]["answer"]) == round(rec + kl, 6)
+    assert data["parts"][0]["solution"] and data["parts"][0]["misconceptions"]
+    again = json.loads(run_cli("bank", "show", "vae-neg-elbo-beta", "--seed", "7", "--json").stdout)
+    assert again == data
+
+
+def test_bank_show_text_and_student_view():
+    full = run_cli("bank", "show", "gan-optimal-d-derivation", "--seed", "0").stdout
+    assert "answer:" in full and "worked steps" in full
+    student = run_cli("bank", "show", "gan-optimal-d-derivation", "--seed", "0", "--no-answers").stdout
+    assert "answer:" not in student and "$f(D)" in student
+
+
+def test_show_unknown_question_exits_2():
+    result = run_cli("bank", "show", "vae-kl", "--seed", "1")
+    assert result.returncode == 2 and "no question 'vae-kl'" in result.stderr and "did you mean" in result.stderr
+
+
+def test_check_exit_codes():
+    data = json.loads(run_cli("bank", "show", "vae-kl-1d", "--seed", "4", "--json").stdout)
+    answer = data["parts"][0]["answer"]
+    ok = run_cli("check", "vae-kl-1d", "--seed", "4", "--answer", answer, "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["status"] == "correct"
+    wrong = run_cli("check", "vae-kl-1d", "--seed", "4", "--answer", "123")
+    assert wrong.returncode == 1 and wrong.stdout.startswith("incorrect")
+    bad = run_cli("check", "vae-kl-1d", "--seed", "4", "--answer", "__import__('os')", "--json")
+    assert bad.returncode == 2 and json.loads(bad.stdout)["status"] == "unsafe"
+    multi = run_cli("check", "vae-neg-elbo-beta", "--seed", "4", "--answer", "1")
+    assert multi.returncode == 2 and "name one" in multi.stderr
+
+
+def test_check_reads_derivation_steps_from_stdin():
+    steps = "a/D - b/(1-D) = 0\na(1-D) = bD\nD = a/(a+b)\n"
+    result = run_cli("check", "gan-optimal-d-derivation", "--seed", "0", "--answer", "-", "--json", input=steps)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_coverage_command():
+    result = run_cli("bank", "coverage", "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["missing"] == []
+
+
+def test_figures_are_written_and_reproducible(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        assert run_cli("bank", "show", "gan-mode-collapse", "--seed", "3", "--figures", str(out)).returncode == 0
+    (fa,) = a.glob("*.png")
+    (fb,) = b.glob("*.png")
+    assert fa.read_bytes() == fb.read_bytes() and fa.stat().st_size > 5000
