@@ -1,0 +1,117 @@
+"""Latency of answer checking over the whole bank (warm), and the worst time on hostile inputs.
+
+Targets (issue 1): p95 <= 50 ms per check; every hostile input answered in <= 2 s.
+Usage: python bench/check_latency.py [--seeds N] [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+from examkit.bank.loader import load_bank
+from examkit.bank.validate import own_answer
+from examkit.checking.check import check_answer
+from examkit.checking.equivalence import check_equivalence
+from examkit.checking.parse import AnswerError
+
+HOSTILE = [
+    "__import__('os').system('echo pwned')",
+    "().__class__.__bases__[0].__subclasses__()",
+    "(lambda: 0)()",
+    "lambda x: x",
+    "9**9**9**9",
+    "2^2^2^2^2^2^2",
+    "10^100000",
+    "(10^300)^300",
+    "exp(exp(exp(exp(exp(exp(sigma))))))",
+    "sigma^(sigma^(sigma^(sigma^(sigma^sigma))))",
+    "1e999999",
+    "x" * 1_000_000,
+    "(" * 100_000 + ")" * 100_000,
+    "(" * 59 + "sigma" + ")" * 59,
+    "+".join(["sigma"] * 240),
+    "*".join(["(sigma+1)"] * 120),
+    "sigma" + "^2" * 200,
+    "\\frac{" * 40 + "1" + "}{2}" * 40,
+    "log(" * 55 + "sigma" + ")" * 55,
+    "\x00\x01\x02",
+    "mu\n" * 5000,
+]
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def wrong_answer(part):
+    if part.type == "numeric":
+        return repr(part.answer * 1.37 + 0.5)
+    if part.type in ("choice", "diagnosis"):
+        return next((o.letter for o in part.options if not o.correct), part.options[0].letter)
+    if part.type == "derivation":
+        return part.start + "\n" + part.answer_text + " + 1"
+    if part.type == "expression":
+        return f"({part.answer_text}) + 1"
+    return "a short essay"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    bank = load_bank()
+    cases = []
+    for template in bank:
+        for seed in range(args.seeds):
+            variant = template.variant(seed)
+            for part in variant.parts:
+                cases.append((variant, part.id, own_answer(part)))
+                cases.append((variant, part.id, wrong_answer(part)))
+                cases.extend((variant, part.id, repr(m.value) if part.type == "numeric" else m.text)
+                             for m in part.misconceptions)
+    for variant, pid, answer in cases[:50]:  # warm caches (sympy, mpmath)
+        check_answer(variant, pid, answer)
+    times = []
+    for variant, pid, answer in cases:
+        started = time.perf_counter()
+        check_answer(variant, pid, answer)
+        times.append((time.perf_counter() - started) * 1000)
+    targets = [(bank.get("vae-kl-closed-form").variant(0), "kl"), (bank.get("vae-neg-elbo-beta").variant(0), "a"),
+               (bank.get("gan-optimal-d-derivation").variant(0), "steps")]
+    hostile = []
+    for text in HOSTILE:
+        worst = 0.0
+        for variant, pid in targets:
+            started = time.perf_counter()
+            verdict = check_answer(variant, pid, text)
+            worst = max(worst, time.perf_counter() - started)
+            assert verdict.status in ("invalid", "unsafe", "incorrect"), (text[:40], verdict)
+        started = time.perf_counter()
+        try:
+            check_equivalence("sigma", text, assume=["sigma>0"])
+        except AnswerError:
+            pass
+        worst = max(worst, time.perf_counter() - started)
+        hostile.append((text[:40].replace("\n", "\\n"), worst))
+    result = {
+        "checks": len(times), "templates": len(bank),
+        "p50_ms": round(statistics.median(times), 2), "p95_ms": round(percentile(times, 95), 2),
+        "max_ms": round(max(times), 2),
+        "hostile_inputs": len(hostile), "hostile_worst_s": round(max(t for _, t in hostile), 3),
+        "hostile_worst_input": max(hostile, key=lambda h: h[1])[0],
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"check latency over {result['checks']} checks ({result['templates']} templates, warm): "
+              f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, max {result['max_ms']} ms  (target p95 <= 50 ms)")
+        print(f"hostile inputs: {len(hostile)}, worst {result['hostile_worst_s']} s on {result['hostile_worst_input']!r}"
+              f"  (target <= 2 s each)")
+
+
+if __name__ == "__main__":
+    main()
