@@ -1,0 +1,33 @@
+r"""Convolutional autoencoder for 28x28 images: strided convolutions down, transposed up.
+
+Same loss as the MLP AE, L_AE = E ||x - \hat x||² (`losses.ae_mse`).
+Shapes: 28 -> 14 -> 7 -> z -> 7 -> 14 -> 28.
+"""
+import torch.nn as nn
+
+
+class ConvAE(nn.Module):
+    def __init__(self, latent_dim: int = 16, channels: int = 16):
+        super().__init__()
+        c = channels
+        self.latent_dim = latent_dim
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(),            # 14x14
+            nn.Conv2d(c, 2 * c, 4, 2, 1), nn.ReLU(),        # 7x7
+            nn.Flatten(), nn.Linear(2 * c * 49, latent_dim),
+        )
+        self.decoder = nn.Sequential(
+            nn.Linear(latent_dim, 2 * c * 49), nn.ReLU(), nn.Unflatten(1, (2 * c, 7, 7)),
+            nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(),   # 14x14
+            nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Sigmoid(),    # 28x28
+        )
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        z = self.encode(x)
+        return self.decode(z), z

@@ -1,0 +1,36 @@
+r"""Variational autoencoder (MLP), Section 4.
+
+Encoder q_φ(z|x) = N(μ_φ(x), diag σ²_φ(x)), with the network predicting log σ² (unconstrained).
+Reparameterization: z = μ + σ ⊙ ε, ε ~ N(0, I), so gradients reach μ and log σ².
+Decoder p_θ(x|z): Bernoulli with means \hat x = g_θ(z) in [0, 1].
+Loss: -ELBO_β = -E_q[log p_θ(x|z)] + β D_KL(q_φ(z|x) || N(0, I))   (`losses.negative_elbo`).
+"""
+import torch
+import torch.nn as nn
+
+
+class VAE(nn.Module):
+    beta = 1.0
+
+    def __init__(self, x_dim: int = 64, hidden: int = 128, latent_dim: int = 2):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.body = nn.Sequential(nn.Flatten(), nn.Linear(x_dim, hidden), nn.ReLU())
+        self.mu = nn.Linear(hidden, latent_dim)
+        self.logvar = nn.Linear(hidden, latent_dim)
+        self.decoder = nn.Sequential(nn.Linear(latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, x_dim), nn.Sigmoid())
+
+    def encode(self, x):
+        h = self.body(x)
+        return self.mu(h), self.logvar(h)
+
+    def reparameterize(self, mu, logvar):
+        return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        mu, logvar = self.encode(x)
+        z = self.reparameterize(mu, logvar)
+        return self.decode(z).view_as(x), mu, logvar
