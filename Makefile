@@ -23,6 +23,8 @@ demo: setup
 	examkit check vae-neg-elbo-beta --seed 7 --part b --answer "$$(examkit bank show vae-neg-elbo-beta --seed 7 --json | $(PYTHON) -c 'import json,sys; print(json.load(sys.stdin)["parts"][1]["answer"])')"
 	examkit equiv 'p_data/(p_data+p_g)' '1/(1+p_g/p_data)' --assume 'p_data>0' --assume 'p_g>0'
 	examkit bank show gan-mode-collapse --seed 3 --figures $(OUT)/figures
+	examkit reference list
+	examkit reference train vae --seed 0 --out $(OUT)/reference/vae
 
 test: setup
 	$(PYTHON) -m pytest -q
@@ -32,6 +34,7 @@ test-fast: setup
 
 bench: setup
 	$(PYTHON) bench/check_latency.py
+	$(PYTHON) bench/reference_training.py
 
 clean:
 	rm -rf .make build dist *.egg-info $(OUT)

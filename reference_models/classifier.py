@@ -7,6 +7,10 @@ this CNN's 64-d penultimate features and class probabilities. It sees 8x8 digits
 from __future__ import annotations
 
 import functools
+import hashlib
+import inspect
+import os
+from pathlib import Path
 
 import torch
 import torch.nn as nn
@@ -47,9 +51,38 @@ def to_digits8(x: torch.Tensor) -> torch.Tensor:
     return x.clamp(0, 1)
 
 
+def _cache_file() -> Path:
+    """Weights cached per version of this file (XDG cache), so each process need not retrain."""
+    source = inspect.getsource(inspect.getmodule(DigitsClassifier))
+    digest = hashlib.sha256(f"{source}|{torch.__version__}".encode()).hexdigest()[:16]
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "examkit"
+    return root / f"digits-classifier-{digest}.pt"
+
+
 @functools.lru_cache(maxsize=1)
 def trained_classifier() -> DigitsClassifier:
-    """Train once per process (about 2 s); same seed, same weights."""
+    """The trained classifier: from the cache, else trained (a few seconds; same seed, same weights)."""
+    path = _cache_file()
+    with torch.random.fork_rng():  # loading must not shift the caller's random stream
+        model = DigitsClassifier()
+    try:
+        model.load_state_dict(torch.load(path, weights_only=True))
+    except (OSError, RuntimeError, ValueError):
+        model = _train()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            torch.save(model.state_dict(), tmp)
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only home still works, only slower
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model
+
+
+def _train() -> DigitsClassifier:
     generator = torch.Generator().manual_seed(SEED)
     with torch.random.fork_rng():
         torch.manual_seed(SEED)
@@ -58,9 +91,6 @@ def trained_classifier() -> DigitsClassifier:
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     with torch.enable_grad():  # callers may be inside no_grad
         _fit(model, opt, x, y, generator)
-    model.eval()
-    for p in model.parameters():
-        p.requires_grad_(False)
     return model
 
 

@@ -139,7 +139,7 @@ def ae_vs_vae_prior(out: Path, seed: int = 0) -> dict:
     }
 
 
-def _digit_pair(ds, first=1, second=9):
+def _digit_pair(ds, first=0, second=7):
     a = int((ds.y_test == first).nonzero()[0])
     b = int((ds.y_test == second).nonzero()[0])
     return [(first, second, a, b)]

@@ -17,8 +17,8 @@ def test_dcgan_shapes_and_init():
         x = g(z)
         assert x.shape == (3, 1, 28, 28) and float(x.abs().max()) <= 1
     assert d(x).shape == (3,)
-    conv = g.net[0].weight
-    assert abs(float(conv.std()) - 0.02) < 0.005 and abs(float(g.net[1].weight.mean()) - 1) < 0.05
+    conv = g.net[0].weight.detach()
+    assert abs(float(conv.std()) - 0.02) < 0.005 and abs(float(g.net[1].weight.detach().mean()) - 1) < 0.05
 
 
 def test_every_model_builds_and_runs_a_step(tmp_path):
@@ -50,7 +50,6 @@ def test_cli_reference_list_train_and_errors(tmp_path):
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["test_neg_elbo"] > 0 and (out / "metrics.json").exists()
-    assert "train vae" in result.stderr or "train vae" in result.stdout or True
     bad = run_cli("reference", "train", "vae9", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and "unknown model" in bad.stderr
     wrong = run_cli("reference", "train", "cgan", "--dataset", "gaussians8", "--out", str(tmp_path / "y"))
@@ -68,7 +67,7 @@ def test_train_on_local_mnist_idx_files(tmp_path):
     assert json.loads(result.stdout)["dataset"] == f"mnist:{tmp_path}"
     missing = run_cli("reference", "train", "conv_vae", "--dataset", f"mnist:{tmp_path / 'nope'}", "--out",
                       str(tmp_path / "o2"))
-    assert missing.returncode == 2 and "no train-images" in missing.stderr
+    assert missing.returncode == 2 and "nope" in missing.stderr and "No such file" in missing.stderr
 
 
 # --- quality bars (slow: real training runs of up to a minute each) ----------------------------

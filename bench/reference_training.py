@@ -3,7 +3,7 @@
 Quality bars (issue 2): each model <= 60 s on this machine's CPU; VAE negative ELBO on held-out
 digits; cGAN samples classified as their label >= 90 %; DCGAN Fréchet distance well below noise and
 an untrained generator; WGAN-GP covers 8/8 ring modes.
-Usage: python bench/reference_models.py [--only NAME ...] [--json]
+Usage: python bench/reference_training.py [--only NAME ...] [--json]
 """
 from __future__ import annotations
 
