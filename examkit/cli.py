@@ -165,6 +165,54 @@ def cmd_reference_scenarios(args) -> int:
     return EXIT_OK if all(s["passed"] for s in summary.values()) else EXIT_FAIL
 
 
+def cmd_exam_build(args) -> int:
+    from .exam.build import build_exam
+    from .exam.spec import SpecError
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    try:
+        report = build_exam(args.spec, args.out, roster=args.roster, versions=args.versions, formats=formats,
+                            jobs=args.jobs, progress_factory=lambda n, label: Progress(n, label, enabled=not args.json),
+                            bank_paths=args.bank)
+    except SpecError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:
+        print(f"examkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(f"{report.versions} version(s), {len(report.tex)} .tex, {len(report.pdfs)} PDF(s) in "
+              f"{report.seconds:.1f} s -> {report.out}")
+        for failure in report.failures:
+            print(failure.error, file=sys.stderr)
+        for warning in report.warnings + report.notes:
+            print(warning, file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def cmd_exam_grade(args) -> int:
+    from .exam.grade import AnswersError, grade
+
+    try:
+        result = grade(args.manifest, args.answers, args.out, bank_paths=args.bank)
+    except (AnswersError, ValueError) as exc:
+        print(f"examkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"graded {result['graded_answers']} answer(s) of {result['students']} student(s) -> {result['out']}")
+        for row in result["item_analysis"]:
+            disc = "n/a" if row["discrimination"] is None else f"{row['discrimination']:+.2f}"
+            common = ", ".join(f"{name} x{n}" for name, n in row["misconceptions"]) or "-"
+            print(f"  {row['qid']:<30} mean {row['mean_score']:.2f}  discrimination {disc}  misconceptions: {common}")
+        if result["unknown_students"]:
+            print(f"warning: answers for unknown student(s): {', '.join(result['unknown_students'])}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="examkit", description="Exams, drills and grading for a unit on generative models.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -203,6 +251,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bank", action="append", metavar="PATH")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check)
+
+    exam = sub.add_parser("exam", help="randomized exams: build PDFs, keys, manifest; grade typed answers").add_subparsers(
+        dest="exam_command", required=True, metavar="ACTION")
+    p = exam.add_parser("build", help="build every version of an exam spec")
+    p.add_argument("spec")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--roster", help="CSV with student_id,name: one version per student")
+    group.add_argument("--versions", type=int, help="N anonymous versions")
+    p.add_argument("--format", default="pdf", help="comma-separated: pdf,tex (default pdf, which includes tex)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--bank", action="append", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_exam_build)
+    p = exam.add_parser("grade", help="grade typed answers against each student's version")
+    p.add_argument("manifest")
+    p.add_argument("answers", help="CSV: student_id,question,part,answer (or wide: student_id,Q1,Q2a,...)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--bank", action="append", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_exam_grade)
 
     ref = sub.add_parser("reference", help="reference PyTorch models: train, failure scenarios").add_subparsers(
         dest="reference_command", required=True, metavar="ACTION")

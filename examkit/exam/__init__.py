@@ -1,0 +1,1 @@
+"""Randomized exams: spec -> per-student versions -> LaTeX/PDF, keys, manifest, exports, grading."""

@@ -1,0 +1,137 @@
+"""Turn a spec and a roster into exam versions: which questions, which seeds, which variants.
+
+Everything derives from (master seed, student id, question id), so rebuilding gives the same
+exams; a student's questions do not change when other students join the roster.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+
+from ..bank.loader import Bank, Problem
+from .spec import ExamSpec, SpecError, Student
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _digest(*parts) -> bytes:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+
+
+def version_code(master_seed, student_id) -> str:
+    """Six characters printed on every page, unique per (exam, student)."""
+    number = int.from_bytes(_digest("code", master_seed, student_id)[:8], "big")
+    return "".join(CODE_ALPHABET[(number >> (5 * i)) % 32] for i in range(6))
+
+
+def question_seed(master_seed, student_id, qid) -> int:
+    return int.from_bytes(_digest("question", master_seed, student_id, qid)[:6], "big")
+
+
+@dataclass
+class ExamQuestion:
+    number: int
+    section: str
+    qid: str
+    seed: int
+    variant: object
+
+    @property
+    def points(self) -> float:
+        return self.variant.points
+
+
+@dataclass
+class ExamVersion:
+    student: Student
+    code: str
+    questions: list
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+
+def students_for(spec: ExamSpec, roster=None, versions=None) -> list[Student]:
+    if roster is not None:
+        return roster
+    count = versions or spec.versions
+    if not count:
+        raise SpecError([Problem(spec.path, 1, "give `versions: N` or `roster: FILE` in the spec, or --versions/--roster")])
+    width = max(2, len(str(count)))
+    return [Student(f"V{i:0{width}d}", f"Version {i}") for i in range(1, count + 1)]
+
+
+def _matches(template, pool) -> bool:
+    def allowed(key, value):
+        wanted = pool.get(key)
+        if wanted is None:
+            return True
+        return value in (wanted if isinstance(wanted, list) else [wanted])
+
+    if "ids" in pool and template.id not in pool["ids"]:
+        return False
+    if "types" in pool and not set(template.part_types) <= set(pool["types"]):
+        return False
+    objective = pool.get("objective")
+    if objective is not None and not set(objective if isinstance(objective, list) else [objective]) & set(template.objectives):
+        return False
+    return allowed("topic", template.topic) and allowed("difficulty", template.difficulty)
+
+
+def section_pools(spec: ExamSpec, bank: Bank) -> list[list]:
+    pools, problems = [], []
+    for index, section in enumerate(spec.sections):
+        missing = [qid for qid in section.pool.get("ids", []) if qid not in bank.templates]
+        if missing:
+            problems.append(Problem(spec.path, 1, f"section {index + 1} ({section.title}): no question(s) {', '.join(missing)} in the bank"))
+        pool = sorted((t for t in bank if _matches(t, section.pool)), key=lambda t: t.id)
+        if len(pool) < section.draw:
+            problems.append(Problem(spec.path, 1, f"section {index + 1} ({section.title}): draws {section.draw} but only "
+                                                  f"{len(pool)} question(s) match {section.pool}"))
+        pools.append(pool)
+    if problems:
+        raise SpecError(problems)
+    return pools
+
+
+def _scale_points(variant, total):
+    factor = total / variant.points
+    for part in variant.parts:
+        part.points = round(part.points * factor, 4)
+
+
+def _restore_option_order(variant):
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for part in variant.parts:
+        if part.options:
+            part.options.sort(key=lambda o: int(o.key))
+            for letter, option in zip(letters, part.options):
+                option.letter = letter
+            part.answer = [o.letter for o in part.options if o.correct]
+            part.answer_text = ", ".join(part.answer)
+
+
+def build_version(spec: ExamSpec, pools, student: Student) -> ExamVersion:
+    questions, number = [], 0
+    for index, (section, pool) in enumerate(zip(spec.sections, pools)):
+        rng = random.Random(_digest("section", spec.master_seed, student.id, index))
+        drawn = rng.sample(pool, section.draw)
+        if not spec.shuffle_questions:
+            drawn.sort(key=lambda t: pool.index(t))
+        for template in drawn:
+            number += 1
+            seed = question_seed(spec.master_seed, student.id, template.id)
+            variant = template.variant(seed)
+            if section.points:
+                _scale_points(variant, section.points)
+            if not section.shuffle_options:
+                _restore_option_order(variant)
+            questions.append(ExamQuestion(number, section.title, template.id, seed, variant))
+    return ExamVersion(student, version_code(spec.master_seed, student.id), questions)
+
+
+def assemble(spec: ExamSpec, bank: Bank, students) -> list[ExamVersion]:
+    pools = section_pools(spec, bank)
+    return [build_version(spec, pools, s) for s in students]

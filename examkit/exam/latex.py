@@ -1,0 +1,118 @@
+"""Render exam versions, their solutions and the answer key to LaTeX with the templates in
+`templates/latex/` (Jinja2 with `<< >>` and `<% %>`, which LaTeX does not use)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import sympy as sp
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ..bank.figures import render_figure
+from ..bank.render import format_number
+from ..checking.parse import AnswerError, Equation, parse_math
+from ..resources import bundled
+from .texify import math_or_text, to_latex
+
+LINE_CM = 0.75
+
+
+def _pts(value) -> str:
+    return format_number(value) if value != int(value) else str(int(value))
+
+
+_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def mathtex(text: str) -> str:
+    """A plain-math line (`a*(1-D) = b*D`) typeset as LaTeX math; unreadable text stays verbatim."""
+    if _DECIMAL.match(str(text).strip()):
+        return str(text).strip()  # keep 0.3595 as written, not as a fraction
+    try:
+        value = parse_math(str(text), {}, allow_new_symbols=True)
+    except AnswerError:
+        return r"\text{" + to_latex(str(text)) + "}"
+    if isinstance(value, Equation):
+        return f"{sp.latex(value.lhs)} = {sp.latex(value.rhs)}"
+    return sp.latex(value)
+
+
+def _keytext(value) -> str:
+    if isinstance(value, (int, float)):
+        return f"${format_number(value, 6)}$"
+    return f"${mathtex(value)}$"
+
+
+def key_answer(part) -> str:
+    if part.type == "numeric":
+        tol = part.spec.get("tolerance")
+        note = ""
+        if tol:
+            bits = [f"abs {tol['abs']}" if "abs" in tol else "", f"rel {tol['rel']}" if "rel" in tol else "",
+                    f"{tol['sigfigs']} s.f." if "sigfigs" in tol else ""]
+            note = " {\\footnotesize (" + ", ".join(b for b in bits if b) + ")}"
+        unit = f" {to_latex(part.unit)}" if part.unit else ""
+        return f"${format_number(part.answer, 6)}${unit}{note}"
+    if part.type in ("expression", "derivation"):
+        return math_or_text(part.answer_latex, part.answer_text)
+    if part.type in ("choice", "diagnosis"):
+        return ", ".join(part.answer)
+    return r"\emph{manual marking:} " + to_latex(part.answer_text)
+
+
+def answer_space(part) -> str:
+    lines = part.spec.get("lines")
+    if part.type == "numeric":
+        unit = f"\\enspace {to_latex(part.unit)}" if part.unit else ""
+        return r"\answerfield{0.45\linewidth}" + unit
+    if part.type == "expression":
+        return r"\answerfield{0.85\linewidth}"
+    if part.type == "derivation":
+        return rf"\par\vspace{{4pt}}\makeemptybox{{{(lines or 8) * LINE_CM:.2f}cm}}"
+    if part.type == "short":
+        return rf"\par\fillwithlines{{{(lines or 5) * LINE_CM:.2f}cm}}"
+    note = "Select all that apply." if part.select == "multiple" else "Select one."
+    choices = "\n".join(r"\choice " + to_latex(o.text) for o in part.options)
+    return rf"\par{{\small\emph{{{note}}}}}" + "\n\\begin{choices}\n" + choices + "\n\\end{choices}"
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(bundled("templates") / "latex")),
+        block_start_string="<%", block_end_string="%>", variable_start_string="<<", variable_end_string=">>",
+        comment_start_string="<#", comment_end_string="#>", undefined=StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, autoescape=False, keep_trailing_newline=True,
+    )
+    env.filters.update(tex=to_latex, pts=_pts, mathtex=mathtex, keytext=_keytext)
+    env.globals.update(answer_space=answer_space, key_answer=key_answer)
+    return env
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)[:80] or "version"
+
+
+def write_figures(version, tex_dir: Path) -> dict:
+    """PDF figures of every question of a version, shared by its exam and solutions."""
+    figures = {}
+    for q in version.questions:
+        paths = []
+        for spec in q.variant.figures:
+            name = f"figures/{safe_name(q.qid)}-{q.seed}-{spec['id']}.pdf"
+            target = tex_dir / name
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                render_figure(spec, q.variant, target)
+            paths.append(name)
+        figures[q.number] = paths
+    return figures
+
+
+def render_version(env, exam, version, figures, roster: bool) -> tuple[str, str]:
+    """(exam .tex, solutions .tex) of one version."""
+    context = {"exam": exam, "version": version, "figures": figures, "roster": roster}
+    return env.get_template("exam.tex.j2").render(**context), env.get_template("solutions.tex.j2").render(**context)
+
+
+def render_answer_key(env, exam, versions) -> str:
+    return env.get_template("answer-key.tex.j2").render(exam=exam, versions=versions)

@@ -1,0 +1,51 @@
+"""The build manifest: every version's questions, seeds, parameters and correct answers (JSON),
+enough to rebuild each variant and grade typed answers against it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..bank.template import _jsonable
+
+FORMAT = "examkit-manifest/1"
+
+
+def part_entry(part) -> dict:
+    entry = {"id": part.id, "type": part.type, "points": part.points, "answer": part.answer_text}
+    if part.type == "numeric":
+        entry["value"] = part.answer
+        entry["tolerance"] = part.spec.get("tolerance")
+    if part.options:
+        entry["options"] = [{"letter": o.letter, "text": o.text, "correct": o.correct} for o in part.options]
+    return entry
+
+
+def manifest(spec, versions, bank_digest: str) -> dict:
+    return {
+        "format": FORMAT,
+        "exam": {"title": spec.title, "course": spec.course, "date": spec.date, "master_seed": spec.master_seed,
+                 "spec": spec.path, "bank": bank_digest},
+        "versions": [{
+            "student_id": v.student.id, "name": v.student.name, "code": v.code, "points": v.points,
+            "questions": [{
+                "number": q.number, "section": q.section, "qid": q.qid, "seed": q.seed, "points": q.points,
+                "params": {k: _jsonable(val) for k, val in q.variant.params.items()},
+                "parts": [part_entry(p) for p in q.variant.parts],
+            } for q in v.questions],
+        } for v in versions],
+    }
+
+
+def write_manifest(data: dict, path: Path):
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_manifest(path) -> dict:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: not a readable manifest: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"{path}: not an examkit manifest (format {FORMAT} expected)")
+    return data

@@ -1,0 +1,149 @@
+"""The exam spec (YAML) and roster (CSV), validated with `file:line` errors."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from ..bank.loader import Problem
+from ..bank.yamlio import line_of, load_yaml
+
+POOL = {
+    "type": "object",
+    "properties": {
+        "ids": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "topic": {"type": ["string", "array"]},
+        "objective": {"type": ["string", "array"]},
+        "difficulty": {"type": ["string", "array"]},
+        "types": {"type": "array", "items": {"type": "string"}},
+    },
+    "additionalProperties": False,
+}
+SECTION = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string"},
+        "draw": {"type": "integer", "minimum": 1},
+        "from": POOL,
+        "points": {"type": "number", "exclusiveMinimum": 0},
+        "shuffle_options": {"type": "boolean"},
+    },
+    "required": ["title", "draw", "from"],
+    "additionalProperties": False,
+}
+SPEC = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string"},
+        "course": {"type": "string"},
+        "date": {"type": ["string"]},
+        "duration": {"type": "string"},
+        "instructions": {"type": "string"},
+        "master_seed": {"type": ["integer", "string"]},
+        "versions": {"type": "integer", "minimum": 1, "maximum": 10000},
+        "roster": {"type": "string"},
+        "shuffle_questions": {"type": "boolean"},
+        "sections": {"type": "array", "items": SECTION, "minItems": 1},
+    },
+    "required": ["title", "course", "master_seed", "sections"],
+    "additionalProperties": False,
+}
+_VALIDATOR = jsonschema.Draft202012Validator(SPEC)
+
+
+class SpecError(Exception):
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class Section:
+    title: str
+    draw: int
+    pool: dict
+    points: float | None = None
+    shuffle_options: bool = True
+
+
+@dataclass
+class Student:
+    id: str
+    name: str = ""
+
+
+@dataclass
+class ExamSpec:
+    title: str
+    course: str
+    master_seed: str
+    sections: list
+    date: str = ""
+    duration: str = ""
+    instructions: str = ""
+    versions: int | None = None
+    roster: str | None = None
+    shuffle_questions: bool = False
+    path: str = ""
+    students: list = field(default_factory=list)
+
+
+def load_spec(path) -> ExamSpec:
+    path = Path(path)
+    try:
+        tree = load_yaml(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SpecError([Problem(str(path), 1, f"cannot read: {exc}")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SpecError([Problem(str(path), mark.line + 1 if mark else 1, f"YAML syntax error: {exc}")]) from None
+    if not isinstance(tree, dict):
+        raise SpecError([Problem(str(path), 1, "an exam spec is a mapping (title, course, sections, ...)")])
+    problems = [Problem(str(path), line_of(tree, list(e.absolute_path)),
+                        f"{'.'.join(map(str, e.absolute_path)) or 'top level'}: {e.message}")
+                for e in _VALIDATOR.iter_errors(tree)]
+    if problems:
+        raise SpecError(problems)
+    if "date" in tree and not isinstance(tree["date"], str):
+        tree["date"] = str(tree["date"])
+    sections = [Section(s["title"], s["draw"], dict(s["from"]), s.get("points"), s.get("shuffle_options", True))
+                for s in tree["sections"]]
+    return ExamSpec(
+        title=tree["title"], course=tree["course"], master_seed=str(tree["master_seed"]), sections=sections,
+        date=str(tree.get("date", "")), duration=tree.get("duration", ""), instructions=tree.get("instructions", ""),
+        versions=tree.get("versions"), roster=tree.get("roster"), shuffle_questions=tree.get("shuffle_questions", False),
+        path=str(path))
+
+
+def load_roster(path) -> list[Student]:
+    """CSV with a header: `student_id` (or `id`) and optional `name`. Errors name the line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([Problem(str(path), 1, f"cannot read roster: {exc}")]) from None
+    reader = csv.DictReader(text.splitlines())
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    id_key = next((f for f in reader.fieldnames or [] if f.strip().lower() in ("student_id", "id", "sid")), None)
+    if id_key is None:
+        raise SpecError([Problem(str(path), 1, f"roster needs a 'student_id' column (found: {', '.join(fields) or 'none'})")])
+    name_key = next((f for f in reader.fieldnames if f.strip().lower() == "name"), None)
+    students, seen, problems = [], {}, []
+    for line, row in enumerate(reader, start=2):
+        sid = (row.get(id_key) or "").strip()
+        if not sid:
+            problems.append(Problem(str(path), line, "empty student_id"))
+            continue
+        if sid in seen:
+            problems.append(Problem(str(path), line, f"duplicate student_id {sid!r} (first on line {seen[sid]})"))
+            continue
+        seen[sid] = line
+        students.append(Student(sid, (row.get(name_key) or "").strip() if name_key else ""))
+    if problems:
+        raise SpecError(problems)
+    if not students:
+        raise SpecError([Problem(str(path), 1, "roster has no students")])
+    return students

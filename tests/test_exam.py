@@ -1,0 +1,217 @@
+"""Randomized exams built with real TeX: per-version numbers, keys, reproducibility, errors, grading."""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import ROOT, run_cli
+from examkit.exam.build import build_exam
+from examkit.exam.spec import SpecError, load_roster, load_spec
+
+EXAMPLE = ROOT / "examples" / "unit12-quiz.yaml"
+needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+
+
+def pdftext(path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return out.replace("\u2212", "-")  # TeX math minus
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("exam")
+    report = build_exam(EXAMPLE, out, jobs=2)
+    assert report.ok, [f.error for f in report.failures] + report.warnings
+    return out, report, json.loads((out / "manifest.json").read_text())
+
+
+@needs_tex
+def test_each_version_pdf_shows_its_own_numbers_and_code(built):
+    from examkit.bank.loader import load_bank
+
+    bank = load_bank()
+    out, report, manifest = built
+    assert len(report.pdfs) == 4 * 2 + 1
+    checked = 0
+    for version in manifest["versions"]:
+        text = pdftext(out / "pdf" / f"{version['student_id']}.pdf")
+        assert version["code"] in text and version["name"] in text and version["student_id"] in text
+        for q in version["questions"]:
+            drawn = bank.get(q["qid"]).data.get("params", {})
+            for name, value in q["params"].items():
+                if name in drawn and isinstance(value, float) and f"[[{name}]]" in bank.get(q["qid"]).data["stem"]:
+                    assert f"{value:g}" in text, (q["qid"], name, value)
+                    checked += 1
+    assert checked >= 8
+
+
+@needs_tex
+def test_solutions_and_key_show_that_versions_answers(built):
+    out, _, manifest = built
+    key = pdftext(out / "pdf" / "answer-key.pdf")
+    for version in manifest["versions"]:
+        solutions = pdftext(out / "pdf" / f"{version['student_id']}-solutions.pdf")
+        assert version["code"] in key
+        for q in version["questions"]:
+            for part in q["parts"]:
+                if part["type"] == "numeric":
+                    assert part["answer"] in solutions and part["answer"] in key, (q["qid"], part["answer"])
+                if part["type"] in ("choice", "diagnosis"):
+                    assert part["answer"] in solutions
+
+
+@needs_tex
+def test_rebuild_is_identical_and_students_differ(built, tmp_path):
+    out, _, manifest = built
+    build_exam(EXAMPLE, tmp_path, jobs=2)
+    for version in manifest["versions"]:
+        name = f"{version['student_id']}.pdf"
+        assert pdftext(out / "pdf" / name) == pdftext(tmp_path / "pdf" / name)
+    assert (out / "manifest.json").read_text() == (tmp_path / "manifest.json").read_text()
+    stems = {json.dumps([q["params"] for q in v["questions"]], sort_keys=True) for v in manifest["versions"]}
+    assert len(stems) == len(manifest["versions"])
+
+
+def test_versions_and_points_are_consistent(built):
+    _, _, manifest = built
+    assert {v["points"] for v in manifest["versions"]} == {24}
+    codes = [v["code"] for v in manifest["versions"]]
+    assert len(set(codes)) == len(codes) and all(len(c) == 6 for c in codes)
+
+
+def test_student_version_does_not_depend_on_the_rest_of_the_roster(tmp_path):
+    spec = load_spec(EXAMPLE)
+    from examkit.bank.loader import load_bank
+    from examkit.exam.assemble import assemble
+
+    bank = load_bank()
+    everyone = load_roster(ROOT / "examples" / "roster.csv")
+    alone = assemble(spec, bank, everyone[2:3])[0]
+    together = assemble(spec, bank, everyone)[2]
+    assert [(q.qid, q.seed) for q in alone.questions] == [(q.qid, q.seed) for q in together.questions]
+
+
+BROKEN_QUESTION = textwrap.dedent("""\
+    topic: broken
+    title: Broken
+    questions:
+      - id: broken-tex
+        title: Bad math
+        objectives: [labs]
+        difficulty: easy
+        params: {a: {int: [1, 9]}}
+        stem: 'Compute $\\frac{[[a]]}{$ now.'
+        parts:
+          - {id: x, type: numeric, points: 1, answer: a}
+    """)
+
+
+@needs_tex
+def test_tex_error_names_the_question_and_other_files_still_build(tmp_path):
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "broken.yaml").write_text(BROKEN_QUESTION)
+    shutil.copy(ROOT / "questions" / "vae.yaml", bank / "vae.yaml")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(textwrap.dedent("""\
+        title: T
+        course: C
+        master_seed: 1
+        versions: 2
+        sections:
+          - {title: S, draw: 1, from: {ids: [vae-kl-1d]}}
+          - {title: B, draw: 1, from: {ids: [broken-tex]}}
+        """))
+    result = run_cli("exam", "build", str(spec), "--out", str(tmp_path / "out"), "--bank", str(bank))
+    assert result.returncode == 1
+    assert "question broken-tex" in result.stderr and "V01.tex:" in result.stderr
+    assert (tmp_path / "out" / "pdf" / "answer-key.pdf").exists()  # the key has no stems: it still builds
+    assert (tmp_path / "out" / "tex" / "V02.tex").exists()
+
+
+def test_without_tex_the_sources_are_written_and_the_message_says_what_to_install(tmp_path):
+    env = {"PATH": os.path.dirname(sys.executable), "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "examkit", "exam", "build", str(EXAMPLE), "--versions", "2",
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, env=env,
+                            timeout=300)
+    assert result.returncode == 1
+    assert "pdflatex was not found" in result.stderr and "texlive-latex-base" in result.stderr
+    assert (tmp_path / "out" / "tex" / "V01.tex").exists() and (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_spec_and_roster_errors_name_file_and_line(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("title: T\ncourse: C\nmaster_seed: 1\nversions: 2\nsections:\n  - {title: S, draw: 0, from: {topic: vae}}\n")
+    with pytest.raises(SpecError, match=r"spec.yaml:6: sections.0.draw"):
+        load_spec(spec)
+    spec.write_text("title: T\ncourse: C\nmaster_seed: 1\nversions: 2\nsections:\n  - {title: S, draw: 99, from: {topic: vae}}\n")
+    result = run_cli("exam", "build", str(spec), "--out", str(tmp_path / "o"), "--format", "tex")
+    assert result.returncode == 2 and "draws 99 but only" in result.stderr
+    roster = tmp_path / "r.csv"
+    roster.write_text("student_id,name\na,Ann\nb,Bob\na,Again\n")
+    with pytest.raises(SpecError, match=r"r.csv:4: duplicate student_id 'a'"):
+        load_roster(roster)
+    bad_format = run_cli("exam", "build", str(EXAMPLE), "--out", str(tmp_path / "o2"), "--format", "docx")
+    assert bad_format.returncode == 2 and "unknown format" in bad_format.stderr
+
+
+def test_grade_typed_answers_with_item_analysis(tmp_path):
+    out = tmp_path / "exam"
+    build_exam(EXAMPLE, out, versions=6, formats=("tex",))
+    manifest = json.loads((out / "manifest.json").read_text())
+    rows = [["student_id", "question", "part", "answer"]]
+    from examkit.bank.loader import load_bank
+
+    bank = load_bank()
+    expected_totals = {}
+    for i, version in enumerate(manifest["versions"]):
+        sid = version["student_id"]
+        total = 0
+        for q in version["questions"]:
+            variant = bank.get(q["qid"]).variant(q["seed"])
+            for entry, part in zip(q["parts"], variant.parts):
+                if i < 3:  # strong students: everything right
+                    answer = repr(part.answer) if part.type == "numeric" else part.answer_text
+                    total += entry["points"]
+                elif part.misconceptions:  # weak students: a known mistake
+                    m = part.misconceptions[0]
+                    answer = repr(m.value) if part.type == "numeric" else m.text
+                else:
+                    answer = ""
+                rows.append([sid, q["number"], entry["id"], answer])
+        expected_totals[sid] = total
+    answers = tmp_path / "answers.csv"
+    with open(answers, "w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = run_cli("exam", "grade", str(out / "manifest.json"), str(answers), "--out", str(tmp_path / "g"), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    grades = {r["student_id"]: r for r in csv.DictReader(open(tmp_path / "g" / "grades.csv"))}
+    for sid, total in expected_totals.items():
+        if total:
+            assert float(grades[sid]["total"]) == pytest.approx(total)
+    weak = manifest["versions"][4]["student_id"]
+    assert float(grades[weak]["total"]) < float(grades[manifest["versions"][0]["student_id"]]["total"])
+    feedback = (tmp_path / "g" / "feedback" / f"{weak}.txt").read_text()
+    assert "incorrect" in feedback
+    analysis = data["item_analysis"]
+    assert any(row["misconceptions"] for row in analysis)
+    assert all(0 <= row["mean_score"] <= 1 for row in analysis)
+    assert any(row["discrimination"] is not None and row["discrimination"] > 0 for row in analysis)
+
+
+def test_grade_rejects_bad_answer_files(tmp_path, built):
+    out, _, _ = built
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,Q1\nx,1\n")
+    result = run_cli("exam", "grade", str(out / "manifest.json"), str(bad), "--out", str(tmp_path / "g"))
+    assert result.returncode == 2 and "bad.csv:1: the first column must be student_id" in result.stderr
+    not_manifest = tmp_path / "m.json"
+    not_manifest.write_text("{}")
+    result = run_cli("exam", "grade", str(not_manifest), str(bad), "--out", str(tmp_path / "g"))
+    assert result.returncode == 2 and "not an examkit manifest" in result.stderr
