@@ -259,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--roster", help="CSV with student_id,name: one version per student")
     group.add_argument("--versions", type=int, help="N anonymous versions")
-    p.add_argument("--format", default="pdf", help="comma-separated: pdf,tex (default pdf, which includes tex)")
+    p.add_argument("--format", default="pdf", help="comma-separated: pdf,tex,moodle,qti,html (default pdf; .tex is always written)")
     p.add_argument("--out", required=True)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--bank", action="append", metavar="PATH")

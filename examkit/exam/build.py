@@ -12,9 +12,12 @@ from .assemble import assemble, students_for
 from .compile import INSTALL_HINT, compile_all, pdflatex_available
 from .latex import environment, render_answer_key, render_version, safe_name, write_figures
 from .manifest import manifest, write_manifest
+from .moodle import moodle_xml
+from .preview import version_html
+from .qti import qti_package
 from .spec import load_roster, load_spec
 
-FORMATS = ("pdf", "tex")
+FORMATS = ("pdf", "tex", "moodle", "qti", "html")
 
 
 @dataclass
@@ -80,6 +83,15 @@ def build_exam(spec_path, out, roster=None, versions=None, formats=("pdf",), job
     key.write_text(render_answer_key(env, spec, exam_versions), encoding="utf-8")
     report.tex.append(key)
     write_manifest(manifest(spec, exam_versions, bank_digest(bank)), out / "manifest.json")
+    if "moodle" in formats:
+        (out / "moodle.xml").write_bytes(moodle_xml(spec, exam_versions))
+    if "qti" in formats:
+        (out / "qti.zip").write_bytes(qti_package(spec, exam_versions))
+    if "html" in formats:
+        html_dir = out / "html"
+        html_dir.mkdir(exist_ok=True)
+        for version in exam_versions:
+            (html_dir / f"{safe_name(version.student.id)}.html").write_text(version_html(spec, version), encoding="utf-8")
     if "pdf" in formats:
         if not pdflatex_available():
             report.warnings.append(INSTALL_HINT)

@@ -1,0 +1,117 @@
+"""Moodle XML export: numerical (with tolerance), multichoice (fractions and feedback), and essay
+(expressions, derivations, short answers, with the answer and rubric as grader information).
+
+One Moodle question per part, in a category per exam question number, so a Moodle quiz can draw
+"a random question from Q3" and every variant of every version is there.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from ..checking.numeric import DEFAULT_TOLERANCE, tolerance_width
+
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+
+
+def machine_number(value) -> str:
+    """A number as importers parse it (no LaTeX, no thousands separators)."""
+    return f"{float(value):.12g}"
+
+
+def moodle_math(text: str) -> str:
+    """$x$ -> \\(x\\) and $$x$$ -> \\[x\\], the delimiters Moodle's MathJax filter reads."""
+    return _MATH.sub(lambda m: f"\\[{m.group(1)}\\]" if m.group(1) is not None else f"\\({m.group(2)}\\)", text or "")
+
+
+def _text(parent, tag, text, fmt="html"):
+    node = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
+    ET.SubElement(node, "text").text = text
+    return node
+
+
+def _question_text(question, part) -> str:
+    v = question.variant
+    body = f"<p>{moodle_math(v.stem)}</p>"
+    if part.prompt:
+        body += f"<p>{moodle_math(part.prompt)}</p>"
+    return body
+
+
+def _numeric(q, question, part):
+    tol = part.spec.get("tolerance") or DEFAULT_TOLERANCE
+    answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
+    ET.SubElement(answer, "text").text = machine_number(part.answer)
+    ET.SubElement(answer, "tolerance").text = machine_number(tolerance_width(part.answer, tol))
+    _text(answer, "feedback", moodle_math(part.solution) or "Correct.")
+    for m in part.misconceptions:
+        wrong = ET.SubElement(q, "answer", {"fraction": "0", "format": "moodle_auto_format"})
+        ET.SubElement(wrong, "text").text = machine_number(m.value)
+        ET.SubElement(wrong, "tolerance").text = machine_number(tolerance_width(m.value, tol))
+        _text(wrong, "feedback", moodle_math(m.feedback))
+    if part.unit:
+        units = ET.SubElement(q, "units")
+        unit = ET.SubElement(units, "unit")
+        ET.SubElement(unit, "multiplier").text = "1"
+        ET.SubElement(unit, "unit_name").text = part.unit
+
+
+def _choice(q, question, part):
+    single = part.select == "single"
+    correct = [o for o in part.options if o.correct]
+    wrong = [o for o in part.options if not o.correct]
+    ET.SubElement(q, "single").text = "true" if single else "false"
+    ET.SubElement(q, "shuffleanswers").text = "0"  # already shuffled per variant
+    ET.SubElement(q, "answernumbering").text = "ABCD"
+    for o in part.options:
+        if single:
+            fraction = 100 if o.correct else 0
+        else:
+            fraction = 100 / len(correct) if o.correct else -100 / max(len(wrong), 1)
+        answer = ET.SubElement(q, "answer", {"fraction": f"{fraction:.7g}", "format": "html"})  # Moodle grade list
+        ET.SubElement(answer, "text").text = moodle_math(o.text)
+        _text(answer, "feedback", moodle_math(o.feedback))
+
+
+def _essay(q, question, part):
+    info = f"<p>Answer: {moodle_math('$' + part.answer_latex + '$') if part.answer_latex else moodle_math(part.answer_text)}</p>"
+    if part.type == "derivation":
+        info += "<ol>" + "".join(f"<li><code>{s}</code></li>" for s in part.steps) + "</ol>"
+    for r in part.rubric:
+        info += f"<p>[{r['points']:g}] {moodle_math(r['criterion'])}</p>"
+    if part.solution:
+        info += f"<p>{moodle_math(part.solution)}</p>"
+    _text(q, "graderinfo", info)
+    ET.SubElement(q, "responseformat").text = "editor"
+    ET.SubElement(q, "responsefieldlines").text = str(part.spec.get("lines", 10))
+
+
+_TYPES = {"numeric": ("numerical", _numeric), "choice": ("multichoice", _choice), "diagnosis": ("multichoice", _choice),
+          "expression": ("essay", _essay), "derivation": ("essay", _essay), "short": ("essay", _essay)}
+
+
+def moodle_xml(spec, versions) -> bytes:
+    quiz = ET.Element("quiz")
+    numbers = sorted({q.number for v in versions for q in v.questions})
+    for number in numbers:
+        category = ET.SubElement(quiz, "question", {"type": "category"})
+        _text(category, "category", f"$course$/{spec.title}/Q{number}", fmt=None)
+        for version in versions:
+            for question in version.questions:
+                if question.number != number:
+                    continue
+                for part in question.variant.parts:
+                    kind, fill = _TYPES[part.type]
+                    q = ET.SubElement(quiz, "question", {"type": kind})
+                    label = f"Q{number}{part.id if len(question.variant.parts) > 1 else ''}"
+                    _text(q, "name", f"{label} {question.qid} [{version.student.id} {version.code}] seed {question.seed}",
+                          fmt=None)
+                    _text(q, "questiontext", _question_text(question, part))
+                    _text(q, "generalfeedback", moodle_math(question.variant.solution))
+                    ET.SubElement(q, "defaultgrade").text = machine_number(part.points)
+                    ET.SubElement(q, "penalty").text = "0"
+                    ET.SubElement(q, "hidden").text = "0"
+                    ET.SubElement(q, "idnumber").text = f"{question.qid}-{question.seed}-{part.id}"
+                    fill(q, question, part)
+    ET.indent(quiz)
+    return ET.tostring(quiz, encoding="utf-8", xml_declaration=True)

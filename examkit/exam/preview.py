@@ -1,0 +1,60 @@
+"""HTML preview of exam versions (and, with the same template, practice sheets): MathML math,
+figures embedded as data URIs, answers and solutions folded under each question."""
+from __future__ import annotations
+
+import base64
+import tempfile
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ..bank.figures import render_figure
+from ..bank.render import format_number
+from ..resources import bundled
+from .html import math_to_mathml, to_html
+from .latex import mathtex
+
+
+def _figure_uri(spec, variant) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = render_figure(spec, variant, Path(tmp) / "figure.png")
+        return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def _answer_html(part) -> str:
+    if part.type == "numeric":
+        return math_to_mathml(format_number(part.answer, 6)) + (f" {to_html(part.unit)}" if part.unit else "")
+    if part.answer_latex:
+        return math_to_mathml(part.answer_latex)
+    if part.options:
+        return ", ".join(part.answer)
+    return to_html(part.answer_text)
+
+
+def question_view(number, section, qid, seed, variant, with_figures=True) -> dict:
+    return {
+        "number": number, "section": section, "qid": qid, "seed": seed, "points": format_number(variant.points),
+        "stem": to_html(variant.stem),
+        "figures": [_figure_uri(f, variant) for f in variant.figures] if with_figures else [],
+        "parts": [{
+            "id": p.id, "prompt": to_html(p.prompt), "points": format_number(p.points), "answer": _answer_html(p),
+            "options": [{"letter": o.letter, "text": to_html(o.text), "correct": o.correct, "feedback": to_html(o.feedback)}
+                        for o in p.options],
+            "steps": [math_to_mathml(mathtex(s)) for s in p.steps],
+            "rubric": [{"points": format_number(r["points"]), "criterion": to_html(r["criterion"])} for r in p.rubric],
+            "solution": to_html(p.solution),
+        } for p in variant.parts],
+    }
+
+
+def render_page(title, subtitle, questions, show_answers=True) -> str:
+    env = Environment(loader=FileSystemLoader(str(bundled("templates") / "html")), undefined=StrictUndefined,
+                      autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("version.html.j2").render(title=title, subtitle=subtitle, questions=questions,
+                                                      show_answers=show_answers)
+
+
+def version_html(spec, version) -> str:
+    questions = [question_view(q.number, q.section, q.qid, q.seed, q.variant) for q in version.questions]
+    subtitle = f"{spec.course} · {version.student.id} {version.student.name} · version {version.code}"
+    return render_page(spec.title, subtitle, questions)

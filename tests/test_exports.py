@@ -1,0 +1,106 @@
+"""Moodle XML, QTI 1.2 (Canvas) and HTML exports: structure, and answers that round-trip."""
+import json
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+
+from conftest import ROOT
+from examkit.exam.build import build_exam
+
+EXAMPLE = ROOT / "examples" / "unit12-quiz.yaml"
+MOODLE_FRACTIONS = {100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571,
+                    12.5, 11.11111, 10, 5, 0}
+QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("exports")
+    report = build_exam(EXAMPLE, out, versions=3, formats=("tex", "moodle", "qti", "html"))
+    assert not report.failures
+    return out, json.loads((out / "manifest.json").read_text())
+
+
+def _parts(manifest):
+    for version in manifest["versions"]:
+        for q in version["questions"]:
+            for part in q["parts"]:
+                yield version, q, part
+
+
+def test_moodle_xml_structure_and_answers_round_trip(exported):
+    out, manifest = exported
+    root = ET.parse(out / "moodle.xml").getroot()
+    assert root.tag == "quiz"
+    questions = {q.findtext("idnumber"): q for q in root.findall("question") if q.get("type") != "category"}
+    categories = [q for q in root.findall("question") if q.get("type") == "category"]
+    assert {c.findtext("category/text").rsplit("/", 1)[-1] for c in categories} == {f"Q{i}" for i in range(1, 8)}
+    for version, q, part in _parts(manifest):
+        node = questions[f"{q['qid']}-{q['seed']}-{part['id']}"]
+        assert node.findtext("questiontext/text") and float(node.findtext("defaultgrade")) == pytest.approx(part["points"])
+        if part["type"] == "numeric":
+            assert node.get("type") == "numerical"
+            right = [a for a in node.findall("answer") if a.get("fraction") == "100"]
+            assert len(right) == 1 and float(right[0].findtext("text")) == pytest.approx(part["value"], rel=1e-9)
+            assert float(right[0].findtext("tolerance")) > 0
+        elif part["type"] in ("choice", "diagnosis"):
+            assert node.get("type") == "multichoice"
+            fractions = [float(a.get("fraction")) for a in node.findall("answer")]
+            assert all(abs(f) in MOODLE_FRACTIONS for f in fractions)
+            assert sum(f for f in fractions if f > 0) == pytest.approx(100, abs=0.01)
+            texts = [a.findtext("text") for a in node.findall("answer")]
+            correct = [o["letter"] for o in part["options"] if o["correct"]]
+            marked = ["ABCDEFGH"[i] for i, f in enumerate(fractions) if f > 0]
+            assert marked == correct and len(texts) == len(part["options"])
+            assert all(a.findtext("feedback/text") for a in node.findall("answer"))
+        else:
+            assert node.get("type") == "essay" and node.findtext("graderinfo/text")
+
+
+def test_qti_package_for_canvas(exported):
+    out, manifest = exported
+    with zipfile.ZipFile(out / "qti.zip") as archive:
+        names = set(archive.namelist())
+        assert "imsmanifest.xml" in names
+        cp = ET.fromstring(archive.read("imsmanifest.xml"))
+        hrefs = [f.get("href") for f in cp.iter() if f.tag.endswith("file")]
+        assert len(hrefs) == len(manifest["versions"]) and set(hrefs) <= names
+        for version, href in zip(manifest["versions"], hrefs):
+            root = ET.fromstring(archive.read(href))
+            assert root.tag == f"{QTI}questestinterop"
+            items = root.findall(f".//{QTI}item")
+            entries = [p for q in version["questions"] for p in q["parts"]]
+            assert len(items) == len(entries)
+            for item, part in zip(items, entries):
+                fields = {f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry") for f in item.iter(f"{QTI}qtimetadatafield")}
+                assert fields["question_type"] in {"numerical_question", "multiple_choice_question",
+                                                   "multiple_answers_question", "essay_question"}
+                assert float(fields["points_possible"]) == pytest.approx(part["points"])
+                assert item.find(f"{QTI}presentation/{QTI}material/{QTI}mattext").text
+                if part["type"] == "numeric":
+                    exact = item.find(f".//{QTI}varequal").text
+                    assert float(exact) == pytest.approx(part["value"], rel=1e-9)
+                    low = float(item.find(f".//{QTI}vargte").text)
+                    high = float(item.find(f".//{QTI}varlte").text)
+                    assert low < part["value"] < high
+                if part["type"] == "choice" and fields["question_type"] == "multiple_choice_question":
+                    correct = [o["letter"] for o in part["options"] if o["correct"]]
+                    assert item.find(f".//{QTI}varequal").text == correct[0]
+                    labels = [r.get("ident") for r in item.iter(f"{QTI}response_label")]
+                    assert labels == [o["letter"] for o in part["options"]]
+
+
+def test_html_preview_is_self_contained_with_mathml(exported):
+    out, manifest = exported
+    for version in manifest["versions"]:
+        page = (out / "html" / f"{version['student_id']}.html").read_text()
+        assert "<math" in page and "<script" not in page
+        assert not re.search(r"(src|href)=\"https?://", page)
+        assert version["code"] in page
+        assert "<details>" in page
+    with_figure = [v for v in manifest["versions"] if any(q["qid"] in ("gan-d-overpowers", "gan-mode-collapse")
+                                                         for q in v["questions"])]
+    if with_figure:
+        assert "data:image/png;base64," in (out / "html" / f"{with_figure[0]['student_id']}.html").read_text()
