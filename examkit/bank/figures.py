@@ -5,6 +5,8 @@ Until reference-model runs back a scenario, a figure is a function of its parame
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import random
 import re
@@ -18,7 +20,7 @@ from ..checking.parse import AnswerError, parse_math
 from .render import render
 from .template import TemplateError, variant_seed
 
-CURVE_POINTS = 150
+CURVE_POINTS = 120
 _T = sp.Symbol("t", real=True)
 _RING = re.compile(r"^ring:(\d+)(?::(\d+))?$")
 
@@ -35,9 +37,32 @@ def _value(expr, t=None) -> float:
         return float(mpmath.re(evaluate(expr, {_T: mpmath.mpf(t)} if t is not None else {})))
 
 
+def resolved_spec(spec: dict, variant) -> dict:
+    """The figure spec with every template slot filled in: what the figure depends on, nothing more."""
+    def fill(value):
+        if isinstance(value, str):
+            return render(value, variant.context)
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return value
+
+    return fill(dict(spec))
+
+
+def figure_key(spec: dict, variant) -> str:
+    """Identity of a figure: same question, figure and filled-in spec -> same picture (and file)."""
+    text = json.dumps([variant.qid, resolved_spec(spec, variant)], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def figure_data(spec: dict, variant) -> list[dict]:
-    """Series as plain lists: [{'label', 'x', 'y'}] for curves and scatter, {'values'} for histograms."""
-    rng = random.Random(variant_seed(f"{variant.qid}/{spec['id']}", variant.seed))
+    """Series as plain lists: [{'label', 'x', 'y'}] for curves and scatter, {'values'} for histograms.
+
+    The noise is seeded by the figure's identity, so versions that draw the same scenario numbers
+    share one figure."""
+    rng = random.Random(variant_seed(figure_key(spec, variant), 0))
     series = []
     for s in spec["series"]:
         if spec["kind"] == "curves":
@@ -94,7 +119,7 @@ def render_figure(spec: dict, variant, path) -> Path:
     ax.set_ylabel(spec.get("ylabel", ""))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.15, top=0.9)  # fixed: tight_layout costs 70 ms
     metadata = {"CreationDate": None} if path.suffix == ".pdf" else {}
     fig.savefig(path, metadata=metadata)
     plt.close(fig)

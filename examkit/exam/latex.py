@@ -8,7 +8,7 @@ from pathlib import Path
 import sympy as sp
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ..bank.figures import render_figure
+from ..bank.figures import figure_key, render_figure
 from ..bank.render import format_number
 from ..checking.parse import AnswerError, Equation, parse_math
 from ..resources import bundled
@@ -98,7 +98,7 @@ def write_figures(version, tex_dir: Path) -> dict:
     for q in version.questions:
         paths = []
         for spec in q.variant.figures:
-            name = f"figures/{safe_name(q.qid)}-{q.seed}-{spec['id']}.pdf"
+            name = f"figures/{safe_name(q.qid)}-{spec['id']}-{figure_key(spec, q.variant)}.pdf"
             target = tex_dir / name
             if not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
