@@ -16,6 +16,7 @@ $(STAMP): $(SOURCES) scripts/install-system-deps.sh
 	mkdir -p .make && touch $@
 
 demo: setup
+	examkit exam build examples/unit12-quiz.yaml --format pdf,moodle,qti,html --out $(OUT)/exam
 	examkit validate --seeds 50
 	examkit bank coverage
 	examkit bank list
