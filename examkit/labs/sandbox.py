@@ -1,0 +1,222 @@
+"""The jail that student code runs in: bubblewrap (no network, read-only system, private /tmp, a
+single writable scratch folder, own PID namespace), plus resource limits (address space, CPU time,
+processes, file size, open files) and, where the machine allows, a cgroup capping processes and
+memory for the whole jail. Output is read with a cap, so a flood costs nothing.
+
+The grader's own code and the reference models are masked inside the jail.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import resource
+import shutil
+import site
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+HIDDEN_PACKAGES = ("examkit", "reference_models")
+
+
+class SandboxUnavailable(RuntimeError):
+    pass
+
+
+@dataclass
+class Limits:
+    memory_mb: int = 3072       # address space per process (torch needs ~1.5 GB of mappings)
+    cpu_seconds: int = 120      # CPU time per process
+    processes: int = 64         # tasks in the jail (cgroup) / per user (rlimit)
+    file_mb: int = 64           # largest file the jail may write
+    open_files: int = 256
+    output_kb: int = 256        # stdout/stderr kept; the rest is discarded
+
+
+@dataclass
+class RunResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    timed_out: bool
+    seconds: float
+    truncated: bool
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def _masked_paths() -> list[str]:
+    """Every copy of the grader's packages the jail could see: installed, or found on sys.path."""
+    paths = set()
+    for name in HIDDEN_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec and spec.submodule_search_locations:
+            paths.update(str(Path(p).resolve()) for p in spec.submodule_search_locations)
+        for site_dir in site.getsitepackages() + [site.getusersitepackages()]:
+            candidate = Path(site_dir) / name
+            if candidate.is_dir():
+                paths.add(str(candidate.resolve()))
+    return sorted(paths)
+
+
+def _python_root() -> str:
+    return str(Path(sys.base_prefix).resolve())
+
+
+def bwrap_command(scratch: Path, harness_dir: Path, argv: list[str]) -> list[str]:
+    cmd = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+           "--setenv", "HOME", "/scratch", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+           "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg", "--setenv", "TMPDIR", "/scratch",
+           "--proc", "/proc", "--dev", "/dev"]
+    for path in ("/usr", "/lib", "/lib64", "/bin"):
+        if os.path.exists(path):
+            cmd += ["--ro-bind", path, path]
+    root = _python_root()
+    cmd += ["--ro-bind", root, root]
+    prefix = str(Path(sys.prefix).resolve())
+    if prefix != root:
+        cmd += ["--ro-bind", prefix, prefix]
+    for hidden in _masked_paths():
+        if hidden.startswith((root, prefix)):
+            cmd += ["--tmpfs", hidden]
+    cmd += ["--bind", str(scratch), "/scratch", "--ro-bind", str(harness_dir), "/harness", "--chdir", "/scratch",
+            "--remount-ro", "/"]  # the jail's own root is read-only too: only /scratch is writable
+    return cmd + argv
+
+
+class _Cgroup:
+    """cgroup v1 (pids, memory) or v2 limits for one jail, when this process may create them."""
+
+    def __init__(self, limits: Limits):
+        self.dirs = []
+        name = f"examkit-{uuid.uuid4().hex[:12]}"
+        v2 = Path("/sys/fs/cgroup/cgroup.controllers")
+        try:
+            if v2.exists():
+                d = Path("/sys/fs/cgroup") / name
+                d.mkdir()
+                self.dirs.append(d)
+                (d / "pids.max").write_text(str(limits.processes))
+                (d / "memory.max").write_text(str((limits.memory_mb + 1024) * 2**20))
+            else:
+                for controller, settings in (("pids", {"pids.max": limits.processes}),
+                                             ("memory", {"memory.limit_in_bytes": (limits.memory_mb + 1024) * 2**20})):
+                    base = Path("/sys/fs/cgroup") / controller
+                    if not base.is_dir():
+                        continue
+                    d = base / name
+                    d.mkdir()
+                    self.dirs.append(d)
+                    for key, value in settings.items():
+                        (d / key).write_text(str(value))
+        except OSError:
+            self.close()
+            self.dirs = []
+
+    @property
+    def active(self) -> bool:
+        return bool(self.dirs)
+
+    def join(self):
+        """Called in the child before exec: it and everything it starts live in the cgroup."""
+        for d in self.dirs:
+            try:
+                (d / "cgroup.procs").write_text(str(os.getpid()))
+            except OSError:
+                pass
+
+    def close(self):
+        for d in self.dirs:
+            for _ in range(50):
+                try:
+                    pids = [int(p) for p in (d / "cgroup.procs").read_text().split()]
+                except OSError:
+                    break
+                if not pids:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                time.sleep(0.02)
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+
+
+def _read_capped(stream, limit: int, sink: list, flags: list):
+    kept = 0
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            break
+        if kept < limit:
+            sink.append(chunk[: limit - kept])
+            kept += len(sink[-1])
+        else:
+            flags.append(True)
+
+
+def run_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, stdin: bytes = b"", timeout: float = 60,
+               limits: Limits = Limits(), sandbox: bool = True) -> RunResult:
+    """Run `argv` (e.g. [python, /harness/harness.py]) in the jail; never raises for what the code does."""
+    if sandbox and not bwrap_path():
+        raise SandboxUnavailable("bubblewrap (bwrap) is not installed: install it (Debian: apt-get install bubblewrap) "
+                                 "or pass --unsafe-no-sandbox to run student code without a jail")
+    cgroup = _Cgroup(limits)
+
+    def prepare():
+        os.setsid()
+        cgroup.join()
+        for res, value in ((resource.RLIMIT_AS, limits.memory_mb * 2**20), (resource.RLIMIT_CPU, limits.cpu_seconds),
+                           (resource.RLIMIT_FSIZE, limits.file_mb * 2**20), (resource.RLIMIT_NOFILE, limits.open_files),
+                           (resource.RLIMIT_NPROC, limits.processes), (resource.RLIMIT_CORE, 0)):
+            try:
+                resource.setrlimit(res, (value, value))
+            except (ValueError, OSError):
+                pass
+
+    if sandbox:
+        command = bwrap_command(scratch, harness_dir, argv)
+        cwd = None
+    else:  # explicit --unsafe-no-sandbox: same limits, no isolation
+        command = [sys.executable if a == "python" else a.replace("/harness", str(harness_dir)) for a in argv]
+        cwd = scratch
+    started = time.monotonic()
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=prepare, cwd=cwd, env=None if sandbox else {"HOME": str(scratch), "PATH": "/usr/bin:/bin"})
+    out, err, flags = [], [], []
+    readers = [threading.Thread(target=_read_capped, args=(proc.stdout, limits.output_kb * 1024, out, flags), daemon=True),
+               threading.Thread(target=_read_capped, args=(proc.stderr, limits.output_kb * 1024, err, flags), daemon=True)]
+    for r in readers:
+        r.start()
+    try:
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass
+    timed_out = False
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        proc.wait()
+    finally:
+        cgroup.close()
+    for r in readers:
+        r.join(timeout=2)
+    return RunResult(proc.returncode, b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"),
+                     timed_out, time.monotonic() - started, bool(flags))
