@@ -1,0 +1,397 @@
+"""Runs INSIDE the jail. Loads a student's definitions, then runs each probe in a forked child with
+its own time limit, writing plain data only: JSON scalars and .npy arrays (never pickles).
+
+It judges nothing: expected values and scores are computed outside the jail, from the same seeded
+inputs. References it needs are captured before student code runs, so monkeypatching torch or
+numpy from the notebook cannot change what is written.
+"""
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+OUT = "/scratch/out"
+_save = np.save
+_asarray = np.asarray
+_to_numpy = torch.Tensor.numpy
+_detach = torch.Tensor.detach
+_json_dump = json.dump
+_open = open
+_Tensor = torch.Tensor
+_TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter)
+_exit = os._exit
+_fork = os.fork
+_manual_seed = torch.manual_seed
+
+
+class ProbeError(Exception):
+    pass
+
+
+def array(value, name="value"):
+    """A student's tensor as float64 numpy; anything else is refused (no duck typing)."""
+    if type(value) not in _TENSOR_TYPES and not isinstance(value, (float, int)):
+        raise ProbeError(f"{name} is a {type(value).__name__}, expected a torch.Tensor")
+    if isinstance(value, (float, int)):
+        return _asarray(float(value), dtype=np.float64)
+    return _asarray(_to_numpy(_detach(value).to(torch.float64).cpu()), dtype=np.float64)
+
+
+def load_student(statements, ns, per_statement_s=5.0):
+    failures = []
+    for st in statements:
+        def on_alarm(signum, frame):
+            raise TimeoutError(f"took longer than {per_statement_s:g} s at definition time")
+        signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, per_statement_s)
+        try:
+            exec(compile(st["source"], f"<cell {st['cell']}>", "exec"), ns)
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code included
+            failures.append({"cell": st["cell"], "line": st["line"], "defines": st["defines"],
+                             "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return failures
+
+
+def need(ns, name):
+    if name not in ns:
+        raise ProbeError(f"`{name}` is not defined")
+    return ns[name]
+
+
+# --- VAE probes --------------------------------------------------------------------------------
+def _vae(ns, latent=20):
+    return need(ns, "VAE")(latent_dim=latent)
+
+
+def probe_vae_encode(ns, seed):
+    model = _vae(ns)
+    _manual_seed(seed)
+    x = torch.rand(4, 1, 28, 28)
+    try:
+        mu, logvar = model.encode(x)
+        form = "image"
+    except Exception:
+        mu, logvar = model.encode(x.view(4, 784))
+        form = "flat"
+    return {"mu": array(mu), "logvar": array(logvar), "input_form": form}
+
+
+def probe_vae_decode(ns, seed):
+    model = _vae(ns)
+    _manual_seed(seed)
+    out = model.decode(torch.randn(5, 20) * 3)
+    return {"out": array(out)}
+
+
+def probe_vae_forward(ns, seed):
+    model = _vae(ns)
+    _manual_seed(seed)
+    result = model(torch.rand(3, 1, 28, 28))
+    if not isinstance(result, tuple) or len(result) != 3:
+        raise ProbeError("forward(x) must return (x_hat, mu, logvar)")
+    return {"x_hat": array(result[0]), "mu": array(result[1]), "logvar": array(result[2])}
+
+
+def probe_kl(ns, seed):
+    _manual_seed(seed)
+    mu, logvar = torch.randn(4, 5), torch.randn(4, 5)
+    return {"kl": array(need(ns, "kl_divergence")(mu, logvar))}
+
+
+def probe_reparam(ns, seed):
+    model = _vae(ns)
+    _manual_seed(seed)
+    mu = torch.randn(2000, 4)
+    logvar = (torch.rand(2000, 4) * 2 - 1.5)
+    mu_g, logvar_g = mu.clone().requires_grad_(True), logvar.clone().requires_grad_(True)
+    z1 = model.reparameterize(mu_g, logvar_g)
+    z2 = model.reparameterize(mu, logvar)
+    grads = {}
+    try:
+        z1.sum().backward()
+        grads = {"grad_mu": array(mu_g.grad) if mu_g.grad is not None else np.zeros(0),
+                 "grad_logvar": array(logvar_g.grad) if logvar_g.grad is not None else np.zeros(0)}
+    except RuntimeError:
+        grads = {"grad_mu": np.zeros(0), "grad_logvar": np.zeros(0)}
+    return {"z1": array(z1), "z2": array(z2), **grads}
+
+
+def probe_vae_loss(ns, seed):
+    _manual_seed(seed)
+    x = torch.rand(3, 784)
+    x_hat = torch.rand(3, 784) * 0.9 + 0.05
+    mu, logvar = torch.randn(3, 6), torch.randn(3, 6) * 0.5
+    loss = need(ns, "vae_loss")
+    out = {"beta1": array(loss(x_hat, x, mu, logvar)), "beta3": array(loss(x_hat, x, mu, logvar, beta=3.0))}
+    return out
+
+
+def probe_sample(ns, seed):
+    model = _vae(ns)
+    _manual_seed(seed)
+    return {"samples": array(need(ns, "sample")(model, 6))}
+
+
+def probe_interpolate(ns, seed):
+    model = _vae(ns)
+    model.eval()
+    _manual_seed(seed)
+    x1, x2 = torch.rand(1, 28, 28), torch.rand(1, 28, 28)
+    with torch.no_grad():
+        frames = need(ns, "interpolate")(model, x1, x2, steps=7)
+        ends = []
+        for x in (x1, x2):
+            try:
+                mu = model.encode(x.unsqueeze(0))[0]
+            except Exception:
+                mu = model.encode(x.view(1, 784))[0]
+            ends.append(model.decode(mu))
+    return {"frames": array(frames), "start": array(ends[0]), "end": array(ends[1])}
+
+
+def _digits28(n=512):
+    from sklearn.datasets import load_digits
+
+    images = torch.tensor(load_digits().images[:n], dtype=torch.float32).unsqueeze(1) / 16.0
+    return torch.nn.functional.interpolate(images, size=(28, 28), mode="bilinear", align_corners=False).clamp(0, 1)
+
+
+def probe_vae_train(ns, seed):
+    """A short training run of the student's VAE with the student's loss on bundled digits."""
+    _manual_seed(seed)
+    model = _vae(ns)
+    loss_fn = need(ns, "vae_loss")
+    data = _digits28()
+    train, held = data[:448], data[448:]
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def outputs():
+        model.eval()
+        with torch.no_grad():
+            x_hat, mu, logvar = model(held)
+        model.train()
+        return x_hat, mu, logvar
+
+    before = outputs()
+    for step in range(150):
+        idx = torch.randint(0, len(train), (64,))
+        x = train[idx]
+        opt.zero_grad()
+        x_hat, mu, logvar = model(x)
+        loss = loss_fn(x_hat, x, mu, logvar)
+        loss.backward()
+        opt.step()
+    after = outputs()
+    return {"before_x_hat": array(before[0]), "before_mu": array(before[1]), "before_logvar": array(before[2]),
+            "after_x_hat": array(after[0]), "after_mu": array(after[1]), "after_logvar": array(after[2])}
+
+
+# --- GAN probes --------------------------------------------------------------------------------
+def probe_generator(ns, seed):
+    g = need(ns, "Generator")(nz=100, ngf=16)
+    g.eval()
+    _manual_seed(seed)
+    z = torch.randn(4, 100)
+    with torch.no_grad():
+        flat = g(z)
+        spatial = g(z.view(4, 100, 1, 1))
+    return {"flat": array(flat), "spatial": array(spatial)}
+
+
+def probe_discriminator(ns, seed):
+    d = need(ns, "Discriminator")(ndf=16)
+    d.eval()
+    _manual_seed(seed)
+    with torch.no_grad():
+        out = d(torch.rand(5, 1, 28, 28) * 2 - 1)
+    return {"out": array(out)}
+
+
+class _InitProbe(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(64, 64, 4)
+        self.deconv = nn.ConvTranspose2d(64, 64, 4)
+        self.bn = nn.BatchNorm2d(4096)
+
+
+def probe_weights_init(ns, seed):
+    _manual_seed(seed)
+    m = _InitProbe()
+    m.apply(need(ns, "weights_init"))
+    return {"conv_w": array(m.conv.weight).ravel(), "deconv_w": array(m.deconv.weight).ravel(),
+            "conv_b": array(m.conv.bias), "bn_w": array(m.bn.weight), "bn_b": array(m.bn.bias)}
+
+
+def probe_gan_losses(ns, seed):
+    _manual_seed(seed)
+    d_real, d_fake = torch.rand(6) * 0.8 + 0.1, torch.rand(6) * 0.8 + 0.1
+    return {"d_real": array(d_real), "d_fake": array(d_fake),
+            "loss_d": array(need(ns, "discriminator_loss")(d_real, d_fake)),
+            "loss_g": array(need(ns, "generator_loss")(d_fake))}
+
+
+class _TinyG(nn.Module):
+    def __init__(self, nz=100):
+        super().__init__()
+        self.fc = nn.Linear(nz, 784)
+
+    def forward(self, z):
+        return torch.tanh(self.fc(z.view(z.shape[0], -1))).view(-1, 1, 28, 28)
+
+
+class _TinyD(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(784, 1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.fc(x.view(x.shape[0], -1))).view(-1)
+
+
+def _grad_norm(module):
+    total = 0.0
+    for p in module.parameters():
+        if p.grad is not None:
+            total += float(_asarray(_to_numpy(_detach(p.grad)), dtype=np.float64).__pow__(2).sum())
+    return total ** 0.5
+
+
+class _Watch(torch.optim.SGD):
+    """An optimizer that records what the student's train_step hands it at each step()."""
+
+    def __init__(self, params, label, log, probe_fn):
+        super().__init__(params, lr=0.05)
+        self.label, self.log, self.probe_fn = label, log, probe_fn
+
+    def step(self, closure=None):
+        before = self.probe_fn()
+        result = super().step(closure)
+        self.log.append({"opt": self.label, **before, "after": self.probe_fn()})
+        return result
+
+
+def probe_train_step(ns, seed):
+    train_step = need(ns, "train_step")
+    _manual_seed(seed)
+    g, d = _TinyG(), _TinyD()
+    real = torch.rand(8, 1, 28, 28) * 2 - 1
+    z_fixed = torch.randn(8, 100)
+    log = []
+
+    def state():
+        with torch.no_grad():
+            return {"d_real": float(d(real).mean()), "d_fake": float(d(g(z_fixed)).mean()),
+                    "g_grad": _grad_norm(g), "d_grad": _grad_norm(d)}
+
+    opt_g, opt_d = _Watch(g.parameters(), "G", log, state), _Watch(d.parameters(), "D", log, state)
+    first = train_step(g, d, opt_g, opt_d, real, 100)
+    for p in list(g.parameters()) + list(d.parameters()):  # sentinel: accumulation shows as huge grads
+        p.grad = torch.full_like(p, 1e4)
+    log.append({"marker": "second call"})
+    second = train_step(g, d, opt_g, opt_d, real, 100)
+    losses = []
+    for result in (first, second):
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise ProbeError("train_step must return (loss_D, loss_G)")
+        losses.append([float(array(v)) if type(v) is _Tensor else float(v) for v in result])
+    return {"log": log, "losses": losses}
+
+
+def probe_gan_train(ns, seed):
+    """A short training run with the student's networks and train_step on bundled digits."""
+    _manual_seed(seed)
+    g = need(ns, "Generator")(nz=100, ngf=16)
+    d = need(ns, "Discriminator")(ndf=16)
+    if "weights_init" in ns:
+        try:
+            g.apply(ns["weights_init"])
+            d.apply(ns["weights_init"])
+        except Exception:
+            pass
+    data = _digits28(1024) * 2 - 1
+    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    z = torch.randn(200, 100)
+    g.eval()
+    with torch.no_grad():
+        before = g(z)
+    g.train()
+    for step in range(60):
+        idx = torch.randint(0, len(data), (32,))
+        need(ns, "train_step")(g, d, opt_g, opt_d, data[idx], 100)
+    g.eval()
+    with torch.no_grad():
+        after = g(z)
+    return {"before": array(before), "after": array(after)}
+
+
+PROBES = {name[len("probe_"):]: fn for name, fn in globals().items() if name.startswith("probe_")}
+
+
+def _write(name, result):
+    arrays, scalars = {}, {}
+    for key, value in result.items():
+        if isinstance(value, np.ndarray):
+            arrays[key] = value
+        else:
+            scalars[key] = value
+    for key, value in arrays.items():
+        _save(f"{OUT}/{name}.{key}.npy", value, allow_pickle=False)
+    with _open(f"{OUT}/{name}.json", "w") as fh:
+        _json_dump({"ok": True, "values": scalars, "arrays": sorted(arrays)}, fh)
+
+
+def run_probe(name, seed, timeout):
+    """Fork: the child runs the probe; the parent enforces the time limit and records the outcome."""
+    pid = _fork()
+    if pid == 0:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)  # student prints go nowhere
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(int(timeout) + 1)
+            _write(name, PROBES[name](STUDENT, seed))
+            _exit(0)
+        except BaseException as exc:
+            try:
+                with _open(f"{OUT}/{name}.error.json", "w") as fh:
+                    _json_dump({"error": f"{type(exc).__name__}: {str(exc)[:300]}",
+                                "trace": traceback.format_exc(limit=3)[-800:]}, fh)
+            finally:
+                _exit(1)
+    deadline = time.monotonic() + timeout
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            if os.WIFSIGNALED(status):
+                return {"status": "crashed", "detail": f"killed by signal {os.WTERMSIG(status)}"}
+            code = os.WEXITSTATUS(status)
+            return {"status": "ok" if code == 0 else "error", "detail": f"exit code {code}"}
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return {"status": "timeout", "detail": f"no result after {timeout:g} s"}
+        time.sleep(0.005)
+
+
+STUDENT = {"__name__": "__student__"}
+
+if __name__ == "__main__":
+    request = json.loads(sys.stdin.read())
+    os.makedirs(OUT, exist_ok=True)
+    torch.set_num_threads(1)
+    failures = load_student(request["statements"], STUDENT)
+    outcomes = {}
+    for probe in request["probes"]:
+        outcomes[probe["name"]] = run_probe(probe["name"], request["seed"], probe.get("timeout", 10))
+    with _open(f"{OUT}/summary.json", "w") as fh:
+        _json_dump({"definition_failures": failures, "probes": outcomes}, fh)

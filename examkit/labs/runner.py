@@ -1,0 +1,94 @@
+"""Run one submission's probes in the jail and read back plain data (JSON and .npy, no pickles)."""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .extract import Extracted
+from .sandbox import Limits, run_jailed
+
+HARNESS_DIR = Path(__file__).resolve().parent / "harness"
+MAX_JSON_BYTES = 2_000_000
+MAX_ARRAY_BYTES = 64_000_000
+
+
+@dataclass
+class ProbeResult:
+    status: str  # ok, error, timeout, crashed, missing
+    detail: str = ""
+    values: dict = field(default_factory=dict)
+    arrays: dict = field(default_factory=dict)
+
+
+@dataclass
+class RunOutput:
+    probes: dict
+    definition_failures: list
+    jail_status: str
+    seconds: float
+
+
+def _read_json(path: Path):
+    if not path.is_file() or path.stat().st_size > MAX_JSON_BYTES:
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _read_array(path: Path):
+    if not path.is_file() or path.stat().st_size > MAX_ARRAY_BYTES:
+        return None
+    try:
+        value = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError):
+        return None
+    return value if value.dtype.kind in "fiub" else None
+
+
+def run_probes(extracted: Extracted, probes: list[dict], seed: int, *, sandbox: bool = True,
+               timeout: float = 120, limits: Limits = Limits()) -> RunOutput:
+    with tempfile.TemporaryDirectory(prefix="examkit-jail-") as tmp:
+        scratch = Path(tmp) / "scratch"
+        harness = Path(tmp) / "harness"
+        scratch.mkdir()
+        shutil.copytree(HARNESS_DIR, harness, ignore=shutil.ignore_patterns("__pycache__"))
+        request = {"statements": extracted.statements, "probes": probes, "seed": seed}
+        run = run_jailed([sys.executable, "/harness/harness.py"], scratch, harness,
+                         stdin=json.dumps(request).encode(), timeout=timeout, limits=limits, sandbox=sandbox)
+        out = scratch / "out"
+        summary = _read_json(out / "summary.json") or {}
+        outcomes = summary.get("probes") if isinstance(summary.get("probes"), dict) else {}
+        results = {}
+        for probe in probes:
+            name = probe["name"]
+            outcome = outcomes.get(name) if isinstance(outcomes.get(name), dict) else None
+            data = _read_json(out / f"{name}.json")
+            if outcome is None:
+                status = "timeout" if run.timed_out else "missing"
+                results[name] = ProbeResult(status, "the jail stopped before this check ran")
+                continue
+            if outcome.get("status") == "ok" and isinstance(data, dict) and data.get("ok") is True:
+                arrays = {}
+                for key in data.get("arrays", []):
+                    if isinstance(key, str) and key.replace("_", "").isalnum():
+                        value = _read_array(out / f"{name}.{key}.npy")
+                        if value is not None:
+                            arrays[key] = value
+                values = data.get("values") if isinstance(data.get("values"), dict) else {}
+                results[name] = ProbeResult("ok", "", values, arrays)
+            else:
+                error = _read_json(out / f"{name}.error.json") or {}
+                detail = error.get("error") if isinstance(error.get("error"), str) else str(outcome.get("detail", ""))
+                status = outcome.get("status") if outcome.get("status") in ("error", "timeout", "crashed") else "error"
+                results[name] = ProbeResult(status, detail[:400])
+        failures = summary.get("definition_failures") if isinstance(summary.get("definition_failures"), list) else []
+        jail = "timeout" if run.timed_out else ("ok" if run.returncode == 0 else f"exit {run.returncode}")
+        return RunOutput(results, failures[:50], jail, run.seconds)
