@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from . import api
 from .bank.loader import BankError, question_files
@@ -213,6 +214,45 @@ def cmd_exam_grade(args) -> int:
     return EXIT_OK
 
 
+def cmd_lab_notebook(args) -> int:
+    from .labs.notebooks import FILENAMES, write_notebook
+
+    out = Path(args.out) if args.out else Path(FILENAMES[args.lab] if args.kind == "starter"
+                                                else FILENAMES[args.lab].replace(".ipynb", "_solution.ipynb"))
+    if out.is_dir():
+        out = out / FILENAMES[args.lab]
+    print(write_notebook(args.lab, args.kind == "solution", out))
+    return EXIT_OK
+
+
+def cmd_lab_grade(args) -> int:
+    from .labs.grade import grade_batch
+    from .labs.sandbox import SandboxUnavailable, bwrap_path
+
+    if not args.unsafe_no_sandbox and not bwrap_path():
+        print("examkit: error: bubblewrap (bwrap) is not installed, so student code cannot be jailed. Install it "
+              "(Debian: apt-get install bubblewrap) or pass --unsafe-no-sandbox to run it without a jail.", file=sys.stderr)
+        return EXIT_USAGE
+    missing = [s for s in args.submissions if not Path(s).is_file()]
+    if missing:
+        print(f"examkit: error: no such submission file(s): {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        summary = grade_batch(args.lab, args.submissions, args.out, jobs=args.jobs, seed=args.seed,
+                              sandbox=not args.unsafe_no_sandbox,
+                              progress=Progress(len(args.submissions), f"grade {args.lab}", enabled=not args.json))
+    except (ValueError, SandboxUnavailable) as exc:
+        print(f"examkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        _print_json(summary)
+    else:
+        for name, score in summary["scores"].items():
+            print(f"{score:>6g} / {summary['max_score']:g}  {name}")
+        print(f"{summary['submissions']} graded ({summary['reused']} from the cache) -> {summary['out']}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="examkit", description="Exams, drills and grading for a unit on generative models.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -272,6 +312,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bank", action="append", metavar="PATH")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_exam_grade)
+
+    lab = sub.add_parser("lab", help="lab notebooks: starter, solution, autograding in a jail").add_subparsers(
+        dest="lab_command", required=True, metavar="ACTION")
+    for kind in ("starter", "solution"):
+        p = lab.add_parser(kind, help=f"write the {kind} notebook of a lab")
+        p.add_argument("lab", choices=["vae", "gan"])
+        p.add_argument("--out", help="file or folder (default: the lab's notebook name)")
+        p.set_defaults(func=cmd_lab_notebook, kind=kind)
+    p = lab.add_parser("grade", help="grade .ipynb/.py submissions against the reference models")
+    p.add_argument("lab", choices=["vae", "gan"])
+    p.add_argument("submissions", nargs="+")
+    p.add_argument("--out", required=True)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0, help="grading seed (inputs also depend on each file)")
+    p.add_argument("--unsafe-no-sandbox", action="store_true", help="run student code without bubblewrap (not safe)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_lab_grade)
 
     ref = sub.add_parser("reference", help="reference PyTorch models: train, failure scenarios").add_subparsers(
         dest="reference_command", required=True, metavar="ACTION")

@@ -7,6 +7,7 @@ and for each known pitfall a specific message.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -24,8 +25,12 @@ class Check:
     judge: Callable  # (ProbeResult, seed) -> (fraction, message)
 
 
-def _seeded(seed):
-    torch.manual_seed(seed)
+def _seeded(seed) -> torch.Generator:
+    """The harness's draws, reproduced without touching the global RNG (checks run in threads)."""
+    return torch.Generator().manual_seed(seed)
+
+
+_REFERENCE_LOCK = threading.Lock()  # reference runs use the global RNG; one at a time
 
 
 def _close(a, b, rtol=1e-4, atol=1e-5):
@@ -46,8 +51,8 @@ def _image_shape_ok(arr, n) -> bool:
 
 # --- VAE ---------------------------------------------------------------------------------------
 def kl_inputs(seed):
-    _seeded(seed)
-    return torch.randn(4, 5, dtype=torch.float32), torch.randn(4, 5, dtype=torch.float32)
+    g = _seeded(seed)
+    return torch.randn(4, 5, generator=g), torch.randn(4, 5, generator=g)
 
 
 def judge_encode(r, seed):
@@ -95,8 +100,7 @@ def judge_kl(r, seed):
 
 def judge_noise(r, seed):
     z1, z2 = r.arrays["z1"], r.arrays["z2"]
-    _seeded(seed)
-    mu = torch.randn(2000, 4).double().numpy()
+    mu = torch.randn(2000, 4, generator=_seeded(seed)).double().numpy()
     if z1.shape != mu.shape:
         return 0, f"reparameterize should return z with the shape of mu {mu.shape}; got {z1.shape}"
     if np.allclose(z1, mu) or np.allclose(z1, z2):
@@ -105,9 +109,9 @@ def judge_noise(r, seed):
 
 
 def judge_sigma(r, seed):
-    _seeded(seed)
-    mu = torch.randn(2000, 4).double().numpy()
-    logvar = (torch.rand(2000, 4) * 2 - 1.5).double().numpy()
+    g = _seeded(seed)
+    mu = torch.randn(2000, 4, generator=g).double().numpy()
+    logvar = (torch.rand(2000, 4, generator=g) * 2 - 1.5).double().numpy()
     z = r.arrays["z2"]
     if z.shape != mu.shape:
         return 0, "cannot judge the noise scale: wrong output shape"
@@ -133,10 +137,10 @@ def judge_reparam_grad(r, seed):
 
 
 def _loss_inputs(seed):
-    _seeded(seed)
-    x = torch.rand(3, 784)
-    x_hat = torch.rand(3, 784) * 0.9 + 0.05
-    mu, logvar = torch.randn(3, 6), torch.randn(3, 6) * 0.5
+    g = _seeded(seed)
+    x = torch.rand(3, 784, generator=g)
+    x_hat = torch.rand(3, 784, generator=g) * 0.9 + 0.05
+    mu, logvar = torch.randn(3, 6, generator=g), torch.randn(3, 6, generator=g) * 0.5
     bce = float(losses.bernoulli_nll(x_hat.double(), x.double()))
     kl = float(losses.kl_diag_gaussian(mu.double(), logvar.double()))
     return bce, kl
@@ -198,7 +202,7 @@ def _reference_vae_improvement(seed: int) -> float:
     """Held-out -ELBO drop of the reference VAE trained like the harness trains the student's."""
     from reference_models.vae import VAE
 
-    with torch.random.fork_rng():
+    with _REFERENCE_LOCK, torch.random.fork_rng():
         torch.manual_seed(seed)
         model = VAE(784, 400, 20)
         data = _digits28()
@@ -269,8 +273,10 @@ def judge_generator(r, seed):
     flat, spatial = r.arrays["flat"], r.arrays["spatial"]
     if flat.shape != (4, 1, 28, 28):
         return 0, f"Generator output should be (N, 1, 28, 28); got {flat.shape} (check the transposed-convolution sizes)"
-    if flat.min() < -1 or flat.max() > 1:
-        return 0, f"Generator output should lie in [-1, 1] (end with Tanh); got [{flat.min():.3g}, {flat.max():.3g}]"
+    large = r.arrays.get("large", flat)
+    if min(flat.min(), large.min()) < -1 or max(flat.max(), large.max()) > 1:
+        return 0, (f"Generator output should lie in [-1, 1] (end with Tanh); got values in "
+                   f"[{min(flat.min(), large.min()):.3g}, {max(flat.max(), large.max()):.3g}]")
     if not _close(flat, spatial):
         return 0, "Generator should accept noise as (N, nz) and (N, nz, 1, 1) and give the same images"
     return 1, "(N, 1, 28, 28) in [-1, 1] for both noise shapes"
@@ -280,7 +286,8 @@ def judge_discriminator(r, seed):
     out = r.arrays["out"]
     if out.shape not in ((5,), (5, 1)):
         return 0, f"Discriminator output should be (N,) or (N, 1); got {out.shape}"
-    if out.min() <= 0 or out.max() >= 1:
+    large = r.arrays.get("large", out)
+    if min(out.min(), large.min()) < 0 or max(out.max(), large.max()) > 1:
         return 0, "Discriminator returns logits, not probabilities: end with a Sigmoid (or apply torch.sigmoid)"
     return 1, "probabilities in (0, 1)"
 
@@ -298,8 +305,8 @@ def judge_weights_init(r, seed):
 
 
 def _gan_inputs(seed):
-    _seeded(seed)
-    return (torch.rand(6) * 0.8 + 0.1).double(), (torch.rand(6) * 0.8 + 0.1).double()
+    g = _seeded(seed)
+    return (torch.rand(6, generator=g) * 0.8 + 0.1).double(), (torch.rand(6, generator=g) * 0.8 + 0.1).double()
 
 
 def judge_d_loss(r, seed):
@@ -392,7 +399,7 @@ def _reference_gan_ratio(seed: int) -> float:
     from reference_models.dcgan import Discriminator, Generator, weights_init
     from reference_models.metrics import classifier_features, frechet_distance
 
-    with torch.random.fork_rng():
+    with _REFERENCE_LOCK, torch.random.fork_rng():
         torch.manual_seed(seed)
         g, d = Generator(100, 16), Discriminator(16)
         g.apply(weights_init)

@@ -64,29 +64,30 @@ def grade_submission(lab: str, path, seed: int = 0, sandbox: bool = True) -> dic
 
 
 # --- feedback page ------------------------------------------------------------------------------
-def _png(images, title) -> str:
-    import matplotlib
+def _png(images, title) -> str | None:
+    """A row of 28x28 images as a PNG data URI (Figure API: safe from worker threads); None if not images."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    arr = np.asarray(images, dtype=np.float64).reshape(len(images), 28, 28)
+    arr = np.asarray(images, dtype=np.float64)
+    if arr.size % 784 or not np.all(np.isfinite(arr)) or not 0 < arr.size // 784 <= 12:
+        return None
+    arr = arr.reshape(-1, 28, 28)
     if arr.min() < -0.01:
         arr = (arr + 1) / 2
-    fig, axes = plt.subplots(1, len(arr), figsize=(0.9 * len(arr), 1.2))
+    fig = Figure(figsize=(0.9 * len(arr), 1.2))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, len(arr))
     for ax, img in zip(np.atleast_1d(axes), arr):
         ax.imshow(np.clip(img, 0, 1), cmap="gray", vmin=0, vmax=1)
         ax.axis("off")
     fig.suptitle(title, fontsize=8)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=80, metadata={"Software": "examkit"})
-    plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def _reference_images(lab):
-    import torch
-
     from reference_models.data import digits
 
     x, _ = digits(28, "01", "test")
@@ -108,7 +109,9 @@ def feedback_html(lab: str, name: str, results: dict) -> str:
         pictures.append(("Your generator after 60 steps", extras["gan_train"]["after"][:8]))
     if pictures:
         pictures.append(("Real digits (what good output resembles)", _reference_images(lab)))
-    images = "".join(f"<figure><img src='{_png(imgs, label)}' alt='{html.escape(label)}'></figure>" for label, imgs in pictures)
+    rendered = [(label, _png(imgs, label)) for label, imgs in pictures]
+    images = "".join(f"<figure><img src='{uri}' alt='{html.escape(label)}'></figure>" if uri else
+                     f"<p>{html.escape(label)}: the output could not be shown as 28x28 images.</p>" for label, uri in rendered)
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: {html.escape(name)}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}td{{padding:4px 8px;vertical-align:top;border-bottom:1px solid #ddd}}
 tr.ok td:nth-child(2){{color:#2a7}}tr.bad td:nth-child(2){{color:#c33}}pre{{background:#f4f4f4;padding:.5em}}</style></head>

@@ -203,16 +203,19 @@ def probe_generator(ns, seed):
     with torch.no_grad():
         flat = g(z)
         spatial = g(z.view(4, 100, 1, 1))
-    return {"flat": array(flat), "spatial": array(spatial)}
+        large = g(z * 100)  # without a Tanh, large codes leave [-1, 1]
+    return {"flat": array(flat), "spatial": array(spatial), "large": array(large)}
 
 
 def probe_discriminator(ns, seed):
     d = need(ns, "Discriminator")(ndf=16)
     d.eval()
     _manual_seed(seed)
+    x = torch.rand(5, 1, 28, 28) * 2 - 1
     with torch.no_grad():
-        out = d(torch.rand(5, 1, 28, 28) * 2 - 1)
-    return {"out": array(out)}
+        out = d(x)
+        large = d(x * 100)  # logits leave (0, 1) for large inputs; probabilities cannot
+    return {"out": array(out), "large": array(large)}
 
 
 class _InitProbe(nn.Module):
@@ -240,9 +243,16 @@ def probe_gan_losses(ns, seed):
 
 
 class _TinyG(nn.Module):
+    """Produces dark images (about -0.8) whatever z is: only its bias learns, so the effect of a G step
+    on D(G(z)) does not depend on which z the student's code draws."""
+
     def __init__(self, nz=100):
         super().__init__()
         self.fc = nn.Linear(nz, 784)
+        with torch.no_grad():
+            self.fc.weight.zero_()
+            self.fc.bias.fill_(-1.1)
+        self.fc.weight.requires_grad_(False)
 
     def forward(self, z):
         return torch.tanh(self.fc(z.view(z.shape[0], -1))).view(-1, 1, 28, 28)
@@ -268,8 +278,8 @@ def _grad_norm(module):
 class _Watch(torch.optim.SGD):
     """An optimizer that records what the student's train_step hands it at each step()."""
 
-    def __init__(self, params, label, log, probe_fn):
-        super().__init__(params, lr=0.05)
+    def __init__(self, params, label, log, probe_fn, lr):
+        super().__init__(params, lr=lr)
         self.label, self.log, self.probe_fn = label, log, probe_fn
 
     def step(self, closure=None):
@@ -283,7 +293,7 @@ def probe_train_step(ns, seed):
     train_step = need(ns, "train_step")
     _manual_seed(seed)
     g, d = _TinyG(), _TinyD()
-    real = torch.rand(8, 1, 28, 28) * 2 - 1
+    real = 0.6 + 0.3 * torch.rand(8, 1, 28, 28)  # bright images: far from the dark fakes
     z_fixed = torch.randn(8, 100)
     log = []
 
@@ -292,7 +302,8 @@ def probe_train_step(ns, seed):
             return {"d_real": float(d(real).mean()), "d_fake": float(d(g(z_fixed)).mean()),
                     "g_grad": _grad_norm(g), "d_grad": _grad_norm(d)}
 
-    opt_g, opt_d = _Watch(g.parameters(), "G", log, state), _Watch(d.parameters(), "D", log, state)
+    # step sizes chosen so one D step moves D(x) by about 0.2 (no saturation) and one G step visibly moves D(G(z))
+    opt_g, opt_d = _Watch(g.parameters(), "G", log, state, 0.5), _Watch(d.parameters(), "D", log, state, 1e-3)
     first = train_step(g, d, opt_g, opt_d, real, 100)
     for p in list(g.parameters()) + list(d.parameters()):  # sentinel: accumulation shows as huge grads
         p.grad = torch.full_like(p, 1e4)
