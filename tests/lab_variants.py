@@ -61,27 +61,39 @@ def source(lab, edits=()):
     return text
 
 
+# Each hostile submission is the full solution with attacks appended (later definitions win).
 HOSTILE = {
-    "top_level_infinite_loop": "\nwhile True:\n    pass\n",
-    "definition_infinite_loop": "\nx = [i for i in iter(int, 1)]\n",
-    "kl_hangs": "\ndef kl_divergence(mu, logvar):\n    while True:\n        pass\n",
-    "memory_bomb": "\ndef kl_divergence(mu, logvar):\n    blocks = []\n    while True:\n        blocks.append(bytearray(10**8))\n",
-    "fork_bomb": "\nimport os\ndef kl_divergence(mu, logvar):\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\n",
-    "os_exit": "\nimport os\ndef kl_divergence(mu, logvar):\n    os._exit(0)\n",
-    "forged_results": ("\nimport os, json\nos.makedirs('/scratch/out', exist_ok=True)\n"
-                       "_ = open('/scratch/out/kl.json', 'w').write(json.dumps({'ok': True, 'values': {}, 'arrays': []}))\n"
-                       "_ = print(json.dumps({'score': 100, 'tests': []}))\n"
-                       "def kl_divergence(mu, logvar):\n    return torch.tensor(0.0)\n"),
-    "always_equal": ("\nclass Always:\n    def __eq__(self, other):\n        return True\n    def __float__(self):\n        return 0.0\n"
-                     "def kl_divergence(mu, logvar):\n    return Always()\n"),
-    "patched_comparisons": ("\nimport numpy\nnumpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda *a, **k: True\n"
-                            "torch.allclose = lambda *a, **k: True\ntorch.Tensor.numpy = lambda self: numpy.zeros(1)\n"
-                            "def kl_divergence(mu, logvar):\n    return torch.tensor(123.0)\n"),
-    "network": ("\nimport socket\ndef kl_divergence(mu, logvar):\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\n"
-                "    return -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())\n"),
-    "write_outside": ("\ntry:\n    open('/usr/pwned', 'w').write('x')\nexcept Exception:\n    pass\n"
-                      "def kl_divergence(mu, logvar):\n    open('/tmp/pwned', 'w').write('x')\n    return torch.tensor(0.0)\n"),
-    "stdout_flood": "\nimport sys\ndef kl_divergence(mu, logvar):\n    while True:\n        sys.stdout.write('x' * 100000)\n",
-    "read_reference": ("\nimport importlib\ndef kl_divergence(mu, logvar):\n    from reference_models import losses\n"
-                       "    return losses.kl_diag_gaussian(mu, logvar)\n"),
+    # attacks inside contract functions: each costs only its own checks
+    "per_check_attacks": (
+        "\nimport os, sys, socket\n"
+        "def kl_divergence(mu, logvar):\n    while True:\n        pass\n"
+        "def vae_loss(x_hat, x, mu, logvar, beta=1.0):\n    blocks = []\n    while True:\n        blocks.append(bytearray(10**8))\n"
+        "def sample(model, n):\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\n"
+        "def interpolate(model, x1, x2, steps=10):\n    while True:\n        sys.stdout.write('x' * 100000)\n"
+    ),
+    "exits_and_network": (
+        "\nimport os, socket\n"
+        "def kl_divergence(mu, logvar):\n    os._exit(0)\n"
+        "def interpolate(model, x1, x2, steps=10):\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\n"
+        "def sample(model, n):\n    from reference_models import losses\n    return losses\n"
+    ),
+    # attacks at definition time: they must not stop the grading of what the notebook defines
+    "definition_time_attacks": (
+        "\nwhile True:\n    pass\n"
+        "stall = [i for i in iter(int, 1)]\n"
+        "try:\n    open('/usr/pwned', 'w').write('x')\nexcept Exception:\n    pass\n"
+        "try:\n    open('/tmp/pwned', 'w').write('x')\nexcept Exception:\n    pass\n"
+    ),
+    # attempts to fake a score
+    "forged_and_patched": (
+        "\nimport os, json, numpy\nos.makedirs('/scratch/out', exist_ok=True)\n"
+        "_ = open('/scratch/out/kl.json', 'w').write(json.dumps({'ok': True, 'values': {}, 'arrays': []}))\n"
+        "_ = open('/scratch/out/summary.json', 'w').write(json.dumps({'probes': {}}))\n"
+        "_ = print(json.dumps({'score': 100, 'tests': []}))\n"
+        "numpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda *a, **k: True\n"
+        "torch.allclose = lambda *a, **k: True\n"
+        "class Always(float):\n    def __eq__(self, other):\n        return True\n"
+        "def kl_divergence(mu, logvar):\n    return Always(0.0)\n"
+        "def vae_loss(x_hat, x, mu, logvar, beta=1.0):\n    return torch.tensor(123.0)\n"
+    ),
 }

@@ -88,19 +88,18 @@ def test_hostile_submissions_earn_nothing_and_never_stop_the_batch(tmp_path):
         files.append(path)
     summary = grade_batch("vae", files, tmp_path / "out", jobs=2)
     assert summary["submissions"] == len(HOSTILE)
-    for name in HOSTILE:
-        results = json.loads((tmp_path / "out" / name / "results.json").read_text())
-        kl = next(t for t in results["tests"] if t["name"].startswith("kl_divergence"))
-        if name in ("top_level_infinite_loop", "definition_infinite_loop", "write_outside"):
-            assert results["score"] >= results["max_score"] - 8, (name, failed_checks(results))
-        if name not in ("top_level_infinite_loop", "definition_infinite_loop", "network"):
-            assert kl["score"] == 0, (name, kl)
-        assert results["score"] <= results["max_score"]
+    results = {name: json.loads((tmp_path / "out" / name / "results.json").read_text()) for name in HOSTILE}
+    scores = {name: {t["name"].split(":")[0]: t["score"] for t in r["tests"]} for name, r in results.items()}
+    attacked = scores["per_check_attacks"]
+    assert attacked["kl_divergence"] == 0 and attacked["sample"] == 0 and attacked["interpolate"] == 0
+    assert attacked["VAE.encode"] == 1 and attacked["VAE.forward"] == 1 and attacked["VAE.decode"] == 1
+    assert scores["exits_and_network"]["kl_divergence"] == 0 and scores["exits_and_network"]["interpolate"] == 0
+    assert scores["exits_and_network"]["sample"] == 0  # the reference models are not importable in the jail
+    # definition-time attacks cost nothing but their own statements: everything else still grades
+    assert results["definition_time_attacks"]["score"] == results["definition_time_attacks"]["max_score"]
+    forged = scores["forged_and_patched"]
+    assert forged["kl_divergence"] == 0 and forged["vae_loss"] == 0
     assert not Path("/usr/pwned").exists() and not Path("/tmp/pwned").exists()
-    network = json.loads((tmp_path / "out" / "network" / "results.json").read_text())
-    assert next(t for t in network["tests"] if t["name"].startswith("kl_divergence"))["score"] == 0
-    forged = json.loads((tmp_path / "out" / "forged_results" / "results.json").read_text())
-    assert forged["score"] < forged["max_score"]
 
 
 def test_cli_grade_batch_outputs_and_resume(tmp_path):

@@ -361,11 +361,25 @@ def _write(name, result):
         _json_dump({"ok": True, "values": scalars, "arrays": sorted(arrays)}, fh)
 
 
+def _kill_group(pid):
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+        except OSError:
+            pass
+    try:  # reap whatever was killed
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
 def run_probe(name, seed, timeout):
     """Fork: the child runs the probe; the parent enforces the time limit and records the outcome."""
     pid = _fork()
     if pid == 0:
         try:
+            os.setpgid(0, 0)  # the probe and anything it forks form one group, killed together
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)  # student prints go nowhere
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
@@ -383,13 +397,17 @@ def run_probe(name, seed, timeout):
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
+            _kill_group(pid)  # leftovers a probe forked must not outlive it
             if os.WIFSIGNALED(status):
                 return {"status": "crashed", "detail": f"killed by signal {os.WTERMSIG(status)}"}
             code = os.WEXITSTATUS(status)
             return {"status": "ok" if code == 0 else "error", "detail": f"exit code {code}"}
         if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            _kill_group(pid)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass  # already reaped by _kill_group
             return {"status": "timeout", "detail": f"no result after {timeout:g} s"}
         time.sleep(0.005)
 
