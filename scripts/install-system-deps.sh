@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the project needs: TeX for exam PDFs, poppler for tests that read them (bubblewrap joins
-# with the lab grader). Installs only what is missing.
+# Debian packages the project needs: TeX for exam PDFs, poppler for tests that read them, bubblewrap
+# for the lab grader's jail. Installs only what is missing.
 set -euo pipefail
-PACKAGES=(texlive-latex-base texlive-latex-extra texlive-fonts-recommended latexmk poppler-utils)
+PACKAGES=(texlive-latex-base texlive-latex-extra texlive-fonts-recommended latexmk poppler-utils bubblewrap)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
