@@ -5,10 +5,14 @@ Shapes: 28 -> 14 -> 7 -> z -> 7 -> 14 -> 28.
 """
 import torch.nn as nn
 
+from .ae import AE
 
-class ConvAE(nn.Module):
+
+class ConvAE(AE):
+    """`ae.AE` with convolutional layers; encode, decode and forward are inherited."""
+
     def __init__(self, latent_dim: int = 16, channels: int = 16):
-        super().__init__()
+        nn.Module.__init__(self)  # AE's MLP layers are replaced, not built
         c = channels
         self.latent_dim = latent_dim
         self.encoder = nn.Sequential(
@@ -21,13 +25,3 @@ class ConvAE(nn.Module):
             nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(),   # 14x14
             nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Sigmoid(),    # 28x28
         )
-
-    def encode(self, x):
-        return self.encoder(x)
-
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        z = self.encode(x)
-        return self.decode(z), z

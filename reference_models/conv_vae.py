@@ -3,15 +3,18 @@ r"""Convolutional VAE for 28x28 images (the shape of lab11.2_VAE).
 Same model as `vae.VAE` with convolutional encoder/decoder: q_φ(z|x) = N(μ, diag σ²),
 z = μ + σ ⊙ ε, Bernoulli decoder, loss -E_q[log p_θ(x|z)] + β D_KL (`losses.negative_elbo`).
 """
-import torch
 import torch.nn as nn
 
+from .vae import VAE
 
-class ConvVAE(nn.Module):
+
+class ConvVAE(VAE):
+    """`vae.VAE` with convolutional layers; encode, reparameterize, decode and forward are inherited."""
+
     beta = 1.0
 
     def __init__(self, latent_dim: int = 16, channels: int = 16):
-        super().__init__()
+        nn.Module.__init__(self)  # VAE's MLP layers are replaced, not built
         c = channels
         self.latent_dim = latent_dim
         self.body = nn.Sequential(
@@ -21,17 +24,3 @@ class ConvVAE(nn.Module):
         self.decoder = nn.Sequential(
             nn.Linear(latent_dim, 2 * c * 49), nn.ReLU(), nn.Unflatten(1, (2 * c, 7, 7)),
             nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Sigmoid())
-
-    def encode(self, x):
-        h = self.body(x)
-        return self.mu(h), self.logvar(h)
-
-    def reparameterize(self, mu, logvar):
-        return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        mu, logvar = self.encode(x)
-        return self.decode(self.reparameterize(mu, logvar)), mu, logvar

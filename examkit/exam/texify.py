@@ -35,24 +35,23 @@ def _escape(text: str) -> str:
     return "".join(out)
 
 
-def _prose(text: str) -> str:
+def _spans(text: str, pattern, inside, outside) -> str:
+    """Apply `inside` to each match of `pattern` and `outside` to the text between matches."""
     pieces, last = [], 0
-    for m in _CODE.finditer(text):
-        pieces.append(_bold(text[last:m.start()]))
-        pieces.append(r"\texttt{" + _escape(m.group(1)) + "}")
+    for m in pattern.finditer(text):
+        pieces.append(outside(text[last:m.start()]))
+        pieces.append(inside(m))
         last = m.end()
-    pieces.append(_bold(text[last:]))
+    pieces.append(outside(text[last:]))
     return "".join(pieces)
 
 
 def _bold(text: str) -> str:
-    pieces, last = [], 0
-    for m in _BOLD.finditer(text):
-        pieces.append(_escape(text[last:m.start()]))
-        pieces.append(r"\textbf{" + _escape(m.group(1)) + "}")
-        last = m.end()
-    pieces.append(_escape(text[last:]))
-    return "".join(pieces)
+    return _spans(text, _BOLD, lambda m: r"\textbf{" + _escape(m.group(1)) + "}", _escape)
+
+
+def _prose(text: str) -> str:
+    return _spans(text, _CODE, lambda m: r"\texttt{" + _escape(m.group(1)) + "}", _bold)
 
 
 def _math(segment: str) -> str:
@@ -65,13 +64,7 @@ def to_latex(text: str) -> str:
     """Prose escaped for LaTeX, `code` in typewriter, **bold**, $math$ and $$math$$ kept as math."""
     if not text:
         return ""
-    parts, last = [], 0
-    for m in _MATH.finditer(text):
-        parts.append(_prose(text[last:m.start()]))
-        parts.append(_math(m.group(0)))
-        last = m.end()
-    parts.append(_prose(text[last:]))
-    return "".join(parts)
+    return _spans(text, _MATH, lambda m: _math(m.group(0)), _prose)
 
 
 def math_or_text(answer_latex: str, answer_text: str) -> str:
