@@ -26,6 +26,9 @@ demo: setup
 	examkit bank show gan-mode-collapse --seed 3 --figures $(OUT)/figures
 	examkit reference list
 	examkit reference train vae --seed 0 --out $(OUT)/reference/vae
+	examkit lab solution vae --out $(OUT)/lab/alice.ipynb
+	examkit lab starter vae --out $(OUT)/lab/bob.ipynb
+	examkit lab grade vae $(OUT)/lab/alice.ipynb $(OUT)/lab/bob.ipynb --out $(OUT)/lab/graded
 
 test: setup
 	$(PYTHON) -m pytest -q
@@ -36,6 +39,8 @@ test-fast: setup
 bench: setup
 	$(PYTHON) bench/check_latency.py
 	$(PYTHON) bench/reference_training.py
+	$(PYTHON) bench/exam_build.py
+	$(PYTHON) bench/lab_grading.py
 
 clean:
 	rm -rf .make build dist *.egg-info $(OUT)

@@ -70,7 +70,8 @@ def _python_root() -> str:
     return str(Path(sys.base_prefix).resolve())
 
 
-def bwrap_command(scratch: Path, harness_dir: Path, argv: list[str]) -> list[str]:
+def bwrap_command(scratch: Path, harness_dir: Path, argv: list[str], extra_ro: dict | None = None,
+                  env: dict | None = None) -> list[str]:
     cmd = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
            "--setenv", "HOME", "/scratch", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
            "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg", "--setenv", "TMPDIR", "/scratch",
@@ -86,6 +87,10 @@ def bwrap_command(scratch: Path, harness_dir: Path, argv: list[str]) -> list[str
     for hidden in _masked_paths():
         if hidden.startswith((root, prefix)):
             cmd += ["--tmpfs", hidden]
+    for host, inside in (extra_ro or {}).items():
+        cmd += ["--ro-bind", str(host), inside]
+    for key, value in (env or {}).items():
+        cmd += ["--setenv", key, value]
     cmd += ["--bind", str(scratch), "/scratch", "--ro-bind", str(harness_dir), "/harness", "--chdir", "/scratch",
             "--remount-ro", "/"]  # the jail's own root is read-only too: only /scratch is writable
     return cmd + argv
@@ -167,7 +172,8 @@ def _read_capped(stream, limit: int, sink: list, flags: list):
 
 
 def run_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, stdin: bytes = b"", timeout: float = 60,
-               limits: Limits = Limits(), sandbox: bool = True) -> RunResult:
+               limits: Limits = Limits(), sandbox: bool = True, extra_ro: dict | None = None,
+               env: dict | None = None) -> RunResult:
     """Run `argv` (e.g. [python, /harness/harness.py]) in the jail; never raises for what the code does."""
     if sandbox and not bwrap_path():
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed: install it (Debian: apt-get install bubblewrap) "
@@ -186,14 +192,18 @@ def run_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, stdin: byte
                 pass
 
     if sandbox:
-        command = bwrap_command(scratch, harness_dir, argv)
+        command = bwrap_command(scratch, harness_dir, argv, extra_ro, env)
         cwd = None
     else:  # explicit --unsafe-no-sandbox: same limits, no isolation
         command = [sys.executable if a == "python" else a.replace("/harness", str(harness_dir)) for a in argv]
         cwd = scratch
     started = time.monotonic()
+    plain_env = {"HOME": str(scratch), "PATH": "/usr/bin:/bin", **{k: v for k, v in (env or {}).items()}}
+    if not sandbox:
+        for host, inside in (extra_ro or {}).items():  # no jail: point at the host paths directly
+            plain_env = {k: (str(host) if v == inside else v) for k, v in plain_env.items()}
     proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=prepare, cwd=cwd, env=None if sandbox else {"HOME": str(scratch), "PATH": "/usr/bin:/bin"})
+                            preexec_fn=prepare, cwd=cwd, env=None if sandbox else plain_env)
     out, err, flags = [], [], []
     readers = [threading.Thread(target=_read_capped, args=(proc.stdout, limits.output_kb * 1024, out, flags), daemon=True),
                threading.Thread(target=_read_capped, args=(proc.stderr, limits.output_kb * 1024, err, flags), daemon=True)]
