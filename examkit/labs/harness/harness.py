@@ -418,6 +418,9 @@ if __name__ == "__main__":
     request = json.loads(sys.stdin.read())
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(1)
+    # Creating the first optimizer imports torch._dynamo (about 1 s); do it once here, before the
+    # forks, rather than once in every probe that trains.
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     failures = load_student(request["statements"], STUDENT)
     outcomes = {}
     for probe in request["probes"]:
