@@ -16,8 +16,8 @@ from .checking.verdict import Verdict
 from .resources import bundled
 
 
-def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress=None) -> Report:
-    return _validate(paths, seeds=seeds, jobs=jobs, progress=progress)
+def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress_factory=None) -> Report:
+    return _validate(paths, seeds=seeds, jobs=jobs, progress_factory=progress_factory)
 
 
 def list_questions(topic=None, objective=None, bank=None) -> list[dict]:

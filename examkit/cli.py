@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import api
-from .bank.loader import BankError, question_files
+from .bank.loader import BankError
 from .bank.template import TemplateError
 from .checking.parse import AnswerError
 from .progress import Progress
@@ -21,9 +21,8 @@ def _print_json(data):
 
 
 def cmd_validate(args) -> int:
-    paths = args.paths or None
-    progress = Progress(_count_templates(question_files(paths)), "validate", enabled=not args.json)
-    report = api.validate(paths, seeds=args.seeds, jobs=args.jobs, progress=progress)
+    report = api.validate(args.paths or None, seeds=args.seeds, jobs=args.jobs,
+                          progress_factory=lambda total: Progress(total, "validate", enabled=not args.json))
     if args.json:
         _print_json(report.to_json())
     else:
@@ -33,12 +32,6 @@ def cmd_validate(args) -> int:
         print(f"{state}: {report.files} files, {report.templates} templates, {report.variants} variants, "
               f"{report.checks} answer checks")
     return EXIT_OK if report.ok else EXIT_FAIL
-
-
-def _count_templates(files) -> int:
-    from .bank.loader import load_file
-
-    return sum(len(load_file(f)[0]) for f in files)
 
 
 def cmd_bank_list(args) -> int:

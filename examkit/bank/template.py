@@ -232,7 +232,9 @@ class QuestionTemplate:
         return value
 
     def expression(self, text, context, path, variables: Variables):
-        rendered = self.render(text, context, path)
+        return self._parse(self.render(text, context, path), context, path, variables)
+
+    def _parse(self, rendered, context, path, variables: Variables):
         symbols = {k: v for k, v in context.items() if isinstance(v, sp.Basic)}
         symbols.update(variables.symbols)
         try:
@@ -310,8 +312,7 @@ class QuestionTemplate:
             exact = self.number(text, context, path)
             return to_float(exact), format_number(exact, 6)
         rendered = self.render(text, context, path)
-        value = self.expression(text, context, path, variables)
-        return value, rendered
+        return self._parse(rendered, context, path, variables), rendered
 
     def _options(self, spec, context, rng, path) -> list:
         candidates = []

@@ -109,7 +109,8 @@ def _check_job(args):
     return check_template(template, seeds)
 
 
-def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress=None) -> Report:
+def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress_factory=None) -> Report:
+    """`progress_factory(total)` returns a callable ticked once per template checked."""
     report = Report()
     files = question_files(paths)
     report.files = len(files)
@@ -125,6 +126,7 @@ def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress=Non
                 templates.append(t)
     report.templates = len(templates)
     report.problems.extend(_reference_problems(templates, load_syllabus()))
+    progress = progress_factory(len(templates)) if progress_factory else None
     work = [(t.path, t.id, seeds) for t in templates]
     if jobs > 1 and len(work) > 1:
         with ProcessPoolExecutor(jobs) as pool:

@@ -90,8 +90,10 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None) -> d
             variant = bank.get(q["qid"]).variant(q["seed"])
             for part_entry in q["parts"]:
                 pid = part_entry["id"]
-                text = given.get((q["number"], pid), given.get((q["number"], "") if len(q["parts"]) == 1 else None, ""))
-                text = text if text is not None else ""
+                text = given.get((q["number"], pid))
+                if text is None and len(q["parts"]) == 1:
+                    text = given.get((q["number"], ""))  # wide files may name a one-part question just "Q3"
+                text = text or ""
                 if not str(text).strip():
                     mark = Mark(sid, q["number"], q["qid"], pid, "", "blank", 0.0, part_entry["points"], "no answer", None, [])
                 else:
