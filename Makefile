@@ -29,6 +29,9 @@ demo: setup
 	examkit lab solution vae --out $(OUT)/lab/alice.ipynb
 	examkit lab starter vae --out $(OUT)/lab/bob.ipynb
 	examkit lab grade vae $(OUT)/lab/alice.ipynb $(OUT)/lab/bob.ipynb --out $(OUT)/lab/graded
+	printf '0.5\n?\n!\nq\n' | examkit drill --question vae-kl-1d@3 --question vae-kl-closed-form@3 --answers - --db $(OUT)/drill.sqlite --figures $(OUT)/figures
+	examkit drill --stats --db $(OUT)/drill.sqlite --out $(OUT)/drill-progress.png
+	examkit practice sheet --topic vae --count 6 --seed 1 --out $(OUT)/practice-vae.html
 
 test: setup
 	$(PYTHON) -m pytest -q

@@ -82,3 +82,45 @@ def reference_scenarios(out, seed: int = 0, names=None, progress=None) -> dict:
     from reference_models.scenarios import run_all
 
     return run_all(out, seed, names, progress)
+
+
+def drill(lines, out, db=None, bank=None, **options) -> dict:
+    """A drill session reading answers from `lines` (a file object) and writing to `out`; see DrillOptions."""
+    from .drill.session import Drill, DrillOptions
+    from .drill.store import ProgressStore
+
+    store = ProgressStore(db)
+    try:
+        now = options.pop("now", None)
+        return Drill(load_bank(bank), store, DrillOptions(**options), lines, out, now=now).run()
+    finally:
+        store.close()
+
+
+def drill_stats(db=None, out=None, bank=None, now=None) -> dict:
+    """Per-objective mastery (weakest first), the questions due next, and a progress plot (PNG)."""
+    import random
+    import time
+
+    from .drill import schedule
+    from .drill.stats import plot_progress, progress_table
+    from .drill.store import ProgressStore, default_path
+
+    store = ProgressStore(db)
+    try:
+        attempts, boxes = store.attempts(), store.boxes()
+    finally:
+        store.close()
+    upcoming = schedule.plan(list(load_bank(bank)), boxes, schedule.mastery(attempts), now or time.time(), 5,
+                             random.Random(0))
+    objectives = dict(load_syllabus()["objectives"])
+    plot = Path(out) if out else default_path().with_name("drill-progress.png")
+    plot_progress(attempts, objectives, plot)
+    return {"database": str(store.path), "attempts": len(attempts), "objectives": progress_table(attempts, objectives),
+            "next": upcoming, "plot": str(plot)}
+
+
+def practice_sheet(out, topic=None, objective=None, count: int = 10, seed: int = 0, questions=None, bank=None) -> dict:
+    from .drill.sheet import build_sheet
+
+    return build_sheet(load_bank(bank), out, topic=topic, objective=objective, count=count, seed=seed, questions=questions)

@@ -246,6 +246,48 @@ def cmd_lab_grade(args) -> int:
     return EXIT_OK
 
 
+def cmd_drill(args) -> int:
+    from .drill.stats import format_table
+    from .drill.store import ProgressError
+
+    try:
+        if args.stats:
+            result = api.drill_stats(args.db, args.out, bank=args.bank)
+            if args.json:
+                _print_json(result)
+            else:
+                print(format_table(result["objectives"]))
+                print("\nNext up: " + "; ".join(f"{q['qid']} ({q['why']})" for q in result["next"]))
+                print(f"{result['attempts']} attempt(s) in {result['database']}; progress plot: {result['plot']}")
+            return EXIT_OK
+        lines = open(args.answers, encoding="utf-8") if args.answers and args.answers != "-" else sys.stdin
+        try:
+            api.drill(lines, sys.stdout, db=args.db, bank=args.bank, count=args.count, topic=args.topic,
+                      objective=args.objective, seed=args.seed, questions=args.question or [],
+                      figures_dir=Path(args.figures) if args.figures else None,
+                      open_figures=not args.no_open and not args.json and sys.stdin.isatty() and lines is sys.stdin,
+                      json_mode=args.json)
+        finally:
+            if lines is not sys.stdin:
+                lines.close()
+    except ProgressError as exc:
+        print(f"examkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nSession interrupted; answered questions are saved.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_practice_sheet(args) -> int:
+    result = api.practice_sheet(args.out, topic=args.topic, objective=args.objective, count=args.count, seed=args.seed,
+                                questions=args.question, bank=args.bank)
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"{len(result['questions'])} question(s) -> {result['out']}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="examkit", description="Exams, drills and grading for a unit on generative models.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -342,6 +384,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", action="append", metavar="NAME", help="run only this scenario (repeatable)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reference_scenarios)
+
+    p = sub.add_parser("drill", help="practise in the terminal: fresh variants, instant checking, spaced repetition",
+                       epilog="At an answer prompt: ? shows a hint, ! shows the answer, q ends the session. "
+                              "Derivations and short answers take several lines; an empty line ends them.")
+    p.add_argument("--topic", help="only this topic (see examkit bank list)")
+    p.add_argument("--objective", help="only this checklist objective (see examkit bank coverage)")
+    p.add_argument("--count", type=int, default=5, help="questions in the session (default 5)")
+    p.add_argument("--seed", type=int, help="session seed: the same seed and progress give the same questions")
+    p.add_argument("--question", action="append", metavar="ID[@SEED]", help="drill exactly this question (repeatable)")
+    p.add_argument("--answers", metavar="FILE", help="read answers from FILE ('-' for stdin) instead of the terminal")
+    p.add_argument("--json", action="store_true", help="one JSON event per line instead of text (for scripts)")
+    p.add_argument("--db", metavar="PATH", help="progress database (default: $XDG_DATA_HOME/examkit/drill.sqlite)")
+    p.add_argument("--figures", metavar="DIR", help="where figures are saved (default: $XDG_CACHE_HOME/examkit)")
+    p.add_argument("--no-open", action="store_true", help="do not open figures in a viewer")
+    p.add_argument("--stats", action="store_true", help="print mastery per objective and write a progress plot")
+    p.add_argument("--out", metavar="FILE.png", help="with --stats: where the plot goes")
+    p.add_argument("--bank", action="append", metavar="PATH")
+    p.set_defaults(func=cmd_drill)
+
+    practice = sub.add_parser("practice", help="practice material for students").add_subparsers(
+        dest="practice_command", required=True, metavar="ACTION")
+    p = practice.add_parser("sheet", help="a self-contained HTML practice sheet with folded answers and solutions")
+    p.add_argument("--topic")
+    p.add_argument("--objective")
+    p.add_argument("--count", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--question", action="append", metavar="ID[@SEED]")
+    p.add_argument("--out", required=True, metavar="FILE.html")
+    p.add_argument("--bank", action="append", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_practice_sheet)
 
     p = sub.add_parser("equiv", help="are two expressions equivalent? (0 yes, 1 no, 2 invalid input)",
                        epilog="Put '--' before expressions that start with '-': examkit equiv -- -log(4) '-2*log(2)'")

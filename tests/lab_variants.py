@@ -86,9 +86,11 @@ HOSTILE = {
     ),
     # attempts to fake a score
     "forged_and_patched": (
-        "\nimport os, json, numpy\nos.makedirs('/scratch/out', exist_ok=True)\n"
-        "_ = open('/scratch/out/kl.json', 'w').write(json.dumps({'ok': True, 'values': {}, 'arrays': []}))\n"
-        "_ = open('/scratch/out/summary.json', 'w').write(json.dumps({'probes': {}}))\n"
+        "\nimport os, json, numpy\n"
+        "for out in ('/scratch/out', 'out'):\n"  # the one-shot jail's folder, and the warm jail's (under the cwd)
+        "    os.makedirs(out, exist_ok=True)\n"
+        "    _ = open(out + '/kl.json', 'w').write(json.dumps({'ok': True, 'values': {}, 'arrays': []}))\n"
+        "    _ = open(out + '/summary.json', 'w').write(json.dumps({'probes': {}}))\n"
         "_ = print(json.dumps({'score': 100, 'tests': []}))\n"
         "numpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda *a, **k: True\n"
         "torch.allclose = lambda *a, **k: True\n"
@@ -97,3 +99,43 @@ HOSTILE = {
         "def vae_loss(x_hat, x, mu, logvar, beta=1.0):\n    return torch.tensor(123.0)\n"
     ),
 }
+
+# Aimed at whatever the same warm jail grades next: a detached process that keeps deleting every
+# result file it can find (it deletes its own notebook's results too).
+LINGERING_ATTACK = (
+    "\nimport os, time, glob\n"
+    "def _attack():\n"
+    "    if os.fork() == 0:\n"
+    "        os.setsid()\n"
+    "        if os.fork() == 0:\n"
+    "            end = time.time() + 60\n"
+    "            while time.time() < end:\n"
+    "                for path in glob.glob('/scratch/**/*.json', recursive=True) + glob.glob('/scratch/**/*.npy', recursive=True):\n"
+    "                    try:\n"
+    "                        os.remove(path)\n"
+    "                    except OSError:\n"
+    "                        pass\n"
+    "                time.sleep(0.01)\n"
+    "        os._exit(0)\n"
+    "    return 0\n"
+    "_ = _attack()\n"  # an assignment: grading runs it at definition time
+)
+
+# Attempts on every other process visible in /proc (the warm jail's zygote included): forge its
+# replies through its pipes, stop it.
+PROC_ATTACK = (
+    "\nimport os, signal\n"
+    "def _attack():\n"
+    "    for pid in [p for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]:\n"
+    "        for fd in ('0', '1'):\n"
+    "            try:\n"
+    "                open(f'/proc/{pid}/fd/{fd}', 'w').write('{\"id\": null, \"status\": \"ok\"}\\n')\n"
+    "            except OSError:\n"
+    "                pass\n"
+    "        try:\n"
+    "            os.kill(int(pid), signal.SIGSTOP)\n"
+    "        except OSError:\n"
+    "            pass\n"
+    "    return 0\n"
+    "_ = _attack()\n"
+)

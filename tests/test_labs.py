@@ -11,7 +11,7 @@ from conftest import run_cli
 from examkit.labs.extract import extract
 from examkit.labs.grade import grade_batch, grade_submission
 from examkit.labs.notebooks import write_notebook
-from lab_variants import ACCEPTED_VARIANTS, GAN_PITFALLS, HOSTILE, VAE_PITFALLS, source
+from lab_variants import ACCEPTED_VARIANTS, GAN_PITFALLS, HOSTILE, LINGERING_ATTACK, PROC_ATTACK, VAE_PITFALLS, source
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
 
@@ -102,6 +102,20 @@ def test_hostile_submissions_earn_nothing_and_never_stop_the_batch(tmp_path):
     assert not Path("/usr/pwned").exists() and not Path("/tmp/pwned").exists()
 
 
+@pytest.mark.slow
+def test_a_submission_cannot_reach_the_next_one_in_the_same_warm_jail(tmp_path):
+    """One worker grades, in one warm jail: an attack on the processes in /proc (it must not reach
+    the zygote, so that submission still grades normally), a detached file-deleting process (it
+    must be gone before the next submission), then a correct submission."""
+    files = []
+    for name, attack in (("a_proc", PROC_ATTACK), ("b_lingering", LINGERING_ATTACK), ("c_victim", "")):
+        files.append(tmp_path / f"{name}.py")
+        files[-1].write_text(source("vae") + "\n" + attack)
+    summary = grade_batch("vae", files, tmp_path / "out", jobs=1)
+    assert summary["scores"]["a_proc.py"] == summary["max_score"], summary["scores"]
+    assert summary["scores"]["c_victim.py"] == summary["max_score"], summary["scores"]
+
+
 def test_cli_grade_batch_outputs_and_resume(tmp_path):
     good = write_notebook("vae", True, tmp_path / "alice.ipynb")
     bad = tmp_path / "bob.py"
@@ -121,6 +135,8 @@ def test_cli_grade_batch_outputs_and_resume(tmp_path):
         data = json.loads((out / name / "results.json").read_text())
         assert set(data) >= {"score", "tests"} and all({"name", "score", "max_score", "output"} <= set(t) for t in data["tests"])
         assert "<table>" in (out / name / "feedback.html").read_text()
+    feedback = (out / "alice" / "feedback.html").read_text()
+    assert feedback.count("<img") == 7 and "Reference VAE after the same 150 steps" in feedback
     assert (out / "grades.csv").read_text().count("\n") == 4
     assert "Points Possible" in (out / "canvas.csv").read_text()
     again = run_cli("lab", "grade", "vae", str(good), str(bad), str(broken), "--out", str(out), "--json", timeout=300)

@@ -198,8 +198,10 @@ def judge_interpolate(r, seed):
 
 
 @functools.lru_cache(maxsize=4)
-def _reference_vae_improvement(seed: int) -> float:
-    """Held-out -ELBO drop of the reference VAE trained like the harness trains the student's."""
+def reference_vae_run(seed: int) -> dict:
+    """The reference VAE trained exactly as the harness trains the student's: its held-out -ELBO
+    drop (the bar for the training check), and its reconstructions, samples and interpolation
+    (shown beside the student's on the feedback page)."""
     from reference_models.vae import VAE
 
     with _REFERENCE_LOCK, torch.random.fork_rng():
@@ -216,9 +218,15 @@ def _reference_vae_improvement(seed: int) -> float:
             loss, _, _ = losses.negative_elbo(x_hat, x, mu, logvar)
             loss.backward()
             opt.step()
+        model.eval()
         with torch.no_grad():
-            after = _neg_elbo(*model(held), held)
-    return before - after
+            x_hat, mu, logvar = model(held)
+            after = _neg_elbo(x_hat, mu, logvar, held)
+            samples = model.decode(torch.randn(8, 20))
+            ends = model.encode(held[[0, 3]].reshape(2, -1))[0]
+            frames = model.decode(torch.stack([(1 - t) * ends[0] + t * ends[1] for t in torch.linspace(0, 1, 7)]))
+    return {"improvement": before - after, "reconstructions": x_hat[:8].numpy(), "samples": samples.numpy(),
+            "frames": frames.numpy(), "originals": held[:8].numpy()}
 
 
 def _digits28(n=512):
@@ -244,7 +252,7 @@ def judge_vae_training(r, seed):
         after = _neg_elbo(r.arrays["after_x_hat"], r.arrays["after_mu"], r.arrays["after_logvar"], held)
     except (RuntimeError, ValueError) as exc:
         return 0, f"could not evaluate the trained model's outputs: {exc}"
-    reference = _reference_vae_improvement(0)  # a property of the reference: computed once per process
+    reference = reference_vae_run(0)["improvement"]  # a property of the reference: computed once per process
     improvement = before - after
     if not np.isfinite(after) or improvement < 0.5 * reference:
         return 0, (f"after 150 steps on digits your VAE's held-out -ELBO went from {before:.1f} to {after:.1f} nats; "
@@ -395,7 +403,9 @@ def judge_g_direction(r, seed):
 
 
 @functools.lru_cache(maxsize=4)
-def _reference_gan_ratio(seed: int) -> float:
+def reference_gan_run(seed: int) -> dict:
+    """The reference DCGAN trained as the harness trains the student's: the Fréchet-distance ratio
+    after/before (the bar for the training check) and its samples (for the feedback page)."""
     from reference_models.dcgan import Discriminator, Generator, weights_init
     from reference_models.metrics import classifier_features, frechet_distance
 
@@ -425,7 +435,8 @@ def _reference_gan_ratio(seed: int) -> float:
         with torch.no_grad():
             after = g(z)
     ref = classifier_features(data[:400])[0]
-    return frechet_distance(classifier_features(after)[0], ref) / frechet_distance(classifier_features(before)[0], ref)
+    ratio = frechet_distance(classifier_features(after)[0], ref) / frechet_distance(classifier_features(before)[0], ref)
+    return {"ratio": ratio, "samples": after[:8].numpy()}
 
 
 def judge_gan_training(r, seed):
@@ -438,7 +449,7 @@ def judge_gan_training(r, seed):
     fd_before = frechet_distance(classifier_features(torch.as_tensor(before, dtype=torch.float32))[0], ref)
     fd_after = frechet_distance(classifier_features(torch.as_tensor(after, dtype=torch.float32))[0], ref)
     ratio = fd_after / fd_before
-    reference = _reference_gan_ratio(0)  # a property of the reference: computed once per process
+    reference = reference_gan_run(0)["ratio"]  # a property of the reference: computed once per process
     needed = 1 - 0.5 * (1 - reference)
     if ratio <= needed:
         return 1, f"Fréchet distance to digits fell {fd_before:.0f} -> {fd_after:.0f} (reference ratio {reference:.2f})"

@@ -19,16 +19,18 @@ import numpy as np
 from .checks import CONTRACT, LABS, PROBE_TIMEOUTS
 from .extract import SubmissionError, extract
 from .runner import run_probes
+from .warm import WarmJail, WarmJailUnavailable
 
-GRADER_VERSION = "1"
+GRADER_VERSION = "2"
 
 
 def _seed(lab: str, seed: int, digest: str) -> int:
     return int(hashlib.sha256(f"{lab}|{seed}|{digest}".encode()).hexdigest()[:8], 16)
 
 
-def grade_submission(lab: str, path, seed: int = 0, sandbox: bool = True) -> dict:
-    """Gradescope-format results for one submission (never raises for what the submission does)."""
+def grade_submission(lab: str, path, seed: int = 0, sandbox: bool = True, jail: WarmJail | None = None) -> dict:
+    """Gradescope-format results for one submission (never raises for what the submission does).
+    A warm `jail` (batches) saves starting Python and torch per submission."""
     title, checks = LABS[lab]
     path = Path(path)
     tests = []
@@ -42,7 +44,7 @@ def grade_submission(lab: str, path, seed: int = 0, sandbox: bool = True) -> dic
                 "extras": {}}
     run_seed = _seed(lab, seed, hashlib.sha256(data).hexdigest())
     probes = [{"name": p, "timeout": PROBE_TIMEOUTS.get(p, 10)} for p in dict.fromkeys(c.probe for c in checks)]
-    run = run_probes(extracted, probes, run_seed, sandbox=sandbox)
+    run = jail.run(extracted, probes, run_seed) if jail else run_probes(extracted, probes, run_seed, sandbox=sandbox)
     for c in checks:
         result = run.probes[c.probe]
         if result.status != "ok":
@@ -57,7 +59,7 @@ def grade_submission(lab: str, path, seed: int = 0, sandbox: bool = True) -> dic
     notes = [f"cell {s['cell']}: {s['reason']} (its definitions were skipped)" for s in extracted.skipped_cells]
     notes += [f"cell {f['cell']} line {f['line']}: defining {', '.join(f['defines'])} failed: {f['error']}"
               for f in run.definition_failures if set(f["defines"]) & CONTRACT[lab]]
-    extras = {k: v.arrays for k, v in run.probes.items() if k in ("sample", "interpolate", "gan_train") and v.status == "ok"}
+    extras = {k: v.arrays for k, v in run.probes.items() if k in ("vae_train", "gan_train") and v.status == "ok"}
     return {"score": round(sum(t["score"] for t in tests), 4), "max_score": sum(c.points for c in checks), "tests": tests,
             "output": "\n".join(notes) or "all definitions loaded", "extras": extras,
             "execution_time": round(run.seconds, 2)}
@@ -87,34 +89,37 @@ def _png(images, title) -> str | None:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def _reference_images(lab):
-    from reference_models.data import digits
-
-    x, _ = digits(28, "01", "test")
-    return x[:8].numpy() if lab == "vae" else (x[:8] * 2 - 1).numpy()
-
-
 def feedback_html(lab: str, name: str, results: dict) -> str:
     title, _ = LABS[lab]
     rows = "".join(
         f"<tr class='{'ok' if t['score'] == t['max_score'] else 'bad'}'><td>{html.escape(t['name'])}</td>"
         f"<td>{t['score']:g} / {t['max_score']:g}</td><td>{html.escape(t['output'])}</td></tr>" for t in results["tests"])
-    pictures = []
+    pictures = []  # (label, images) pairs: the student's row above the reference's
     extras = results.get("extras", {})
-    if "sample" in extras:
-        pictures.append(("Your samples", extras["sample"]["samples"][:6]))
-    if "interpolate" in extras:
-        pictures.append(("Your interpolation", extras["interpolate"]["frames"]))
+    if "vae_train" in extras:
+        from .checks import reference_vae_run
+
+        mine, ref = extras["vae_train"], reference_vae_run(0)
+        pictures += [("Held-out digits", ref["originals"]),
+                     ("Your VAE after 150 training steps: reconstructions", mine["after_x_hat"][:8]),
+                     ("Reference VAE after the same 150 steps: reconstructions", ref["reconstructions"])]
+        if "trained_samples" in mine:
+            pictures += [("Your samples (sample(model, 8))", mine["trained_samples"][:8]),
+                         ("Reference samples, z ~ N(0, I)", ref["samples"])]
+        if "trained_frames" in mine:
+            pictures += [("Your interpolation between two held-out digits", mine["trained_frames"][:12]),
+                         ("Reference interpolation between the same digits", ref["frames"])]
     if "gan_train" in extras:
-        pictures.append(("Your generator after 60 steps", extras["gan_train"]["after"][:8]))
-    if pictures:
-        pictures.append(("Real digits (what good output resembles)", _reference_images(lab)))
+        from .checks import reference_gan_run
+
+        pictures += [("Your generator after 60 training steps", extras["gan_train"]["after"][:8]),
+                     ("Reference DCGAN after the same 60 steps", reference_gan_run(0)["samples"])]
     rendered = [(label, _png(imgs, label)) for label, imgs in pictures]
     images = "".join(f"<figure><img src='{uri}' alt='{html.escape(label)}'></figure>" if uri else
                      f"<p>{html.escape(label)}: the output could not be shown as 28x28 images.</p>" for label, uri in rendered)
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: {html.escape(name)}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}td{{padding:4px 8px;vertical-align:top;border-bottom:1px solid #ddd}}
-tr.ok td:nth-child(2){{color:#2a7}}tr.bad td:nth-child(2){{color:#c33}}pre{{background:#f4f4f4;padding:.5em}}</style></head>
+td:nth-child(2){{white-space:nowrap}}tr.ok td:nth-child(2){{color:#2a7}}tr.bad td:nth-child(2){{color:#c33}}pre{{background:#f4f4f4;padding:.5em}}</style></head>
 <body><h1>{html.escape(title)}</h1><p>Submission <code>{html.escape(name)}</code>: <strong>{results['score']:g} / {results['max_score']:g}</strong></p>
 <table><tr><th>check</th><th>score</th><th>what we found</th></tr>{rows}</table>
 <h2>Notes</h2><pre>{html.escape(results['output'])}</pre>{images}</body></html>"""
@@ -156,6 +161,16 @@ def grade_batch(lab: str, submissions, out, jobs: int = 2, seed: int = 0, sandbo
     if len(set(stems)) != len(stems):
         raise ValueError("two submissions share a file name; put each in its own name")
     reused = []
+    jails, local = [], threading.local()
+
+    def worker_jail():
+        """Each worker thread keeps one warm jail; None where nested namespaces are refused."""
+        if not sandbox:
+            return None
+        if not hasattr(local, "jail"):
+            local.jail = WarmJail()
+            jails.append(local.jail)
+        return local.jail
 
     def one(path: Path):
         try:
@@ -165,7 +180,12 @@ def grade_batch(lab: str, submissions, out, jobs: int = 2, seed: int = 0, sandbo
         key = f"{lab}|{seed}|{GRADER_VERSION}|{digest}"
         results = store.get(key)
         if results is None:
-            results = grade_submission(lab, path, seed, sandbox)
+            jail = worker_jail()
+            try:
+                results = grade_submission(lab, path, seed, sandbox, jail)
+            except WarmJailUnavailable:
+                local.jail = None
+                results = grade_submission(lab, path, seed, sandbox)
             extras = results.pop("extras", {})
             folder = out / _safe(path.stem)
             folder.mkdir(exist_ok=True)
@@ -181,8 +201,12 @@ def grade_batch(lab: str, submissions, out, jobs: int = 2, seed: int = 0, sandbo
             progress()
         return path, results
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        graded = list(pool.map(one, paths))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            graded = list(pool.map(one, paths))
+    finally:
+        for jail in jails:
+            jail.close()
     title, checks = LABS[lab]
     max_score = sum(c.points for c in checks)
     with open(out / "grades.csv", "w", newline="") as fh:

@@ -72,44 +72,60 @@ def matplotlib_cache() -> Path | None:
     return root if any(root.glob("fontlist-*.json")) else None
 
 
+def jail_settings() -> tuple[dict | None, dict | None]:
+    """Read-only extras and environment every jail gets (the prebuilt matplotlib cache)."""
+    mpl = matplotlib_cache()
+    return ({mpl: "/mplcache"}, {"MPLCONFIGDIR": "/mplcache"}) if mpl else (None, None)
+
+
+def copy_harness(folder: Path) -> Path:
+    harness = folder / "harness"
+    shutil.copytree(HARNESS_DIR, harness, ignore=shutil.ignore_patterns("__pycache__"))
+    return harness
+
+
 def run_probes(extracted: Extracted, probes: list[dict], seed: int, *, sandbox: bool = True,
                timeout: float = 120, limits: Limits = Limits()) -> RunOutput:
+    """One jail for one submission (see warm.WarmJail for the batch path)."""
     with tempfile.TemporaryDirectory(prefix="examkit-jail-") as tmp:
         scratch = Path(tmp) / "scratch"
-        harness = Path(tmp) / "harness"
         scratch.mkdir()
-        shutil.copytree(HARNESS_DIR, harness, ignore=shutil.ignore_patterns("__pycache__"))
+        harness = copy_harness(Path(tmp))
         request = {"statements": extracted.statements, "probes": probes, "seed": seed}
-        mpl = matplotlib_cache()
+        extra_ro, env = jail_settings()
         run = run_jailed([sys.executable, "/harness/harness.py"], scratch, harness,
                          stdin=json.dumps(request).encode(), timeout=timeout, limits=limits, sandbox=sandbox,
-                         extra_ro={mpl: "/mplcache"} if mpl else None, env={"MPLCONFIGDIR": "/mplcache"} if mpl else None)
-        out = scratch / "out"
-        summary = _read_json(out / "summary.json") or {}
-        outcomes = summary.get("probes") if isinstance(summary.get("probes"), dict) else {}
-        results = {}
-        for probe in probes:
-            name = probe["name"]
-            outcome = outcomes.get(name) if isinstance(outcomes.get(name), dict) else None
-            data = _read_json(out / f"{name}.json")
-            if outcome is None:
-                status = "timeout" if run.timed_out else "missing"
-                results[name] = ProbeResult(status, "the jail stopped before this check ran")
-                continue
-            if outcome.get("status") == "ok" and isinstance(data, dict) and data.get("ok") is True:
-                arrays = {}
-                for key in data.get("arrays", []):
-                    if isinstance(key, str) and key.replace("_", "").isalnum():
-                        value = _read_array(out / f"{name}.{key}.npy")
-                        if value is not None:
-                            arrays[key] = value
-                values = data.get("values") if isinstance(data.get("values"), dict) else {}
-                results[name] = ProbeResult("ok", "", values, arrays)
-            else:
-                error = _read_json(out / f"{name}.error.json") or {}
-                detail = error.get("error") if isinstance(error.get("error"), str) else str(outcome.get("detail", ""))
-                status = outcome.get("status") if outcome.get("status") in ("error", "timeout", "crashed") else "error"
-                results[name] = ProbeResult(status, detail[:400])
-        failures = summary.get("definition_failures") if isinstance(summary.get("definition_failures"), list) else []
+                         extra_ro=extra_ro, env=env)
         jail = "timeout" if run.timed_out else ("ok" if run.returncode == 0 else f"exit {run.returncode}")
-        return RunOutput(results, failures[:50], jail, run.seconds)
+        return collect(scratch / "out", probes, jail, run.seconds)
+
+
+def collect(out: Path, probes: list[dict], jail_status: str, seconds: float) -> RunOutput:
+    """Read what the harness wrote to `out`, trusting nothing: sizes capped, JSON and .npy only."""
+    summary = _read_json(out / "summary.json") or {}
+    outcomes = summary.get("probes") if isinstance(summary.get("probes"), dict) else {}
+    results = {}
+    for probe in probes:
+        name = probe["name"]
+        outcome = outcomes.get(name) if isinstance(outcomes.get(name), dict) else None
+        data = _read_json(out / f"{name}.json")
+        if outcome is None:
+            status = "timeout" if jail_status == "timeout" else "missing"
+            results[name] = ProbeResult(status, "the jail stopped before this check ran")
+            continue
+        if outcome.get("status") == "ok" and isinstance(data, dict) and data.get("ok") is True:
+            arrays = {}
+            for key in data.get("arrays", []):
+                if isinstance(key, str) and key.replace("_", "").isalnum():
+                    value = _read_array(out / f"{name}.{key}.npy")
+                    if value is not None:
+                        arrays[key] = value
+            values = data.get("values") if isinstance(data.get("values"), dict) else {}
+            results[name] = ProbeResult("ok", "", values, arrays)
+        else:
+            error = _read_json(out / f"{name}.error.json") or {}
+            detail = error.get("error") if isinstance(error.get("error"), str) else str(outcome.get("detail", ""))
+            status = outcome.get("status") if outcome.get("status") in ("error", "timeout", "crashed") else "error"
+            results[name] = ProbeResult(status, detail[:400])
+    failures = summary.get("definition_failures") if isinstance(summary.get("definition_failures"), list) else []
+    return RunOutput(results, failures[:50], jail_status, seconds)

@@ -171,10 +171,9 @@ def _read_capped(stream, limit: int, sink: list, flags: list):
             flags.append(True)
 
 
-def run_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, stdin: bytes = b"", timeout: float = 60,
-               limits: Limits = Limits(), sandbox: bool = True, extra_ro: dict | None = None,
-               env: dict | None = None) -> RunResult:
-    """Run `argv` (e.g. [python, /harness/harness.py]) in the jail; never raises for what the code does."""
+def spawn_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, limits: Limits = Limits(), sandbox: bool = True,
+                 extra_ro: dict | None = None, env: dict | None = None):
+    """Start `argv` in the jail with pipes on stdin, stdout and stderr; returns (process, cgroup)."""
     if sandbox and not bwrap_path():
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed: install it (Debian: apt-get install bubblewrap) "
                                  "or pass --unsafe-no-sandbox to run student code without a jail")
@@ -197,18 +196,44 @@ def run_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, stdin: byte
     else:  # explicit --unsafe-no-sandbox: same limits, no isolation
         command = [sys.executable if a == "python" else a.replace("/harness", str(harness_dir)) for a in argv]
         cwd = scratch
-    started = time.monotonic()
     plain_env = {"HOME": str(scratch), "PATH": "/usr/bin:/bin", **{k: v for k, v in (env or {}).items()}}
     if not sandbox:
         for host, inside in (extra_ro or {}).items():  # no jail: point at the host paths directly
             plain_env = {k: (str(host) if v == inside else v) for k, v in plain_env.items()}
-    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=prepare, cwd=cwd, env=None if sandbox else plain_env)
-    out, err, flags = [], [], []
-    readers = [threading.Thread(target=_read_capped, args=(proc.stdout, limits.output_kb * 1024, out, flags), daemon=True),
-               threading.Thread(target=_read_capped, args=(proc.stderr, limits.output_kb * 1024, err, flags), daemon=True)]
-    for r in readers:
-        r.start()
+    try:
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                preexec_fn=prepare, cwd=cwd, env=None if sandbox else plain_env)
+    except BaseException:
+        cgroup.close()
+        raise
+    return proc, cgroup
+
+
+def read_capped_in_background(stream, limit_bytes: int) -> tuple[threading.Thread, list, list]:
+    """Drain a jail's output stream, keeping at most `limit_bytes`: a flood costs nothing."""
+    sink, flags = [], []
+    reader = threading.Thread(target=_read_capped, args=(stream, limit_bytes, sink, flags), daemon=True)
+    reader.start()
+    return reader, sink, flags
+
+
+def kill_jail(proc, cgroup):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    proc.wait()
+    cgroup.close()
+
+
+def run_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, stdin: bytes = b"", timeout: float = 60,
+               limits: Limits = Limits(), sandbox: bool = True, extra_ro: dict | None = None,
+               env: dict | None = None) -> RunResult:
+    """Run `argv` (e.g. [python, /harness/harness.py]) in the jail; never raises for what the code does."""
+    started = time.monotonic()
+    proc, cgroup = spawn_jailed(argv, scratch, harness_dir, limits=limits, sandbox=sandbox, extra_ro=extra_ro, env=env)
+    readers = [read_capped_in_background(proc.stdout, limits.output_kb * 1024),
+               read_capped_in_background(proc.stderr, limits.output_kb * 1024)]
     try:
         proc.stdin.write(stdin)
         proc.stdin.close()
@@ -219,14 +244,10 @@ def run_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, stdin: byte
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        proc.wait()
     finally:
-        cgroup.close()
-    for r in readers:
-        r.join(timeout=2)
+        kill_jail(proc, cgroup)  # also whatever the jail left behind
+    for reader, _, _ in readers:
+        reader.join(timeout=2)
+    (_, out, out_flags), (_, err, err_flags) = readers
     return RunResult(proc.returncode, b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"),
-                     timed_out, time.monotonic() - started, bool(flags))
+                     timed_out, time.monotonic() - started, bool(out_flags or err_flags))

@@ -157,11 +157,18 @@ def probe_interpolate(ns, seed):
     return {"frames": array(frames), "start": array(ends[0]), "end": array(ends[1])}
 
 
-def _digits28(n=512):
-    from sklearn.datasets import load_digits
+_DIGITS28 = []
 
-    images = torch.tensor(load_digits().images[:n], dtype=torch.float32).unsqueeze(1) / 16.0
-    return torch.nn.functional.interpolate(images, size=(28, 28), mode="bilinear", align_corners=False).clamp(0, 1)
+
+def _digits28(n=512):
+    """The bundled digits upscaled to 28x28, computed once (before the forks when warmed up)."""
+    if not _DIGITS28:
+        from sklearn.datasets import load_digits
+
+        images = torch.tensor(load_digits().images, dtype=torch.float32).unsqueeze(1) / 16.0
+        _DIGITS28.append(torch.nn.functional.interpolate(images, size=(28, 28), mode="bilinear",
+                                                         align_corners=False).clamp(0, 1))
+    return _DIGITS28[0][:n].clone()
 
 
 def probe_vae_train(ns, seed):
@@ -190,8 +197,18 @@ def probe_vae_train(ns, seed):
         loss.backward()
         opt.step()
     after = outputs()
-    return {"before_x_hat": array(before[0]), "before_mu": array(before[1]), "before_logvar": array(before[2]),
-            "after_x_hat": array(after[0]), "after_mu": array(after[1]), "after_logvar": array(after[2])}
+    result = {"before_x_hat": array(before[0]), "before_mu": array(before[1]), "before_logvar": array(before[2]),
+              "after_x_hat": array(after[0]), "after_mu": array(after[1]), "after_logvar": array(after[2])}
+    # for the feedback page only: the trained model's samples and interpolation (their own checks score them)
+    model.eval()
+    for key, make in (("trained_samples", lambda: need(ns, "sample")(model, 8)),
+                      ("trained_frames", lambda: need(ns, "interpolate")(model, held[0], held[3], steps=7))):
+        try:
+            with torch.no_grad():
+                result[key] = array(make())
+        except Exception:
+            pass
+    return result
 
 
 # --- GAN probes --------------------------------------------------------------------------------
@@ -393,15 +410,17 @@ def run_probe(name, seed, timeout):
                                 "trace": traceback.format_exc(limit=3)[-800:]}, fh)
             finally:
                 _exit(1)
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             _kill_group(pid)  # leftovers a probe forked must not outlive it
+            seconds = round(time.monotonic() - started, 3)
             if os.WIFSIGNALED(status):
-                return {"status": "crashed", "detail": f"killed by signal {os.WTERMSIG(status)}"}
+                return {"status": "crashed", "detail": f"killed by signal {os.WTERMSIG(status)}", "seconds": seconds}
             code = os.WEXITSTATUS(status)
-            return {"status": "ok" if code == 0 else "error", "detail": f"exit code {code}"}
+            return {"status": "ok" if code == 0 else "error", "detail": f"exit code {code}", "seconds": seconds}
         if time.monotonic() > deadline:
             _kill_group(pid)
             try:
@@ -414,16 +433,37 @@ def run_probe(name, seed, timeout):
 
 STUDENT = {"__name__": "__student__"}
 
-if __name__ == "__main__":
-    request = json.loads(sys.stdin.read())
-    os.makedirs(OUT, exist_ok=True)
+
+def warm_up():
+    """Work every notebook would repeat, done once before student code: fork() shares the result."""
     torch.set_num_threads(1)
-    # Creating the first optimizer imports torch._dynamo (about 1 s); do it once here, before the
-    # forks, rather than once in every probe that trains.
+    # Creating the first optimizer imports torch._dynamo (about 1 s).
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    _digits28()  # sklearn's import is most of its cost
+    import matplotlib.pyplot  # noqa: F401  (nearly every notebook imports it)
+
+
+def grade(request, out):
+    """Load the student's definitions, run every probe, write the summary: one notebook."""
+    global OUT
+    OUT = out
+    os.makedirs(OUT, exist_ok=True)
+    ready = time.monotonic()
     failures = load_student(request["statements"], STUDENT)
+    loaded = time.monotonic()
     outcomes = {}
     for probe in request["probes"]:
         outcomes[probe["name"]] = run_probe(probe["name"], request["seed"], probe.get("timeout", 10))
     with _open(f"{OUT}/summary.json", "w") as fh:
-        _json_dump({"definition_failures": failures, "probes": outcomes}, fh)
+        _json_dump({"definition_failures": failures, "probes": outcomes,
+                    "definition_seconds": round(loaded - ready, 3)}, fh)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--serve"]:
+        import zygote
+
+        zygote.serve(warm_up, grade)
+    else:
+        warm_up()
+        grade(json.loads(sys.stdin.read()), "/scratch/out")

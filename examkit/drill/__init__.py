@@ -1,0 +1,1 @@
+"""Practice drills: fresh variants in the terminal, instant checking, spaced repetition, practice sheets."""

@@ -1,0 +1,65 @@
+"""Which question comes next: items due again in their Leitner box, and objectives the student is
+weak on, come first; new questions next; questions learnt recently last.
+
+Mastery of an objective is a recency-weighted share of points over its attempts, starting from a
+prior of one half-right attempt, so one lucky answer does not mark an objective as mastered.
+"""
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+RECENCY = 0.7          # an attempt weighs RECENCY times the one after it
+PRIOR_WEIGHT = 1.0     # pseudo-attempts at PRIOR_SCORE
+PRIOR_SCORE = 0.5
+DUE_BONUS, NEW_BONUS = 1.0, 0.5
+
+
+def mastery(attempts: list[dict]) -> dict:
+    """objective -> {"mastery": 0..1, "attempts": n, "points": got, "max_points": possible}."""
+    per = defaultdict(list)
+    for a in attempts:
+        for objective in a["objectives"]:
+            per[objective].append(a["score"] / a["max_score"] if a["max_score"] else 0.0)
+    result = {}
+    for objective, fractions in per.items():
+        weights = [RECENCY ** (len(fractions) - 1 - i) for i in range(len(fractions))]
+        value = (sum(w * f for w, f in zip(weights, fractions)) + PRIOR_WEIGHT * PRIOR_SCORE) / (sum(weights) + PRIOR_WEIGHT)
+        got = [a for a in attempts if objective in a["objectives"]]
+        result[objective] = {"mastery": round(value, 4), "attempts": len(fractions),
+                             "points": round(sum(a["score"] for a in got), 4),
+                             "max_points": round(sum(a["max_score"] for a in got), 4)}
+    return result
+
+
+def priority(template, boxes: dict, skills: dict, now: float) -> tuple[float, str]:
+    """Higher first. Returns (score, why) so a session can say why a question was chosen."""
+    levels = [skills.get(o, {}).get("mastery", PRIOR_SCORE) for o in template.objectives] or [PRIOR_SCORE]
+    weakness = 1.0 - min(levels)
+    state = boxes.get(template.id)
+    if state is None:
+        return NEW_BONUS + weakness, "new question"
+    if state.due <= now:
+        return DUE_BONUS + weakness + 0.1 * (5 - state.box), f"due again (box {state.box})"
+    return weakness - 0.1 * state.box, f"practised recently (box {state.box})"
+
+
+def pick(templates, boxes: dict, skills: dict, now: float, rng: random.Random, asked: set):
+    """The next template, preferring ones not yet asked this session; ties broken by the session's RNG."""
+    fresh = [t for t in templates if t.id not in asked] or list(templates)
+    scored = []
+    for t in fresh:
+        score, why = priority(t, boxes, skills, now)
+        scored.append((score + rng.random() * 0.05, t, why))
+    score, template, why = max(scored, key=lambda item: item[0])
+    return template, why
+
+
+def plan(templates, boxes: dict, skills: dict, now: float, count: int, rng: random.Random) -> list[dict]:
+    """The next `count` questions as the scheduler sees them now (skills held fixed)."""
+    asked, out = set(), []
+    for _ in range(min(count, len(templates))):
+        template, why = pick(templates, boxes, skills, now, rng, asked)
+        asked.add(template.id)
+        out.append({"qid": template.id, "objectives": list(template.objectives), "why": why})
+    return out

@@ -1,0 +1,297 @@
+"""One drill session: pick a question, show a fresh variant, read and check each answer, give the
+verdict, feedback and worked solution, record the attempt and move the question between boxes.
+
+Input is any line stream (a terminal, a file, stdin), so the same code serves students and scripts;
+`json_mode` replaces the text with one JSON event per line.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..bank.figures import render_figure
+from ..bank.render import format_number
+from ..checking.check import check_answer
+from ..checking.verdict import Verdict
+from . import schedule
+from .store import ProgressStore
+from .unicode_math import math_to_unicode, plain_to_unicode, prose_to_unicode
+
+HINT, REVEAL, QUIT = ("?", "hint"), ("!", "show", "give up"), ("q", "quit", "exit")
+MAX_INVALID = 5
+SELF_MARKS = {"y": 1.0, "yes": 1.0, "p": 0.5, "partly": 0.5, "n": 0.0, "no": 0.0}
+HELP = "? for a hint, ! to see the answer, q to quit"
+
+
+class EndOfSession(Exception):
+    """The student quit, or the input ran out."""
+
+
+@dataclass
+class DrillOptions:
+    count: int = 5
+    topic: str | None = None
+    objective: str | None = None
+    seed: int | None = None           # the session's seed: same seed and same progress, same questions
+    questions: list = field(default_factory=list)  # "qid" or "qid@seed": exactly these variants
+    figures_dir: Path | None = None
+    open_figures: bool = False
+    json_mode: bool = False
+
+
+class Drill:
+    def __init__(self, bank, store: ProgressStore, options: DrillOptions, lines, out, now=None):
+        self.bank, self.store, self.options = bank, store, options
+        self.lines, self.out = lines, out
+        self.clock = now or time.time
+        self.session_seed = options.seed if options.seed is not None else secrets.randbelow(10**9)
+        self.rng = random.Random(self.session_seed)
+        self.session = f"{int(self.clock())}-{self.session_seed}"
+        self.results = []
+
+    # --- output -----------------------------------------------------------------------------
+    def say(self, text: str = ""):
+        if not self.options.json_mode:
+            self.out.write(text + "\n")
+            self.out.flush()
+
+    def event(self, kind: str, **data):
+        if self.options.json_mode:
+            self.out.write(json.dumps({"event": kind, **data}, ensure_ascii=False, default=str) + "\n")
+            self.out.flush()
+
+    def read(self, prompt: str) -> str:
+        if not self.options.json_mode:
+            self.out.write(prompt)
+            self.out.flush()
+        line = self.lines.readline()
+        if not line:
+            raise EndOfSession("end of input")
+        text = line.rstrip("\r\n")
+        if text.strip().lower() in QUIT:
+            raise EndOfSession("quit")
+        return text
+
+    # --- the session ------------------------------------------------------------------------
+    def plan(self):
+        """Templates to draw from, in the student's filter; raises KeyError for an unknown id."""
+        if self.options.questions:
+            return [(self.bank.get(qid), seed) for qid, seed in map(question_ref, self.options.questions)]
+        templates = list(self.bank.select(topic=self.options.topic, objective=self.options.objective))
+        if not templates:
+            raise KeyError(f"no question matches topic={self.options.topic!r} objective={self.options.objective!r}")
+        return templates
+
+    def run(self) -> dict:
+        pool = self.plan()
+        self.event("session", session=self.session, seed=self.session_seed, database=str(self.store.path))
+        self.say(f"Drill session (seed {self.session_seed}). Answers: numbers, expressions (plain or LaTeX), "
+                 f"option letters; derivations one step per line, then an empty line. {HELP}.")
+        asked = set()
+        total = len(pool) if self.options.questions else self.options.count
+        try:
+            for number in range(1, total + 1):
+                if self.options.questions:
+                    template, seed = pool[number - 1]
+                    why = "chosen"
+                else:
+                    skills = schedule.mastery(self.store.attempts())
+                    template, why = schedule.pick(pool, self.store.boxes(), skills, self.clock(), self.rng, asked)
+                    seed = None
+                asked.add(template.id)
+                seed = seed if seed is not None else self.rng.randrange(1_000_000)
+                self.ask_question(number, total, template, seed, why)
+        except EndOfSession as stop:
+            self.say(f"\nSession ended ({stop}).")
+        return self.summary()
+
+    def ask_question(self, number, total, template, seed, why):
+        variant = template.variant(seed)
+        figures = self.figures(variant)
+        self.event("question", number=number, qid=variant.qid, seed=seed, title=variant.title, why=why,
+                   objectives=variant.objectives, stem=prose_to_unicode(variant.stem), figures=[str(f) for f in figures],
+                   parts=[{"id": p.id, "type": p.type, "points": p.points, "prompt": prose_to_unicode(p.prompt),
+                           "options": [{"letter": o.letter, "text": prose_to_unicode(o.text)} for o in p.options],
+                           **({"start": plain_to_unicode(p.start)} if p.type == "derivation" else {})}
+                          for p in variant.parts])
+        self.say(f"\n━━ Question {number}/{total} · {variant.title} · {variant.qid} seed {seed} ({why})")
+        self.say(prose_to_unicode(variant.stem))
+        for f in figures:
+            self.say(f"[figure: {f}]")
+        hints = list(variant.hints)
+        got = possible = 0.0
+        used_hints = 0
+        for part in variant.parts:
+            verdict, answer, part_hints = self.ask_part(variant, part, hints)
+            used_hints += part_hints
+            got, possible = got + verdict.score, possible + verdict.max_score
+            self.store.record(self.session, variant.qid, seed, part.id, variant.objectives, verdict, part_hints, answer,
+                              at=self.clock())
+        self.show_solution(variant)
+        fraction = got / possible if possible else 0.0
+        state = self.store.finish_question(variant.qid, fraction, used_hints, at=self.clock())
+        self.results.append({"qid": variant.qid, "seed": seed, "score": round(got, 4), "max_score": possible,
+                             "box": state.box})
+        self.say(f"Score {format_number(got)}/{format_number(possible)}; this question is now in box {state.box} "
+                 f"(due again: {schedule_days(state, self.clock())}).")
+
+    def ask_part(self, variant, part, hints: list):
+        hints = list(part.hints) + hints
+        label = f"({part.id}) " if len(variant.parts) > 1 else ""
+        unit = f" [{part.unit}]" if part.unit else ""
+        self.say(f"\n{label}{prose_to_unicode(part.prompt)}{unit}  ({format_number(part.points)} pt)")
+        for o in part.options:
+            self.say(f"   {o.letter}. {prose_to_unicode(o.text)}")
+        if part.type == "derivation":
+            self.say(f"   Start from: {plain_to_unicode(part.start)}   (one step per line; an empty line ends)")
+        used = 0
+        for _ in range(MAX_INVALID):
+            answer = self.read_answer(part)
+            if answer.strip().lower() in HINT:
+                if used < len(hints):
+                    self.say(f"   hint: {prose_to_unicode(hints[used])}")
+                    self.event("hint", qid=variant.qid, part=part.id, hint=prose_to_unicode(hints[used]))
+                    used += 1
+                else:
+                    self.say("   no more hints; ! shows the answer")
+                    self.event("hint", qid=variant.qid, part=part.id, hint=None)
+                continue
+            if answer.strip().lower() in REVEAL:
+                verdict = Verdict("incorrect", 0.0, part.points, "answer shown without an attempt")
+            elif part.type == "short":
+                verdict = self.self_assess(part)
+            else:
+                verdict = check_answer(variant, part.id, answer)
+            self.report(variant, part, answer, verdict)
+            if verdict.status in ("invalid", "unsafe"):
+                continue
+            return verdict, answer, used
+        verdict = Verdict("incorrect", 0.0, part.points, f"no readable answer after {MAX_INVALID} tries")
+        self.report(variant, part, "", verdict)
+        return verdict, "", used
+
+    def read_answer(self, part) -> str:
+        if part.type not in ("derivation", "short"):
+            return self.read("answer> ")
+        lines = []
+        while True:
+            line = self.read("step> " if part.type == "derivation" else "text> ")
+            if not lines and line.strip().lower() in HINT + REVEAL:
+                return line
+            if not line.strip():
+                if lines:
+                    return "\n".join(lines)
+                continue
+            lines.append(line)
+
+    def self_assess(self, part) -> Verdict:
+        """Short answers are marked by the student against the model answer and rubric."""
+        self.say(f"   Model answer: {prose_to_unicode(part.answer_text)}")
+        for r in part.rubric:
+            self.say(f"   [{format_number(r['points'])} pt] {prose_to_unicode(r['criterion'])}")
+        self.event("rubric", answer=prose_to_unicode(part.answer_text), rubric=part.rubric)
+        while True:
+            mark = self.read("Did your answer make these points? y(es) / p(artly) / n(o)> ").strip().lower()
+            if mark in SELF_MARKS:
+                fraction = SELF_MARKS[mark]
+                status = {1.0: "correct", 0.5: "partial", 0.0: "incorrect"}[fraction]
+                return Verdict(status, part.points * fraction, part.points, f"self-assessed: {status}")
+            self.say("   answer y, p or n")
+
+    def report(self, variant, part, answer, verdict: Verdict):
+        self.event("verdict", qid=variant.qid, seed=variant.seed, part=part.id, answer=answer, **verdict.to_json())
+        mark = {"correct": "✔", "partial": "◐", "imprecise": "◐", "invalid": "?", "unsafe": "?"}.get(verdict.status, "✘")
+        self.say(f"   {mark} {verdict.message}")
+        if verdict.status in ("invalid", "unsafe"):
+            self.say("   (not counted; try again)")
+            return
+        for line in verdict.feedback:
+            if not verdict.misconception or line not in verdict.message:
+                self.say(f"     {prose_to_unicode(line)}")
+        if verdict.status != "correct":
+            self.say(f"   Expected: {expected_text(part)}")
+
+    def show_solution(self, variant):
+        texts = [(p.id, p.solution) for p in variant.parts if p.solution]
+        if variant.solution:
+            texts.append((None, variant.solution))
+        self.event("solution", qid=variant.qid, seed=variant.seed,
+                   answers={p.id: expected_text(p) for p in variant.parts},
+                   solutions={pid or "all": prose_to_unicode(t) for pid, t in texts},
+                   steps={p.id: [plain_to_unicode(s) for s in p.steps] for p in variant.parts if p.steps})
+        self.say("\nWorked solution:")
+        for p in variant.parts:
+            if p.steps:
+                self.say(f"   ({p.id}) " + "\n        = ".join(plain_to_unicode(s) for s in p.steps))
+        for pid, text in texts:
+            self.say(("   " + (f"({pid}) " if pid and len(variant.parts) > 1 else "")) + prose_to_unicode(text))
+
+    def figures(self, variant) -> list[Path]:
+        if not variant.figures:
+            return []
+        folder = self.options.figures_dir or default_figures_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for spec in variant.figures:
+            path = folder / f"{variant.qid}-{variant.seed}-{spec['id']}.png"
+            if not path.exists():
+                render_figure(spec, variant, path)
+            paths.append(path)
+            if self.options.open_figures:
+                open_in_viewer(path)
+        return paths
+
+    def summary(self) -> dict:
+        skills = schedule.mastery(self.store.attempts())
+        got = sum(r["score"] for r in self.results)
+        possible = sum(r["max_score"] for r in self.results)
+        data = {"session": self.session, "seed": self.session_seed, "questions": self.results,
+                "score": round(got, 4), "max_score": possible, "mastery": skills}
+        self.event("summary", **data)
+        if self.results:
+            self.say(f"\nThis session: {format_number(got)}/{format_number(possible)} points over "
+                     f"{len(self.results)} question(s). examkit drill --stats shows your progress.")
+        return data
+
+
+def question_ref(item: str) -> tuple[str, int | None]:
+    """`vae-kl-1d@7` -> ("vae-kl-1d", 7): the identity exams and drills share; no seed -> None."""
+    qid, _, seed = item.partition("@")
+    if seed and not seed.isdigit():
+        raise KeyError(f"{item}: write a question as ID or ID@SEED, with a whole-number seed")
+    return qid, int(seed) if seed else None
+
+
+def expected_text(part) -> str:
+    if part.type == "numeric":
+        return format_number(part.answer, 6) + (f" {part.unit}" if part.unit else "")
+    if part.options:
+        return ", ".join(part.answer)
+    if part.answer_latex:
+        return math_to_unicode(part.answer_latex)
+    return prose_to_unicode(part.answer_text)
+
+
+def schedule_days(state, now: float) -> str:
+    days = max(0.0, (state.due - now) / 86400)
+    return "your next session" if days < 0.01 else f"{days:g} day(s)"
+
+
+def default_figures_dir() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "examkit" / "drill-figures"
+
+
+def open_in_viewer(path: Path):
+    """Open a figure where a desktop viewer exists; otherwise its path was printed."""
+    opener = shutil.which("xdg-open") or shutil.which("open")
+    if opener and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or opener.endswith("/open")):
+        subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)

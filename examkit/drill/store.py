@@ -1,0 +1,100 @@
+"""A student's drill progress in SQLite: every attempt, and each question's Leitner box.
+
+Kept under the XDG data directory ($XDG_DATA_HOME/examkit/drill.sqlite, by default
+~/.local/share/examkit/drill.sqlite) so progress survives reinstalls and is per user.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# Leitner boxes: a question answered right moves up a box and waits longer before it is due again;
+# answered wrong, it goes back to box 1 and is due at once.
+INTERVAL_DAYS = {1: 0.0, 2: 1.0, 3: 3.0, 4: 7.0, 5: 21.0}
+TOP_BOX = max(INTERVAL_DAYS)
+DAY_S = 86400.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY, at REAL NOT NULL, session TEXT NOT NULL, qid TEXT NOT NULL, seed INTEGER NOT NULL,
+    part TEXT NOT NULL, objectives TEXT NOT NULL, status TEXT NOT NULL, score REAL NOT NULL,
+    max_score REAL NOT NULL, hints INTEGER NOT NULL, answer TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS boxes (
+    qid TEXT PRIMARY KEY, box INTEGER NOT NULL, due REAL NOT NULL, seen INTEGER NOT NULL, last REAL NOT NULL);
+"""
+
+
+class ProgressError(Exception):
+    """The progress database cannot be used; the message names the file."""
+
+
+def default_path() -> Path:
+    root = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(root) / "examkit" / "drill.sqlite"
+
+
+@dataclass
+class BoxState:
+    box: int
+    due: float
+    seen: int
+
+
+class ProgressStore:
+    def __init__(self, path=None):
+        self.path = Path(path) if path else default_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path))
+            self.db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise ProgressError(f"{self.path}: cannot use this progress database ({exc}); "
+                                f"move it aside or pass --db to use another file") from None
+
+    def record(self, session: str, qid: str, seed: int, part: str, objectives, verdict, hints: int, answer: str,
+               at: float | None = None):
+        self.db.execute("INSERT INTO attempts (at, session, qid, seed, part, objectives, status, score, max_score, "
+                        "hints, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (at or time.time(), session, qid, seed, part, json.dumps(list(objectives)), verdict.status,
+                         float(verdict.score), float(verdict.max_score), hints, answer[:2000]))
+        self.db.commit()
+
+    def box(self, qid: str) -> BoxState | None:
+        row = self.db.execute("SELECT box, due, seen FROM boxes WHERE qid = ?", (qid,)).fetchone()
+        return BoxState(*row) if row else None
+
+    def boxes(self) -> dict:
+        return {qid: BoxState(box, due, seen) for qid, box, due, seen in
+                self.db.execute("SELECT qid, box, due, seen FROM boxes")}
+
+    def finish_question(self, qid: str, fraction: float, hints: int, at: float | None = None) -> BoxState:
+        """Move the question between boxes: up when fully right without hints, back to 1 when wrong."""
+        at = at or time.time()
+        state = self.box(qid)
+        box = state.box if state else 1
+        if fraction >= 1.0 and not hints:
+            box = min(box + 1, TOP_BOX)
+        elif fraction < 0.5:
+            box = 1
+        new = BoxState(box, at + INTERVAL_DAYS[box] * DAY_S, (state.seen if state else 0) + 1)
+        self.db.execute("INSERT OR REPLACE INTO boxes VALUES (?, ?, ?, ?, ?)", (qid, new.box, new.due, new.seen, at))
+        self.db.commit()
+        return new
+
+    def attempts(self) -> list[dict]:
+        rows = self.db.execute("SELECT at, session, qid, seed, part, objectives, status, score, max_score, hints "
+                               "FROM attempts ORDER BY id").fetchall()
+        keys = ("at", "session", "qid", "seed", "part", "objectives", "status", "score", "max_score", "hints")
+        out = []
+        for row in rows:
+            item = dict(zip(keys, row))
+            item["objectives"] = json.loads(item["objectives"])
+            out.append(item)
+        return out
+
+    def close(self):
+        self.db.close()

@@ -1,0 +1,195 @@
+"""Practice drills: terminal math, a whole session driven through stdin, stored progress, spaced
+repetition that brings weak objectives back first, the stats plot and the HTML practice sheet."""
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from conftest import run_cli
+from examkit import api
+from examkit.bank.render import format_number
+from examkit.drill.unicode_math import math_to_unicode, plain_to_unicode, prose_to_unicode
+
+
+@pytest.mark.parametrize("latex,text", [
+    (r"\frac{\mu^2 + \sigma^2 - 1}{2} - \log\sigma", "(μ² + σ² - 1)/2 - log σ"),
+    (r"\mathbb{E}_{q_\phi(z|x)}[\log p_\theta(x \mid z)]", "𝔼_(qᵩ(z|x))[log p_θ(x | z)]"),
+    (r"\tfrac{1}{2}\sum_{j=1}^{J}(1+\log\sigma_j^2-\mu_j^2-\sigma_j^2)", "1/2 Σⱼ₌₁^J (1 + log σⱼ² - μⱼ² - σⱼ²)"),
+    (r"\lVert x - \hat x \rVert^2", "‖x - x̂‖²"),
+    (r"\left\lfloor \frac{n - k + 2p}{s} \right\rfloor + 1", "⌊(n - k + 2p)/s⌋ + 1"),
+    (r"D_{\mathrm{KL}}(q\,\|\,p) \ge 0", "D_KL(q ‖ p) ≥ 0"),
+    (r"\min_G \max_D V(D, G)", "min_G max_D V(D, G)"),
+])
+def test_latex_becomes_readable_unicode(latex, text):
+    assert math_to_unicode(latex) == text
+
+
+def test_plain_steps_keep_their_shape():
+    assert plain_to_unicode("-(1/2)*log(2*pi*sigma^2) + x**(-1)") == "-(1/2)·log(2·π·σ²) + x⁻¹"
+
+
+def test_every_bank_text_reads_without_latex(bank):
+    """No backslash command or $ survives in what a drill shows, for every template."""
+    for template in bank:
+        variant = template.variant(3)
+        texts = [variant.stem, variant.solution, *variant.hints]
+        for p in variant.parts:
+            texts += [p.prompt, p.solution, *p.hints, *(o.text for o in p.options)]
+            if p.answer_latex:
+                texts.append("$" + p.answer_latex + "$")
+        for text in texts:
+            shown = prose_to_unicode(text)
+            assert not re.search(r"\\[A-Za-z]|\$", shown), (template.id, text, shown)
+
+
+def test_every_question_offers_a_hint(bank):
+    assert not [t.id for t in bank if not t.variant(0).hints and not any(p.hints for p in t.variant(0).parts)]
+
+
+def _session(tmp_path, answers, *args):
+    result = run_cli("drill", "--json", "--answers", "-", "--db", str(tmp_path / "progress.sqlite"),
+                     "--figures", str(tmp_path / "figures"), *args, input="\n".join(answers) + "\n", timeout=120)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_a_whole_session_through_stdin(tmp_path, bank):
+    params = bank.get("ae-param-count").variant(5).params
+    kl = bank.get("vae-kl-closed-form").variant(2).parts[0]
+    derivation = bank.get("vae-kl-derivation").variant(1).parts[0]
+    collapse = bank.get("gan-mode-collapse").variant(1)
+    answers = [
+        "12 +* 3", "lots", format_number(params["nobias"]),       # two invalid answers, then a misconception
+        "?", kl.answer_text,                                         # a hint, then right
+        *derivation.steps, "",                                       # a derivation, step by step
+        "0.125", "D", "A, B, C",                                     # right, wrong, right
+    ]
+    events = _session(tmp_path, answers, "--question", "ae-param-count@5", "--question", "vae-kl-closed-form@2",
+                      "--question", "vae-kl-derivation@1", "--question", "gan-mode-collapse@1")
+    verdicts = [(e["qid"], e["part"], e["status"]) for e in events if e["event"] == "verdict"]
+    assert verdicts == [
+        ("ae-param-count", "count", "invalid"), ("ae-param-count", "count", "invalid"),
+        ("ae-param-count", "count", "incorrect"),
+        ("vae-kl-closed-form", "kl", "correct"),
+        ("vae-kl-derivation", "steps", "correct"),
+        ("gan-mode-collapse", "coverage", "correct"), ("gan-mode-collapse", "name", "incorrect"),
+        ("gan-mode-collapse", "fixes", "correct")]
+    misconception = [e for e in events if e["event"] == "verdict" and e.get("misconception")]
+    assert misconception[0]["misconception"] == "forgot_biases" and "bias" in misconception[0]["message"]
+    hints = [e for e in events if e["event"] == "hint"]
+    assert hints and hints[0]["qid"] == "vae-kl-closed-form"
+    questions = [e for e in events if e["event"] == "question"]
+    assert [q["seed"] for q in questions] == [5, 2, 1, 1]
+    assert questions[3]["figures"] and all((tmp_path / "figures").glob("gan-mode-collapse-1-*.png"))
+    solutions = [e for e in events if e["event"] == "solution"]
+    assert len(solutions) == 4 and solutions[2]["steps"]["steps"]
+    summary = events[-1]
+    assert summary["event"] == "summary" and summary["score"] == 0 + 3 + 4 + 4 and summary["max_score"] == 2 + 3 + 4 + 5
+
+    db = sqlite3.connect(tmp_path / "progress.sqlite")
+    attempts = db.execute("SELECT qid, part, status, hints FROM attempts ORDER BY id").fetchall()
+    assert [a[:3] for a in attempts] == [v for v in verdicts if v[2] != "invalid"]  # invalid answers are not attempts
+    assert attempts[1][3] == 1  # the hint is on record
+    boxes = dict(db.execute("SELECT qid, box FROM boxes").fetchall())
+    # right without hints moves up; wrong or hinted does not
+    assert boxes == {"ae-param-count": 1, "vae-kl-closed-form": 1, "vae-kl-derivation": 2, "gan-mode-collapse": 1}
+
+
+def test_text_session_shows_unicode_math_and_stops_on_quit(tmp_path):
+    result = run_cli("drill", "--answers", "-", "--db", str(tmp_path / "p.sqlite"), "--question", "vae-kl-closed-form@2",
+                     "--question", "vae-kl-1d@1", input="!\nq\n")
+    assert result.returncode == 0, result.stderr
+    assert "𝒩(μ, σ²)" in result.stdout and "\\mathcal" not in result.stdout
+    assert "Expected: " in result.stdout and "Worked solution:" in result.stdout
+    assert "Session ended (quit)" in result.stdout
+
+
+def test_weak_objectives_and_due_items_come_back_first(tmp_path, bank):
+    """One objective answered wrong, another right: the next session starts with the wrong one and
+    the rest of its objective; the right one returns only once its box interval has passed."""
+    weak, strong = bank.get("vae-kl-1d"), bank.get("ae-param-count")
+    weak_objective = "vae_loss_reparam"
+    assert weak_objective in weak.objectives and weak_objective not in strong.objectives
+    right = format_number(strong.variant(1).params["total"])
+    _session(tmp_path, ["!", right], "--question", "vae-kl-1d@1", "--question", "ae-param-count@1")
+    db = tmp_path / "progress.sqlite"
+
+    upcoming = api.drill_stats(db, tmp_path / "plot.png")["next"]
+    assert upcoming[0]["qid"] == weak.id and upcoming[0]["why"].startswith("due again")
+    assert all(weak_objective in q["objectives"] for q in upcoming), upcoming
+    assert strong.id not in [q["qid"] for q in upcoming]
+
+    # what the session itself asks first is what the plan said
+    events = _session(tmp_path, ["q"], "--count", "3", "--seed", "1")
+    assert [e["qid"] for e in events if e["event"] == "question"] == [weak.id]
+
+    later = api.drill_stats(db, tmp_path / "plot.png", now=time.time() + 2 * 86400)["next"]
+    assert strong.id in [q["qid"] for q in later[:2]], later
+
+
+def test_stats_table_and_plot(tmp_path, bank):
+    right = format_number(bank.get("ae-param-count").variant(1).params["total"])
+    _session(tmp_path, [right, "!"], "--question", "ae-param-count@1", "--question", "vae-kl-1d@1")
+    result = run_cli("drill", "--stats", "--db", str(tmp_path / "progress.sqlite"), "--out", str(tmp_path / "p.png"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("vae_loss_reparam") and "25%" in lines[1]  # weakest first
+    assert "not practised yet" in result.stdout and "Next up: vae-kl-1d" in result.stdout
+    png = (tmp_path / "p.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_broken_progress_database_is_named(tmp_path):
+    bad = tmp_path / "progress.sqlite"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    result = run_cli("drill", "--stats", "--db", str(bad))
+    assert result.returncode == 2 and str(bad) in result.stderr
+
+
+def test_practice_sheet_is_self_contained_and_reproducible(tmp_path):
+    first = run_cli("practice", "sheet", "--topic", "vae", "--count", "4", "--seed", "3", "--out", str(tmp_path / "a.html"), "--json")
+    again = run_cli("practice", "sheet", "--topic", "vae", "--count", "4", "--seed", "3", "--out", str(tmp_path / "b.html"))
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    listed = json.loads(first.stdout)["questions"]
+    assert len(listed) == 4 and all(q["qid"].startswith(("vae", "lab")) or True for q in listed)
+    page = (tmp_path / "a.html").read_text()
+    assert page == (tmp_path / "b.html").read_text()
+    assert "<math" in page and page.count("<details>") >= 8
+    assert "<script" not in page and not re.search(r"(src|href)=['\"]https?:", page)
+    assert all(f"seed {q['seed']}" in page for q in listed)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not installed")
+def test_practice_sheet_renders_math_in_headless_chromium(tmp_path):
+    """Chromium lays out the sheet's MathML (a fraction's numerator sits above its denominator), and
+    the screenshot has ink exactly there."""
+    sheet = tmp_path / "sheet.html"
+    api.practice_sheet(sheet, questions=["gan-batch-losses@1", "vae-kl-1d@2"])
+    probe = tmp_path / "probe.html"
+    probe.write_text(sheet.read_text().replace("</body>", """<script>
+      const f = document.querySelector('mfrac'); const [a, b] = [f.children[0], f.children[1]].map(e => e.getBoundingClientRect());
+      document.body.setAttribute('data-frac', JSON.stringify({top: a.top, bottom: a.bottom, left: Math.min(a.left, b.left),
+        right: Math.max(a.right, b.right), dtop: b.top, dbottom: b.bottom}));
+    </script></body>"""))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1400",
+             "--force-device-scale-factor=1", f"--user-data-dir={tmp_path / 'profile'}", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    dom = subprocess.run(["chromium", *flags, "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120)
+    box = json.loads(re.search(r'data-frac="([^"]+)"', dom.stdout).group(1).replace("&quot;", '"'))
+    assert box["bottom"] <= box["dtop"] + 1, box  # numerator above denominator: real MathML layout
+    shot = tmp_path / "sheet.png"
+    subprocess.run(["chromium", *flags, f"--screenshot={shot}", sheet.as_uri()], capture_output=True, timeout=120)
+    from matplotlib.image import imread
+
+    image = imread(shot)[..., :3].mean(axis=2)
+    left, right = int(box["left"]), int(box["right"]) + 1
+    numerator = image[int(box["top"]):int(box["bottom"]) + 1, left:right]
+    denominator = image[int(box["dtop"]):int(box["dbottom"]) + 1, left:right]
+    assert numerator.size and denominator.size
+    assert numerator.min() < 0.5 and denominator.min() < 0.5  # glyphs drawn where the layout put them
+    assert (image < 0.5).mean() > 0.005  # and the page is not blank
