@@ -193,3 +193,16 @@ def test_practice_sheet_renders_math_in_headless_chromium(tmp_path):
     assert numerator.size and denominator.size
     assert numerator.min() < 0.5 and denominator.min() < 0.5  # glyphs drawn where the layout put them
     assert (image < 0.5).mean() > 0.005  # and the page is not blank
+
+
+def test_a_drill_reproduces_an_exam_question_by_id_and_seed(tmp_path, bank):
+    from conftest import ROOT
+    from examkit.exam.assemble import assemble
+    from examkit.exam.spec import load_roster, load_spec
+
+    version = assemble(load_spec(ROOT / "examples" / "unit12-quiz.yaml"), bank,
+                       load_roster(ROOT / "examples" / "roster.csv")[:1])[0]
+    refs = [f"{q.qid}@{q.seed}" for q in version.questions[:3]]
+    events = _session(tmp_path, ["q"], *[a for ref in refs for a in ("--question", ref)])
+    shown = [e for e in events if e["event"] == "question"]
+    assert shown and shown[0]["stem"] == prose_to_unicode(version.questions[0].variant.stem)
