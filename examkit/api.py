@@ -84,14 +84,14 @@ def reference_scenarios(out, seed: int = 0, names=None, progress=None) -> dict:
     return run_all(out, seed, names, progress)
 
 
-def drill(lines, out, db=None, bank=None, **options) -> dict:
-    """A drill session reading answers from `lines` (a file object) and writing to `out`; see DrillOptions."""
+def drill(lines, out, db=None, bank=None, now=None, **options) -> dict:
+    """A drill session reading answers from `lines` (a file object) and writing to `out`; see DrillOptions.
+    `now` is a clock (a function returning seconds), for tests of spaced repetition."""
     from .drill.session import Drill, DrillOptions
     from .drill.store import ProgressStore
 
     store = ProgressStore(db)
     try:
-        now = options.pop("now", None)
         return Drill(load_bank(bank), store, DrillOptions(**options), lines, out, now=now).run()
     finally:
         store.close()

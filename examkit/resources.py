@@ -1,6 +1,7 @@
 """Where the bundled question bank and templates live, installed or in a source checkout."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -12,3 +13,8 @@ def bundled(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"bundled folder {name!r} not found; reinstall examkit")
+
+
+def user_cache_dir() -> Path:
+    """examkit's folder under the XDG cache directory (default ~/.cache/examkit): rebuildable files."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "examkit"

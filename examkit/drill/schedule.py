@@ -15,21 +15,27 @@ PRIOR_SCORE = 0.5
 DUE_BONUS, NEW_BONUS = 1.0, 0.5
 
 
+def replay(attempts: list[dict]):
+    """Mastery as it stood after each attempt: yields (attempt number, objective, summary) for the
+    attempt's objectives. Running sums make the recency weighting one pass over the history."""
+    sums = defaultdict(lambda: {"weighted": 0.0, "weight": 0.0, "attempts": 0, "points": 0.0, "max_points": 0.0})
+    for number, a in enumerate(attempts, 1):
+        fraction = a["score"] / a["max_score"] if a["max_score"] else 0.0
+        for objective in a["objectives"]:
+            s = sums[objective]
+            s["weighted"] = RECENCY * s["weighted"] + fraction
+            s["weight"] = RECENCY * s["weight"] + 1.0
+            s["attempts"] += 1
+            s["points"] += a["score"]
+            s["max_points"] += a["max_score"]
+            value = (s["weighted"] + PRIOR_WEIGHT * PRIOR_SCORE) / (s["weight"] + PRIOR_WEIGHT)
+            yield number, objective, {"mastery": round(value, 4), "attempts": s["attempts"],
+                                      "points": round(s["points"], 4), "max_points": round(s["max_points"], 4)}
+
+
 def mastery(attempts: list[dict]) -> dict:
     """objective -> {"mastery": 0..1, "attempts": n, "points": got, "max_points": possible}."""
-    per = defaultdict(list)
-    for a in attempts:
-        for objective in a["objectives"]:
-            per[objective].append(a["score"] / a["max_score"] if a["max_score"] else 0.0)
-    result = {}
-    for objective, fractions in per.items():
-        weights = [RECENCY ** (len(fractions) - 1 - i) for i in range(len(fractions))]
-        value = (sum(w * f for w, f in zip(weights, fractions)) + PRIOR_WEIGHT * PRIOR_SCORE) / (sum(weights) + PRIOR_WEIGHT)
-        got = [a for a in attempts if objective in a["objectives"]]
-        result[objective] = {"mastery": round(value, 4), "attempts": len(fractions),
-                             "points": round(sum(a["score"] for a in got), 4),
-                             "max_points": round(sum(a["max_score"] for a in got), 4)}
-    return result
+    return {objective: summary for _, objective, summary in replay(attempts)}
 
 
 def priority(template, boxes: dict, skills: dict, now: float) -> tuple[float, str]:

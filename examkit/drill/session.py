@@ -20,8 +20,9 @@ from ..bank.figures import render_figure
 from ..bank.render import format_number
 from ..checking.check import check_answer
 from ..checking.verdict import Verdict
+from ..resources import user_cache_dir
 from . import schedule
-from .store import ProgressStore
+from .store import DAY_S, ProgressStore
 from .unicode_math import math_to_unicode, plain_to_unicode, prose_to_unicode
 
 HINT, REVEAL, QUIT = ("?", "hint"), ("!", "show", "give up"), ("q", "quit", "exit")
@@ -84,10 +85,7 @@ class Drill:
         """Templates to draw from, in the student's filter; raises KeyError for an unknown id."""
         if self.options.questions:
             return [(self.bank.get(qid), seed) for qid, seed in map(question_ref, self.options.questions)]
-        templates = list(self.bank.select(topic=self.options.topic, objective=self.options.objective))
-        if not templates:
-            raise KeyError(f"no question matches topic={self.options.topic!r} objective={self.options.objective!r}")
-        return templates
+        return select_templates(self.bank, self.options.topic, self.options.objective)
 
     def run(self) -> dict:
         pool = self.plan()
@@ -261,6 +259,14 @@ class Drill:
         return data
 
 
+def select_templates(bank, topic=None, objective=None) -> list:
+    """The templates a drill or sheet draws from; an empty selection is the user's mistake."""
+    templates = list(bank.select(topic=topic, objective=objective))
+    if not templates:
+        raise KeyError(f"no question matches topic={topic!r} objective={objective!r}")
+    return templates
+
+
 def question_ref(item: str) -> tuple[str, int | None]:
     """`vae-kl-1d@7` -> ("vae-kl-1d", 7): the identity exams and drills share; no seed -> None."""
     qid, _, seed = item.partition("@")
@@ -280,13 +286,12 @@ def expected_text(part) -> str:
 
 
 def schedule_days(state, now: float) -> str:
-    days = max(0.0, (state.due - now) / 86400)
+    days = max(0.0, (state.due - now) / DAY_S)
     return "your next session" if days < 0.01 else f"{days:g} day(s)"
 
 
 def default_figures_dir() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "examkit" / "drill-figures"
+    return user_cache_dir() / "drill-figures"
 
 
 def open_in_viewer(path: Path):

@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 from ..exam.preview import question_view, render_page
-from .session import question_ref
+from .session import question_ref, select_templates
 
 
 def build_sheet(bank, out, topic=None, objective=None, count: int = 10, seed: int = 0, questions=None) -> dict:
@@ -19,9 +19,7 @@ def build_sheet(bank, out, topic=None, objective=None, count: int = 10, seed: in
         for qid, variant_seed in map(question_ref, questions):
             chosen.append((bank.get(qid), variant_seed if variant_seed is not None else rng.randrange(1_000_000)))
     else:
-        templates = bank.select(topic=topic, objective=objective)
-        if not templates:
-            raise KeyError(f"no question matches topic={topic!r} objective={objective!r}")
+        templates = select_templates(bank, topic, objective)
         picked = sorted(rng.sample(templates, min(count, len(templates))), key=lambda t: t.topic)
         chosen = [(t, rng.randrange(1_000_000)) for t in picked]
     views, listed = [], []

@@ -33,12 +33,10 @@ def format_table(rows: list[dict]) -> str:
 
 
 def history(attempts: list[dict]) -> dict:
-    """objective -> [(attempt number, mastery after it)], replaying the attempts in order."""
+    """objective -> [(attempt number, mastery after it)]."""
     series = {}
-    for i in range(1, len(attempts) + 1):
-        seen = attempts[:i]
-        for objective in attempts[i - 1]["objectives"]:
-            series.setdefault(objective, []).append((i, schedule.mastery(seen)[objective]["mastery"]))
+    for number, objective, summary in schedule.replay(attempts):
+        series.setdefault(objective, []).append((number, summary["mastery"]))
     return series
 
 

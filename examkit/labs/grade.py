@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import hashlib
 import html
 import io
@@ -89,32 +90,38 @@ def _png(images, title) -> str | None:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+@functools.lru_cache(maxsize=None)
+def _reference_png(lab: str, key: str, label: str) -> tuple[str, str | None]:
+    """A row of the reference run's images: the same on every feedback page, so rendered once."""
+    from .checks import reference_gan_run, reference_vae_run
+
+    run = reference_vae_run(0) if lab == "vae" else reference_gan_run(0)
+    return label, _png(run[key], label)
+
+
 def feedback_html(lab: str, name: str, results: dict) -> str:
     title, _ = LABS[lab]
     rows = "".join(
         f"<tr class='{'ok' if t['score'] == t['max_score'] else 'bad'}'><td>{html.escape(t['name'])}</td>"
         f"<td>{t['score']:g} / {t['max_score']:g}</td><td>{html.escape(t['output'])}</td></tr>" for t in results["tests"])
-    pictures = []  # (label, images) pairs: the student's row above the reference's
+    pictures = []  # (label, PNG data URI or None) rows: the student's above the reference's
     extras = results.get("extras", {})
     if "vae_train" in extras:
-        from .checks import reference_vae_run
-
-        mine, ref = extras["vae_train"], reference_vae_run(0)
-        pictures += [("Held-out digits", ref["originals"]),
+        mine = extras["vae_train"]
+        pictures += [_reference_png("vae", "originals", "Held-out digits"),
                      ("Your VAE after 150 training steps: reconstructions", mine["after_x_hat"][:8]),
-                     ("Reference VAE after the same 150 steps: reconstructions", ref["reconstructions"])]
+                     _reference_png("vae", "reconstructions", "Reference VAE after the same 150 steps: reconstructions")]
         if "trained_samples" in mine:
             pictures += [("Your samples (sample(model, 8))", mine["trained_samples"][:8]),
-                         ("Reference samples, z ~ N(0, I)", ref["samples"])]
+                         _reference_png("vae", "samples", "Reference samples, z ~ N(0, I)")]
         if "trained_frames" in mine:
             pictures += [("Your interpolation between two held-out digits", mine["trained_frames"][:12]),
-                         ("Reference interpolation between the same digits", ref["frames"])]
+                         _reference_png("vae", "frames", "Reference interpolation between the same digits")]
     if "gan_train" in extras:
-        from .checks import reference_gan_run
-
         pictures += [("Your generator after 60 training steps", extras["gan_train"]["after"][:8]),
-                     ("Reference DCGAN after the same 60 steps", reference_gan_run(0)["samples"])]
-    rendered = [(label, _png(imgs, label)) for label, imgs in pictures]
+                     _reference_png("gan", "samples", "Reference DCGAN after the same 60 steps")]
+    rendered = [(label, image if isinstance(image, str) or image is None else _png(image, label))
+                for label, image in pictures]
     images = "".join(f"<figure><img src='{uri}' alt='{html.escape(label)}'></figure>" if uri else
                      f"<p>{html.escape(label)}: the output could not be shown as 28x28 images.</p>" for label, uri in rendered)
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: {html.escape(name)}</title>

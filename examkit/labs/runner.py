@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..resources import user_cache_dir
 from .extract import Extracted
 from .sandbox import Limits, run_jailed
 
@@ -61,7 +62,7 @@ def matplotlib_cache() -> Path | None:
     """A prebuilt matplotlib font cache, bound read-only into the jail: building it costs ~4 s a run."""
     import matplotlib
 
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "examkit" / f"mpl-{matplotlib.__version__}"
+    root = user_cache_dir() / f"mpl-{matplotlib.__version__}"
     try:
         root.mkdir(parents=True, exist_ok=True)
         if not any(root.glob("fontlist-*.json")):
