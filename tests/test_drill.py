@@ -159,6 +159,7 @@ def test_practice_sheet_is_self_contained_and_reproducible(tmp_path):
     page = (tmp_path / "a.html").read_text()
     assert page == (tmp_path / "b.html").read_text()
     assert "<math" in page and page.count("<details>") >= 8
+    assert "Variational autoencoders</h2>" in page  # sections are the bank's topic titles
     assert "<script" not in page and not re.search(r"(src|href)=['\"]https?:", page)
     assert all(f"seed {q['seed']}" in page for q in listed)
 

@@ -82,9 +82,10 @@ def question_files(paths=None) -> list[Path]:
 class Bank:
     """All templates of a set of files, indexed by id."""
 
-    def __init__(self, templates, files):
+    def __init__(self, templates, files, topic_titles=None):
         self.templates = {t.id: t for t in templates}
         self.files = files
+        self.topic_titles = topic_titles or {}  # topic -> its file's title, e.g. vae -> Variational autoencoders
 
     def __iter__(self):
         return iter(self.templates.values())
@@ -114,11 +115,13 @@ class Bank:
 
 def load_bank(paths=None) -> Bank:
     """Load templates; raises BankError listing every structural problem and duplicate id."""
-    templates, problems, seen = [], [], {}
+    templates, problems, seen, titles = [], [], {}, {}
     files = question_files(paths)
     for f in files:
-        found, errs, _ = load_file(f)
+        found, errs, tree = load_file(f)
         problems.extend(errs)
+        if found:
+            titles[tree["topic"]] = tree["title"]
         for t in found:
             if t.id in seen:
                 problems.append(Problem(t.path, t.line, f"duplicate question id {t.id!r} (first in {seen[t.id]})"))
@@ -127,7 +130,7 @@ def load_bank(paths=None) -> Bank:
                 templates.append(t)
     if problems:
         raise BankError(problems)
-    return Bank(templates, files)
+    return Bank(templates, files, titles)
 
 
 def load_syllabus(path=None):

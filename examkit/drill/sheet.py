@@ -25,7 +25,8 @@ def build_sheet(bank, out, topic=None, objective=None, count: int = 10, seed: in
     views, listed = [], []
     for number, (template, variant_seed) in enumerate(chosen, 1):
         variant = template.variant(variant_seed)
-        views.append(question_view(number, template.topic.replace("_", " ").capitalize(), template.id, variant_seed, variant))
+        section = bank.topic_titles.get(template.topic, template.topic)
+        views.append(question_view(number, section, template.id, variant_seed, variant))
         listed.append({"qid": template.id, "seed": variant_seed})
     scope = ", ".join(x for x in (topic and f"topic {topic}", objective and f"objective {objective}") if x) or "whole unit"
     subtitle = (f"Practice sheet · {scope} · sheet seed {seed} · each question's id and seed reproduce it "
