@@ -1,49 +1,70 @@
 # `make demo` and `make test` do all the set-up a fresh machine needs, then run.
+# Everything installs into the project's own virtual environment, .venv/ (never the system Python).
 PYTHON ?= python3
-PIP := $(PYTHON) -m pip
-SOURCES := $(shell find examkit reference_models questions templates -type f -not -name '*.pyc' 2>/dev/null) pyproject.toml
-STAMP := .make/installed
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+EXAMKIT := $(VENV)/bin/examkit
+STAMP := $(VENV)/.examkit-installed
 OUT ?= demo-out
+# Tests spread over the cores; tests that share an expensive module fixture carry one xdist_group mark.
+XDIST ?= -n auto --dist loadgroup
+PYTEST := $(PY) -m pytest -q --durations=15 $(XDIST)
 
-.PHONY: setup demo test test-fast bench clean
+.PHONY: setup demo test test-fast lint format bench clean
 
 setup: $(STAMP)
 
-$(STAMP): $(SOURCES) scripts/install-system-deps.sh
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Editable install: code and bank edits take effect without reinstalling; only the dependency list
+# (pyproject.toml) and the Debian packages re-trigger it.
+$(STAMP): pyproject.toml scripts/install-system-deps.sh | $(PY)
 	bash scripts/install-system-deps.sh
+	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet '.[test]'
-	mkdir -p .make && touch $@
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
 
 demo: setup
-	examkit exam build examples/unit12-quiz.yaml --format pdf,moodle,qti,html --out $(OUT)/exam
-	examkit validate --seeds 50
-	examkit bank coverage
-	examkit bank list
-	examkit bank show vae-neg-elbo-beta --seed 7
-	examkit check vae-neg-elbo-beta --seed 7 --part b --answer "$$(examkit bank show vae-neg-elbo-beta --seed 7 --json | $(PYTHON) -c 'import json,sys; print(json.load(sys.stdin)["parts"][1]["answer"])')"
-	examkit equiv 'p_data/(p_data+p_g)' '1/(1+p_g/p_data)' --assume 'p_data>0' --assume 'p_g>0'
-	examkit bank show gan-mode-collapse --seed 3 --figures $(OUT)/figures
-	examkit reference list
-	examkit reference train vae --seed 0 --out $(OUT)/reference/vae
-	examkit lab solution vae --out $(OUT)/lab/alice.ipynb
-	examkit lab starter vae --out $(OUT)/lab/bob.ipynb
-	examkit lab grade vae $(OUT)/lab/alice.ipynb $(OUT)/lab/bob.ipynb --out $(OUT)/lab/graded
-	printf '0.5\n?\n!\nq\n' | examkit drill --question vae-kl-1d@3 --question vae-kl-closed-form@3 --answers - --db $(OUT)/drill.sqlite --figures $(OUT)/figures
-	examkit drill --stats --db $(OUT)/drill.sqlite --out $(OUT)/drill-progress.png
-	examkit practice sheet --topic vae --count 6 --seed 1 --out $(OUT)/practice-vae.html
+	$(EXAMKIT) exam build examples/unit12-quiz.yaml --format pdf,moodle,qti,html --out $(OUT)/exam
+	$(EXAMKIT) validate --seeds 50
+	$(EXAMKIT) bank coverage
+	$(EXAMKIT) bank list
+	$(EXAMKIT) bank show vae-neg-elbo-beta --seed 7
+	$(EXAMKIT) check vae-neg-elbo-beta --seed 7 --part b --answer "$$($(EXAMKIT) bank show vae-neg-elbo-beta --seed 7 --json | $(PY) -c 'import json,sys; print(json.load(sys.stdin)["parts"][1]["answer"])')"
+	$(EXAMKIT) equiv 'p_data/(p_data+p_g)' '1/(1+p_g/p_data)' --assume 'p_data>0' --assume 'p_g>0'
+	$(EXAMKIT) bank show gan-mode-collapse --seed 3 --figures $(OUT)/figures
+	$(EXAMKIT) reference list
+	$(EXAMKIT) reference train vae --seed 0 --out $(OUT)/reference/vae
+	$(EXAMKIT) lab solution vae --out $(OUT)/lab/alice.ipynb
+	$(EXAMKIT) lab starter vae --out $(OUT)/lab/bob.ipynb
+	$(EXAMKIT) lab grade vae $(OUT)/lab/alice.ipynb $(OUT)/lab/bob.ipynb --out $(OUT)/lab/graded
+	printf '0.5\n?\n!\nq\n' | $(EXAMKIT) drill --question vae-kl-1d@3 --question vae-kl-closed-form@3 --answers - --db $(OUT)/drill.sqlite --figures $(OUT)/figures
+	$(EXAMKIT) drill --stats --db $(OUT)/drill.sqlite --out $(OUT)/drill-progress.png
+	$(EXAMKIT) practice sheet --topic vae --count 6 --seed 1 --out $(OUT)/practice-vae.html
+	@echo "demo outputs are in $(OUT)/ (use examkit as $(EXAMKIT), or: source $(VENV)/bin/activate)"
 
 test: setup
-	$(PYTHON) -m pytest -q
+	$(PYTEST)
 
 test-fast: setup
-	$(PYTHON) -m pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
 
 bench: setup
-	$(PYTHON) bench/check_latency.py
-	$(PYTHON) bench/reference_training.py
-	$(PYTHON) bench/exam_build.py
-	$(PYTHON) bench/lab_grading.py
+	$(PY) bench/check_latency.py
+	$(PY) bench/reference_training.py
+	$(PY) bench/exam_build.py
+	$(PY) bench/lab_grading.py
 
 clean:
-	rm -rf .make build dist *.egg-info $(OUT)
+	rm -rf build dist *.egg-info $(OUT)

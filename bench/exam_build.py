@@ -4,6 +4,7 @@ total time with the floor: bare pdflatex on the same .tex files, on the same num
 Goal (issue 3): total <= 1.3 x floor.
 Usage: python bench/exam_build.py [--versions 100] [--jobs 2] [--spec examples/unit12-quiz.yaml]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def bare_pdflatex(texs, jobs) -> float:
     def run(tex):
-        subprocess.run(pdflatex_command(tex), cwd=tex.parent, capture_output=True, check=True,
-                       stdin=subprocess.DEVNULL)
+        subprocess.run(pdflatex_command(tex), cwd=tex.parent, capture_output=True, check=True, stdin=subprocess.DEVNULL)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(jobs) as pool:
@@ -51,14 +51,22 @@ def main():
             stale.unlink()
         texs = sorted(floor_dir.glob("*.tex"))
         floor = bare_pdflatex(texs, args.jobs)
-    result = {"versions": args.versions, "pdfs": len(report.pdfs), "jobs": args.jobs,
-              "examkit_total_s": round(total, 2), "bare_pdflatex_s": round(floor, 2), "ratio": round(total / floor, 3)}
+    result = {
+        "versions": args.versions,
+        "pdfs": len(report.pdfs),
+        "jobs": args.jobs,
+        "examkit_total_s": round(total, 2),
+        "bare_pdflatex_s": round(floor, 2),
+        "ratio": round(total / floor, 3),
+    }
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"examkit exam build: {result['pdfs']} PDFs ({args.versions} versions + solutions + key) in "
-              f"{total:.1f} s; bare pdflatex on the same .tex with {args.jobs} jobs: {floor:.1f} s; "
-              f"ratio {result['ratio']:.2f} (goal <= 1.3)")
+        print(
+            f"examkit exam build: {result['pdfs']} PDFs ({args.versions} versions + solutions + key) in "
+            f"{total:.1f} s; bare pdflatex on the same .tex with {args.jobs} jobs: {floor:.1f} s; "
+            f"ratio {result['ratio']:.2f} (goal <= 1.3)"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Goals (issue 4): >= 10x faster than nbclient with every check kept; <= 5 s per n
 Usage: python bench/lab_grading.py [--count 40] [--epochs 10] [--jobs 2] [--skip-nbclient]
 Needs: pip install nbclient ipykernel (for the baseline).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,7 +55,9 @@ def run_nbclient(paths, jobs: int) -> float:
 
     def execute(path):
         nb = nbformat.read(str(path), as_version=4)
-        NotebookClient(nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
 
     started = time.perf_counter()
     with ThreadPoolExecutor(jobs) as pool:
@@ -78,20 +81,34 @@ def main():
         ours = time.perf_counter() - started
         assert all(score == summary["max_score"] for score in summary["scores"].values()), summary["scores"]
         baseline = None if args.skip_nbclient else run_nbclient(paths, args.jobs)
-    result = {"notebooks": args.count, "epochs": args.epochs, "jobs": args.jobs, "examkit_s": round(ours, 1),
-              "examkit_s_per_notebook": round(ours / args.count, 2),
-              "examkit_per_minute": round(60 * args.count / ours, 1)}
+    result = {
+        "notebooks": args.count,
+        "epochs": args.epochs,
+        "jobs": args.jobs,
+        "examkit_s": round(ours, 1),
+        "examkit_s_per_notebook": round(ours / args.count, 2),
+        "examkit_per_minute": round(60 * args.count / ours, 1),
+    }
     if baseline is not None:
-        result.update({"nbclient_s": round(baseline, 1), "nbclient_per_minute": round(60 * args.count / baseline, 1),
-                       "speedup": round(baseline / ours, 1)})
+        result.update(
+            {
+                "nbclient_s": round(baseline, 1),
+                "nbclient_per_minute": round(60 * args.count / baseline, 1),
+                "speedup": round(baseline / ours, 1),
+            }
+        )
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"examkit lab grade: {args.count} notebooks in {ours:.1f} s with {args.jobs} workers = "
-          f"{result['examkit_per_minute']} notebooks/min ({result['examkit_s_per_notebook']} s each; goal <= 5 s)")
+    print(
+        f"examkit lab grade: {args.count} notebooks in {ours:.1f} s with {args.jobs} workers = "
+        f"{result['examkit_per_minute']} notebooks/min ({result['examkit_s_per_notebook']} s each; goal <= 5 s)"
+    )
     if baseline is not None:
-        print(f"nbclient top to bottom ({args.epochs} training epochs): {baseline:.1f} s = "
-              f"{result['nbclient_per_minute']} notebooks/min; examkit is {result['speedup']}x faster (goal >= 10x)")
+        print(
+            f"nbclient top to bottom ({args.epochs} training epochs): {baseline:.1f} s = "
+            f"{result['nbclient_per_minute']} notebooks/min; examkit is {result['speedup']}x faster (goal >= 10x)"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The Python API; each function is one CLI subcommand (see `examkit --help`)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,9 +22,19 @@ def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress_fac
 
 
 def list_questions(topic=None, objective=None, bank=None) -> list[dict]:
-    return [{"id": t.id, "title": t.title, "topic": t.topic, "objectives": t.objectives,
-             "covers": t.covers, "difficulty": t.difficulty, "points": t.points, "types": t.part_types}
-            for t in load_bank(bank).select(topic=topic, objective=objective)]
+    return [
+        {
+            "id": t.id,
+            "title": t.title,
+            "topic": t.topic,
+            "objectives": t.objectives,
+            "covers": t.covers,
+            "difficulty": t.difficulty,
+            "points": t.points,
+            "types": t.part_types,
+        }
+        for t in load_bank(bank).select(topic=topic, objective=objective)
+    ]
 
 
 def show(qid: str, seed: int = 0, bank=None):
@@ -34,16 +45,22 @@ def show(qid: str, seed: int = 0, bank=None):
 def write_figures(variant, out_dir, suffix=".png") -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [render_figure(spec, variant, out / f"{variant.qid}-{variant.seed}-{spec['id']}{suffix}")
-            for spec in variant.figures]
+    return [
+        render_figure(spec, variant, out / f"{variant.qid}-{variant.seed}-{spec['id']}{suffix}")
+        for spec in variant.figures
+    ]
 
 
 def format_variant(variant, show_answers: bool = True) -> str:
-    env = Environment(loader=FileSystemLoader(str(bundled("templates") / "text")), undefined=StrictUndefined,
-                      keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(str(bundled("templates") / "text")),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
     params = {k: _jsonable(v) for k, v in variant.params.items()}
     return env.get_template("question.txt.j2").render(
-        v=variant, params=params, figures=[f["id"] for f in variant.figures], show_answers=show_answers)
+        v=variant, params=params, figures=[f["id"] for f in variant.figures], show_answers=show_answers
+    )
 
 
 def check(qid: str, seed: int, answer: str, part: str | None = None, bank=None) -> Verdict:
@@ -67,8 +84,17 @@ def coverage(bank=None) -> dict:
 def reference_list() -> list[dict]:
     from reference_models.runs import MODELS
 
-    return [{"name": m.name, "family": m.family, "description": m.description, "default_dataset": m.default_dataset,
-             "datasets": list(m.datasets), "default_epochs": m.default_epochs} for m in MODELS.values()]
+    return [
+        {
+            "name": m.name,
+            "family": m.family,
+            "description": m.description,
+            "default_dataset": m.default_dataset,
+            "datasets": list(m.datasets),
+            "default_epochs": m.default_epochs,
+        }
+        for m in MODELS.values()
+    ]
 
 
 def reference_train(model: str, dataset=None, epochs=None, seed: int = 0, out=".", progress_factory=None) -> dict:
@@ -111,16 +137,24 @@ def drill_stats(db=None, out=None, bank=None, now=None) -> dict:
         attempts, boxes = store.attempts(), store.boxes()
     finally:
         store.close()
-    upcoming = schedule.plan(list(load_bank(bank)), boxes, schedule.mastery(attempts), now or time.time(), 5,
-                             random.Random(0))
+    upcoming = schedule.plan(
+        list(load_bank(bank)), boxes, schedule.mastery(attempts), now or time.time(), 5, random.Random(0)
+    )
     objectives = dict(load_syllabus()["objectives"])
     plot = Path(out) if out else default_path().with_name("drill-progress.png")
     plot_progress(attempts, objectives, plot)
-    return {"database": str(store.path), "attempts": len(attempts), "objectives": progress_table(attempts, objectives),
-            "next": upcoming, "plot": str(plot)}
+    return {
+        "database": str(store.path),
+        "attempts": len(attempts),
+        "objectives": progress_table(attempts, objectives),
+        "next": upcoming,
+        "plot": str(plot),
+    }
 
 
 def practice_sheet(out, topic=None, objective=None, count: int = 10, seed: int = 0, questions=None, bank=None) -> dict:
     from .drill.sheet import build_sheet
 
-    return build_sheet(load_bank(bank), out, topic=topic, objective=objective, count=count, seed=seed, questions=questions)
+    return build_sheet(
+        load_bank(bank), out, topic=topic, objective=objective, count=count, seed=seed, questions=questions
+    )

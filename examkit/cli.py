@@ -1,4 +1,5 @@
 """`examkit` command line. Exit codes: 0 success, 1 a negative result, 2 bad usage or input."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,16 +22,22 @@ def _print_json(data):
 
 
 def cmd_validate(args) -> int:
-    report = api.validate(args.paths or None, seeds=args.seeds, jobs=args.jobs,
-                          progress_factory=lambda total: Progress(total, "validate", enabled=not args.json))
+    report = api.validate(
+        args.paths or None,
+        seeds=args.seeds,
+        jobs=args.jobs,
+        progress_factory=lambda total: Progress(total, "validate", enabled=not args.json),
+    )
     if args.json:
         _print_json(report.to_json())
     else:
         for p in report.problems:
             print(p)
         state = "OK" if report.ok else f"{len(report.problems)} problem(s)"
-        print(f"{state}: {report.files} files, {report.templates} templates, {report.variants} variants, "
-              f"{report.checks} answer checks")
+        print(
+            f"{state}: {report.files} files, {report.templates} templates, {report.variants} variants, "
+            f"{report.checks} answer checks"
+        )
     return EXIT_OK if report.ok else EXIT_FAIL
 
 
@@ -94,8 +101,13 @@ def cmd_check(args) -> int:
 
 def cmd_equiv(args) -> int:
     try:
-        result = api.equiv(_read_answer(args.expected), _read_answer(args.answer), assume=args.assume,
-                           variables=args.var, unknown=args.unknown)
+        result = api.equiv(
+            _read_answer(args.expected),
+            _read_answer(args.answer),
+            assume=args.assume,
+            variables=args.var,
+            unknown=args.unknown,
+        )
     except AnswerError as exc:
         if args.json:
             _print_json({"equivalent": False, "reason": str(exc), "error": exc.kind})
@@ -115,15 +127,23 @@ def cmd_reference_list(args) -> int:
         _print_json(rows)
     else:
         for r in rows:
-            print(f"{r['name']:<15} {r['family']:<12} default: {r['default_dataset']}, {r['default_epochs']} epochs  "
-                  f"({r['description']}; datasets: {', '.join(r['datasets'])})")
+            print(
+                f"{r['name']:<15} {r['family']:<12} default: {r['default_dataset']}, {r['default_epochs']} epochs  "
+                f"({r['description']}; datasets: {', '.join(r['datasets'])})"
+            )
     return EXIT_OK
 
 
 def cmd_reference_train(args) -> int:
     try:
-        result = api.reference_train(args.model, args.dataset, args.epochs, args.seed, args.out,
-                                     progress_factory=lambda total, label: Progress(total, label, enabled=not args.json))
+        result = api.reference_train(
+            args.model,
+            args.dataset,
+            args.epochs,
+            args.seed,
+            args.out,
+            progress_factory=lambda total, label: Progress(total, label, enabled=not args.json),
+        )
     except ValueError as exc:
         print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -145,11 +165,14 @@ def cmd_reference_scenarios(args) -> int:
     names = args.only or list(SCENARIOS)
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
-        print(f"examkit: error: unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}",
-              file=sys.stderr)
+        print(
+            f"examkit: error: unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
-    summary = api.reference_scenarios(args.out, args.seed, names,
-                                      progress=Progress(len(names), "scenarios", enabled=not args.json))
+    summary = api.reference_scenarios(
+        args.out, args.seed, names, progress=Progress(len(names), "scenarios", enabled=not args.json)
+    )
     if args.json:
         _print_json(summary)
     else:
@@ -165,9 +188,16 @@ def cmd_exam_build(args) -> int:
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     try:
-        report = build_exam(args.spec, args.out, roster=args.roster, versions=args.versions, formats=formats,
-                            jobs=args.jobs, progress_factory=lambda n, label: Progress(n, label, enabled=not args.json),
-                            bank_paths=args.bank)
+        report = build_exam(
+            args.spec,
+            args.out,
+            roster=args.roster,
+            versions=args.versions,
+            formats=formats,
+            jobs=args.jobs,
+            progress_factory=lambda n, label: Progress(n, label, enabled=not args.json),
+            bank_paths=args.bank,
+        )
     except SpecError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -177,8 +207,10 @@ def cmd_exam_build(args) -> int:
     if args.json:
         _print_json(report.to_json())
     else:
-        print(f"{report.versions} version(s), {len(report.tex)} .tex, {len(report.pdfs)} PDF(s) in "
-              f"{report.seconds:.1f} s -> {report.out}")
+        print(
+            f"{report.versions} version(s), {len(report.tex)} .tex, {len(report.pdfs)} PDF(s) in "
+            f"{report.seconds:.1f} s -> {report.out}"
+        )
         for failure in report.failures:
             print(failure.error, file=sys.stderr)
         for warning in report.warnings + report.notes:
@@ -210,10 +242,16 @@ def cmd_exam_grade(args) -> int:
 def cmd_lab_notebook(args) -> int:
     from .labs.notebooks import FILENAMES, write_notebook
 
-    out = Path(args.out) if args.out else Path(FILENAMES[args.lab] if args.kind == "starter"
-                                                else FILENAMES[args.lab].replace(".ipynb", "_solution.ipynb"))
-    if out.is_dir():
+    out = (
+        Path(args.out)
+        if args.out
+        else Path(
+            FILENAMES[args.lab] if args.kind == "starter" else FILENAMES[args.lab].replace(".ipynb", "_solution.ipynb")
+        )
+    )
+    if out.is_dir() or out.suffix != ".ipynb":  # a folder, existing or to be made
         out = out / FILENAMES[args.lab]
+    out.parent.mkdir(parents=True, exist_ok=True)
     print(write_notebook(args.lab, args.kind == "solution", out))
     return EXIT_OK
 
@@ -223,17 +261,26 @@ def cmd_lab_grade(args) -> int:
     from .labs.sandbox import SandboxUnavailable, bwrap_path
 
     if not args.unsafe_no_sandbox and not bwrap_path():
-        print("examkit: error: bubblewrap (bwrap) is not installed, so student code cannot be jailed. Install it "
-              "(Debian: apt-get install bubblewrap) or pass --unsafe-no-sandbox to run it without a jail.", file=sys.stderr)
+        print(
+            "examkit: error: bubblewrap (bwrap) is not installed, so student code cannot be jailed. Install it "
+            "(Debian: apt-get install bubblewrap) or pass --unsafe-no-sandbox to run it without a jail.",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     missing = [s for s in args.submissions if not Path(s).is_file()]
     if missing:
         print(f"examkit: error: no such submission file(s): {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        summary = grade_batch(args.lab, args.submissions, args.out, jobs=args.jobs, seed=args.seed,
-                              sandbox=not args.unsafe_no_sandbox,
-                              progress=Progress(len(args.submissions), f"grade {args.lab}", enabled=not args.json))
+        summary = grade_batch(
+            args.lab,
+            args.submissions,
+            args.out,
+            jobs=args.jobs,
+            seed=args.seed,
+            sandbox=not args.unsafe_no_sandbox,
+            progress=Progress(len(args.submissions), f"grade {args.lab}", enabled=not args.json),
+        )
     except (ValueError, SandboxUnavailable) as exc:
         print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -262,11 +309,20 @@ def cmd_drill(args) -> int:
             return EXIT_OK
         lines = open(args.answers, encoding="utf-8") if args.answers and args.answers != "-" else sys.stdin
         try:
-            api.drill(lines, sys.stdout, db=args.db, bank=args.bank, count=args.count, topic=args.topic,
-                      objective=args.objective, seed=args.seed, questions=args.question or [],
-                      figures_dir=Path(args.figures) if args.figures else None,
-                      open_figures=not args.no_open and not args.json and sys.stdin.isatty() and lines is sys.stdin,
-                      json_mode=args.json)
+            api.drill(
+                lines,
+                sys.stdout,
+                db=args.db,
+                bank=args.bank,
+                count=args.count,
+                topic=args.topic,
+                objective=args.objective,
+                seed=args.seed,
+                questions=args.question or [],
+                figures_dir=Path(args.figures) if args.figures else None,
+                open_figures=not args.no_open and not args.json and sys.stdin.isatty() and lines is sys.stdin,
+                json_mode=args.json,
+            )
         finally:
             if lines is not sys.stdin:
                 lines.close()
@@ -279,8 +335,15 @@ def cmd_drill(args) -> int:
 
 
 def cmd_practice_sheet(args) -> int:
-    result = api.practice_sheet(args.out, topic=args.topic, objective=args.objective, count=args.count, seed=args.seed,
-                                questions=args.question, bank=args.bank)
+    result = api.practice_sheet(
+        args.out,
+        topic=args.topic,
+        objective=args.objective,
+        count=args.count,
+        seed=args.seed,
+        questions=args.question,
+        bank=args.bank,
+    )
     if args.json:
         _print_json(result)
     else:
@@ -289,7 +352,9 @@ def cmd_practice_sheet(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="examkit", description="Exams, drills and grading for a unit on generative models.")
+    parser = argparse.ArgumentParser(
+        prog="examkit", description="Exams, drills and grading for a unit on generative models."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check question files: schema, references, 200 seeds of each template")
@@ -299,7 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_validate)
 
-    bank = sub.add_parser("bank", help="browse the question bank").add_subparsers(dest="bank_command", required=True, metavar="ACTION")
+    bank = sub.add_parser("bank", help="browse the question bank").add_subparsers(
+        dest="bank_command", required=True, metavar="ACTION"
+    )
     p = bank.add_parser("list", help="list question templates")
     p.add_argument("--topic")
     p.add_argument("--objective")
@@ -316,7 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bank_coverage)
     for action in bank.choices.values():
-        action.add_argument("--bank", action="append", metavar="PATH", help="question files/folders instead of the bundled bank")
+        action.add_argument(
+            "--bank", action="append", metavar="PATH", help="question files/folders instead of the bundled bank"
+        )
 
     p = sub.add_parser("check", help="check an answer to one variant")
     p.add_argument("qid")
@@ -327,14 +396,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check)
 
-    exam = sub.add_parser("exam", help="randomized exams: build PDFs, keys, manifest; grade typed answers").add_subparsers(
-        dest="exam_command", required=True, metavar="ACTION")
+    exam = sub.add_parser(
+        "exam", help="randomized exams: build PDFs, keys, manifest; grade typed answers"
+    ).add_subparsers(dest="exam_command", required=True, metavar="ACTION")
     p = exam.add_parser("build", help="build every version of an exam spec")
     p.add_argument("spec")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--roster", help="CSV with student_id,name: one version per student")
     group.add_argument("--versions", type=int, help="N anonymous versions")
-    p.add_argument("--format", default="pdf", help="comma-separated: pdf,tex,moodle,qti,html (default pdf; .tex is always written)")
+    p.add_argument(
+        "--format", default="pdf", help="comma-separated: pdf,tex,moodle,qti,html (default pdf; .tex is always written)"
+    )
     p.add_argument("--out", required=True)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--bank", action="append", metavar="PATH")
@@ -349,7 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_exam_grade)
 
     lab = sub.add_parser("lab", help="lab notebooks: starter, solution, autograding in a jail").add_subparsers(
-        dest="lab_command", required=True, metavar="ACTION")
+        dest="lab_command", required=True, metavar="ACTION"
+    )
     for kind in ("starter", "solution"):
         p = lab.add_parser(kind, help=f"write the {kind} notebook of a lab")
         p.add_argument("lab", choices=["vae", "gan"])
@@ -366,7 +439,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_lab_grade)
 
     ref = sub.add_parser("reference", help="reference PyTorch models: train, failure scenarios").add_subparsers(
-        dest="reference_command", required=True, metavar="ACTION")
+        dest="reference_command", required=True, metavar="ACTION"
+    )
     p = ref.add_parser("list", help="the reference models and their data sets")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reference_list)
@@ -385,9 +459,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reference_scenarios)
 
-    p = sub.add_parser("drill", help="practise in the terminal: fresh variants, instant checking, spaced repetition",
-                       epilog="At an answer prompt: ? shows a hint, ! shows the answer, q ends the session. "
-                              "Derivations and short answers take several lines; an empty line ends them.")
+    p = sub.add_parser(
+        "drill",
+        help="practise in the terminal: fresh variants, instant checking, spaced repetition",
+        epilog="At an answer prompt: ? shows a hint, ! shows the answer, q ends the session. "
+        "Derivations and short answers take several lines; an empty line ends them.",
+    )
     p.add_argument("--topic", help="only this topic (see examkit bank list)")
     p.add_argument("--objective", help="only this checklist objective (see examkit bank coverage)")
     p.add_argument("--count", type=int, default=5, help="questions in the session (default 5)")
@@ -404,7 +481,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_drill)
 
     practice = sub.add_parser("practice", help="practice material for students").add_subparsers(
-        dest="practice_command", required=True, metavar="ACTION")
+        dest="practice_command", required=True, metavar="ACTION"
+    )
     p = practice.add_parser("sheet", help="a self-contained HTML practice sheet with folded answers and solutions")
     p.add_argument("--topic")
     p.add_argument("--objective")
@@ -416,8 +494,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_practice_sheet)
 
-    p = sub.add_parser("equiv", help="are two expressions equivalent? (0 yes, 1 no, 2 invalid input)",
-                       epilog="Put '--' before expressions that start with '-': examkit equiv -- -log(4) '-2*log(2)'")
+    p = sub.add_parser(
+        "equiv",
+        help="are two expressions equivalent? (0 yes, 1 no, 2 invalid input)",
+        epilog="Put '--' before expressions that start with '-': examkit equiv -- -log(4) '-2*log(2)'",
+    )
     p.add_argument("expected")
     p.add_argument("answer")
     p.add_argument("--assume", action="append", default=[], metavar="COND", help="e.g. 'sigma>0' or '0<D<1'")

@@ -1,4 +1,5 @@
 """A minimal progress bar on stderr, for batch work (validation, builds, grading)."""
+
 from __future__ import annotations
 
 import sys

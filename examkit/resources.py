@@ -1,4 +1,5 @@
 """Where the bundled question bank and templates live, installed or in a source checkout."""
+
 from __future__ import annotations
 
 import os

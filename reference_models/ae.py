@@ -4,6 +4,7 @@ Loss (Section 3.2): L_AE(θ, φ) = E_x ||x - g_θ(f_φ(x))||², see `losses.ae_m
 The code z is deterministic: nothing organizes the latent space, which is why decoding z ~ N(0, I)
 gives poor samples (scenario `ae_vs_vae_prior`).
 """
+
 import torch.nn as nn
 
 

@@ -5,6 +5,7 @@ Each pixel sees the pixels before it, so the decoder can model the digits withou
 optimum is then q_φ(z|x) = p(z): the KL term, and with it the information in z, collapses to ~0.
 Training is teacher-forced (the true previous pixels), as in PixelCNN/MADE.
 """
+
 import torch
 import torch.nn as nn
 

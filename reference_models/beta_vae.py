@@ -3,6 +3,7 @@ r"""β-VAE: the VAE with the KL term weighted by β (Exam Q2).
 L_β = -E_q[log p_θ(x|z)] + β D_KL(q_φ(z|x) || p(z)).  β > 1 buys a more factorized (disentangled),
 prior-like code at the price of reconstructions; β < 1 the reverse (scenario `beta_tradeoff`).
 """
+
 from .vae import VAE
 
 

@@ -4,6 +4,7 @@ G(z, y): a learned embedding of y is concatenated to z.  D(x, y): the one-hot y 
 to the (flattened) image, so D judges whether x is real *and* matches y.
 Objective: min_G max_D E_{x,y}[log D(x, y)] + E_{z, y~p(y)}[log(1 - D(G(z, y), y))].
 """
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -15,9 +16,12 @@ class ConditionalGenerator(nn.Module):
         self.z_dim, self.n_classes = z_dim, n_classes
         self.embed = nn.Embedding(n_classes, n_classes)
         self.net = nn.Sequential(
-            nn.Linear(z_dim + n_classes, hidden), nn.ReLU(),
-            nn.Linear(hidden, hidden), nn.ReLU(),
-            nn.Linear(hidden, out_dim), nn.Tanh(),
+            nn.Linear(z_dim + n_classes, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, out_dim),
+            nn.Tanh(),
         )
 
     def forward(self, z, y):
@@ -29,8 +33,10 @@ class ConditionalDiscriminator(nn.Module):
         super().__init__()
         self.n_classes = n_classes
         self.net = nn.Sequential(
-            nn.Linear(in_dim + n_classes, hidden), nn.LeakyReLU(0.2),
-            nn.Linear(hidden, hidden), nn.LeakyReLU(0.2),
+            nn.Linear(in_dim + n_classes, hidden),
+            nn.LeakyReLU(0.2),
+            nn.Linear(hidden, hidden),
+            nn.LeakyReLU(0.2),
             nn.Linear(hidden, 1),
         )
 

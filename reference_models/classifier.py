@@ -4,6 +4,7 @@ Inception weights cannot be downloaded here, so Fréchet distances and Inception
 this CNN's 64-d penultimate features and class probabilities. It sees 8x8 digits in [0, 1]
 (28x28 images are area-downsampled), trains in a few seconds with a fixed seed, and is cached.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,9 +27,13 @@ class DigitsClassifier(nn.Module):
     def __init__(self):
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, 32, 3, 1, 1), nn.ReLU(),
-            nn.Conv2d(32, 64, 3, 2, 1), nn.ReLU(),  # 4x4
-            nn.Flatten(), nn.Linear(64 * 16, 64), nn.ReLU(),
+            nn.Conv2d(1, 32, 3, 1, 1),
+            nn.ReLU(),
+            nn.Conv2d(32, 64, 3, 2, 1),
+            nn.ReLU(),  # 4x4
+            nn.Flatten(),
+            nn.Linear(64 * 16, 64),
+            nn.ReLU(),
         )
         self.head = nn.Linear(64, 10)
 
@@ -98,7 +103,7 @@ def _fit(model, opt, x, y, generator):
     for _ in range(EPOCHS):
         order = torch.randperm(len(x), generator=generator)
         for i in range(0, len(x), 64):
-            idx = order[i:i + 64]
+            idx = order[i : i + 64]
             opt.zero_grad()
             F.cross_entropy(model(x[idx]), y[idx]).backward()
             opt.step()

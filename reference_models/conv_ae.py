@@ -3,6 +3,7 @@ r"""Convolutional autoencoder for 28x28 images: strided convolutions down, trans
 Same loss as the MLP AE, L_AE = E ||x - \hat x||² (`losses.ae_mse`).
 Shapes: 28 -> 14 -> 7 -> z -> 7 -> 14 -> 28.
 """
+
 import torch.nn as nn
 
 from .ae import AE
@@ -16,12 +17,19 @@ class ConvAE(AE):
         c = channels
         self.latent_dim = latent_dim
         self.encoder = nn.Sequential(
-            nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(),            # 14x14
-            nn.Conv2d(c, 2 * c, 4, 2, 1), nn.ReLU(),        # 7x7
-            nn.Flatten(), nn.Linear(2 * c * 49, latent_dim),
+            nn.Conv2d(1, c, 4, 2, 1),
+            nn.ReLU(),  # 14x14
+            nn.Conv2d(c, 2 * c, 4, 2, 1),
+            nn.ReLU(),  # 7x7
+            nn.Flatten(),
+            nn.Linear(2 * c * 49, latent_dim),
         )
         self.decoder = nn.Sequential(
-            nn.Linear(latent_dim, 2 * c * 49), nn.ReLU(), nn.Unflatten(1, (2 * c, 7, 7)),
-            nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(),   # 14x14
-            nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Sigmoid(),    # 28x28
+            nn.Linear(latent_dim, 2 * c * 49),
+            nn.ReLU(),
+            nn.Unflatten(1, (2 * c, 7, 7)),
+            nn.ConvTranspose2d(2 * c, c, 4, 2, 1),
+            nn.ReLU(),  # 14x14
+            nn.ConvTranspose2d(c, 1, 4, 2, 1),
+            nn.Sigmoid(),  # 28x28
         )

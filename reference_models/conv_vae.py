@@ -3,6 +3,7 @@ r"""Convolutional VAE for 28x28 images (the shape of lab11.2_VAE).
 Same model as `vae.VAE` with convolutional encoder/decoder: q_φ(z|x) = N(μ, diag σ²),
 z = μ + σ ⊙ ε, Bernoulli decoder, loss -E_q[log p_θ(x|z)] + β D_KL (`losses.negative_elbo`).
 """
+
 import torch.nn as nn
 
 from .vae import VAE
@@ -18,9 +19,16 @@ class ConvVAE(VAE):
         c = channels
         self.latent_dim = latent_dim
         self.body = nn.Sequential(
-            nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(), nn.Conv2d(c, 2 * c, 4, 2, 1), nn.ReLU(), nn.Flatten())
+            nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(), nn.Conv2d(c, 2 * c, 4, 2, 1), nn.ReLU(), nn.Flatten()
+        )
         self.mu = nn.Linear(2 * c * 49, latent_dim)
         self.logvar = nn.Linear(2 * c * 49, latent_dim)
         self.decoder = nn.Sequential(
-            nn.Linear(latent_dim, 2 * c * 49), nn.ReLU(), nn.Unflatten(1, (2 * c, 7, 7)),
-            nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Sigmoid())
+            nn.Linear(latent_dim, 2 * c * 49),
+            nn.ReLU(),
+            nn.Unflatten(1, (2 * c, 7, 7)),
+            nn.ConvTranspose2d(2 * c, c, 4, 2, 1),
+            nn.ReLU(),
+            nn.ConvTranspose2d(c, 1, 4, 2, 1),
+            nn.Sigmoid(),
+        )

@@ -3,6 +3,7 @@ reader for MNIST / Fashion-MNIST IDX files a user already has.
 
 Every loader returns float tensors: images as (N, 1, H, W), labels as int64, points as (N, 2).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -95,10 +96,10 @@ def read_idx(path) -> np.ndarray:
         raise IDXError(f"{path}: unsupported IDX type 0x{dtype:02x} or no dimensions")
     if len(data) < 4 + 4 * ndim:
         raise IDXError(f"{path}: truncated header")
-    shape = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
+    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
     np_type = np.dtype(_IDX_TYPES[dtype])
     expected = int(np.prod(shape)) * np_type.itemsize
-    body = data[4 + 4 * ndim:]
+    body = data[4 + 4 * ndim :]
     if len(body) != expected:
         raise IDXError(f"{path}: header says {shape} ({expected} bytes) but the file has {len(body)}")
     return np.frombuffer(body, dtype=np_type).reshape(shape)

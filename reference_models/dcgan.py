@@ -5,6 +5,7 @@ BatchNorm + ReLU inside, Tanh output in [-1, 1]. Sizes follow H_out = (H_in - 1)
 Discriminator: strided convolutions 28 -> 14 -> 7 -> 1, LeakyReLU(0.2), BatchNorm inside; logits.
 Weights ~ N(0, 0.02), BatchNorm scale ~ N(1, 0.02), biases 0 (`weights_init`).
 """
+
 import torch
 import torch.nn as nn
 
@@ -15,9 +16,14 @@ class Generator(nn.Module):
         self.nz = nz
         self.z_dim = nz
         self.net = nn.Sequential(
-            nn.ConvTranspose2d(nz, ngf * 2, 7, 1, 0, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),  # 7x7
-            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),      # 14x14
-            nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False), nn.Tanh(),                                      # 28x28
+            nn.ConvTranspose2d(nz, ngf * 2, 7, 1, 0, bias=False),
+            nn.BatchNorm2d(ngf * 2),
+            nn.ReLU(True),  # 7x7
+            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf),
+            nn.ReLU(True),  # 14x14
+            nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False),
+            nn.Tanh(),  # 28x28
         )
 
     def forward(self, z):
@@ -28,9 +34,12 @@ class Discriminator(nn.Module):
     def __init__(self, ndf: int = 64):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(1, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True),                             # 14x14
-            nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 2), nn.LeakyReLU(0.2, True),  # 7x7
-            nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False),                                                 # 1x1
+            nn.Conv2d(1, ndf, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2, True),  # 14x14
+            nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ndf * 2),
+            nn.LeakyReLU(0.2, True),  # 7x7
+            nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False),  # 1x1
         )
 
     def forward(self, x):

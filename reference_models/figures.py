@@ -3,6 +3,7 @@ scatter plots, loss curves, D(x) histograms and mixture samples over training.
 
 Figures are written with fixed metadata so that the same run gives byte-identical PNG files.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,7 +20,9 @@ _META = {"Software": "examkit reference_models"}
 def _save(fig, path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100, metadata=_META if path.suffix == ".png" else {"Creator": _META["Software"], "CreationDate": None})
+    fig.savefig(
+        path, dpi=100, metadata=_META if path.suffix == ".png" else {"Creator": _META["Software"], "CreationDate": None}
+    )
     plt.close(fig)
     return path
 
@@ -44,7 +47,7 @@ def _grid(ax, images, cols):
     canvas = torch.ones(rows * (h + 1) + 1, cols * (w + 1) + 1)
     for i in range(n):
         r, c = divmod(i, cols)
-        canvas[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + c * (w + 1):1 + c * (w + 1) + w] = images[i]
+        canvas[1 + r * (h + 1) : 1 + r * (h + 1) + h, 1 + c * (w + 1) : 1 + c * (w + 1) + w] = images[i]
     ax.imshow(canvas.numpy(), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.axis("off")
 

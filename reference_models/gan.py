@@ -5,6 +5,7 @@ Game: min_G max_D E_x[log D(x)] + E_z[log(1 - D(G(z)))]. Losses (`losses`): disc
 saturating E[log(1 - D(G(z)))] or non-saturating -E[log D(G(z))] for G.
 D returns logits; `prob` gives probabilities.
 """
+
 import torch
 import torch.nn as nn
 

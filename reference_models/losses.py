@@ -4,6 +4,7 @@ Reductions follow the labs: reconstruction terms and KL are *summed* over pixels
 over the batch unless stated; GAN losses are batch *means*. The question bank (issue 1) and the lab
 grader (issue 4) call these same functions, so one definition is the ground truth everywhere.
 """
+
 from __future__ import annotations
 
 import math

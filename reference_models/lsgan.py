@@ -5,6 +5,7 @@ Fakes far from the data keep a non-vanishing gradient even when D classifies the
 The networks are the MLPs of `gan.py`; the discriminator's output is read as an unbounded score
 (no sigmoid), which is all that changes besides the loss.
 """
+
 from .gan import Discriminator, Generator
 
 

@@ -3,6 +3,7 @@
 They back the question bank's diagnosis questions (each names the template ids it supports) and
 give honest figures for exams. `run_all(out)` writes `<out>/<scenario>/` runs plus `scenarios.json`.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,7 @@ def _gan_run(name, dataset, epochs, out, seed, **changes):
 
 def _late_mean(history, key, share=0.25):
     values = [h[key] for h in history if h.get(key) is not None]
-    tail = values[int(len(values) * (1 - share)):]
+    tail = values[int(len(values) * (1 - share)) :]
     return statistics.fmean(tail)
 
 
@@ -53,13 +54,19 @@ def discriminator_overpowers(out: Path, seed: int = 0) -> dict:
     for loss in ("sat", "ns"):
         result = _gan_run("gan", "digits", 60, out / f"{loss}_loss", seed, loss=loss, lr_g=1e-4, lr_d=1e-3)
         m = result["metrics"]
-        runs[loss] = {"d_accuracy": _late_mean(m["history"], "d_accuracy"),
-                      "d_fake": _late_mean(m["history"], "d_fake"),
-                      "grad_norm_g": _late_mean(m["history"], "grad_norm_g"),
-                      "frechet_distance": m["frechet_distance"],
-                      "frechet_distance_untrained": m["frechet_distance_untrained"]}
-        figures.loss_curves(m["history"], ["grad_norm_g"], out / f"{loss}_loss" / "figures" / "generator_gradient.png",
-                            title=f"Gradient norm reaching G ({loss} loss)")
+        runs[loss] = {
+            "d_accuracy": _late_mean(m["history"], "d_accuracy"),
+            "d_fake": _late_mean(m["history"], "d_fake"),
+            "grad_norm_g": _late_mean(m["history"], "grad_norm_g"),
+            "frechet_distance": m["frechet_distance"],
+            "frechet_distance_untrained": m["frechet_distance_untrained"],
+        }
+        figures.loss_curves(
+            m["history"],
+            ["grad_norm_g"],
+            out / f"{loss}_loss" / "figures" / "generator_gradient.png",
+            title=f"Gradient norm reaching G ({loss} loss)",
+        )
     return {
         "claim": "saturating loss: D accuracy > 95 % and the gradient reaching G < 1/5 of the non-saturating loss's",
         "passed": runs["sat"]["d_accuracy"] > 0.95 and runs["sat"]["grad_norm_g"] < 0.2 * runs["ns"]["grad_norm_g"],
@@ -87,10 +94,17 @@ def kl_collapse(out: Path, seed: int = 0) -> dict:
     strong, history = _vae_kl(ARDecoderVAE, ds, 60, seed)
     plain, plain_history = _vae_kl(VAE, ds, 60, seed)
     out.mkdir(parents=True, exist_ok=True)
-    merged = [{"epoch": a["epoch"], "kl (autoregressive decoder)": a["kl"], "kl (plain decoder)": b["kl"]}
-              for a, b in zip(history, plain_history)]
-    figures.loss_curves(merged, ["kl (autoregressive decoder)", "kl (plain decoder)"], out / "figures" / "kl.png",
-                        title="KL per image during training", xkey="epoch")
+    merged = [
+        {"epoch": a["epoch"], "kl (autoregressive decoder)": a["kl"], "kl (plain decoder)": b["kl"]}
+        for a, b in zip(history, plain_history)
+    ]
+    figures.loss_curves(
+        merged,
+        ["kl (autoregressive decoder)", "kl (plain decoder)"],
+        out / "figures" / "kl.png",
+        title="KL per image during training",
+        xkey="epoch",
+    )
     return {
         "claim": "autoregressive decoder: KL below a quarter of the plain decoder's, with fewer active dimensions",
         "passed": strong["kl"] < 0.25 * plain["kl"] and strong["active_dims"] < plain["active_dims"],
@@ -126,10 +140,16 @@ def ae_vs_vae_prior(out: Path, seed: int = 0) -> dict:
         r = run_autoencoder(MODELS[name], ds, 60, out / name)
         results[name] = {"prior_samples_frechet_distance": r["metrics"]["prior_samples_frechet_distance"]}
         models[name] = r["model"]
-    rows = {f"VAE: {i}->{j}": interpolate(models["vae"], ds.x_test[a], ds.x_test[b], True)
-            for (i, j, a, b) in _digit_pair(ds)}
-    rows.update({f"AE: {i}->{j}": interpolate(models["ae"], ds.x_test[a], ds.x_test[b], False)
-                 for (i, j, a, b) in _digit_pair(ds)})
+    rows = {
+        f"VAE: {i}->{j}": interpolate(models["vae"], ds.x_test[a], ds.x_test[b], True)
+        for (i, j, a, b) in _digit_pair(ds)
+    }
+    rows.update(
+        {
+            f"AE: {i}->{j}": interpolate(models["ae"], ds.x_test[a], ds.x_test[b], False)
+            for (i, j, a, b) in _digit_pair(ds)
+        }
+    )
     figures.interpolations(rows, out / "figures" / "interpolation_vae_vs_ae.png", "Latent interpolation, VAE vs AE")
     return {
         "claim": "prior samples: VAE Fréchet distance below the AE's",

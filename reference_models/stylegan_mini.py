@@ -7,6 +7,7 @@ so z shapes the image only through the per-layer styles. Layers are fully connec
 toy fast on a CPU; `style_mixing` shows the StyleGAN trick of taking coarse and fine styles from
 different codes. Trained with the non-saturating loss.
 """
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -3,9 +3,9 @@
 Same seed, same machine: bit-identical weights and metrics (deterministic algorithms, a fixed
 thread count, every random draw from torch's seeded generator).
 """
+
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
@@ -27,11 +27,21 @@ def seed_everything(seed: int, threads: int = THREADS):
 def _batches(n: int, batch_size: int):
     order = torch.randperm(n)
     for start in range(0, n, batch_size):
-        yield order[start:start + batch_size]
+        yield order[start : start + batch_size]
 
 
-def train_autoencoder(model, x_train, epochs: int, *, variational: bool, beta: float = 1.0, lr: float = 1e-3,
-                      batch_size: int = 64, anneal_epochs: int = 0, progress=None) -> list[dict]:
+def train_autoencoder(
+    model,
+    x_train,
+    epochs: int,
+    *,
+    variational: bool,
+    beta: float = 1.0,
+    lr: float = 1e-3,
+    batch_size: int = 64,
+    anneal_epochs: int = 0,
+    progress=None,
+) -> list[dict]:
     """AE: minimize E||x - x̂||². VAE: minimize -E_q log p(x|z) + β_t KL with β_t warming up linearly
     over `anneal_epochs` (0 = no annealing). Returns per-epoch averages per image."""
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -64,10 +74,26 @@ def train_autoencoder(model, x_train, epochs: int, *, variational: bool, beta: f
     return history
 
 
-def train_gan(generator, discriminator, sample_real, steps: int, *, loss: str = "ns", batch_size: int = 64,
-              lr_g: float = 2e-4, lr_d: float = 2e-4, betas=(0.5, 0.999), n_critic: int = 1,
-              gp_weight: float = 10.0, real_label: float = 1.0, conditional: bool = False,
-              log_every: int = 10, snapshot=None, snapshot_every: int = 0, progress=None) -> list[dict]:
+def train_gan(
+    generator,
+    discriminator,
+    sample_real,
+    steps: int,
+    *,
+    loss: str = "ns",
+    batch_size: int = 64,
+    lr_g: float = 2e-4,
+    lr_d: float = 2e-4,
+    betas=(0.5, 0.999),
+    n_critic: int = 1,
+    gp_weight: float = 10.0,
+    real_label: float = 1.0,
+    conditional: bool = False,
+    log_every: int = 10,
+    snapshot=None,
+    snapshot_every: int = 0,
+    progress=None,
+) -> list[dict]:
     """Alternate D (or critic) and G updates.
 
     loss: "ns" (non-saturating), "sat" (saturating minimax), "ls" (least squares) or "wgan-gp".
@@ -93,7 +119,8 @@ def train_gan(generator, discriminator, sample_real, steps: int, *, loss: str = 
             d_real, d_fake = critic(real, y), critic(fake, y)
             if loss == "wgan-gp":
                 loss_d = losses.wgan_critic_loss(d_real, d_fake) + losses.gradient_penalty(
-                    discriminator, real, fake, gp_weight, y if conditional else None)
+                    discriminator, real, fake, gp_weight, y if conditional else None
+                )
             elif loss == "ls":
                 loss_d = losses.lsgan_discriminator_loss(d_real, d_fake)
             else:
@@ -117,14 +144,19 @@ def train_gan(generator, discriminator, sample_real, steps: int, *, loss: str = 
         opt_g.step()
         if step % log_every == 0 or step == steps:
             logits = loss in ("ns", "sat")
-            history.append({
-                "step": step, "loss_d": loss_d.item(), "loss_g": loss_g.item(),
-                "d_real": (torch.sigmoid(d_real) if logits else d_real).mean().item(),
-                "d_fake": (torch.sigmoid(d_fake) if logits else d_fake).mean().item(),
-                "d_accuracy": ((d_real > 0).float().mean().item() + (d_fake < 0).float().mean().item()) / 2
-                if logits else None,
-                "grad_norm_g": grad_norm.item(),
-            })
+            history.append(
+                {
+                    "step": step,
+                    "loss_d": loss_d.item(),
+                    "loss_g": loss_g.item(),
+                    "d_real": (torch.sigmoid(d_real) if logits else d_real).mean().item(),
+                    "d_fake": (torch.sigmoid(d_fake) if logits else d_fake).mean().item(),
+                    "d_accuracy": ((d_real > 0).float().mean().item() + (d_fake < 0).float().mean().item()) / 2
+                    if logits
+                    else None,
+                    "grad_norm_g": grad_norm.item(),
+                }
+            )
         if snapshot and snapshot_every and (step % snapshot_every == 0 or step == steps):
             snapshot(step)
         if progress:

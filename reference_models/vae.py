@@ -5,6 +5,7 @@ Reparameterization: z = μ + σ ⊙ ε, ε ~ N(0, I), so gradients reach μ and 
 Decoder p_θ(x|z): Bernoulli with means \hat x = g_θ(z) in [0, 1].
 Loss: -ELBO_β = -E_q[log p_θ(x|z)] + β D_KL(q_φ(z|x) || N(0, I))   (`losses.negative_elbo`).
 """
+
 import torch
 import torch.nn as nn
 

@@ -5,6 +5,7 @@ Critic loss: E[D(G(z))] - E[D(x)] + λ E[(||∇_{\hat x} D(\hat x)||₂ - 1)²],
 Generator loss: -E[D(G(z))]. No sigmoid and no BatchNorm in the critic (the penalty is per sample).
 The generator is `gan.Generator`.
 """
+
 import torch.nn as nn
 
 

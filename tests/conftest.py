@@ -1,16 +1,117 @@
+"""Shared fixtures. The suite is hermetic: caches, progress stores and HOME live in temporary folders,
+and nothing is written into the checkout (checked when the session ends)."""
+
+import contextlib
+import io
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+_IGNORED_TOP = {".git", ".venv", ".pytest_cache"}
 
 
-def run_cli(*args, input=None, cwd=ROOT, timeout=120):
-    """Run `python -m examkit ...` as a user would; returns CompletedProcess."""
-    return subprocess.run([sys.executable, "-m", "examkit", *args], input=input, capture_output=True,
-                          text=True, cwd=cwd, timeout=timeout)
+def run_cli(*args, input=None, cwd=None, timeout=120, env=None, process=False):
+    """Run the `examkit` command line; returns a CompletedProcess.
+
+    In-process by default (`examkit.cli.main` with captured streams: no interpreter and torch start-up
+    per call). A real `python -m examkit` process when the test needs one: its own environment
+    (`env`), working folder (`cwd`), or process-level behaviour (`process=True`)."""
+    if process or env is not None or cwd is not None:
+        return subprocess.run(
+            [sys.executable, "-m", "examkit", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            cwd=cwd or os.environ["EXAMKIT_TEST_SCRATCH"],
+            timeout=timeout,
+            env=env,
+        )
+    from examkit.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_stdin = sys.stdin
+    sys.stdin = io.StringIO(input or "")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    finally:
+        sys.stdin = saved_stdin
+    return subprocess.CompletedProcess(["examkit", *args], code, out.getvalue(), err.getvalue())
+
+
+def bare_env(home) -> dict:
+    """An environment with only the venv's bin on PATH (no TeX, no bubblewrap) and HOME at `home`."""
+    return {
+        "PATH": os.path.dirname(sys.executable),
+        "HOME": str(home),
+        "PYTHONPYCACHEPREFIX": os.environ["PYTHONPYCACHEPREFIX"],
+        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
+    }
+
+
+def _checkout_files() -> set[str]:
+    """Every path under the checkout, ignored ones included, except the venv and git's own folder."""
+    found = set()
+    for top in ROOT.iterdir():
+        if top.name in _IGNORED_TOP:
+            continue
+        if top.is_dir():
+            found.update(str(p.relative_to(ROOT)) for p in top.rglob("*"))
+        found.add(top.name)
+    return found
+
+
+def pytest_configure(config):
+    """Point every cache at a folder shared by this run's workers (the trained digits classifier and
+    matplotlib's font list are built once), and keep bytecode out of the checkout."""
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        config._examkit_checkout = _checkout_files()
+        config._examkit_run = tempfile.mkdtemp(prefix="examkit-tests-")
+        os.environ["EXAMKIT_TEST_RUN"] = config._examkit_run  # inherited by xdist workers
+    run = Path(os.environ["EXAMKIT_TEST_RUN"])
+    os.environ["XDG_CACHE_HOME"] = str(run / "cache")
+    os.environ["MPLCONFIGDIR"] = str(run / "matplotlib")
+    os.environ["PYTHONPYCACHEPREFIX"] = str(run / "pycache")
+    sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
+    os.environ["EXAMKIT_TEST_SCRATCH"] = tempfile.mkdtemp(prefix="scratch-", dir=run)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_examkit_checkout", None)
+    if before is None:
+        return
+    shutil.rmtree(session.config._examkit_run, ignore_errors=True)
+    added = sorted(_checkout_files() - before)
+    if added:
+        session.config._examkit_added = added
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    added = getattr(config, "_examkit_added", None)
+    if added:
+        terminalreporter.section("tests wrote into the checkout", red=True)
+        for path in added[:40]:
+            terminalreporter.line(path)
+
+
+@pytest.fixture(autouse=True)
+def hermetic_home(tmp_path_factory, monkeypatch):
+    """Each test gets its own HOME and XDG data folder (progress stores), so no test sees another's
+    state or the user's; the cache folder stays shared (rebuildable files only)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
 
 
 @pytest.fixture(scope="session")

@@ -1,55 +1,105 @@
 """Buggy and hostile variants of the lab solutions, made by editing the solution source."""
+
 from examkit.labs.notebooks import solution_cells
 
 VAE_PITFALLS = {
     # name: (original, replacement, checks expected to fail)
-    "kl_mean": ("return -0.5 * torch.sum(1 + logvar", "return -0.5 * torch.mean(1 + logvar",
-                {"kl_divergence", "vae_loss: summed", "vae_loss: beta"}),
-    "kl_sign": ("return -0.5 * torch.sum(1 + logvar", "return 0.5 * torch.sum(1 + logvar",
-                {"kl_divergence", "vae_loss: summed", "vae_loss: beta", "VAE training"}),
+    "kl_mean": (
+        "return -0.5 * torch.sum(1 + logvar",
+        "return -0.5 * torch.mean(1 + logvar",
+        {"kl_divergence", "vae_loss: summed", "vae_loss: beta"},
+    ),
+    "kl_sign": (
+        "return -0.5 * torch.sum(1 + logvar",
+        "return 0.5 * torch.sum(1 + logvar",
+        {"kl_divergence", "vae_loss: summed", "vae_loss: beta", "VAE training"},
+    ),
     "logvar_as_std": ("std = torch.exp(0.5 * logvar)", "std = logvar", {"VAE.reparameterize: sigma"}),
     "logvar_as_variance": ("std = torch.exp(0.5 * logvar)", "std = torch.exp(logvar)", {"VAE.reparameterize: sigma"}),
-    "no_noise": ("return mu + std * torch.randn_like(std)", "return mu + 0 * std",
-                 {"VAE.reparameterize: adds noise", "VAE.reparameterize: sigma", "VAE.reparameterize: gradients"}),
-    "blocked_gradient": ("return mu + std * torch.randn_like(std)", "return torch.normal(mu, std).detach()",
-                         {"VAE.reparameterize: gradients"}),
+    "no_noise": (
+        "return mu + std * torch.randn_like(std)",
+        "return mu + 0 * std",
+        {"VAE.reparameterize: adds noise", "VAE.reparameterize: sigma", "VAE.reparameterize: gradients"},
+    ),
+    "blocked_gradient": (
+        "return mu + std * torch.randn_like(std)",
+        "return torch.normal(mu, std).detach()",
+        {"VAE.reparameterize: gradients"},
+    ),
     "mean_reduction": ('reduction="sum"', 'reduction="mean"', {"vae_loss: summed", "vae_loss: beta"}),
-    "beta_ignored": ("return bce + beta * kl_divergence(mu, logvar)", "return bce + kl_divergence(mu, logvar)",
-                     {"vae_loss: beta"}),
-    "beta_on_reconstruction": ("return bce + beta * kl_divergence(mu, logvar)", "return beta * bce + kl_divergence(mu, logvar)",
-                               {"vae_loss: beta"}),
-    "decoder_range": ("return torch.sigmoid(self.fc4(F.relu(self.fc3(z))))", "return self.fc4(F.relu(self.fc3(z)))",
-                      {"VAE.decode", "sample", "VAE training"}),
-    "interpolation_endpoints": ("t = torch.linspace(0, 1, steps).unsqueeze(1)",
-                                "t = torch.linspace(0, 1, steps + 2)[1:-1].unsqueeze(1)", {"interpolate"}),
+    "beta_ignored": (
+        "return bce + beta * kl_divergence(mu, logvar)",
+        "return bce + kl_divergence(mu, logvar)",
+        {"vae_loss: beta"},
+    ),
+    "beta_on_reconstruction": (
+        "return bce + beta * kl_divergence(mu, logvar)",
+        "return beta * bce + kl_divergence(mu, logvar)",
+        {"vae_loss: beta"},
+    ),
+    "decoder_range": (
+        "return torch.sigmoid(self.fc4(F.relu(self.fc3(z))))",
+        "return self.fc4(F.relu(self.fc3(z)))",
+        {"VAE.decode", "sample", "VAE training"},
+    ),
+    "interpolation_endpoints": (
+        "t = torch.linspace(0, 1, steps).unsqueeze(1)",
+        "t = torch.linspace(0, 1, steps + 2)[1:-1].unsqueeze(1)",
+        {"interpolate"},
+    ),
 }
 
 GAN_PITFALLS = {
-    "generator_size": ("nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False), nn.Tanh())",
-                       "nn.ConvTranspose2d(ngf, 1, 4, 2, 0, bias=False), nn.Tanh())", {"Generator", "GAN training"}),
-    "generator_range": ("nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False), nn.Tanh())",
-                        "nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False))", {"Generator"}),
-    "discriminator_logits": ("nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False), nn.Sigmoid())",
-                             "nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False))", {"Discriminator", "GAN training"}),
-    "saturating_loss": ("return criterion(d_fake, torch.ones_like(d_fake))", "return -criterion(d_fake, torch.zeros_like(d_fake))",
-                        {"generator_loss"}),
-    "generator_sign": ("return criterion(d_fake, torch.ones_like(d_fake))", "return -criterion(d_fake, torch.ones_like(d_fake))",
-                       {"generator_loss", "train_step: G step", "GAN training"}),
-    "swapped_labels": ("return criterion(d_real, torch.ones_like(d_real)) + criterion(d_fake, torch.zeros_like(d_fake))",
-                       "return criterion(d_real, torch.zeros_like(d_real)) + criterion(d_fake, torch.ones_like(d_fake))",
-                       {"discriminator_loss", "train_step: D step", "GAN training"}),
-    "no_detach": ("    loss_D = discriminator_loss(D(real), D(fake.detach()))\n    loss_D.backward()",
-                  "    loss_D = discriminator_loss(D(real), D(fake))\n    loss_D.backward(retain_graph=True)",
-                  {"train_step: fakes detached"}),
+    "generator_size": (
+        "nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False), nn.Tanh())",
+        "nn.ConvTranspose2d(ngf, 1, 4, 2, 0, bias=False), nn.Tanh())",
+        {"Generator", "GAN training"},
+    ),
+    "generator_range": (
+        "nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False), nn.Tanh())",
+        "nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False))",
+        {"Generator"},
+    ),
+    "discriminator_logits": (
+        "nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False), nn.Sigmoid())",
+        "nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False))",
+        {"Discriminator", "GAN training"},
+    ),
+    "saturating_loss": (
+        "return criterion(d_fake, torch.ones_like(d_fake))",
+        "return -criterion(d_fake, torch.zeros_like(d_fake))",
+        {"generator_loss"},
+    ),
+    "generator_sign": (
+        "return criterion(d_fake, torch.ones_like(d_fake))",
+        "return -criterion(d_fake, torch.ones_like(d_fake))",
+        {"generator_loss", "train_step: G step", "GAN training"},
+    ),
+    "swapped_labels": (
+        "return criterion(d_real, torch.ones_like(d_real)) + criterion(d_fake, torch.zeros_like(d_fake))",
+        "return criterion(d_real, torch.zeros_like(d_real)) + criterion(d_fake, torch.ones_like(d_fake))",
+        {"discriminator_loss", "train_step: D step", "GAN training"},
+    ),
+    "no_detach": (
+        "    loss_D = discriminator_loss(D(real), D(fake.detach()))\n    loss_D.backward()",
+        "    loss_D = discriminator_loss(D(real), D(fake))\n    loss_D.backward(retain_graph=True)",
+        {"train_step: fakes detached"},
+    ),
     "no_zero_grad": ("    opt_D.zero_grad()\n", "", {"train_step: gradients zeroed"}),
     "wrong_init": ("nn.init.normal_(m.weight, 0.0, 0.02)", "nn.init.normal_(m.weight, 0.0, 0.2)", {"weights_init"}),
 }
 
 ACCEPTED_VARIANTS = {
-    "vae": [("F.binary_cross_entropy(x_hat.view(-1, 784), x.view(-1, 784), reduction=\"sum\")",
-             "-(x.view(-1, 784) * torch.log(x_hat.view(-1, 784)) + (1 - x.view(-1, 784)) * torch.log(1 - x_hat.view(-1, 784))).sum()")],
-    "gan": [("z = torch.randn(real.shape[0], nz, 1, 1)", "z = torch.randn(real.shape[0], nz)"),
-            ("    loss_G = generator_loss(D(fake))", "    loss_G = generator_loss(D(G(torch.randn(real.shape[0], nz))))")],
+    "vae": [
+        (
+            'F.binary_cross_entropy(x_hat.view(-1, 784), x.view(-1, 784), reduction="sum")',
+            "-(x.view(-1, 784) * torch.log(x_hat.view(-1, 784)) + (1 - x.view(-1, 784)) * torch.log(1 - x_hat.view(-1, 784))).sum()",
+        )
+    ],
+    "gan": [
+        ("z = torch.randn(real.shape[0], nz, 1, 1)", "z = torch.randn(real.shape[0], nz)"),
+        ("    loss_G = generator_loss(D(fake))", "    loss_G = generator_loss(D(G(torch.randn(real.shape[0], nz))))"),
+    ],
 }
 
 

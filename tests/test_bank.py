@@ -1,12 +1,13 @@
 """Question files: schema errors point at file:line; variants are reproducible and really vary."""
+
 import json
 import textwrap
 
 import pytest
 
-from examkit.bank.loader import BankError, load_bank, load_file
-from examkit.bank.validate import validate
 from conftest import run_cli
+from examkit.bank.loader import BankError, load_bank
+from examkit.bank.validate import validate
 
 GOOD = textwrap.dedent("""\
     topic: demo
@@ -82,7 +83,9 @@ def test_misconception_that_passes_is_an_error(tmp_path):
 
 
 def test_template_that_never_varies_is_an_error(tmp_path):
-    text = GOOD.replace("a: {uniform: [1, 9], decimals: 1}", "a: {choice: [2]}").replace("b: {int: [1, 9]}", "b: {choice: [3]}")
+    text = GOOD.replace("a: {uniform: [1, 9], decimals: 1}", "a: {choice: [2]}").replace(
+        "b: {int: [1, 9]}", "b: {choice: [3]}"
+    )
     (problem,) = problems_of(write(tmp_path, text))
     assert "same variant" in problem
 
@@ -96,7 +99,7 @@ def test_unknown_objective_and_duplicate_ids(tmp_path):
 
 
 def test_unsatisfiable_constraints_and_python_tags_are_reported(tmp_path):
-    text = GOOD.replace("    stem:", "    constraints: [\"a > 100\"]\n    stem:")
+    text = GOOD.replace("    stem:", '    constraints: ["a > 100"]\n    stem:')
     (problem,) = problems_of(write(tmp_path, text))
     assert "never satisfied" in problem
     tagged = write(tmp_path, GOOD.replace("title: Sum", "title: !!python/object/apply:os.system ['id']"), "t.yaml")

@@ -1,4 +1,5 @@
 """The CLI as a user runs it: help, list, show, check, exit codes, JSON."""
+
 import json
 
 from conftest import run_cli

@@ -1,4 +1,5 @@
 """Bundled data sets and the IDX reader (tested on small IDX files written here)."""
+
 import gzip
 import struct
 

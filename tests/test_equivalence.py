@@ -1,39 +1,54 @@
 """Equivalence accepts every correct form and rejects near misses."""
+
 import json
 
 import pytest
 
+from conftest import run_cli
 from examkit.checking.equivalence import check_equivalence, parse_assumption
 from examkit.checking.parse import AnswerError
-from conftest import run_cli
 
 POS = ["p_data>0", "p_g>0"]
 
 
-@pytest.mark.parametrize("expected,answer,assume", [
-    ("p_data/(p_data+p_g)", "1/(1+p_g/p_data)", POS),
-    ("p_data/(p_data+p_g)", r"\frac{p_{data}}{p_{data}+p_{g}}", POS),
-    ("log(sigma)", "(1/2) log(sigma^2)", ["sigma>0"]),
-    ("log(sigma)", r"\frac{1}{2}\ln\sigma^2", ["sigma>0"]),
-    ("(mu**2 + sigma**2 - 1)/2 - log(sigma)", r"-\frac12\left(1 + \log\sigma^2 - \mu^2 - \sigma^2\right)", ["sigma>0"]),
-    ("-log(4)", "-2*log(2)", []),
-    ("-log(4)", "log(1/4)", []),
-    ("sigmoid(a) - 1", "-(1 - 1/(1+exp(-a)))", []),
-    ("a/(a+b)", "1 - b/(a+b)", ["a>0", "b>0"]),
-])
+@pytest.mark.parametrize(
+    "expected,answer,assume",
+    [
+        ("p_data/(p_data+p_g)", "1/(1+p_g/p_data)", POS),
+        ("p_data/(p_data+p_g)", r"\frac{p_{data}}{p_{data}+p_{g}}", POS),
+        ("log(sigma)", "(1/2) log(sigma^2)", ["sigma>0"]),
+        ("log(sigma)", r"\frac{1}{2}\ln\sigma^2", ["sigma>0"]),
+        (
+            "(mu**2 + sigma**2 - 1)/2 - log(sigma)",
+            r"-\frac12\left(1 + \log\sigma^2 - \mu^2 - \sigma^2\right)",
+            ["sigma>0"],
+        ),
+        ("-log(4)", "-2*log(2)", []),
+        ("-log(4)", "log(1/4)", []),
+        ("sigmoid(a) - 1", "-(1 - 1/(1+exp(-a)))", []),
+        ("a/(a+b)", "1 - b/(a+b)", ["a>0", "b>0"]),
+    ],
+)
 def test_accepts_equivalent_forms(expected, answer, assume):
     result = check_equivalence(expected, answer, assume=assume)
     assert result.equivalent, result.reason
 
 
-@pytest.mark.parametrize("expected,answer,assume", [
-    ("(mu**2 + sigma**2 - 1)/2 - log(sigma)", "(mu**2 + sigma**2 - 1)/2 + log(sigma)", ["sigma>0"]),  # sign
-    ("(mu**2 + sigma**2 - 1)/2 - log(sigma)", "(mu**2 + sigma - 1)/2 - log(sigma)", ["sigma>0"]),  # sigma for sigma^2
-    ("-log(4)", "-log(2)", []),  # log 2 for log 4
-    ("p_data/(p_data+p_g)", "p_g/(p_data+p_g)", POS),  # swapped
-    ("sigmoid(a) - 1", "-sigmoid(a)", []),  # saturating vs non-saturating gradient
-    ("log(sigma)", "log(sigma) + 1e-9", ["sigma>0"]),
-])
+@pytest.mark.parametrize(
+    "expected,answer,assume",
+    [
+        ("(mu**2 + sigma**2 - 1)/2 - log(sigma)", "(mu**2 + sigma**2 - 1)/2 + log(sigma)", ["sigma>0"]),  # sign
+        (
+            "(mu**2 + sigma**2 - 1)/2 - log(sigma)",
+            "(mu**2 + sigma - 1)/2 - log(sigma)",
+            ["sigma>0"],
+        ),  # sigma for sigma^2
+        ("-log(4)", "-log(2)", []),  # log 2 for log 4
+        ("p_data/(p_data+p_g)", "p_g/(p_data+p_g)", POS),  # swapped
+        ("sigmoid(a) - 1", "-sigmoid(a)", []),  # saturating vs non-saturating gradient
+        ("log(sigma)", "log(sigma) + 1e-9", ["sigma>0"]),
+    ],
+)
 def test_rejects_near_misses(expected, answer, assume):
     result = check_equivalence(expected, answer, assume=assume)
     assert not result.equivalent
@@ -58,7 +73,9 @@ def test_assumptions():
 
 
 def test_cli_equiv_exit_codes_and_json():
-    ok = run_cli("equiv", "p_data/(p_data+p_g)", "1/(1+p_g/p_data)", "--assume", "p_data>0", "--assume", "p_g>0", "--json")
+    ok = run_cli(
+        "equiv", "p_data/(p_data+p_g)", "1/(1+p_g/p_data)", "--assume", "p_data>0", "--assume", "p_g>0", "--json"
+    )
     assert ok.returncode == 0
     assert json.loads(ok.stdout)["equivalent"] is True
     no = run_cli("equiv", "--json", "--", "-log(4)", "-log(2)")

@@ -1,20 +1,21 @@
 """Randomized exams built with real TeX: per-version numbers, keys, reproducibility, errors, grading."""
+
 import csv
 import json
-import os
 import shutil
 import subprocess
-import sys
 import textwrap
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, bare_env, run_cli
 from examkit.exam.build import build_exam
 from examkit.exam.spec import SpecError, load_roster, load_spec
 
 EXAMPLE = ROOT / "examples" / "unit12-quiz.yaml"
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+
+pytestmark = pytest.mark.xdist_group("exam-build")  # the module fixture builds exams once per worker
 
 
 def pdftext(path) -> str:
@@ -118,7 +119,8 @@ def test_tex_error_names_the_question_and_other_files_still_build(tmp_path):
     (bank / "broken.yaml").write_text(BROKEN_QUESTION)
     shutil.copy(ROOT / "questions" / "vae.yaml", bank / "vae.yaml")
     spec = tmp_path / "spec.yaml"
-    spec.write_text(textwrap.dedent("""\
+    spec.write_text(
+        textwrap.dedent("""\
         title: T
         course: C
         master_seed: 1
@@ -126,7 +128,8 @@ def test_tex_error_names_the_question_and_other_files_still_build(tmp_path):
         sections:
           - {title: S, draw: 1, from: {ids: [vae-kl-1d]}}
           - {title: B, draw: 1, from: {ids: [broken-tex]}}
-        """))
+        """)
+    )
     result = run_cli("exam", "build", str(spec), "--out", str(tmp_path / "out"), "--bank", str(bank))
     assert result.returncode == 1
     assert "question broken-tex" in result.stderr and "V01.tex:" in result.stderr
@@ -135,10 +138,18 @@ def test_tex_error_names_the_question_and_other_files_still_build(tmp_path):
 
 
 def test_without_tex_the_sources_are_written_and_the_message_says_what_to_install(tmp_path):
-    env = {"PATH": os.path.dirname(sys.executable), "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "examkit", "exam", "build", str(EXAMPLE), "--versions", "2",
-                             "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, env=env,
-                            timeout=300)
+    result = run_cli(
+        "exam",
+        "build",
+        str(EXAMPLE),
+        "--versions",
+        "2",
+        "--out",
+        str(tmp_path / "out"),
+        env=bare_env(tmp_path),
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert result.returncode == 1
     assert "pdflatex was not found" in result.stderr and "texlive-latex-base" in result.stderr
     assert (tmp_path / "out" / "tex" / "V01.tex").exists() and (tmp_path / "out" / "manifest.json").exists()
@@ -146,10 +157,14 @@ def test_without_tex_the_sources_are_written_and_the_message_says_what_to_instal
 
 def test_spec_and_roster_errors_name_file_and_line(tmp_path):
     spec = tmp_path / "spec.yaml"
-    spec.write_text("title: T\ncourse: C\nmaster_seed: 1\nversions: 2\nsections:\n  - {title: S, draw: 0, from: {topic: vae}}\n")
+    spec.write_text(
+        "title: T\ncourse: C\nmaster_seed: 1\nversions: 2\nsections:\n  - {title: S, draw: 0, from: {topic: vae}}\n"
+    )
     with pytest.raises(SpecError, match=r"spec.yaml:6: sections.0.draw"):
         load_spec(spec)
-    spec.write_text("title: T\ncourse: C\nmaster_seed: 1\nversions: 2\nsections:\n  - {title: S, draw: 99, from: {topic: vae}}\n")
+    spec.write_text(
+        "title: T\ncourse: C\nmaster_seed: 1\nversions: 2\nsections:\n  - {title: S, draw: 99, from: {topic: vae}}\n"
+    )
     result = run_cli("exam", "build", str(spec), "--out", str(tmp_path / "o"), "--format", "tex")
     assert result.returncode == 2 and "draws 99 but only" in result.stderr
     roster = tmp_path / "r.csv"

@@ -1,4 +1,5 @@
 """Moodle XML, QTI 1.2 (Canvas) and HTML exports: structure, and answers that round-trip."""
+
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -10,9 +11,33 @@ from conftest import ROOT
 from examkit.exam.build import build_exam
 
 EXAMPLE = ROOT / "examples" / "unit12-quiz.yaml"
-MOODLE_FRACTIONS = {100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571,
-                    12.5, 11.11111, 10, 5, 0}
+MOODLE_FRACTIONS = {
+    100,
+    90,
+    83.33333,
+    80,
+    75,
+    70,
+    66.66667,
+    60,
+    50,
+    40,
+    33.33333,
+    30,
+    25,
+    20,
+    16.66667,
+    14.28571,
+    12.5,
+    11.11111,
+    10,
+    5,
+    0,
+}
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+
+
+pytestmark = pytest.mark.xdist_group("exports-build")  # the module fixture builds once per worker
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +62,11 @@ def test_moodle_xml_structure_and_answers_round_trip(exported):
     questions = {q.findtext("idnumber"): q for q in root.findall("question") if q.get("type") != "category"}
     categories = [q for q in root.findall("question") if q.get("type") == "category"]
     assert {c.findtext("category/text").rsplit("/", 1)[-1] for c in categories} == {f"Q{i}" for i in range(1, 8)}
-    for version, q, part in _parts(manifest):
+    for _version, q, part in _parts(manifest):
         node = questions[f"{q['qid']}-{q['seed']}-{part['id']}"]
-        assert node.findtext("questiontext/text") and float(node.findtext("defaultgrade")) == pytest.approx(part["points"])
+        assert node.findtext("questiontext/text") and float(node.findtext("defaultgrade")) == pytest.approx(
+            part["points"]
+        )
         if part["type"] == "numeric":
             assert node.get("type") == "numerical"
             right = [a for a in node.findall("answer") if a.get("fraction") == "100"]
@@ -74,9 +101,16 @@ def test_qti_package_for_canvas(exported):
             entries = [p for q in version["questions"] for p in q["parts"]]
             assert len(items) == len(entries)
             for item, part in zip(items, entries):
-                fields = {f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry") for f in item.iter(f"{QTI}qtimetadatafield")}
-                assert fields["question_type"] in {"numerical_question", "multiple_choice_question",
-                                                   "multiple_answers_question", "essay_question"}
+                fields = {
+                    f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry")
+                    for f in item.iter(f"{QTI}qtimetadatafield")
+                }
+                assert fields["question_type"] in {
+                    "numerical_question",
+                    "multiple_choice_question",
+                    "multiple_answers_question",
+                    "essay_question",
+                }
                 assert float(fields["points_possible"]) == pytest.approx(part["points"])
                 assert item.find(f"{QTI}presentation/{QTI}material/{QTI}mattext").text
                 if part["type"] == "numeric":
@@ -100,7 +134,10 @@ def test_html_preview_is_self_contained_with_mathml(exported):
         assert not re.search(r"(src|href)=\"https?://", page)
         assert version["code"] in page
         assert "<details>" in page
-    with_figure = [v for v in manifest["versions"] if any(q["qid"] in ("gan-d-overpowers", "gan-mode-collapse")
-                                                         for q in v["questions"])]
+    with_figure = [
+        v
+        for v in manifest["versions"]
+        if any(q["qid"] in ("gan-d-overpowers", "gan-mode-collapse") for q in v["questions"])
+    ]
     if with_figure:
         assert "data:image/png;base64," in (out / "html" / f"{with_figure[0]['student_id']}.html").read_text()

@@ -1,4 +1,5 @@
 """Reference losses match closed forms and hand-computed values."""
+
 import math
 
 import pytest
@@ -112,8 +113,9 @@ def test_optimal_discriminator_and_js_identity():
 
 @pytest.mark.parametrize("mu,logvar", [([0.3, -1.2], [0.5, -0.7]), ([1.0], [0.0])])
 def test_bank_functions_agree_with_reference_losses(mu, logvar):
-    from examkit.bank.functions import kl_diag_gaussian_logvar
     import sympy as sp
+
+    from examkit.bank.functions import kl_diag_gaussian_logvar
 
     bank = float(kl_diag_gaussian_logvar([sp.nsimplify(m) for m in mu], [sp.nsimplify(v) for v in logvar]))
     ref = losses.kl_diag_gaussian(torch.tensor([mu], dtype=torch.float64), torch.tensor([logvar], dtype=torch.float64))

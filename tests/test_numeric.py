@@ -1,10 +1,13 @@
 """Numeric answers: absolute, relative and significant-figure tolerances; 'too imprecise'."""
+
 import pytest
 
 from examkit.checking.numeric import judge, read_number, significant_figures
 
 
-@pytest.mark.parametrize("text,figs", [("52", 2), ("52.0", 3), ("0.0123", 3), ("1.20e3", 3), ("100", 1), ("log(2)", None)])
+@pytest.mark.parametrize(
+    "text,figs", [("52", 2), ("52.0", 3), ("0.0123", 3), ("1.20e3", 3), ("100", 1), ("log(2)", None)]
+)
 def test_significant_figures(text, figs):
     assert significant_figures(text) == figs
 

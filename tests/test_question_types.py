@@ -1,4 +1,5 @@
 """Each question type, checked on real bank variants: verdicts, partial credit, feedback."""
+
 import pytest
 
 from examkit.bank.validate import own_answer
@@ -25,8 +26,8 @@ def test_numeric_correct_imprecise_and_misconceptions(bank):
 def test_numeric_sigfigs_imprecise_gets_half_credit(bank):
     v = variant(bank, "vae-kl-1d", seed=5)
     value = v.part("kl").answer
-    coarse = check_answer(v, "kl", f"{value:.1g}")
-    assert coarse.status in ("imprecise", "incorrect")
+    coarse = check_answer(v, "kl", f"{value:.1g}")  # 2 for 1.7365: the key rounded to one figure
+    assert coarse.status == "imprecise" and coarse.score == pytest.approx(v.part("kl").points / 2)
     good = check_answer(v, "kl", f"{value:.4g}")
     assert good.status == "correct"
     two = check_answer(v, "kl", f"{value:.2g}")
@@ -48,7 +49,10 @@ def test_expression_equivalence_and_misconceptions(bank):
     v = variant(bank, "vae-kl-closed-form", seed=0)
     s = v.params["s"]
     assert check_answer(v, "kl", f"log({s}) - log(sigma) + (sigma^2 + mu^2)/(2*{s}^2) - 1/2").status == "correct"
-    assert check_answer(v, "kl", rf"\ln\frac{{{s}}}{{\sigma}} + \frac{{\sigma^2+\mu^2}}{{2\cdot {s}^2}} - \frac12").status == "correct"
+    assert (
+        check_answer(v, "kl", rf"\ln\frac{{{s}}}{{\sigma}} + \frac{{\sigma^2+\mu^2}}{{2\cdot {s}^2}} - \frac12").status
+        == "correct"
+    )
     r = check_answer(v, "kl", f"log({s}/sigma) + (sigma + mu^2)/(2*{s}^2) - 1/2")
     assert r.misconception == "sigma_for_variance"
     r = check_answer(v, "kl", "(mu^2 + sigma^2 - 1)/2 - log(sigma)")
@@ -136,14 +140,24 @@ def test_short_answer_goes_to_manual_marking_with_rubric(bank):
 
 
 def test_hostile_answers_get_clear_errors_for_every_type(bank):
-    hostile = ["__import__('os').system('touch /tmp/examkit-pwned')", "9**9**9**9", "x" * 1_000_000,
-               "lambda: 0", "().__class__.__base__"]
-    for qid, part in [("vae-neg-elbo-beta", "a"), ("vae-kl-closed-form", "kl"),
-                      ("gan-optimal-d-derivation", "steps"), ("gan-minimax-roles", "role")]:
+    hostile = [
+        "__import__('os').system('touch /tmp/examkit-pwned')",
+        "9**9**9**9",
+        "x" * 1_000_000,
+        "lambda: 0",
+        "().__class__.__base__",
+    ]
+    for qid, part in [
+        ("vae-neg-elbo-beta", "a"),
+        ("vae-kl-closed-form", "kl"),
+        ("gan-optimal-d-derivation", "steps"),
+        ("gan-minimax-roles", "role"),
+    ]:
         v = variant(bank, qid)
         for text in hostile:
             r = check_answer(v, part, text)
             assert r.status in ("invalid", "unsafe"), (qid, text, r)
             assert r.score == 0 and r.message
     import os
+
     assert not os.path.exists("/tmp/examkit-pwned")

@@ -3,6 +3,7 @@
 Until reference-model runs back a scenario, a figure is a function of its parameters: loss curves
 `y(t)` with seeded noise, 2-D samples around some modes of a Gaussian ring, histograms of D(x).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,6 +40,7 @@ def _value(expr, t=None) -> float:
 
 def resolved_spec(spec: dict, variant) -> dict:
     """The figure spec with every template slot filled in: what the figure depends on, nothing more."""
+
     def fill(value):
         if isinstance(value, str):
             return render(value, variant.context)

@@ -4,6 +4,7 @@ They compute ground truth from drawn parameters with exact sympy arithmetic wher
 the answer key never depends on hand-typed numbers. Arguments are parameter names, literal
 numbers or lists of them.
 """
+
 from __future__ import annotations
 
 import sympy as sp
@@ -82,8 +83,21 @@ def vector_get(values, index):
     return _seq(values)[int(index)]
 
 
-FUNCTIONS = {f.__name__: f for f in (
-    kl_diag_gaussian, kl_diag_gaussian_logvar, kl_discrete, js_discrete, gan_value_at_optimum,
-    conv_out, conv_transpose_out, conv_params, linear_params, batchnorm_params, total, mean,
-    vector_get,
-)}
+FUNCTIONS = {
+    f.__name__: f
+    for f in (
+        kl_diag_gaussian,
+        kl_diag_gaussian_logvar,
+        kl_discrete,
+        js_discrete,
+        gan_value_at_optimum,
+        conv_out,
+        conv_transpose_out,
+        conv_params,
+        linear_params,
+        batchnorm_params,
+        total,
+        mean,
+        vector_get,
+    )
+}

@@ -1,4 +1,5 @@
 """Reading question files into templates, with every error tied to `file:line`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -102,11 +103,14 @@ class Bank:
             raise KeyError(f"no question {qid!r} in the bank{hint}") from None
 
     def select(self, topic=None, objective=None, difficulty=None, ids=None):
-        return [t for t in self
-                if (topic is None or t.topic == topic)
-                and (objective is None or objective in t.objectives)
-                and (difficulty is None or t.difficulty == difficulty)
-                and (ids is None or t.id in ids)]
+        return [
+            t
+            for t in self
+            if (topic is None or t.topic == topic)
+            and (objective is None or objective in t.objectives)
+            and (difficulty is None or t.difficulty == difficulty)
+            and (ids is None or t.id in ids)
+        ]
 
     @property
     def topics(self):

@@ -3,6 +3,7 @@
 Delimiters are `[[ x ]]` and `[% ... %]` because LaTeX already owns `{` and `}`. The environment
 is sandboxed: bank files are data, not code.
 """
+
 from __future__ import annotations
 
 import re
@@ -76,10 +77,15 @@ def _finalize(value):
 
 
 ENV = SandboxedEnvironment(
-    variable_start_string="[[", variable_end_string="]]",
-    block_start_string="[%", block_end_string="%]",
-    comment_start_string="[#", comment_end_string="#]",
-    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
+    variable_start_string="[[",
+    variable_end_string="]]",
+    block_start_string="[%",
+    block_end_string="%]",
+    comment_start_string="[#",
+    comment_end_string="#]",
+    undefined=StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=False,
     finalize=_finalize,
 )
 ENV.filters.update(num=_num, signed=_signed, latex=_latex)

@@ -3,6 +3,7 @@
 Structure is checked here; meaning (names that resolve, answers that pass their own checker)
 is checked by `examkit.bank.validate`.
 """
+
 NAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
 TEXT = {"type": "string", "minLength": 1}
 NUMBER = {"type": "number"}
@@ -81,10 +82,16 @@ PART = {
         "sample": {"type": "integer", "minimum": 2},
         "shuffle": {"type": "boolean"},
         "options": {"type": "array", "items": OPTION, "minItems": 2},
-        "rubric": {"type": "array", "items": {
-            "type": "object",
-            "properties": {"points": NUMBER, "criterion": TEXT},
-            "required": ["points", "criterion"], "additionalProperties": False}, "minItems": 1},
+        "rubric": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"points": NUMBER, "criterion": TEXT},
+                "required": ["points", "criterion"],
+                "additionalProperties": False,
+            },
+            "minItems": 1,
+        },
         "model_answer": TEXT,
         "solution": TEXT,
         "hints": {"type": "array", "items": TEXT},
@@ -94,14 +101,10 @@ PART = {
     "required": ["id", "type", "points"],
     "additionalProperties": False,
     "allOf": [
-        {"if": {"properties": {"type": {"enum": ["numeric", "expression"]}}},
-         "then": {"required": ["answer"]}},
-        {"if": {"properties": {"type": {"const": "derivation"}}},
-         "then": {"required": ["answer", "start", "steps"]}},
-        {"if": {"properties": {"type": {"enum": ["choice", "diagnosis"]}}},
-         "then": {"required": ["options"]}},
-        {"if": {"properties": {"type": {"const": "short"}}},
-         "then": {"required": ["rubric", "model_answer"]}},
+        {"if": {"properties": {"type": {"enum": ["numeric", "expression"]}}}, "then": {"required": ["answer"]}},
+        {"if": {"properties": {"type": {"const": "derivation"}}}, "then": {"required": ["answer", "start", "steps"]}},
+        {"if": {"properties": {"type": {"enum": ["choice", "diagnosis"]}}}, "then": {"required": ["options"]}},
+        {"if": {"properties": {"type": {"const": "short"}}}, "then": {"required": ["rubric", "model_answer"]}},
     ],
 }
 
@@ -115,11 +118,23 @@ FIGURE = {
         "xlabel": TEXT,
         "ylabel": TEXT,
         "x": {"type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2},
-        "series": {"type": "array", "minItems": 1, "items": {
-            "type": "object",
-            "properties": {"label": TEXT, "y": MATH, "noise": MATH, "centers": MATH, "spread": MATH,
-                           "count": {"type": "integer", "minimum": 1, "maximum": 5000}},
-            "required": ["label"], "additionalProperties": False}},
+        "series": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "label": TEXT,
+                    "y": MATH,
+                    "noise": MATH,
+                    "centers": MATH,
+                    "spread": MATH,
+                    "count": {"type": "integer", "minimum": 1, "maximum": 5000},
+                },
+                "required": ["label"],
+                "additionalProperties": False,
+            },
+        },
         "logy": {"type": "boolean"},
     },
     "required": ["id", "kind", "title", "series"],

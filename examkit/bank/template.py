@@ -4,6 +4,7 @@ A variant is everything a student sees and everything a grader needs: drawn para
 stem and prompts, computed answers, misconception answers, shuffled options, worked solutions.
 The same (question id, seed) always gives the same variant.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -78,24 +79,34 @@ class PartVariant:
         return self.spec.get("select", "multiple" if self.type == "diagnosis" else "single")
 
     def to_json(self) -> dict:
-        data = {"id": self.id, "type": self.type, "points": self.points, "prompt": self.prompt,
-                "answer": self.answer_text, "solution": self.solution, "hints": self.hints}
+        data = {
+            "id": self.id,
+            "type": self.type,
+            "points": self.points,
+            "prompt": self.prompt,
+            "answer": self.answer_text,
+            "solution": self.solution,
+            "hints": self.hints,
+        }
         if self.answer_latex:
             data["answer_latex"] = self.answer_latex
         if self.unit:
             data["unit"] = self.unit
         if self.options:
             data["select"] = self.select
-            data["options"] = [{"letter": o.letter, "text": o.text, "correct": o.correct,
-                                "feedback": o.feedback, "role": o.role} for o in self.options]
+            data["options"] = [
+                {"letter": o.letter, "text": o.text, "correct": o.correct, "feedback": o.feedback, "role": o.role}
+                for o in self.options
+            ]
         if self.type == "derivation":
             data["start"] = self.start
             data["steps"] = self.steps
         if self.rubric:
             data["rubric"] = self.rubric
         if self.misconceptions:
-            data["misconceptions"] = [{"name": m.name, "answer": m.text, "feedback": m.feedback}
-                                      for m in self.misconceptions]
+            data["misconceptions"] = [
+                {"name": m.name, "answer": m.text, "feedback": m.feedback} for m in self.misconceptions
+            ]
         return data
 
 
@@ -128,16 +139,22 @@ class Variant:
         for p in self.parts:
             if p.id == part_id:
                 return p
-        raise KeyError(f"question {self.qid} has no part {part_id!r} "
-                       f"(parts: {', '.join(p.id for p in self.parts)})")
+        raise KeyError(f"question {self.qid} has no part {part_id!r} (parts: {', '.join(p.id for p in self.parts)})")
 
     def to_json(self) -> dict:
         return {
-            "id": self.qid, "seed": self.seed, "title": self.title, "topic": self.topic,
-            "objectives": self.objectives, "difficulty": self.difficulty, "points": self.points,
+            "id": self.qid,
+            "seed": self.seed,
+            "title": self.title,
+            "topic": self.topic,
+            "objectives": self.objectives,
+            "difficulty": self.difficulty,
+            "points": self.points,
             "params": {k: _jsonable(v) for k, v in self.params.items()},
-            "stem": self.stem, "parts": [p.to_json() for p in self.parts],
-            "solution": self.solution, "hints": self.hints,
+            "stem": self.stem,
+            "parts": [p.to_json() for p in self.parts],
+            "solution": self.solution,
+            "hints": self.hints,
             "figures": [f["id"] for f in self.figures],
         }
 
@@ -256,31 +273,49 @@ class QuestionTemplate:
         left = to_float(self.number(m.group(1), context, path))
         right = to_float(self.number(m.group(3), context, path))
         op = m.group(2)
-        return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
-                "==": abs(left - right) < 1e-12, "!=": abs(left - right) >= 1e-12}[op]
+        return {
+            "<": left < right,
+            "<=": left <= right,
+            ">": left > right,
+            ">=": left >= right,
+            "==": abs(left - right) < 1e-12,
+            "!=": abs(left - right) >= 1e-12,
+        }[op]
 
     # --- variants --------------------------------------------------------------------------
     def variant(self, seed) -> Variant:
         context = self.draw(seed)
         rng = random.Random()
         rng.setstate(context.pop("_rng_state"))
-        params = {k: v for k, v in context.items() if k in self.data.get("params", {}) or k in self.data.get("derived", {})}
+        params = {
+            k: v for k, v in context.items() if k in self.data.get("params", {}) or k in self.data.get("derived", {})
+        }
         parts = [self._part(spec, i, context, rng) for i, spec in enumerate(self.data["parts"])]
         return Variant(
-            qid=self.id, seed=seed, title=self.title, topic=self.topic,
-            objectives=self.objectives, covers=self.covers, difficulty=self.difficulty,
+            qid=self.id,
+            seed=seed,
+            title=self.title,
+            topic=self.topic,
+            objectives=self.objectives,
+            covers=self.covers,
+            difficulty=self.difficulty,
             stem=self.render(self.data["stem"], context, ("stem",)),
-            params=params, parts=parts,
+            params=params,
+            parts=parts,
             solution=self.render(self.data.get("solution", ""), context, ("solution",)),
             hints=[self.render(h, context, ("hints", i)) for i, h in enumerate(self.data.get("hints", []))],
-            figures=list(self.data.get("figures", [])), context=context,
+            figures=list(self.data.get("figures", [])),
+            context=context,
         )
 
     def _part(self, spec, index, context, rng) -> PartVariant:
         path = ("parts", index)
         kind = spec["type"]
         part = PartVariant(
-            id=spec["id"], type=kind, points=spec["points"], spec=spec,
+            id=spec["id"],
+            type=kind,
+            points=spec["points"],
+            spec=spec,
             prompt=self.render(spec.get("prompt", ""), context, path + ("prompt",)),
             solution=self.render(spec.get("solution", ""), context, path + ("solution",)),
             hints=[self.render(h, context, path + ("hints", i)) for i, h in enumerate(spec.get("hints", []))],
@@ -288,12 +323,19 @@ class QuestionTemplate:
         )
         if kind in ("numeric", "expression", "derivation"):
             part.variables = Variables.declare(spec.get("variables", []), spec.get("assume", []))
-            part.answer, part.answer_text = self._value(kind, spec["answer"], context, path + ("answer",), part.variables)
+            part.answer, part.answer_text = self._value(
+                kind, spec["answer"], context, path + ("answer",), part.variables
+            )
             part.answer_latex = sp.latex(part.answer) if isinstance(part.answer, sp.Basic) else ""
             for j, m in enumerate(spec.get("misconceptions", [])):
-                value, text = self._value(kind, m["answer"], context, path + ("misconceptions", j, "answer"), part.variables)
-                part.misconceptions.append(Misconception(
-                    m["name"], value, text, self.render(m["feedback"], context, path + ("misconceptions", j))))
+                value, text = self._value(
+                    kind, m["answer"], context, path + ("misconceptions", j, "answer"), part.variables
+                )
+                part.misconceptions.append(
+                    Misconception(
+                        m["name"], value, text, self.render(m["feedback"], context, path + ("misconceptions", j))
+                    )
+                )
         if kind == "derivation":
             part.start = self.render(spec["start"], context, path + ("start",))
             part.steps = [self.render(s, context, path + ("steps", j)) for j, s in enumerate(spec["steps"])]
@@ -302,8 +344,10 @@ class QuestionTemplate:
             part.answer = [o.letter for o in part.options if o.correct]
             part.answer_text = ", ".join(part.answer)
         if kind == "short":
-            part.rubric = [{"points": r["points"], "criterion": self.render(r["criterion"], context, path + ("rubric", j))}
-                           for j, r in enumerate(spec["rubric"])]
+            part.rubric = [
+                {"points": r["points"], "criterion": self.render(r["criterion"], context, path + ("rubric", j))}
+                for j, r in enumerate(spec["rubric"])
+            ]
             part.answer_text = self.render(spec["model_answer"], context, path + ("model_answer",))
         return part
 
@@ -323,9 +367,16 @@ class QuestionTemplate:
             correct = opt["correct"]
             if isinstance(correct, str):
                 correct = _truthy(self.render(correct, context, opath + ("correct",)))
-            candidates.append(Option(str(j), "", self.render(opt["text"], context, opath + ("text",)), correct,
-                                     self.render(opt["feedback"], context, opath + ("feedback",)),
-                                     opt.get("role", "other")))
+            candidates.append(
+                Option(
+                    str(j),
+                    "",
+                    self.render(opt["text"], context, opath + ("text",)),
+                    correct,
+                    self.render(opt["feedback"], context, opath + ("feedback",)),
+                    opt.get("role", "other"),
+                )
+            )
         if "sample" in spec and spec["sample"] < len(candidates):
             right = [o for o in candidates if o.correct]
             wrong = [o for o in candidates if not o.correct]
@@ -338,7 +389,11 @@ class QuestionTemplate:
             candidates = [o for o in candidates if o in keep]
         if not any(o.correct for o in candidates):
             raise TemplateError("no option is correct for this variant", path + ("options",))
-        if spec.get("select", "single") == "single" and spec["type"] == "choice" and sum(o.correct for o in candidates) != 1:
+        if (
+            spec.get("select", "single") == "single"
+            and spec["type"] == "choice"
+            and sum(o.correct for o in candidates) != 1
+        ):
             raise TemplateError("single-select part must have exactly one correct option", path + ("options",))
         if spec.get("shuffle", True):
             rng.shuffle(candidates)

@@ -3,6 +3,7 @@
 A template passes when every seed gives a variant, its own answer passes its own checker, no
 misconception answer passes, and the variants really differ from seed to seed.
 """
+
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
@@ -30,8 +31,14 @@ class Report:
         return not self.problems
 
     def to_json(self) -> dict:
-        return {"ok": self.ok, "files": self.files, "templates": self.templates, "variants": self.variants,
-                "checks": self.checks, "problems": [str(p) for p in self.problems]}
+        return {
+            "ok": self.ok,
+            "files": self.files,
+            "templates": self.templates,
+            "variants": self.variants,
+            "checks": self.checks,
+            "problems": [str(p) for p in self.problems],
+        }
 
 
 def own_answer(part) -> str:
@@ -64,21 +71,30 @@ def check_template(template, seeds: int) -> tuple[list, int, int]:
         except TemplateError as exc:
             report(f"seed {seed}: {exc}", exc.path)
             return problems, seed, checks
-        fingerprints.add((variant.stem, tuple(p.answer_text for p in variant.parts),
-                          tuple(tuple(o.text for o in p.options) for p in variant.parts)))
+        fingerprints.add(
+            (
+                variant.stem,
+                tuple(p.answer_text for p in variant.parts),
+                tuple(tuple(o.text for o in p.options) for p in variant.parts),
+            )
+        )
         for index, part in enumerate(variant.parts):
             path = ("parts", index)
             verdict = check_answer(variant, part.id, own_answer(part), timeout=10)
             checks += 1
             if verdict.status not in ("correct", "manual"):
-                report(f"seed {seed}, part {part.id}: its own answer is judged {verdict.status}: {verdict.message}", path)
+                report(
+                    f"seed {seed}, part {part.id}: its own answer is judged {verdict.status}: {verdict.message}", path
+                )
                 return problems, seed + 1, checks
             for j, m in enumerate(part.misconceptions):
                 verdict = check_answer(variant, part.id, _misconception_answer(part, m), timeout=10)
                 checks += 1
                 if verdict.status == "correct":
-                    report(f"seed {seed}, part {part.id}: misconception {m.name!r} answer is accepted as correct",
-                           path + ("misconceptions", j))
+                    report(
+                        f"seed {seed}, part {part.id}: misconception {m.name!r} answer is accepted as correct",
+                        path + ("misconceptions", j),
+                    )
                     return problems, seed + 1, checks
     if seeds >= 10 and len(fingerprints) < 2:
         report(f"gives the same variant for all {seeds} seeds: randomize numbers or structure", ("params",))
@@ -96,7 +112,9 @@ def _reference_problems(templates, syllabus) -> list:
         ids = [p["id"] for p in t.data["parts"]]
         for i, pid in enumerate(ids):
             if ids.index(pid) != i:
-                problems.append(Problem(t.path, line_of(t.data, ["parts", i, "id"]), f"{t.id}: duplicate part id {pid!r}"))
+                problems.append(
+                    Problem(t.path, line_of(t.data, ["parts", i, "id"]), f"{t.id}: duplicate part id {pid!r}")
+                )
         for message, path in check_figure_specs(t):
             problems.append(Problem(t.path, line_of(t.data, list(path)), f"{t.id}: {message}"))
     return problems
@@ -120,7 +138,9 @@ def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress_fac
         report.problems.extend(problems)
         for t in found:
             if t.id in seen:
-                report.problems.append(Problem(t.path, t.line, f"duplicate question id {t.id!r} (first in {seen[t.id]})"))
+                report.problems.append(
+                    Problem(t.path, t.line, f"duplicate question id {t.id!r} (first in {seen[t.id]})")
+                )
             else:
                 seen[t.id] = f"{t.path}:{t.line}"
                 templates.append(t)

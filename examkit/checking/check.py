@@ -1,4 +1,5 @@
 """Check a typed answer against one part of a variant: the single entry point graders use."""
+
 from __future__ import annotations
 
 import sympy as sp
@@ -43,8 +44,9 @@ def _student_symbols(variant, part) -> dict:
 def _misconception_feedback(part, matches) -> Verdict | None:
     for m in part.misconceptions:
         if matches(m.value):
-            return Verdict("incorrect", 0.0, part.points, f"incorrect: {m.feedback}", misconception=m.name,
-                           feedback=[m.feedback])
+            return Verdict(
+                "incorrect", 0.0, part.points, f"incorrect: {m.feedback}", misconception=m.name, feedback=[m.feedback]
+            )
     return None
 
 
@@ -81,8 +83,9 @@ def _check_expression(variant, part, answer) -> Verdict:
     given = parse_math(str(answer), _student_symbols(variant, part), allow_new_symbols=False)
     result = _compare(part.answer, given, part)
     if result.equivalent:
-        return Verdict("correct", part.points, part.points, "correct: " + result.reason,
-                       details={"method": result.method})
+        return Verdict(
+            "correct", part.points, part.points, "correct: " + result.reason, details={"method": result.method}
+        )
     hit = _misconception_feedback(part, lambda target: _compare(target, given, part).equivalent)
     if hit:
         return hit
@@ -120,8 +123,14 @@ def _check_choice(variant, part, answer) -> Verdict:
             feedback.append(f"{o.letter} (missed): {o.feedback}")
     status = "correct" if fraction == 1.0 else ("partial" if fraction > 0 else "incorrect")
     message = {"correct": "correct", "partial": "partly correct", "incorrect": "incorrect"}[status]
-    return Verdict(status, round(part.points * fraction, 4), part.points, message, feedback=feedback,
-                   details={"chosen": chosen, "correct": sorted(correct), "mode": mode})
+    return Verdict(
+        status,
+        round(part.points * fraction, 4),
+        part.points,
+        message,
+        feedback=feedback,
+        details={"chosen": chosen, "correct": sorted(correct), "mode": mode},
+    )
 
 
 def _check_short(variant, part, answer) -> Verdict:
@@ -131,8 +140,14 @@ def _check_short(variant, part, answer) -> Verdict:
     if len(text) > 20000:
         raise AnswerError("answer is too long (limit 20000 characters)")
     rubric = [f"[{r['points']}] {r['criterion']}" for r in part.rubric]
-    return Verdict("manual", 0.0, part.points, "needs manual marking against the rubric", feedback=rubric,
-                   details={"model_answer": part.answer_text})
+    return Verdict(
+        "manual",
+        0.0,
+        part.points,
+        "needs manual marking against the rubric",
+        feedback=rubric,
+        details={"model_answer": part.answer_text},
+    )
 
 
 _CHECKERS = {

@@ -1,4 +1,5 @@
 """Choice and diagnosis answers: option letters in, per-option feedback and partial credit out."""
+
 from __future__ import annotations
 
 import re

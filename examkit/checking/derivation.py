@@ -5,6 +5,7 @@ Two modes. Chain mode (no `unknown`): every line is an expression equal to the s
 (a line may begin with '='). Equation mode (`unknown: D`): every line is an equation with the same
 solution for D as the previous one, and the last line isolates D.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,8 +46,9 @@ def _parse_step(text, symbols, number):
         raise AnswerError(f"step {number}: {exc}") from None
 
 
-def check_derivation(start, target, steps_text, variables: Variables, symbols: dict,
-                     unknown: str | None = None) -> StepResult:
+def check_derivation(
+    start, target, steps_text, variables: Variables, symbols: dict, unknown: str | None = None
+) -> StepResult:
     """`start` and `target` are parsed values; `steps_text` is the student's lines."""
     steps = split_steps(steps_text)
     previous = start
@@ -58,7 +60,9 @@ def check_derivation(start, target, steps_text, variables: Variables, symbols: d
             ok, why = _follows(previous, piece, variables, unknown)
             if not ok:
                 label = "the starting point" if number == 1 else f"step {number - 1}"
-                return StepResult(False, f"step {number} does not follow from {label}: {why}", number, False, len(steps))
+                return StepResult(
+                    False, f"step {number} does not follow from {label}: {why}", number, False, len(steps)
+                )
             previous = piece
         values.append(value)
     reached, why = _reaches(previous, target, variables, unknown)

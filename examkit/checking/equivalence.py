@@ -5,6 +5,7 @@ runs first and settles most cases in milliseconds. Agreement at many random poin
 arithmetic) is accepted as equality; sympy's ``simplify`` runs, under a hard time limit, only
 when the numeric test cannot decide (e.g. the expressions are undefined at most sampled points).
 """
+
 from __future__ import annotations
 
 import random
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
-from .parse import AnswerError, Equation, Limits, DEFAULT_LIMITS, parse_math
+from .parse import DEFAULT_LIMITS, AnswerError, Equation, Limits, parse_math
 from .timeout import CheckTimeout, time_limit
 
 _COMPARISON = re.compile(r"(<=|>=|<|>|≤|≥)")
@@ -50,7 +51,7 @@ class Variables:
     domains: dict[str, Domain] = field(default_factory=dict)
 
     @classmethod
-    def declare(cls, names=(), assume=()) -> "Variables":
+    def declare(cls, names=(), assume=()) -> Variables:
         domains = {name: Domain() for name in names}
         for text in assume:
             name, domain = parse_assumption(text)
@@ -122,8 +123,13 @@ def _check(value):
 
 
 _UNARY = {
-    sp.log: mpmath.log, sp.exp: mpmath.exp, sp.sin: mpmath.sin, sp.cos: mpmath.cos,
-    sp.tan: mpmath.tan, sp.tanh: mpmath.tanh, sp.Abs: abs,
+    sp.log: mpmath.log,
+    sp.exp: mpmath.exp,
+    sp.sin: mpmath.sin,
+    sp.cos: mpmath.cos,
+    sp.tan: mpmath.tan,
+    sp.tanh: mpmath.tanh,
+    sp.Abs: abs,
 }
 
 
@@ -188,8 +194,9 @@ class Equivalence:
         return data
 
 
-def numeric_compare(expected, answer, variables: Variables, points: int = 16,
-                    max_tries: int = 120, seed: int = 20240601):
+def numeric_compare(
+    expected, answer, variables: Variables, points: int = 16, max_tries: int = 120, seed: int = 20240601
+):
     """Compare at random points; returns Equivalence, or None when too few points are defined."""
     rng = random.Random(seed)
     syms = sorted(expected.free_symbols | answer.free_symbols, key=lambda s: s.name)
@@ -210,8 +217,9 @@ def numeric_compare(expected, answer, variables: Variables, points: int = 16,
             if got is None or not _close(want, got):
                 where = {s.name: float(v) for s, v in point.items()}
                 shown = "undefined" if got is None else _short(got)
-                return Equivalence(False, f"differs at {_fmt_point(where)}: expected {_short(want)}, got {shown}",
-                                   "numeric", where)
+                return Equivalence(
+                    False, f"differs at {_fmt_point(where)}: expected {_short(want)}, got {shown}", "numeric", where
+                )
             agreed += 1
             if agreed >= points:
                 return Equivalence(True, f"agrees at {agreed} random points of the domain", "numeric")
@@ -228,8 +236,9 @@ def _fmt_point(point: dict) -> str:
     return ", ".join(f"{k}={v:.4g}" for k, v in point.items()) or "any point"
 
 
-def equivalent_expressions(expected: sp.Expr, answer: sp.Expr, variables: Variables,
-                           symbolic_timeout: float = 1.0) -> Equivalence:
+def equivalent_expressions(
+    expected: sp.Expr, answer: sp.Expr, variables: Variables, symbolic_timeout: float = 1.0
+) -> Equivalence:
     if expected - answer == 0:
         return Equivalence(True, "identical after normalization", "identical")
     result = numeric_compare(expected, answer, variables)
@@ -241,12 +250,16 @@ def equivalent_expressions(expected: sp.Expr, answer: sp.Expr, variables: Variab
                 return Equivalence(True, "equal by symbolic simplification", "symbolic")
     except CheckTimeout:
         pass
-    return Equivalence(False, "could not show the answer equals the expected expression "
-                              "(undefined at most points of the domain)", "undecided")
+    return Equivalence(
+        False,
+        "could not show the answer equals the expected expression (undefined at most points of the domain)",
+        "undecided",
+    )
 
 
-def equivalent_equations(expected: Equation, answer: Equation, variables: Variables,
-                         unknown: str | None = None) -> Equivalence:
+def equivalent_equations(
+    expected: Equation, answer: Equation, variables: Variables, unknown: str | None = None
+) -> Equivalence:
     """Two equations are equivalent when they have the same solutions in ``unknown``.
 
     Without an unknown, ``lhs - rhs`` must agree up to a nonzero constant factor.
@@ -262,8 +275,7 @@ def equivalent_equations(expected: Equation, answer: Equation, variables: Variab
         if not want:
             return Equivalence(False, f"expected equation has no solution for {unknown}", "undecided")
         if len(want) != len(got):
-            return Equivalence(False, f"has {len(got)} solution(s) for {unknown}, expected {len(want)}",
-                               "symbolic")
+            return Equivalence(False, f"has {len(got)} solution(s) for {unknown}, expected {len(want)}", "symbolic")
         unmatched = list(got)
         for w in want:
             for g in unmatched:
@@ -283,9 +295,17 @@ def equivalent_equations(expected: Equation, answer: Equation, variables: Variab
     return Equivalence(False, "not the same equation", "symbolic")
 
 
-def check_equivalence(expected_text: str, answer_text: str, *, variables: Variables | None = None,
-                      names=(), assume=(), unknown: str | None = None,
-                      limits: Limits = DEFAULT_LIMITS, timeout: float = 2.0) -> Equivalence:
+def check_equivalence(
+    expected_text: str,
+    answer_text: str,
+    *,
+    variables: Variables | None = None,
+    names=(),
+    assume=(),
+    unknown: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    timeout: float = 2.0,
+) -> Equivalence:
     """Parse both texts and compare them; raises AnswerError for unreadable or unsafe input."""
     if variables is None:
         variables = Variables.declare(names, assume)

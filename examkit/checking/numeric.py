@@ -1,4 +1,5 @@
 """Numeric answers: tolerance, significant figures, and the 'right but too imprecise' verdict."""
+
 from __future__ import annotations
 
 import math

@@ -5,6 +5,7 @@ hostile answer string could execute code. This module tokenizes against a whitel
 sympy objects directly; nothing the student typed is ever executed. Size limits (length, tokens,
 nesting, numeric exponents) bound the work any input can cause.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,21 +47,82 @@ class Equation:
 
 
 GREEK = {
-    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
-    "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon",
-    "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Sigma",
-    "Phi", "Psi", "Omega",
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "varepsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "vartheta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+    "rho",
+    "sigma",
+    "tau",
+    "upsilon",
+    "phi",
+    "varphi",
+    "chi",
+    "psi",
+    "omega",
+    "Gamma",
+    "Delta",
+    "Theta",
+    "Lambda",
+    "Xi",
+    "Sigma",
+    "Phi",
+    "Psi",
+    "Omega",
 }
 GREEK_ALIASES = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi"}
 UNICODE_GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
-    "ζ": "zeta", "η": "eta", "θ": "theta", "κ": "kappa", "λ": "lambda", "μ": "mu", "µ": "mu",
-    "ν": "nu", "ξ": "xi", "ρ": "rho", "σ": "sigma", "τ": "tau", "φ": "phi", "ϕ": "phi",
-    "χ": "chi", "ψ": "psi", "ω": "omega", "Δ": "Delta", "Σ": "Sigma", "Φ": "Phi", "Ω": "Omega",
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "ϵ": "epsilon",
+    "ζ": "zeta",
+    "η": "eta",
+    "θ": "theta",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "µ": "mu",
+    "ν": "nu",
+    "ξ": "xi",
+    "ρ": "rho",
+    "σ": "sigma",
+    "τ": "tau",
+    "φ": "phi",
+    "ϕ": "phi",
+    "χ": "chi",
+    "ψ": "psi",
+    "ω": "omega",
+    "Δ": "Delta",
+    "Σ": "Sigma",
+    "Φ": "Phi",
+    "Ω": "Omega",
     "π": "pi",
 }
 UNICODE_OPERATORS = {
-    "−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*", "÷": "/", "²": "^2", "³": "^3",
+    "−": "-",
+    "–": "-",
+    "·": "*",
+    "⋅": "*",
+    "×": "*",
+    "∗": "*",
+    "÷": "/",
+    "²": "^2",
+    "³": "^3",
     "√": "\\sqrt ",
 }
 
@@ -74,16 +136,45 @@ def _softplus(x):
 
 
 FUNCTIONS = {
-    "log": sp.log, "ln": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "abs": sp.Abs,
-    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "tanh": sp.tanh,
-    "sigmoid": _sigmoid, "softplus": _softplus,
+    "log": sp.log,
+    "ln": sp.log,
+    "exp": sp.exp,
+    "sqrt": sp.sqrt,
+    "abs": sp.Abs,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "tanh": sp.tanh,
+    "sigmoid": _sigmoid,
+    "softplus": _softplus,
 }
 CONSTANTS = {"pi": sp.pi, "e": sp.E}
 # LaTeX commands that only change spacing or font and carry no math.
 IGNORED_COMMANDS = {
-    "left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "quad",
-    "qquad", ",", ";", "!", " ", ":", "mathrm", "text", "mathit", "operatorname", "textrm",
-    "bm", "mathbf", "boldsymbol",
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "displaystyle",
+    "quad",
+    "qquad",
+    ",",
+    ";",
+    "!",
+    " ",
+    ":",
+    "mathrm",
+    "text",
+    "mathit",
+    "operatorname",
+    "textrm",
+    "bm",
+    "mathbf",
+    "boldsymbol",
 }
 FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
 LATEX_OPERATORS = {"cdot": "*", "times": "*", "div": "/", "ast": "*"}
@@ -187,8 +278,16 @@ class _Parser:
     def skip_ignored(self):
         while self.tok.kind == "cmd" and self.tok.text in IGNORED_COMMANDS:
             cmd = self.advance().text
-            if cmd in {"mathrm", "text", "mathit", "operatorname", "textrm", "bm", "mathbf",
-                       "boldsymbol"} and self.is_op("{"):
+            if cmd in {
+                "mathrm",
+                "text",
+                "mathit",
+                "operatorname",
+                "textrm",
+                "bm",
+                "mathbf",
+                "boldsymbol",
+            } and self.is_op("{"):
                 # \mathrm{e}, \operatorname{sigmoid}: unwrap to the inner word
                 self.advance()
                 inner = self.advance()
@@ -314,7 +413,7 @@ class _Parser:
                 raise AnswerError("division by zero")
         elif base.is_number and not exponent.free_symbols:
             raise UnsafeInput("exponent is too complex")
-        return base ** exponent
+        return base**exponent
 
     def braced(self):
         self.expect("{")
@@ -483,8 +582,13 @@ class _Parser:
         return func(arg)
 
 
-def parse_math(text: str, symbols: dict[str, sp.Symbol] | None = None, *,
-               allow_new_symbols: bool | None = None, limits: Limits = DEFAULT_LIMITS):
+def parse_math(
+    text: str,
+    symbols: dict[str, sp.Symbol] | None = None,
+    *,
+    allow_new_symbols: bool | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+):
     """Parse an answer into a sympy expression (or an :class:`Equation` for ``lhs = rhs``).
 
     ``symbols`` maps allowed names to sympy symbols (carrying their assumptions); other names

@@ -3,6 +3,7 @@
 Only the main thread can receive signals; elsewhere the limit is not enforced and callers rely
 on the input-size limits of the parser instead.
 """
+
 from __future__ import annotations
 
 import signal
@@ -21,8 +22,12 @@ def _on_alarm(signum, frame):
 
 @contextmanager
 def time_limit(seconds: float):
-    usable = (seconds and seconds > 0 and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
+    usable = (
+        seconds
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
     if not usable:
         yield
         return

@@ -1,4 +1,5 @@
 """The result of checking one answer to one part: what a student, a grade book and a script read."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

@@ -4,13 +4,14 @@ weak on, come first; new questions next; questions learnt recently last.
 Mastery of an objective is a recency-weighted share of points over its attempts, starting from a
 prior of one half-right attempt, so one lucky answer does not mark an objective as mastered.
 """
+
 from __future__ import annotations
 
 import random
 from collections import defaultdict
 
-RECENCY = 0.7          # an attempt weighs RECENCY times the one after it
-PRIOR_WEIGHT = 1.0     # pseudo-attempts at PRIOR_SCORE
+RECENCY = 0.7  # an attempt weighs RECENCY times the one after it
+PRIOR_WEIGHT = 1.0  # pseudo-attempts at PRIOR_SCORE
 PRIOR_SCORE = 0.5
 DUE_BONUS, NEW_BONUS = 1.0, 0.5
 
@@ -29,8 +30,16 @@ def replay(attempts: list[dict]):
             s["points"] += a["score"]
             s["max_points"] += a["max_score"]
             value = (s["weighted"] + PRIOR_WEIGHT * PRIOR_SCORE) / (s["weight"] + PRIOR_WEIGHT)
-            yield number, objective, {"mastery": round(value, 4), "attempts": s["attempts"],
-                                      "points": round(s["points"], 4), "max_points": round(s["max_points"], 4)}
+            yield (
+                number,
+                objective,
+                {
+                    "mastery": round(value, 4),
+                    "attempts": s["attempts"],
+                    "points": round(s["points"], 4),
+                    "max_points": round(s["max_points"], 4),
+                },
+            )
 
 
 def mastery(attempts: list[dict]) -> dict:

@@ -4,6 +4,7 @@ verdict, feedback and worked solution, record the attempt and move the question 
 Input is any line stream (a terminal, a file, stdin), so the same code serves students and scripts;
 `json_mode` replaces the text with one JSON event per line.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,7 @@ class DrillOptions:
     count: int = 5
     topic: str | None = None
     objective: str | None = None
-    seed: int | None = None           # the session's seed: same seed and same progress, same questions
+    seed: int | None = None  # the session's seed: same seed and same progress, same questions
     questions: list = field(default_factory=list)  # "qid" or "qid@seed": exactly these variants
     figures_dir: Path | None = None
     open_figures: bool = False
@@ -90,8 +91,10 @@ class Drill:
     def run(self) -> dict:
         pool = self.plan()
         self.event("session", session=self.session, seed=self.session_seed, database=str(self.store.path))
-        self.say(f"Drill session (seed {self.session_seed}). Answers: numbers, expressions (plain or LaTeX), "
-                 f"option letters; derivations one step per line, then an empty line. {HELP}.")
+        self.say(
+            f"Drill session (seed {self.session_seed}). Answers: numbers, expressions (plain or LaTeX), "
+            f"option letters; derivations one step per line, then an empty line. {HELP}."
+        )
         asked = set()
         total = len(pool) if self.options.questions else self.options.count
         try:
@@ -113,12 +116,28 @@ class Drill:
     def ask_question(self, number, total, template, seed, why):
         variant = template.variant(seed)
         figures = self.figures(variant)
-        self.event("question", number=number, qid=variant.qid, seed=seed, title=variant.title, why=why,
-                   objectives=variant.objectives, stem=prose_to_unicode(variant.stem), figures=[str(f) for f in figures],
-                   parts=[{"id": p.id, "type": p.type, "points": p.points, "prompt": prose_to_unicode(p.prompt),
-                           "options": [{"letter": o.letter, "text": prose_to_unicode(o.text)} for o in p.options],
-                           **({"start": plain_to_unicode(p.start)} if p.type == "derivation" else {})}
-                          for p in variant.parts])
+        self.event(
+            "question",
+            number=number,
+            qid=variant.qid,
+            seed=seed,
+            title=variant.title,
+            why=why,
+            objectives=variant.objectives,
+            stem=prose_to_unicode(variant.stem),
+            figures=[str(f) for f in figures],
+            parts=[
+                {
+                    "id": p.id,
+                    "type": p.type,
+                    "points": p.points,
+                    "prompt": prose_to_unicode(p.prompt),
+                    "options": [{"letter": o.letter, "text": prose_to_unicode(o.text)} for o in p.options],
+                    **({"start": plain_to_unicode(p.start)} if p.type == "derivation" else {}),
+                }
+                for p in variant.parts
+            ],
+        )
         self.say(f"\n━━ Question {number}/{total} · {variant.title} · {variant.qid} seed {seed} ({why})")
         self.say(prose_to_unicode(variant.stem))
         for f in figures:
@@ -130,15 +149,27 @@ class Drill:
             verdict, answer, part_hints = self.ask_part(variant, part, hints)
             used_hints += part_hints
             got, possible = got + verdict.score, possible + verdict.max_score
-            self.store.record(self.session, variant.qid, seed, part.id, variant.objectives, verdict, part_hints, answer,
-                              at=self.clock())
+            self.store.record(
+                self.session,
+                variant.qid,
+                seed,
+                part.id,
+                variant.objectives,
+                verdict,
+                part_hints,
+                answer,
+                at=self.clock(),
+            )
         self.show_solution(variant)
         fraction = got / possible if possible else 0.0
         state = self.store.finish_question(variant.qid, fraction, used_hints, at=self.clock())
-        self.results.append({"qid": variant.qid, "seed": seed, "score": round(got, 4), "max_score": possible,
-                             "box": state.box})
-        self.say(f"Score {format_number(got)}/{format_number(possible)}; this question is now in box {state.box} "
-                 f"(due again: {schedule_days(state, self.clock())}).")
+        self.results.append(
+            {"qid": variant.qid, "seed": seed, "score": round(got, 4), "max_score": possible, "box": state.box}
+        )
+        self.say(
+            f"Score {format_number(got)}/{format_number(possible)}; this question is now in box {state.box} "
+            f"(due again: {schedule_days(state, self.clock())})."
+        )
 
     def ask_part(self, variant, part, hints: list):
         hints = list(part.hints) + hints
@@ -205,7 +236,9 @@ class Drill:
 
     def report(self, variant, part, answer, verdict: Verdict):
         self.event("verdict", qid=variant.qid, seed=variant.seed, part=part.id, answer=answer, **verdict.to_json())
-        mark = {"correct": "✔", "partial": "◐", "imprecise": "◐", "invalid": "?", "unsafe": "?"}.get(verdict.status, "✘")
+        mark = {"correct": "✔", "partial": "◐", "imprecise": "◐", "invalid": "?", "unsafe": "?"}.get(
+            verdict.status, "✘"
+        )
         self.say(f"   {mark} {verdict.message}")
         if verdict.status in ("invalid", "unsafe"):
             self.say("   (not counted; try again)")
@@ -220,10 +253,14 @@ class Drill:
         texts = [(p.id, p.solution) for p in variant.parts if p.solution]
         if variant.solution:
             texts.append((None, variant.solution))
-        self.event("solution", qid=variant.qid, seed=variant.seed,
-                   answers={p.id: expected_text(p) for p in variant.parts},
-                   solutions={pid or "all": prose_to_unicode(t) for pid, t in texts},
-                   steps={p.id: [plain_to_unicode(s) for s in p.steps] for p in variant.parts if p.steps})
+        self.event(
+            "solution",
+            qid=variant.qid,
+            seed=variant.seed,
+            answers={p.id: expected_text(p) for p in variant.parts},
+            solutions={pid or "all": prose_to_unicode(t) for pid, t in texts},
+            steps={p.id: [plain_to_unicode(s) for s in p.steps] for p in variant.parts if p.steps},
+        )
         self.say("\nWorked solution:")
         for p in variant.parts:
             if p.steps:
@@ -250,12 +287,20 @@ class Drill:
         skills = schedule.mastery(self.store.attempts())
         got = sum(r["score"] for r in self.results)
         possible = sum(r["max_score"] for r in self.results)
-        data = {"session": self.session, "seed": self.session_seed, "questions": self.results,
-                "score": round(got, 4), "max_score": possible, "mastery": skills}
+        data = {
+            "session": self.session,
+            "seed": self.session_seed,
+            "questions": self.results,
+            "score": round(got, 4),
+            "max_score": possible,
+            "mastery": skills,
+        }
         self.event("summary", **data)
         if self.results:
-            self.say(f"\nThis session: {format_number(got)}/{format_number(possible)} points over "
-                     f"{len(self.results)} question(s). examkit drill --stats shows your progress.")
+            self.say(
+                f"\nThis session: {format_number(got)}/{format_number(possible)} points over "
+                f"{len(self.results)} question(s). examkit drill --stats shows your progress."
+            )
         return data
 
 
@@ -298,5 +343,6 @@ def open_in_viewer(path: Path):
     """Open a figure where a desktop viewer exists; otherwise its path was printed."""
     opener = shutil.which("xdg-open") or shutil.which("open")
     if opener and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or opener.endswith("/open")):
-        subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
+        subprocess.Popen(
+            [opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )

@@ -2,6 +2,7 @@
 no scripts, no network) with each answer and worked solution folded under its question.
 
 It reuses the exam preview's page, so a sheet looks like the exam the students will sit."""
+
 from __future__ import annotations
 
 import random
@@ -28,9 +29,13 @@ def build_sheet(bank, out, topic=None, objective=None, count: int = 10, seed: in
         section = bank.topic_titles.get(template.topic, template.topic)
         views.append(question_view(number, section, template.id, variant_seed, variant))
         listed.append({"qid": template.id, "seed": variant_seed})
-    scope = ", ".join(x for x in (topic and f"topic {topic}", objective and f"objective {objective}") if x) or "whole unit"
-    subtitle = (f"Practice sheet · {scope} · sheet seed {seed} · each question's id and seed reproduce it "
-                f"(examkit bank show ID --seed N)")
+    scope = (
+        ", ".join(x for x in (topic and f"topic {topic}", objective and f"objective {objective}") if x) or "whole unit"
+    )
+    subtitle = (
+        f"Practice sheet · {scope} · sheet seed {seed} · each question's id and seed reproduce it "
+        f"(examkit bank show ID --seed N)"
+    )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_page("Generative models: practice", subtitle, views, show_answers=True), encoding="utf-8")

@@ -1,5 +1,6 @@
 """`examkit drill --stats`: mastery per checklist objective, and a progress plot (PNG) a student
 can look at: current mastery per objective, and how it moved attempt by attempt."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,9 +14,16 @@ def progress_table(attempts: list[dict], objectives: dict) -> list[dict]:
     rows = []
     for objective, description in objectives.items():
         s = skills.get(objective)
-        rows.append({"objective": objective, "description": description,
-                     "mastery": s["mastery"] if s else None, "attempts": s["attempts"] if s else 0,
-                     "points": s["points"] if s else 0, "max_points": s["max_points"] if s else 0})
+        rows.append(
+            {
+                "objective": objective,
+                "description": description,
+                "mastery": s["mastery"] if s else None,
+                "attempts": s["attempts"] if s else 0,
+                "points": s["points"] if s else 0,
+                "max_points": s["max_points"] if s else 0,
+            }
+        )
     rows.sort(key=lambda r: (r["mastery"] is None, r["mastery"] if r["mastery"] is not None else 0, r["objective"]))
     return rows
 
@@ -27,8 +35,10 @@ def format_table(rows: list[dict]) -> str:
             lines.append(f"{r['objective']:<22} {'—':>8} {0:>9} {'':>12}  not practised yet")
             continue
         bar = "█" * round(r["mastery"] * 10) + "░" * (10 - round(r["mastery"] * 10))
-        lines.append(f"{r['objective']:<22} {r['mastery']:>8.0%} {r['attempts']:>9} "
-                     f"{r['points']:>5g}/{r['max_points']:<6g} {bar}")
+        lines.append(
+            f"{r['objective']:<22} {r['mastery']:>8.0%} {r['attempts']:>9} "
+            f"{r['points']:>5g}/{r['max_points']:<6g} {bar}"
+        )
     return "\n".join(lines)
 
 

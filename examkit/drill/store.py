@@ -3,6 +3,7 @@
 Kept under the XDG data directory ($XDG_DATA_HOME/examkit/drill.sqlite, by default
 ~/.local/share/examkit/drill.sqlite) so progress survives reinstalls and is per user.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,15 +53,40 @@ class ProgressStore:
             self.db = sqlite3.connect(str(self.path))
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
-            raise ProgressError(f"{self.path}: cannot use this progress database ({exc}); "
-                                f"move it aside or pass --db to use another file") from None
+            raise ProgressError(
+                f"{self.path}: cannot use this progress database ({exc}); "
+                f"move it aside or pass --db to use another file"
+            ) from None
 
-    def record(self, session: str, qid: str, seed: int, part: str, objectives, verdict, hints: int, answer: str,
-               at: float | None = None):
-        self.db.execute("INSERT INTO attempts (at, session, qid, seed, part, objectives, status, score, max_score, "
-                        "hints, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (at or time.time(), session, qid, seed, part, json.dumps(list(objectives)), verdict.status,
-                         float(verdict.score), float(verdict.max_score), hints, answer[:2000]))
+    def record(
+        self,
+        session: str,
+        qid: str,
+        seed: int,
+        part: str,
+        objectives,
+        verdict,
+        hints: int,
+        answer: str,
+        at: float | None = None,
+    ):
+        self.db.execute(
+            "INSERT INTO attempts (at, session, qid, seed, part, objectives, status, score, max_score, "
+            "hints, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                at or time.time(),
+                session,
+                qid,
+                seed,
+                part,
+                json.dumps(list(objectives)),
+                verdict.status,
+                float(verdict.score),
+                float(verdict.max_score),
+                hints,
+                answer[:2000],
+            ),
+        )
         self.db.commit()
 
     def box(self, qid: str) -> BoxState | None:
@@ -68,8 +94,10 @@ class ProgressStore:
         return BoxState(*row) if row else None
 
     def boxes(self) -> dict:
-        return {qid: BoxState(box, due, seen) for qid, box, due, seen in
-                self.db.execute("SELECT qid, box, due, seen FROM boxes")}
+        return {
+            qid: BoxState(box, due, seen)
+            for qid, box, due, seen in self.db.execute("SELECT qid, box, due, seen FROM boxes")
+        }
 
     def finish_question(self, qid: str, fraction: float, hints: int, at: float | None = None) -> BoxState:
         """Move the question between boxes: up when fully right without hints, back to 1 when wrong."""
@@ -86,8 +114,9 @@ class ProgressStore:
         return new
 
     def attempts(self) -> list[dict]:
-        rows = self.db.execute("SELECT at, session, qid, seed, part, objectives, status, score, max_score, hints "
-                               "FROM attempts ORDER BY id").fetchall()
+        rows = self.db.execute(
+            "SELECT at, session, qid, seed, part, objectives, status, score, max_score, hints FROM attempts ORDER BY id"
+        ).fetchall()
         keys = ("at", "session", "qid", "seed", "part", "objectives", "status", "score", "max_score", "hints")
         out = []
         for row in rows:

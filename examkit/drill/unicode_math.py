@@ -5,45 +5,198 @@ blackboard and calligraphic letters, accents, delimiters); an unknown command sh
 nothing is silently lost. Prose keeps its words: `code` and **bold** lose their marks, $math$ is
 converted, $$display$$ goes on its own indented line.
 """
+
 from __future__ import annotations
 
 import re
 
-GREEK = dict(zip(
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma tau "
-    "upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split(),
-    "αβγδεεζηθϑικλμνξπρστυφφχψωΓΔΘΛΞΠΣΦΨΩ"))
+GREEK = dict(
+    zip(
+        "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma tau "
+        "upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split(),
+        "αβγδεεζηθϑικλμνξπρστυφφχψωΓΔΘΛΞΠΣΦΨΩ",
+    )
+)
 SYMBOLS = {
-    "cdot": "·", "times": "×", "ast": "∗", "star": "⋆", "approx": "≈", "sim": "∼", "simeq": "≃", "propto": "∝",
-    "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "equiv": "≡", "ll": "≪", "gg": "≫",
-    "to": "→", "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒", "implies": "⇒", "iff": "⇔", "mapsto": "↦",
-    "in": "∈", "notin": "∉", "subset": "⊂", "cup": "∪", "cap": "∩", "forall": "∀", "exists": "∃",
-    "infty": "∞", "partial": "∂", "nabla": "∇", "sum": "Σ", "prod": "∏", "int": "∫", "mid": "|", "|": "‖",
-    "lVert": "‖", "rVert": "‖", "Vert": "‖", "lvert": "|", "rvert": "|", "vert": "|", "lfloor": "⌊", "rfloor": "⌋",
-    "lceil": "⌈", "rceil": "⌉", "langle": "⟨", "rangle": "⟩", "odot": "⊙", "otimes": "⊗", "oplus": "⊕",
-    "pm": "±", "mp": "∓", "cdots": "⋯", "ldots": "…", "dots": "…", "circ": "∘", "ell": "ℓ", "top": "ᵀ",
-    "quad": "  ", "qquad": "    ", ",": " ", ";": " ", ":": " ", "!": "", " ": " ", "{": "{", "}": "}",
-    "%": "%", "_": "_", "&": "&", "#": "#", "$": "$", "\\": "\n", "prime": "′",
+    "cdot": "·",
+    "times": "×",
+    "ast": "∗",
+    "star": "⋆",
+    "approx": "≈",
+    "sim": "∼",
+    "simeq": "≃",
+    "propto": "∝",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "ne": "≠",
+    "neq": "≠",
+    "equiv": "≡",
+    "ll": "≪",
+    "gg": "≫",
+    "to": "→",
+    "rightarrow": "→",
+    "leftarrow": "←",
+    "Rightarrow": "⇒",
+    "implies": "⇒",
+    "iff": "⇔",
+    "mapsto": "↦",
+    "in": "∈",
+    "notin": "∉",
+    "subset": "⊂",
+    "cup": "∪",
+    "cap": "∩",
+    "forall": "∀",
+    "exists": "∃",
+    "infty": "∞",
+    "partial": "∂",
+    "nabla": "∇",
+    "sum": "Σ",
+    "prod": "∏",
+    "int": "∫",
+    "mid": "|",
+    "|": "‖",
+    "lVert": "‖",
+    "rVert": "‖",
+    "Vert": "‖",
+    "lvert": "|",
+    "rvert": "|",
+    "vert": "|",
+    "lfloor": "⌊",
+    "rfloor": "⌋",
+    "lceil": "⌈",
+    "rceil": "⌉",
+    "langle": "⟨",
+    "rangle": "⟩",
+    "odot": "⊙",
+    "otimes": "⊗",
+    "oplus": "⊕",
+    "pm": "±",
+    "mp": "∓",
+    "cdots": "⋯",
+    "ldots": "…",
+    "dots": "…",
+    "circ": "∘",
+    "ell": "ℓ",
+    "top": "ᵀ",
+    "quad": "  ",
+    "qquad": "    ",
+    ",": " ",
+    ";": " ",
+    ":": " ",
+    "!": "",
+    " ": " ",
+    "{": "{",
+    "}": "}",
+    "%": "%",
+    "_": "_",
+    "&": "&",
+    "#": "#",
+    "$": "$",
+    "\\": "\n",
+    "prime": "′",
 }
-OPERATORS = {"cdot", "times", "ast", "star", "approx", "sim", "simeq", "propto", "le", "leq", "ge", "geq", "ne", "neq",
-             "equiv", "ll", "gg", "to", "rightarrow", "leftarrow", "Rightarrow", "implies", "iff", "mapsto", "in",
-             "notin", "subset", "cup", "cap", "mid", "odot", "otimes", "oplus", "pm", "mp", "circ"}
+OPERATORS = {
+    "cdot",
+    "times",
+    "ast",
+    "star",
+    "approx",
+    "sim",
+    "simeq",
+    "propto",
+    "le",
+    "leq",
+    "ge",
+    "geq",
+    "ne",
+    "neq",
+    "equiv",
+    "ll",
+    "gg",
+    "to",
+    "rightarrow",
+    "leftarrow",
+    "Rightarrow",
+    "implies",
+    "iff",
+    "mapsto",
+    "in",
+    "notin",
+    "subset",
+    "cup",
+    "cap",
+    "mid",
+    "odot",
+    "otimes",
+    "oplus",
+    "pm",
+    "mp",
+    "circ",
+}
 OPENING = {"lVert", "lvert", "lfloor", "lceil", "langle"}
 CLOSING = {"rVert", "rvert", "rfloor", "rceil", "rangle"}
 _GLUE = "\x00"  # marks a closing delimiter: the space before it goes
-FUNCTIONS = {"log", "ln", "exp", "min", "max", "dim", "sin", "cos", "tan", "tanh", "sigmoid", "arg", "argmin",
-             "argmax", "det", "tr", "sup", "inf", "lim", "softmax", "ReLU", "KL", "Var", "Cov", "sgn"}
+FUNCTIONS = {
+    "log",
+    "ln",
+    "exp",
+    "min",
+    "max",
+    "dim",
+    "sin",
+    "cos",
+    "tan",
+    "tanh",
+    "sigmoid",
+    "arg",
+    "argmin",
+    "argmax",
+    "det",
+    "tr",
+    "sup",
+    "inf",
+    "lim",
+    "softmax",
+    "ReLU",
+    "KL",
+    "Var",
+    "Cov",
+    "sgn",
+}
 DELIMITER_SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "big", "Big", "bigg", "middle"}
-PLAIN_STYLES = {"text", "textrm", "mathrm", "operatorname", "mathit", "mathbf", "textbf", "textit", "boldsymbol",
-                "mathsf", "texttt", "emph", "rm", "bf"}
+PLAIN_STYLES = {
+    "text",
+    "textrm",
+    "mathrm",
+    "operatorname",
+    "mathit",
+    "mathbf",
+    "textbf",
+    "textit",
+    "boldsymbol",
+    "mathsf",
+    "texttt",
+    "emph",
+    "rm",
+    "bf",
+}
 BLACKBOARD = {"E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "P": "ℙ", "1": "𝟙"}
 CALLIGRAPHIC = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "𝒜ℬ𝒞𝒟ℰℱ𝒢ℋℐ𝒥𝒦ℒℳ𝒩𝒪𝒫𝒬ℛ𝒮𝒯𝒰𝒱𝒲𝒳𝒴𝒵"))
-ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305", "tilde": "\u0303",
-           "widetilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308"}
-SUPERSCRIPT = dict(zip("0123456789+-=()niTtkjxyzabcdefghlmoprsuvw′*",
-                       "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵗᵏʲˣʸᶻᵃᵇᶜᵈᵉᶠᵍʰˡᵐᵒᵖʳˢᵘᵛʷ′*"))
-SUBSCRIPT = dict(zip("0123456789+-=()aehijklmnoprstuvxβγρφχ",
-                     "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
+ACCENTS = {
+    "hat": "\u0302",
+    "widehat": "\u0302",
+    "bar": "\u0304",
+    "overline": "\u0305",
+    "tilde": "\u0303",
+    "widetilde": "\u0303",
+    "vec": "\u20d7",
+    "dot": "\u0307",
+    "ddot": "\u0308",
+}
+SUPERSCRIPT = dict(zip("0123456789+-=()niTtkjxyzabcdefghlmoprsuvw′*", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵗᵏʲˣʸᶻᵃᵇᶜᵈᵉᶠᵍʰˡᵐᵒᵖʳˢᵘᵛʷ′*"))
+SUBSCRIPT = dict(zip("0123456789+-=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
 
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\s+)|(.)", re.S)
 
@@ -216,7 +369,7 @@ def prose_to_unicode(text: str) -> str:
 
     out, last = [], 0
     for m in _MATH.finditer(text):
-        out.append(prose(text[last:m.start()]))
+        out.append(prose(text[last : m.start()]))
         if m.group(1) is not None:
             out.append("\n    " + math_to_unicode(m.group(1)) + "\n")
         else:
@@ -226,13 +379,16 @@ def prose_to_unicode(text: str) -> str:
     return "".join(out)
 
 
-_GREEK_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in GREEK if not k.startswith("var")), key=len, reverse=True)) + r")\b")
+_GREEK_WORD = re.compile(
+    r"\b(" + "|".join(sorted((k for k in GREEK if not k.startswith("var")), key=len, reverse=True)) + r")\b"
+)
 _POWER = re.compile(r"(\*\*|\^)(\([^()]*\)|-?[\w.]+)")
 
 
 def plain_to_unicode(text: str) -> str:
     """Plain answer syntax as typed by students (`-(1/2)*log(2*pi*sigma^2)`) made readable:
     `-(1/2)·log(2·π·σ²)`. The shape is kept exactly: nothing is simplified or reordered."""
+
     def power(match):
         body = match.group(2)
         inner = body[1:-1] if body.startswith("(") else body

@@ -3,6 +3,7 @@
 Everything derives from (master seed, student id, question id), so rebuilding gives the same
 exams; a student's questions do not change when other students join the roster.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,7 +59,9 @@ def students_for(spec: ExamSpec, roster=None, versions=None) -> list[Student]:
         return roster
     count = versions or spec.versions
     if not count:
-        raise SpecError([Problem(spec.path, 1, "give `versions: N` or `roster: FILE` in the spec, or --versions/--roster")])
+        raise SpecError(
+            [Problem(spec.path, 1, "give `versions: N` or `roster: FILE` in the spec, or --versions/--roster")]
+        )
     width = max(2, len(str(count)))
     return [Student(f"V{i:0{width}d}", f"Version {i}") for i in range(1, count + 1)]
 
@@ -75,7 +78,9 @@ def _matches(template, pool) -> bool:
     if "types" in pool and not set(template.part_types) <= set(pool["types"]):
         return False
     objective = pool.get("objective")
-    if objective is not None and not set(objective if isinstance(objective, list) else [objective]) & set(template.objectives):
+    if objective is not None and not set(objective if isinstance(objective, list) else [objective]) & set(
+        template.objectives
+    ):
         return False
     return allowed("topic", template.topic) and allowed("difficulty", template.difficulty)
 
@@ -85,11 +90,23 @@ def section_pools(spec: ExamSpec, bank: Bank) -> list[list]:
     for index, section in enumerate(spec.sections):
         missing = [qid for qid in section.pool.get("ids", []) if qid not in bank.templates]
         if missing:
-            problems.append(Problem(spec.path, 1, f"section {index + 1} ({section.title}): no question(s) {', '.join(missing)} in the bank"))
+            problems.append(
+                Problem(
+                    spec.path,
+                    1,
+                    f"section {index + 1} ({section.title}): no question(s) {', '.join(missing)} in the bank",
+                )
+            )
         pool = sorted((t for t in bank if _matches(t, section.pool)), key=lambda t: t.id)
         if len(pool) < section.draw:
-            problems.append(Problem(spec.path, 1, f"section {index + 1} ({section.title}): draws {section.draw} but only "
-                                                  f"{len(pool)} question(s) match {section.pool}"))
+            problems.append(
+                Problem(
+                    spec.path,
+                    1,
+                    f"section {index + 1} ({section.title}): draws {section.draw} but only "
+                    f"{len(pool)} question(s) match {section.pool}",
+                )
+            )
         pools.append(pool)
     if problems:
         raise SpecError(problems)

@@ -1,4 +1,5 @@
 """`examkit exam build`: spec (+ roster) -> .tex, PDFs, answer key, solutions and manifest."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,9 +37,17 @@ class BuildReport:
         return not self.failures and not self.warnings
 
     def to_json(self) -> dict:
-        return {"ok": self.ok, "out": str(self.out), "versions": self.versions, "tex": [str(p) for p in self.tex],
-                "pdfs": [str(p) for p in self.pdfs], "failures": [f.error for f in self.failures],
-                "warnings": self.warnings, "notes": self.notes, "seconds": round(self.seconds, 2)}
+        return {
+            "ok": self.ok,
+            "out": str(self.out),
+            "versions": self.versions,
+            "tex": [str(p) for p in self.tex],
+            "pdfs": [str(p) for p in self.pdfs],
+            "failures": [f.error for f in self.failures],
+            "warnings": self.warnings,
+            "notes": self.notes,
+            "seconds": round(self.seconds, 2),
+        }
 
 
 def bank_digest(bank) -> str:
@@ -48,8 +57,9 @@ def bank_digest(bank) -> str:
     return h.hexdigest()[:16]
 
 
-def build_exam(spec_path, out, roster=None, versions=None, formats=("pdf",), jobs: int = 2,
-               progress_factory=None, bank_paths=None) -> BuildReport:
+def build_exam(
+    spec_path, out, roster=None, versions=None, formats=("pdf",), jobs: int = 2, progress_factory=None, bank_paths=None
+) -> BuildReport:
     started = time.perf_counter()
     unknown = set(formats) - set(FORMATS)
     if unknown:
@@ -65,8 +75,10 @@ def build_exam(spec_path, out, roster=None, versions=None, formats=("pdf",), job
     tex_dir.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out, versions=len(exam_versions))
     if len(totals) > 1:
-        report.notes.append(f"versions differ in total points ({totals[0]:g} to {totals[-1]:g}); "
-                            "give each section `points:` to make them equal")
+        report.notes.append(
+            f"versions differ in total points ({totals[0]:g} to {totals[-1]:g}); "
+            "give each section `points:` to make them equal"
+        )
     env = environment()
     progress = progress_factory(len(exam_versions), "render") if progress_factory else None
     for version in exam_versions:
@@ -91,7 +103,9 @@ def build_exam(spec_path, out, roster=None, versions=None, formats=("pdf",), job
         html_dir = out / "html"
         html_dir.mkdir(exist_ok=True)
         for version in exam_versions:
-            (html_dir / f"{safe_name(version.student.id)}.html").write_text(version_html(spec, version), encoding="utf-8")
+            (html_dir / f"{safe_name(version.student.id)}.html").write_text(
+                version_html(spec, version), encoding="utf-8"
+            )
     if "pdf" in formats:
         if not pdflatex_available():
             report.warnings.append(INSTALL_HINT)

@@ -3,6 +3,7 @@
 The templates need a single pdflatex pass (no page totals or aux-based tables), so a build costs
 about what bare pdflatex costs on the same files.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEX_PACKAGES = "texlive-latex-base texlive-latex-extra texlive-fonts-recommended"
-INSTALL_HINT = (f"pdflatex was not found. Install TeX Live (Debian/Ubuntu: sudo apt-get install {TEX_PACKAGES}; "
-                "macOS: MacTeX) and rebuild; the .tex sources were written and can be compiled by hand.")
+INSTALL_HINT = (
+    f"pdflatex was not found. Install TeX Live (Debian/Ubuntu: sudo apt-get install {TEX_PACKAGES}; "
+    "macOS: MacTeX) and rebuild; the .tex sources were written and can be compiled by hand."
+)
 _MARKER = re.compile(r"^% examkit-question: (\S+)")
 _FILE_LINE = re.compile(r"^(?:\./)?[^:\n]+\.tex:(\d+): (.*)$")
 
@@ -54,7 +57,7 @@ def explain_failure(tex: Path, log_text: str) -> tuple[str, str | None]:
         m = _FILE_LINE.match(line)
         if m:
             question = question_at(tex, int(m.group(1)))
-            context = "\n".join(lines[i:i + 6])
+            context = "\n".join(lines[i : i + 6])
             where = f"question {question}" if question else "the document preamble"
             return f"{tex.name}:{m.group(1)}: TeX error in {where}: {m.group(2)}\n{context}", question
     errors = [line for line in lines if line.startswith("!")]
@@ -81,8 +84,15 @@ def _runaway_line(tex: Path, log_lines: list[str]) -> int | None:
 
 def compile_one(tex: Path, timeout: float = 120) -> CompileResult:
     try:
-        proc = subprocess.run(pdflatex_command(tex), cwd=tex.parent, capture_output=True, text=True,
-                              errors="replace", timeout=timeout, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            pdflatex_command(tex),
+            cwd=tex.parent,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         return CompileResult(tex, None, False, f"{tex.name}: pdflatex took longer than {timeout:g} s")
     pdf = tex.with_suffix(".pdf")

@@ -4,6 +4,7 @@ per-student feedback and an item analysis (mean score, discrimination, frequent 
 ANSWERS.csv is long (`student_id,question,part,answer`) or wide (`student_id,Q1,Q2a,Q2b,...`);
 blank answers score 0. Variants are rebuilt from the manifest's (question id, seed).
 """
+
 from __future__ import annotations
 
 import csv
@@ -95,12 +96,25 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None) -> d
                     text = given.get((q["number"], ""))  # wide files may name a one-part question just "Q3"
                 text = text or ""
                 if not str(text).strip():
-                    mark = Mark(sid, q["number"], q["qid"], pid, "", "blank", 0.0, part_entry["points"], "no answer", None, [])
+                    mark = Mark(
+                        sid, q["number"], q["qid"], pid, "", "blank", 0.0, part_entry["points"], "no answer", None, []
+                    )
                 else:
                     verdict = check_answer(variant, pid, text)
                     scale = part_entry["points"] / verdict.max_score if verdict.max_score else 0
-                    mark = Mark(sid, q["number"], q["qid"], pid, str(text), verdict.status, round(verdict.score * scale, 4),
-                                part_entry["points"], verdict.message, verdict.misconception, verdict.feedback)
+                    mark = Mark(
+                        sid,
+                        q["number"],
+                        q["qid"],
+                        pid,
+                        str(text),
+                        verdict.status,
+                        round(verdict.score * scale, 4),
+                        part_entry["points"],
+                        verdict.message,
+                        verdict.misconception,
+                        verdict.feedback,
+                    )
                 student_marks.append(mark)
         marks.extend(student_marks)
         totals[sid] = sum(m.score for m in student_marks)
@@ -112,8 +126,13 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None) -> d
     _write_feedback(out / "feedback", versions, marks)
     analysis = item_analysis(marks, totals)
     (out / "item_analysis.json").write_text(json.dumps(analysis, indent=2) + "\n")
-    return {"students": len(versions), "graded_answers": sum(m.status != "blank" for m in marks),
-            "unknown_students": unknown, "out": str(out), "item_analysis": analysis}
+    return {
+        "students": len(versions),
+        "graded_answers": sum(m.status != "blank" for m in marks),
+        "unknown_students": unknown,
+        "out": str(out),
+        "item_analysis": analysis,
+    }
 
 
 def _write_grades(out: Path, versions, marks, totals):
@@ -138,8 +157,10 @@ def _write_feedback(folder: Path, versions, marks):
     for sid, version in versions.items():
         lines = [f"{version['name'] or sid} (version {version['code']})", ""]
         for m in by_student[sid]:
-            lines.append(f"Q{m.number}{m.part and '(' + m.part + ')'} [{m.qid}]: {m.score:g}/{m.max_score:g} {m.status}: "
-                         f"{m.message}")
+            lines.append(
+                f"Q{m.number}{m.part and '(' + m.part + ')'} [{m.qid}]: {m.score:g}/{m.max_score:g} {m.status}: "
+                f"{m.message}"
+            )
             lines.extend(f"    {f}" for f in m.feedback)
         total = sum(m.score for m in by_student[sid])
         lines += ["", f"Total: {total:g} / {version['points']:g}"]
@@ -173,7 +194,13 @@ def item_analysis(marks, totals) -> list[dict]:
         shares = [scores[s] / maxima[(qid, s)] if maxima[(qid, s)] else 0 for s in students]
         rest = [totals[s] - scores[s] for s in students]
         r = _pearson(shares, rest)
-        rows.append({"qid": qid, "students": len(students), "mean_score": round(statistics.fmean(shares), 4),
-                     "discrimination": None if r is None else round(r, 4),
-                     "misconceptions": misconceptions[qid].most_common(3)})
+        rows.append(
+            {
+                "qid": qid,
+                "students": len(students),
+                "mean_score": round(statistics.fmean(shares), 4),
+                "discrimination": None if r is None else round(r, 4),
+                "misconceptions": misconceptions[qid].most_common(3),
+            }
+        )
     return rows

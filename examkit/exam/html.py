@@ -1,5 +1,6 @@
 """Self-contained HTML (math as MathML via latex2mathml; no scripts, no network) for previews
 and practice sheets."""
+
 from __future__ import annotations
 
 import html
@@ -32,7 +33,7 @@ def to_html(text: str) -> str:
         return ""
     out, last = [], 0
     for m in _MATH.finditer(text):
-        out.append(_prose(text[last:m.start()]))
+        out.append(_prose(text[last : m.start()]))
         out.append(math_to_mathml(m.group(1) if m.group(1) is not None else m.group(2), m.group(1) is not None))
         last = m.end()
     out.append(_prose(text[last:]))

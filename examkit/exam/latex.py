@@ -1,5 +1,6 @@
 """Render exam versions, their solutions and the answer key to LaTeX with the templates in
 `templates/latex/` (Jinja2 with `<< >>` and `<% %>`, which LaTeX does not use)."""
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,11 @@ def key_answer(part) -> str:
         tol = part.spec.get("tolerance")
         note = ""
         if tol:
-            bits = [f"abs {tol['abs']}" if "abs" in tol else "", f"rel {tol['rel']}" if "rel" in tol else "",
-                    f"{tol['sigfigs']} s.f." if "sigfigs" in tol else ""]
+            bits = [
+                f"abs {tol['abs']}" if "abs" in tol else "",
+                f"rel {tol['rel']}" if "rel" in tol else "",
+                f"{tol['sigfigs']} s.f." if "sigfigs" in tol else "",
+            ]
             note = " {\\footnotesize (" + ", ".join(b for b in bits if b) + ")}"
         unit = f" {to_latex(part.unit)}" if part.unit else ""
         return f"${format_number(part.answer, 6)}${unit}{note}"
@@ -79,9 +83,17 @@ def answer_space(part) -> str:
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(bundled("templates") / "latex")),
-        block_start_string="<%", block_end_string="%>", variable_start_string="<<", variable_end_string=">>",
-        comment_start_string="<#", comment_end_string="#>", undefined=StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, autoescape=False, keep_trailing_newline=True,
+        block_start_string="<%",
+        block_end_string="%>",
+        variable_start_string="<<",
+        variable_end_string=">>",
+        comment_start_string="<#",
+        comment_end_string="#>",
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        keep_trailing_newline=True,
     )
     env.filters.update(tex=to_latex, pts=_pts, mathtex=mathtex, keytext=_keytext)
     env.globals.update(answer_space=answer_space, key_answer=key_answer)

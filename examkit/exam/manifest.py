@@ -1,5 +1,6 @@
 """The build manifest: every version's questions, seeds, parameters and correct answers (JSON),
 enough to rebuild each variant and grade typed answers against it."""
+
 from __future__ import annotations
 
 import json
@@ -23,16 +24,35 @@ def part_entry(part) -> dict:
 def manifest(spec, versions, bank_digest: str) -> dict:
     return {
         "format": FORMAT,
-        "exam": {"title": spec.title, "course": spec.course, "date": spec.date, "master_seed": spec.master_seed,
-                 "spec": spec.path, "bank": bank_digest},
-        "versions": [{
-            "student_id": v.student.id, "name": v.student.name, "code": v.code, "points": v.points,
-            "questions": [{
-                "number": q.number, "section": q.section, "qid": q.qid, "seed": q.seed, "points": q.points,
-                "params": {k: _jsonable(val) for k, val in q.variant.params.items()},
-                "parts": [part_entry(p) for p in q.variant.parts],
-            } for q in v.questions],
-        } for v in versions],
+        "exam": {
+            "title": spec.title,
+            "course": spec.course,
+            "date": spec.date,
+            "master_seed": spec.master_seed,
+            "spec": spec.path,
+            "bank": bank_digest,
+        },
+        "versions": [
+            {
+                "student_id": v.student.id,
+                "name": v.student.name,
+                "code": v.code,
+                "points": v.points,
+                "questions": [
+                    {
+                        "number": q.number,
+                        "section": q.section,
+                        "qid": q.qid,
+                        "seed": q.seed,
+                        "points": q.points,
+                        "params": {k: _jsonable(val) for k, val in q.variant.params.items()},
+                        "parts": [part_entry(p) for p in q.variant.parts],
+                    }
+                    for q in v.questions
+                ],
+            }
+            for v in versions
+        ],
     }
 
 

@@ -4,6 +4,7 @@
 One Moodle question per part, in a category per exam question number, so a Moodle quiz can draw
 "a random question from Q3" and every variant of every version is there.
 """
+
 from __future__ import annotations
 
 import re
@@ -86,8 +87,14 @@ def _essay(q, question, part):
     ET.SubElement(q, "responsefieldlines").text = str(part.spec.get("lines", 10))
 
 
-_TYPES = {"numeric": ("numerical", _numeric), "choice": ("multichoice", _choice), "diagnosis": ("multichoice", _choice),
-          "expression": ("essay", _essay), "derivation": ("essay", _essay), "short": ("essay", _essay)}
+_TYPES = {
+    "numeric": ("numerical", _numeric),
+    "choice": ("multichoice", _choice),
+    "diagnosis": ("multichoice", _choice),
+    "expression": ("essay", _essay),
+    "derivation": ("essay", _essay),
+    "short": ("essay", _essay),
+}
 
 
 def moodle_xml(spec, versions) -> bytes:
@@ -104,8 +111,12 @@ def moodle_xml(spec, versions) -> bytes:
                     kind, fill = _TYPES[part.type]
                     q = ET.SubElement(quiz, "question", {"type": kind})
                     label = f"Q{number}{part.id if len(question.variant.parts) > 1 else ''}"
-                    _text(q, "name", f"{label} {question.qid} [{version.student.id} {version.code}] seed {question.seed}",
-                          fmt=None)
+                    _text(
+                        q,
+                        "name",
+                        f"{label} {question.qid} [{version.student.id} {version.code}] seed {question.seed}",
+                        fmt=None,
+                    )
                     _text(q, "questiontext", _question_text(question, part))
                     _text(q, "generalfeedback", moodle_math(question.variant.solution))
                     ET.SubElement(q, "defaultgrade").text = machine_number(part.points)

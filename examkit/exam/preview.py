@@ -1,5 +1,6 @@
 """HTML preview of exam versions (and, with the same template, practice sheets): MathML math,
 figures embedded as data URIs, answers and solutions folded under each question."""
+
 from __future__ import annotations
 
 import base64
@@ -33,25 +34,45 @@ def _answer_html(part) -> str:
 
 def question_view(number, section, qid, seed, variant, with_figures=True) -> dict:
     return {
-        "number": number, "section": section, "qid": qid, "seed": seed, "points": format_number(variant.points),
+        "number": number,
+        "section": section,
+        "qid": qid,
+        "seed": seed,
+        "points": format_number(variant.points),
         "stem": to_html(variant.stem),
         "figures": [_figure_uri(f, variant) for f in variant.figures] if with_figures else [],
-        "parts": [{
-            "id": p.id, "prompt": to_html(p.prompt), "points": format_number(p.points), "answer": _answer_html(p),
-            "options": [{"letter": o.letter, "text": to_html(o.text), "correct": o.correct, "feedback": to_html(o.feedback)}
-                        for o in p.options],
-            "steps": [math_to_mathml(mathtex(s)) for s in p.steps],
-            "rubric": [{"points": format_number(r["points"]), "criterion": to_html(r["criterion"])} for r in p.rubric],
-            "solution": to_html(p.solution),
-        } for p in variant.parts],
+        "parts": [
+            {
+                "id": p.id,
+                "prompt": to_html(p.prompt),
+                "points": format_number(p.points),
+                "answer": _answer_html(p),
+                "options": [
+                    {"letter": o.letter, "text": to_html(o.text), "correct": o.correct, "feedback": to_html(o.feedback)}
+                    for o in p.options
+                ],
+                "steps": [math_to_mathml(mathtex(s)) for s in p.steps],
+                "rubric": [
+                    {"points": format_number(r["points"]), "criterion": to_html(r["criterion"])} for r in p.rubric
+                ],
+                "solution": to_html(p.solution),
+            }
+            for p in variant.parts
+        ],
     }
 
 
 def render_page(title, subtitle, questions, show_answers=True) -> str:
-    env = Environment(loader=FileSystemLoader(str(bundled("templates") / "html")), undefined=StrictUndefined,
-                      autoescape=False, trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("version.html.j2").render(title=title, subtitle=subtitle, questions=questions,
-                                                      show_answers=show_answers)
+    env = Environment(
+        loader=FileSystemLoader(str(bundled("templates") / "html")),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("version.html.j2").render(
+        title=title, subtitle=subtitle, questions=questions, show_answers=show_answers
+    )
 
 
 def version_html(spec, version) -> str:

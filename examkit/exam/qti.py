@@ -4,6 +4,7 @@ Canvas item types: numerical_question (exact answer with a range), multiple_choi
 multiple_answers_question, and essay_question for expressions, derivations and short answers.
 Math is kept as LaTeX inside \\( \\) for Canvas's equation rendering.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,12 @@ from .moodle import machine_number, moodle_math
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
-CANVAS_TYPES = {"numeric": "numerical_question", "expression": "essay_question", "derivation": "essay_question",
-                "short": "essay_question"}
+CANVAS_TYPES = {
+    "numeric": "numerical_question",
+    "expression": "essay_question",
+    "derivation": "essay_question",
+    "short": "essay_question",
+}
 
 
 def _meta(item, fields: dict):
@@ -40,17 +45,31 @@ def _item(section, version, question, part):
     ident = safe_name(f"{version.student.id}-{question.number}-{part.id}")
     label = f"Q{question.number}{part.id if len(question.variant.parts) > 1 else ''}"
     item = ET.SubElement(section, "item", {"ident": ident, "title": f"{label} {question.qid}"})
-    _meta(item, {"question_type": canvas_type, "points_possible": machine_number(part.points),
-                 "original_answer_ids": ",".join(o.letter for o in part.options), "assessment_question_identifierref": ident})
+    _meta(
+        item,
+        {
+            "question_type": canvas_type,
+            "points_possible": machine_number(part.points),
+            "original_answer_ids": ",".join(o.letter for o in part.options),
+            "assessment_question_identifierref": ident,
+        },
+    )
     presentation = ET.SubElement(item, "presentation")
-    body = f"<p>{moodle_math(question.variant.stem)}</p>" + (f"<p>{moodle_math(part.prompt)}</p>" if part.prompt else "")
+    body = f"<p>{moodle_math(question.variant.stem)}</p>" + (
+        f"<p>{moodle_math(part.prompt)}</p>" if part.prompt else ""
+    )
     _material(presentation, body)
     processing = ET.SubElement(item, "resprocessing")
-    ET.SubElement(ET.SubElement(processing, "outcomes"), "decvar",
-                  {"maxvalue": "100", "minvalue": "0", "varname": "SCORE", "vartype": "Decimal"})
+    ET.SubElement(
+        ET.SubElement(processing, "outcomes"),
+        "decvar",
+        {"maxvalue": "100", "minvalue": "0", "varname": "SCORE", "vartype": "Decimal"},
+    )
     if part.type in ("choice", "diagnosis"):
         single = part.select == "single"
-        lid = ET.SubElement(presentation, "response_lid", {"ident": "response1", "rcardinality": "Single" if single else "Multiple"})
+        lid = ET.SubElement(
+            presentation, "response_lid", {"ident": "response1", "rcardinality": "Single" if single else "Multiple"}
+        )
         choices = ET.SubElement(lid, "render_choice")
         for o in part.options:
             label_node = ET.SubElement(choices, "response_label", {"ident": o.letter})
@@ -66,8 +85,11 @@ def _item(section, version, question, part):
                 ET.SubElement(target, "varequal", {"respident": "response1"}).text = o.letter
         ET.SubElement(cond, "setvar", {"action": "Set", "varname": "SCORE"}).text = "100"
     elif part.type == "numeric":
-        ET.SubElement(ET.SubElement(presentation, "response_str", {"ident": "response1", "rcardinality": "Single"}),
-                      "render_fib", {"fibtype": "Decimal"})
+        ET.SubElement(
+            ET.SubElement(presentation, "response_str", {"ident": "response1", "rcardinality": "Single"}),
+            "render_fib",
+            {"fibtype": "Decimal"},
+        )
         width = tolerance_width(part.answer, part.spec.get("tolerance") or DEFAULT_TOLERANCE)
         cond = ET.SubElement(processing, "respcondition", {"continue": "No"})
         either = ET.SubElement(ET.SubElement(cond, "conditionvar"), "or")
@@ -77,8 +99,9 @@ def _item(section, version, question, part):
         ET.SubElement(both, "varlte", {"respident": "response1"}).text = machine_number(part.answer + width)
         ET.SubElement(cond, "setvar", {"action": "Set", "varname": "SCORE"}).text = "100"
     else:
-        ET.SubElement(ET.SubElement(presentation, "response_str", {"ident": "response1", "rcardinality": "Single"}),
-                      "render_fib")
+        ET.SubElement(
+            ET.SubElement(presentation, "response_str", {"ident": "response1", "rcardinality": "Single"}), "render_fib"
+        )
         cond = ET.SubElement(processing, "respcondition", {"continue": "No"})
         ET.SubElement(ET.SubElement(cond, "conditionvar"), "other")
     return item
@@ -111,6 +134,8 @@ def qti_package(spec, versions) -> bytes:
             resource = ET.SubElement(resources, "resource", {"identifier": ident, "type": "imsqti_xmlv1p2"})
             ET.SubElement(resource, "file", {"href": href})
         ET.indent(manifest)
-        archive.writestr(zipfile.ZipInfo("imsmanifest.xml", date_time=(2020, 1, 1, 0, 0, 0)),
-                         ET.tostring(manifest, encoding="utf-8", xml_declaration=True))
+        archive.writestr(
+            zipfile.ZipInfo("imsmanifest.xml", date_time=(2020, 1, 1, 0, 0, 0)),
+            ET.tostring(manifest, encoding="utf-8", xml_declaration=True),
+        )
     return buffer.getvalue()

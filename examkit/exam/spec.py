@@ -1,4 +1,5 @@
 """The exam spec (YAML) and roster (CSV), validated with `file:line` errors."""
+
 from __future__ import annotations
 
 import csv
@@ -102,20 +103,35 @@ def load_spec(path) -> ExamSpec:
         raise SpecError([Problem(str(path), mark.line + 1 if mark else 1, f"YAML syntax error: {exc}")]) from None
     if not isinstance(tree, dict):
         raise SpecError([Problem(str(path), 1, "an exam spec is a mapping (title, course, sections, ...)")])
-    problems = [Problem(str(path), line_of(tree, list(e.absolute_path)),
-                        f"{'.'.join(map(str, e.absolute_path)) or 'top level'}: {e.message}")
-                for e in _VALIDATOR.iter_errors(tree)]
+    problems = [
+        Problem(
+            str(path),
+            line_of(tree, list(e.absolute_path)),
+            f"{'.'.join(map(str, e.absolute_path)) or 'top level'}: {e.message}",
+        )
+        for e in _VALIDATOR.iter_errors(tree)
+    ]
     if problems:
         raise SpecError(problems)
     if "date" in tree and not isinstance(tree["date"], str):
         tree["date"] = str(tree["date"])
-    sections = [Section(s["title"], s["draw"], dict(s["from"]), s.get("points"), s.get("shuffle_options", True))
-                for s in tree["sections"]]
+    sections = [
+        Section(s["title"], s["draw"], dict(s["from"]), s.get("points"), s.get("shuffle_options", True))
+        for s in tree["sections"]
+    ]
     return ExamSpec(
-        title=tree["title"], course=tree["course"], master_seed=str(tree["master_seed"]), sections=sections,
-        date=str(tree.get("date", "")), duration=tree.get("duration", ""), instructions=tree.get("instructions", ""),
-        versions=tree.get("versions"), roster=tree.get("roster"), shuffle_questions=tree.get("shuffle_questions", False),
-        path=str(path))
+        title=tree["title"],
+        course=tree["course"],
+        master_seed=str(tree["master_seed"]),
+        sections=sections,
+        date=str(tree.get("date", "")),
+        duration=tree.get("duration", ""),
+        instructions=tree.get("instructions", ""),
+        versions=tree.get("versions"),
+        roster=tree.get("roster"),
+        shuffle_questions=tree.get("shuffle_questions", False),
+        path=str(path),
+    )
 
 
 def load_roster(path) -> list[Student]:
@@ -129,7 +145,9 @@ def load_roster(path) -> list[Student]:
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     id_key = next((f for f in reader.fieldnames or [] if f.strip().lower() in ("student_id", "id", "sid")), None)
     if id_key is None:
-        raise SpecError([Problem(str(path), 1, f"roster needs a 'student_id' column (found: {', '.join(fields) or 'none'})")])
+        raise SpecError(
+            [Problem(str(path), 1, f"roster needs a 'student_id' column (found: {', '.join(fields) or 'none'})")]
+        )
     name_key = next((f for f in reader.fieldnames if f.strip().lower() == "name"), None)
     students, seen, problems = [], {}, []
     for line, row in enumerate(reader, start=2):

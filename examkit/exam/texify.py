@@ -1,4 +1,5 @@
 """Bank text (Markdown-ish prose with $math$) -> LaTeX: escape the prose, keep the math."""
+
 from __future__ import annotations
 
 import re
@@ -7,18 +8,63 @@ _MATH = re.compile(r"(\$\$.+?\$\$|\$.+?\$|\\\(.+?\\\)|\\\[.+?\\\])", re.S)
 _CODE = re.compile(r"`([^`]+)`")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ESCAPES = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&", "_": r"\_",
-    "^": r"\^{}", "~": r"\~{}", "$": r"\$", "<": r"\ensuremath{<}", ">": r"\ensuremath{>}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "#": r"\#",
+    "%": r"\%",
+    "&": r"\&",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\~{}",
+    "$": r"\$",
+    "<": r"\ensuremath{<}",
+    ">": r"\ensuremath{>}",
 }
 # Characters pdflatex cannot typeset in text mode, with math equivalents.
 UNICODE_MATH = {
-    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "θ": r"\theta",
-    "λ": r"\lambda", "μ": r"\mu", "π": r"\pi", "σ": r"\sigma", "φ": r"\phi", "ω": r"\omega", "Σ": r"\Sigma",
-    "≤": r"\le", "≥": r"\ge", "≈": r"\approx", "≠": r"\neq", "→": r"\to", "←": r"\leftarrow", "×": r"\times",
-    "·": r"\cdot", "∞": r"\infty", "∈": r"\in", "√": r"\surd", "²": r"^2", "³": r"^3", "±": r"\pm", "∇": r"\nabla",
-    "⊙": r"\odot", "‖": r"\|",
+    "α": r"\alpha",
+    "β": r"\beta",
+    "γ": r"\gamma",
+    "δ": r"\delta",
+    "ε": r"\epsilon",
+    "θ": r"\theta",
+    "λ": r"\lambda",
+    "μ": r"\mu",
+    "π": r"\pi",
+    "σ": r"\sigma",
+    "φ": r"\phi",
+    "ω": r"\omega",
+    "Σ": r"\Sigma",
+    "≤": r"\le",
+    "≥": r"\ge",
+    "≈": r"\approx",
+    "≠": r"\neq",
+    "→": r"\to",
+    "←": r"\leftarrow",
+    "×": r"\times",
+    "·": r"\cdot",
+    "∞": r"\infty",
+    "∈": r"\in",
+    "√": r"\surd",
+    "²": r"^2",
+    "³": r"^3",
+    "±": r"\pm",
+    "∇": r"\nabla",
+    "⊙": r"\odot",
+    "‖": r"\|",
 }
-UNICODE_TEXT = {"−": "-", "–": "--", "—": "---", "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\ldots{}", "\u00a0": "~"}
+UNICODE_TEXT = {
+    "−": "-",
+    "–": "--",
+    "—": "---",
+    "’": "'",
+    "‘": "`",
+    "“": "``",
+    "”": "''",
+    "…": r"\ldots{}",
+    "\u00a0": "~",
+}
 
 
 def _escape(text: str) -> str:
@@ -39,7 +85,7 @@ def _spans(text: str, pattern, inside, outside) -> str:
     """Apply `inside` to each match of `pattern` and `outside` to the text between matches."""
     pieces, last = [], 0
     for m in pattern.finditer(text):
-        pieces.append(outside(text[last:m.start()]))
+        pieces.append(outside(text[last : m.start()]))
         pieces.append(inside(m))
         last = m.end()
     pieces.append(outside(text[last:]))

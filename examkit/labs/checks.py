@@ -4,12 +4,13 @@ Inputs are regenerated here from the same seed and in the same order as `harness
 draws them (keep the two in step). Each check names the contract item it checks, gives points,
 and for each known pitfall a specific message.
 """
+
 from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -19,7 +20,7 @@ from reference_models import losses
 
 @dataclass
 class Check:
-    name: str       # "contract: what is checked"
+    name: str  # "contract: what is checked"
     probe: str
     points: float
     judge: Callable  # (ProbeResult, seed) -> (fraction, message)
@@ -58,7 +59,10 @@ def kl_inputs(seed):
 def judge_encode(r, seed):
     mu, logvar = r.arrays["mu"], r.arrays["logvar"]
     if mu.shape != (4, 20) or logvar.shape != (4, 20):
-        return 0, f"encode(x) should give mu and logvar of shape (N, latent_dim) = (4, 20); got {mu.shape}, {logvar.shape}"
+        return (
+            0,
+            f"encode(x) should give mu and logvar of shape (N, latent_dim) = (4, 20); got {mu.shape}, {logvar.shape}",
+        )
     return 1, f"mu and logvar have shape (4, 20) (input accepted as {r.values.get('input_form')})"
 
 
@@ -67,14 +71,20 @@ def judge_decode(r, seed):
     if not _image_shape_ok(out, 5):
         return 0, f"decode(z) should give (N, 784) or (N, 1, 28, 28); got {out.shape}"
     if out.min() < 0 or out.max() > 1:
-        return 0, f"decoder outputs must lie in [0, 1] (Bernoulli means; end with a sigmoid); got range [{out.min():.3g}, {out.max():.3g}]"
+        return (
+            0,
+            f"decoder outputs must lie in [0, 1] (Bernoulli means; end with a sigmoid); got range [{out.min():.3g}, {out.max():.3g}]",
+        )
     return 1, "decoded images have the right shape and lie in [0, 1]"
 
 
 def judge_forward(r, seed):
     x_hat, mu, logvar = r.arrays["x_hat"], r.arrays["mu"], r.arrays["logvar"]
     if not _image_shape_ok(x_hat, 3) or mu.shape != (3, 20) or logvar.shape != (3, 20):
-        return 0, f"forward(x) should return x_hat (N, 784 or 1x28x28), mu and logvar (N, 20); got {x_hat.shape}, {mu.shape}, {logvar.shape}"
+        return (
+            0,
+            f"forward(x) should return x_hat (N, 784 or 1x28x28), mu and logvar (N, 20); got {x_hat.shape}, {mu.shape}, {logvar.shape}",
+        )
     return 1, "forward returns (x_hat, mu, logvar) with the right shapes"
 
 
@@ -89,13 +99,18 @@ def judge_kl(r, seed):
         "wrong sign: KL(q||p) = -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2) is never negative": -expected,
         "mean over the batch instead of the sum over batch and latent dims": expected / 4,
         "mean over all elements instead of the sum": expected / 20,
-        "logvar used as the standard deviation": float(-0.5 * torch.sum(1 + torch.log(var**2) - mu.double()**2 - var**2)),
+        "logvar used as the standard deviation": float(
+            -0.5 * torch.sum(1 + torch.log(var**2) - mu.double() ** 2 - var**2)
+        ),
         "missing the factor 1/2": 2 * expected,
     }
     for message, value in pitfalls.items():
         if np.isclose(got, value, rtol=1e-4):
             return 0, f"kl_divergence returned {got:.6g}, expected {expected:.6g}: {message}"
-    return 0, f"kl_divergence returned {got:.6g}, expected {expected:.6g} (sum over batch and latent dims of the closed form)"
+    return (
+        0,
+        f"kl_divergence returned {got:.6g}, expected {expected:.6g} (sum over batch and latent dims of the closed form)",
+    )
 
 
 def judge_noise(r, seed):
@@ -129,8 +144,10 @@ def judge_sigma(r, seed):
 def judge_reparam_grad(r, seed):
     g_mu, g_lv = r.arrays.get("grad_mu"), r.arrays.get("grad_logvar")
     if g_mu is None or g_lv is None or g_mu.size == 0 or g_lv.size == 0 or not np.any(g_lv):
-        return 0, ("sampling blocks gradients: z must be computed from mu and logvar with differentiable "
-                   "operations (mu + std * eps), not torch.normal / .sample() / detached tensors")
+        return 0, (
+            "sampling blocks gradients: z must be computed from mu and logvar with differentiable "
+            "operations (mu + std * eps), not torch.normal / .sample() / detached tensors"
+        )
     if not np.allclose(g_mu, 1.0):
         return 0, "dz/dmu should be 1 (z = mu + sigma * eps)"
     return 1, "gradients reach mu and logvar"
@@ -153,7 +170,12 @@ def judge_vae_loss(r, seed):
     if np.isclose(got, expected, rtol=1e-4):
         return 1, f"loss = BCE (summed) + KL = {got:.6g}"
     pitfalls = {
-        "mean instead of sum reduction: sum the BCE over pixels and batch (reduction='sum')": [bce / (3 * 784) + kl, bce / 3 + kl / 3, (bce + kl) / 3, bce / (3 * 784) + kl / 3],
+        "mean instead of sum reduction: sum the BCE over pixels and batch (reduction='sum')": [
+            bce / (3 * 784) + kl,
+            bce / 3 + kl / 3,
+            (bce + kl) / 3,
+            bce / (3 * 784) + kl / 3,
+        ],
         "KL subtracted: the loss is -ELBO = reconstruction + KL": [bce - kl],
         "KL term missing": [bce],
     }
@@ -192,8 +214,10 @@ def judge_interpolate(r, seed):
         return 0, f"interpolate(..., steps=7) should return 7 images; got {frames.shape[0]}"
     first, last = frames[0].reshape(-1), frames[-1].reshape(-1)
     if not (_close(first, start.reshape(-1), 1e-3, 1e-4) and _close(last, end.reshape(-1), 1e-3, 1e-4)):
-        return 0, ("interpolation endpoints wrong: the first and last images must decode the encoder means of x1 "
-                   "and x2 (t = 0 and t = 1 included, e.g. torch.linspace(0, 1, steps))")
+        return 0, (
+            "interpolation endpoints wrong: the first and last images must decode the encoder means of x1 "
+            "and x2 (t = 0 and t = 1 included, e.g. torch.linspace(0, 1, steps))"
+        )
     return 1, "7 frames from decode(mu(x1)) to decode(mu(x2))"
 
 
@@ -225,8 +249,13 @@ def reference_vae_run(seed: int) -> dict:
             samples = model.decode(torch.randn(8, 20))
             ends = model.encode(held[[0, 3]].reshape(2, -1))[0]
             frames = model.decode(torch.stack([(1 - t) * ends[0] + t * ends[1] for t in torch.linspace(0, 1, 7)]))
-    return {"improvement": before - after, "reconstructions": x_hat[:8].numpy(), "samples": samples.numpy(),
-            "frames": frames.numpy(), "originals": held[:8].numpy()}
+    return {
+        "improvement": before - after,
+        "reconstructions": x_hat[:8].numpy(),
+        "samples": samples.numpy(),
+        "frames": frames.numpy(),
+        "originals": held[:8].numpy(),
+    }
 
 
 def _digits28(n=512):
@@ -240,8 +269,12 @@ def _digits28(n=512):
 def _neg_elbo(x_hat, mu, logvar, x):
     with torch.no_grad():
         x_hat = torch.as_tensor(x_hat, dtype=torch.float64).reshape(len(x), -1).clamp(1e-6, 1 - 1e-6)
-        loss, _, _ = losses.negative_elbo(x_hat, x.double().reshape(len(x), -1), torch.as_tensor(mu, dtype=torch.float64),
-                                          torch.as_tensor(logvar, dtype=torch.float64))
+        loss, _, _ = losses.negative_elbo(
+            x_hat,
+            x.double().reshape(len(x), -1),
+            torch.as_tensor(mu, dtype=torch.float64),
+            torch.as_tensor(logvar, dtype=torch.float64),
+        )
     return float(loss) / len(x)
 
 
@@ -255,8 +288,10 @@ def judge_vae_training(r, seed):
     reference = reference_vae_run(0)["improvement"]  # a property of the reference: computed once per process
     improvement = before - after
     if not np.isfinite(after) or improvement < 0.5 * reference:
-        return 0, (f"after 150 steps on digits your VAE's held-out -ELBO went from {before:.1f} to {after:.1f} nats; "
-                   f"the reference improves by {reference:.1f}. Check the loss (sum reduction, KL sign) and the optimizer step")
+        return 0, (
+            f"after 150 steps on digits your VAE's held-out -ELBO went from {before:.1f} to {after:.1f} nats; "
+            f"the reference improves by {reference:.1f}. Check the loss (sum reduction, KL sign) and the optimizer step"
+        )
     return 1, f"held-out -ELBO improved {before:.1f} -> {after:.1f} nats (reference improvement {reference:.1f})"
 
 
@@ -280,11 +315,16 @@ VAE_CHECKS = [
 def judge_generator(r, seed):
     flat, spatial = r.arrays["flat"], r.arrays["spatial"]
     if flat.shape != (4, 1, 28, 28):
-        return 0, f"Generator output should be (N, 1, 28, 28); got {flat.shape} (check the transposed-convolution sizes)"
+        return (
+            0,
+            f"Generator output should be (N, 1, 28, 28); got {flat.shape} (check the transposed-convolution sizes)",
+        )
     large = r.arrays.get("large", flat)
     if min(flat.min(), large.min()) < -1 or max(flat.max(), large.max()) > 1:
-        return 0, (f"Generator output should lie in [-1, 1] (end with Tanh); got values in "
-                   f"[{min(flat.min(), large.min()):.3g}, {max(flat.max(), large.max()):.3g}]")
+        return 0, (
+            f"Generator output should lie in [-1, 1] (end with Tanh); got values in "
+            f"[{min(flat.min(), large.min()):.3g}, {max(flat.max(), large.max()):.3g}]"
+        )
     if not _close(flat, spatial):
         return 0, "Generator should accept noise as (N, nz) and (N, nz, 1, 1) and give the same images"
     return 1, "(N, 1, 28, 28) in [-1, 1] for both noise shapes"
@@ -453,8 +493,10 @@ def judge_gan_training(r, seed):
     needed = 1 - 0.5 * (1 - reference)
     if ratio <= needed:
         return 1, f"Fréchet distance to digits fell {fd_before:.0f} -> {fd_after:.0f} (reference ratio {reference:.2f})"
-    return 0, (f"after 60 training steps the Fréchet distance went {fd_before:.0f} -> {fd_after:.0f} (ratio {ratio:.2f}); "
-               f"the reference reaches {reference:.2f}")
+    return 0, (
+        f"after 60 training steps the Fréchet distance went {fd_before:.0f} -> {fd_after:.0f} (ratio {ratio:.2f}); "
+        f"the reference reaches {reference:.2f}"
+    )
 
 
 GAN_CHECKS = [
@@ -471,6 +513,8 @@ GAN_CHECKS = [
 ]
 
 LABS = {"vae": ("lab11.2_VAE", VAE_CHECKS), "gan": ("lab11.1_GAN", GAN_CHECKS)}
-CONTRACT = {"vae": {"VAE", "kl_divergence", "vae_loss", "sample", "interpolate"},
-            "gan": {"Generator", "Discriminator", "weights_init", "discriminator_loss", "generator_loss", "train_step"}}
+CONTRACT = {
+    "vae": {"VAE", "kl_divergence", "vae_loss", "sample", "interpolate"},
+    "gan": {"Generator", "Discriminator", "weights_init", "discriminator_loss", "generator_loss", "train_step"},
+}
 PROBE_TIMEOUTS = {"vae_train": 30, "gan_train": 40}

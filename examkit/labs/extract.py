@@ -5,6 +5,7 @@ training loops are dropped; definitions (imports, functions, classes, assignment
 as its own statement so that one failing line (e.g. `import torchvision`) costs only itself. A cell
 with a syntax error is dropped whole and reported.
 """
+
 from __future__ import annotations
 
 import ast
@@ -40,7 +41,9 @@ def _cells(path: Path) -> list[str]:
     try:
         nb = nbformat.reads(raw.decode("utf-8", errors="replace"), as_version=4)
     except (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, AttributeError) as exc:
-        raise SubmissionError(f"{path.name}: not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise SubmissionError(
+            f"{path.name}: not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})"
+        ) from None
     return [cell.get("source", "") if cell.get("cell_type") == "code" else None for cell in nb.get("cells", [])]
 
 
@@ -75,8 +78,14 @@ def extract(path) -> Extracted:
             continue
         for node in tree.body:
             if isinstance(node, KEEP):
-                result.statements.append({"cell": index, "line": node.lineno, "defines": _defines(node),
-                                          "source": ast.get_source_segment(code, node) or ast.unparse(node)})
+                result.statements.append(
+                    {
+                        "cell": index,
+                        "line": node.lineno,
+                        "defines": _defines(node),
+                        "source": ast.get_source_segment(code, node) or ast.unparse(node),
+                    }
+                )
             else:
                 result.dropped += 1
     return result

@@ -1,5 +1,6 @@
 """`examkit lab grade`: grade submissions in the jail, write Gradescope results, feedback pages,
 grades.csv and a Canvas-importable CSV. Results live in SQLite so an interrupted batch resumes."""
+
 from __future__ import annotations
 
 import base64
@@ -41,16 +42,25 @@ def grade_submission(lab: str, path, seed: int = 0, sandbox: bool = True, jail: 
     except (OSError, SubmissionError) as exc:
         for c in checks:
             tests.append({"name": c.name, "score": 0, "max_score": c.points, "output": f"not graded: {exc}"})
-        return {"score": 0, "max_score": sum(c.points for c in checks), "tests": tests, "output": str(exc),
-                "extras": {}}
+        return {
+            "score": 0,
+            "max_score": sum(c.points for c in checks),
+            "tests": tests,
+            "output": str(exc),
+            "extras": {},
+        }
     run_seed = _seed(lab, seed, hashlib.sha256(data).hexdigest())
     probes = [{"name": p, "timeout": PROBE_TIMEOUTS.get(p, 10)} for p in dict.fromkeys(c.probe for c in checks)]
     run = jail.run(extracted, probes, run_seed) if jail else run_probes(extracted, probes, run_seed, sandbox=sandbox)
     for c in checks:
         result = run.probes[c.probe]
         if result.status != "ok":
-            why = {"timeout": "timed out", "crashed": "crashed", "missing": "did not run"}.get(result.status, "raised an error")
-            tests.append({"name": c.name, "score": 0, "max_score": c.points, "output": f"the check {why}: {result.detail}"})
+            why = {"timeout": "timed out", "crashed": "crashed", "missing": "did not run"}.get(
+                result.status, "raised an error"
+            )
+            tests.append(
+                {"name": c.name, "score": 0, "max_score": c.points, "output": f"the check {why}: {result.detail}"}
+            )
             continue
         try:
             fraction, message = c.judge(result, run_seed)
@@ -58,12 +68,20 @@ def grade_submission(lab: str, path, seed: int = 0, sandbox: bool = True, jail: 
             fraction, message = 0, f"unexpected output ({type(exc).__name__}: {exc})"
         tests.append({"name": c.name, "score": round(c.points * fraction, 4), "max_score": c.points, "output": message})
     notes = [f"cell {s['cell']}: {s['reason']} (its definitions were skipped)" for s in extracted.skipped_cells]
-    notes += [f"cell {f['cell']} line {f['line']}: defining {', '.join(f['defines'])} failed: {f['error']}"
-              for f in run.definition_failures if set(f["defines"]) & CONTRACT[lab]]
+    notes += [
+        f"cell {f['cell']} line {f['line']}: defining {', '.join(f['defines'])} failed: {f['error']}"
+        for f in run.definition_failures
+        if set(f["defines"]) & CONTRACT[lab]
+    ]
     extras = {k: v.arrays for k, v in run.probes.items() if k in ("vae_train", "gan_train") and v.status == "ok"}
-    return {"score": round(sum(t["score"] for t in tests), 4), "max_score": sum(c.points for c in checks), "tests": tests,
-            "output": "\n".join(notes) or "all definitions loaded", "extras": extras,
-            "execution_time": round(run.seconds, 2)}
+    return {
+        "score": round(sum(t["score"] for t in tests), 4),
+        "max_score": sum(c.points for c in checks),
+        "tests": tests,
+        "output": "\n".join(notes) or "all definitions loaded",
+        "extras": extras,
+        "execution_time": round(run.seconds, 2),
+    }
 
 
 # --- feedback page ------------------------------------------------------------------------------
@@ -90,7 +108,7 @@ def _png(images, title) -> str | None:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reference_png(lab: str, key: str, label: str) -> tuple[str, str | None]:
     """A row of the reference run's images: the same on every feedback page, so rendered once."""
     from .checks import reference_gan_run, reference_vae_run
@@ -103,33 +121,48 @@ def feedback_html(lab: str, name: str, results: dict) -> str:
     title, _ = LABS[lab]
     rows = "".join(
         f"<tr class='{'ok' if t['score'] == t['max_score'] else 'bad'}'><td>{html.escape(t['name'])}</td>"
-        f"<td>{t['score']:g} / {t['max_score']:g}</td><td>{html.escape(t['output'])}</td></tr>" for t in results["tests"])
+        f"<td>{t['score']:g} / {t['max_score']:g}</td><td>{html.escape(t['output'])}</td></tr>"
+        for t in results["tests"]
+    )
     pictures = []  # (label, PNG data URI or None) rows: the student's above the reference's
     extras = results.get("extras", {})
     if "vae_train" in extras:
         mine = extras["vae_train"]
-        pictures += [_reference_png("vae", "originals", "Held-out digits"),
-                     ("Your VAE after 150 training steps: reconstructions", mine["after_x_hat"][:8]),
-                     _reference_png("vae", "reconstructions", "Reference VAE after the same 150 steps: reconstructions")]
+        pictures += [
+            _reference_png("vae", "originals", "Held-out digits"),
+            ("Your VAE after 150 training steps: reconstructions", mine["after_x_hat"][:8]),
+            _reference_png("vae", "reconstructions", "Reference VAE after the same 150 steps: reconstructions"),
+        ]
         if "trained_samples" in mine:
-            pictures += [("Your samples (sample(model, 8))", mine["trained_samples"][:8]),
-                         _reference_png("vae", "samples", "Reference samples, z ~ N(0, I)")]
+            pictures += [
+                ("Your samples (sample(model, 8))", mine["trained_samples"][:8]),
+                _reference_png("vae", "samples", "Reference samples, z ~ N(0, I)"),
+            ]
         if "trained_frames" in mine:
-            pictures += [("Your interpolation between two held-out digits", mine["trained_frames"][:12]),
-                         _reference_png("vae", "frames", "Reference interpolation between the same digits")]
+            pictures += [
+                ("Your interpolation between two held-out digits", mine["trained_frames"][:12]),
+                _reference_png("vae", "frames", "Reference interpolation between the same digits"),
+            ]
     if "gan_train" in extras:
-        pictures += [("Your generator after 60 training steps", extras["gan_train"]["after"][:8]),
-                     _reference_png("gan", "samples", "Reference DCGAN after the same 60 steps")]
-    rendered = [(label, image if isinstance(image, str) or image is None else _png(image, label))
-                for label, image in pictures]
-    images = "".join(f"<figure><img src='{uri}' alt='{html.escape(label)}'></figure>" if uri else
-                     f"<p>{html.escape(label)}: the output could not be shown as 28x28 images.</p>" for label, uri in rendered)
+        pictures += [
+            ("Your generator after 60 training steps", extras["gan_train"]["after"][:8]),
+            _reference_png("gan", "samples", "Reference DCGAN after the same 60 steps"),
+        ]
+    rendered = [
+        (label, image if isinstance(image, str) or image is None else _png(image, label)) for label, image in pictures
+    ]
+    images = "".join(
+        f"<figure><img src='{uri}' alt='{html.escape(label)}'></figure>"
+        if uri
+        else f"<p>{html.escape(label)}: the output could not be shown as 28x28 images.</p>"
+        for label, uri in rendered
+    )
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: {html.escape(name)}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}td{{padding:4px 8px;vertical-align:top;border-bottom:1px solid #ddd}}
 td:nth-child(2){{white-space:nowrap}}tr.ok td:nth-child(2){{color:#2a7}}tr.bad td:nth-child(2){{color:#c33}}pre{{background:#f4f4f4;padding:.5em}}</style></head>
-<body><h1>{html.escape(title)}</h1><p>Submission <code>{html.escape(name)}</code>: <strong>{results['score']:g} / {results['max_score']:g}</strong></p>
+<body><h1>{html.escape(title)}</h1><p>Submission <code>{html.escape(name)}</code>: <strong>{results["score"]:g} / {results["max_score"]:g}</strong></p>
 <table><tr><th>check</th><th>score</th><th>what we found</th></tr>{rows}</table>
-<h2>Notes</h2><pre>{html.escape(results['output'])}</pre>{images}</body></html>"""
+<h2>Notes</h2><pre>{html.escape(results["output"])}</pre>{images}</body></html>"""
 
 
 # --- batch ---------------------------------------------------------------------------------------
@@ -227,5 +260,11 @@ def grade_batch(lab: str, submissions, out, jobs: int = 2, seed: int = 0, sandbo
         writer.writerow(["    Points Possible", "", "", "", "", f"{max_score:g}"])
         for path, results in graded:
             writer.writerow([path.stem, "", path.stem, "", "", results["score"]])
-    return {"lab": lab, "submissions": len(graded), "reused": len(reused), "out": str(out),
-            "scores": {p.name: r["score"] for p, r in graded}, "max_score": max_score}
+    return {
+        "lab": lab,
+        "submissions": len(graded),
+        "reused": len(reused),
+        "out": str(out),
+        "scores": {p.name: r["score"] for p, r in graded},
+        "max_score": max_score,
+    }

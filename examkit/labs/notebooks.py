@@ -1,6 +1,7 @@
 """Starter and solution notebooks of the two labs (nbformat). The solutions implement the lab
 contract with the same architectures and losses as `reference_models` (dcgan.py, vae.py, losses.py),
 and keep the parts of a real notebook the grader must skip: installs, magics, downloads, training."""
+
 from __future__ import annotations
 
 import nbformat
@@ -116,7 +117,7 @@ def weights_init(m):
         nn.init.normal_(m.weight, 1.0, 0.02)
         nn.init.zeros_(m.bias)'''
 
-GAN_FUNCTIONS = '''criterion = nn.BCELoss()
+GAN_FUNCTIONS = """criterion = nn.BCELoss()
 
 
 def discriminator_loss(d_real, d_fake):
@@ -138,7 +139,7 @@ def train_step(G, D, opt_G, opt_D, real, nz):
     loss_G = generator_loss(D(fake))
     loss_G.backward()
     opt_G.step()
-    return loss_D.item(), loss_G.item()'''
+    return loss_D.item(), loss_G.item()"""
 
 GAN_TRAIN = """G, D = Generator(), Discriminator()
 G.apply(weights_init); D.apply(weights_init)
@@ -150,7 +151,8 @@ for epoch in range(25):
     print(epoch, loss_D, loss_G)"""
 
 STARTER_TODO = {
-    "vae": ('''class VAE(nn.Module):
+    "vae": (
+        """class VAE(nn.Module):
     def __init__(self, latent_dim=20):
         super().__init__()
         # TODO: encoder layers producing mu and logvar, decoder layers producing 784 values in [0, 1]
@@ -168,8 +170,8 @@ STARTER_TODO = {
 
     def forward(self, x):
         # TODO: return x_hat, mu, logvar
-        raise NotImplementedError''',
-            '''def kl_divergence(mu, logvar):
+        raise NotImplementedError""",
+        """def kl_divergence(mu, logvar):
     # TODO: closed-form KL(q || N(0, I)), summed over batch and latent dimensions
     raise NotImplementedError
 
@@ -186,8 +188,10 @@ def sample(model, n):
 
 def interpolate(model, x1, x2, steps=10):
     # TODO: decode `steps` points on the line between the encoder means of x1 and x2 (endpoints included)
-    raise NotImplementedError'''),
-    "gan": ('''class Generator(nn.Module):
+    raise NotImplementedError""",
+    ),
+    "gan": (
+        """class Generator(nn.Module):
     def __init__(self, nz=100, ngf=64):
         super().__init__()
         # TODO: transposed convolutions 1x1 -> 7x7 -> 14x14 -> 28x28, BatchNorm + ReLU, Tanh output
@@ -208,8 +212,8 @@ class Discriminator(nn.Module):
 
 def weights_init(m):
     # TODO: conv weights N(0, 0.02); BatchNorm weights N(1, 0.02), biases 0
-    pass''',
-            '''def discriminator_loss(d_real, d_fake):
+    pass""",
+        """def discriminator_loss(d_real, d_fake):
     # TODO: -mean log D(x) - mean log(1 - D(G(z)))
     raise NotImplementedError
 
@@ -221,7 +225,8 @@ def generator_loss(d_fake):
 
 def train_step(G, D, opt_G, opt_D, real, nz):
     # TODO: one D update on real and detached fakes, then one G update; return (loss_D, loss_G)
-    raise NotImplementedError'''),
+    raise NotImplementedError""",
+    ),
 }
 
 TITLES = {"vae": "Lab 11.2: Variational autoencoder (lab11.2_VAE)", "gan": "Lab 11.1: DCGAN (lab11.1_GAN)"}
@@ -237,8 +242,10 @@ def solution_cells(lab: str) -> list[str]:
 def notebook(lab: str, solution: bool) -> nbformat.NotebookNode:
     if lab not in TITLES:
         raise ValueError(f"unknown lab {lab!r}: choose vae or gan")
-    intro = (f"# {TITLES[lab]}\n\nImplement the functions below; the autograder checks each name listed "
-             "in the lab contract. Keep the names and signatures.")
+    intro = (
+        f"# {TITLES[lab]}\n\nImplement the functions below; the autograder checks each name listed "
+        "in the lab contract. Keep the names and signatures."
+    )
     if solution:
         cells = solution_cells(lab)
     else:

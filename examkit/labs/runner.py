@@ -1,4 +1,5 @@
 """Run one submission's probes in the jail and read back plain data (JSON and .npy, no pickles)."""
+
 from __future__ import annotations
 
 import functools
@@ -66,8 +67,13 @@ def matplotlib_cache() -> Path | None:
     try:
         root.mkdir(parents=True, exist_ok=True)
         if not any(root.glob("fontlist-*.json")):
-            subprocess.run([sys.executable, "-c", "import matplotlib.pyplot"], env={**os.environ, "MPLCONFIGDIR": str(root)},
-                           capture_output=True, timeout=120, check=False)
+            subprocess.run(
+                [sys.executable, "-c", "import matplotlib.pyplot"],
+                env={**os.environ, "MPLCONFIGDIR": str(root)},
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
     except (OSError, subprocess.SubprocessError):
         return None
     return root if any(root.glob("fontlist-*.json")) else None
@@ -85,8 +91,15 @@ def copy_harness(folder: Path) -> Path:
     return harness
 
 
-def run_probes(extracted: Extracted, probes: list[dict], seed: int, *, sandbox: bool = True,
-               timeout: float = 120, limits: Limits = Limits()) -> RunOutput:
+def run_probes(
+    extracted: Extracted,
+    probes: list[dict],
+    seed: int,
+    *,
+    sandbox: bool = True,
+    timeout: float = 120,
+    limits: Limits = Limits(),
+) -> RunOutput:
     """One jail for one submission (see warm.WarmJail for the batch path)."""
     with tempfile.TemporaryDirectory(prefix="examkit-jail-") as tmp:
         scratch = Path(tmp) / "scratch"
@@ -94,9 +107,17 @@ def run_probes(extracted: Extracted, probes: list[dict], seed: int, *, sandbox: 
         harness = copy_harness(Path(tmp))
         request = {"statements": extracted.statements, "probes": probes, "seed": seed}
         extra_ro, env = jail_settings()
-        run = run_jailed([sys.executable, "/harness/harness.py"], scratch, harness,
-                         stdin=json.dumps(request).encode(), timeout=timeout, limits=limits, sandbox=sandbox,
-                         extra_ro=extra_ro, env=env)
+        run = run_jailed(
+            [sys.executable, "/harness/harness.py"],
+            scratch,
+            harness,
+            stdin=json.dumps(request).encode(),
+            timeout=timeout,
+            limits=limits,
+            sandbox=sandbox,
+            extra_ro=extra_ro,
+            env=env,
+        )
         jail = "timeout" if run.timed_out else ("ok" if run.returncode == 0 else f"exit {run.returncode}")
         return collect(scratch / "out", probes, jail, run.seconds)
 

@@ -5,14 +5,15 @@ memory for the whole jail. Output is read with a cap, so a flood costs nothing.
 
 The grader's own code and the reference models are masked inside the jail.
 """
+
 from __future__ import annotations
 
 import importlib.util
 import os
 import resource
 import shutil
-import site
 import signal
+import site
 import subprocess
 import sys
 import threading
@@ -28,14 +29,14 @@ class SandboxUnavailable(RuntimeError):
     pass
 
 
-@dataclass
+@dataclass(frozen=True)
 class Limits:
-    memory_mb: int = 3072       # address space per process (torch needs ~1.5 GB of mappings)
-    cpu_seconds: int = 120      # CPU time per process
-    processes: int = 64         # tasks in the jail (cgroup) / per user (rlimit)
-    file_mb: int = 64           # largest file the jail may write
+    memory_mb: int = 3072  # address space per process (torch needs ~1.5 GB of mappings)
+    cpu_seconds: int = 120  # CPU time per process
+    processes: int = 64  # tasks in the jail (cgroup) / per user (rlimit)
+    file_mb: int = 64  # largest file the jail may write
     open_files: int = 256
-    output_kb: int = 256        # stdout/stderr kept; the rest is discarded
+    output_kb: int = 256  # stdout/stderr kept; the rest is discarded
 
 
 @dataclass
@@ -70,12 +71,38 @@ def _python_root() -> str:
     return str(Path(sys.base_prefix).resolve())
 
 
-def bwrap_command(scratch: Path, harness_dir: Path, argv: list[str], extra_ro: dict | None = None,
-                  env: dict | None = None) -> list[str]:
-    cmd = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
-           "--setenv", "HOME", "/scratch", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-           "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg", "--setenv", "TMPDIR", "/scratch",
-           "--proc", "/proc", "--dev", "/dev"]
+def bwrap_command(
+    scratch: Path, harness_dir: Path, argv: list[str], extra_ro: dict | None = None, env: dict | None = None
+) -> list[str]:
+    cmd = [
+        bwrap_path(),
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--setenv",
+        "HOME",
+        "/scratch",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "PYTHONDONTWRITEBYTECODE",
+        "1",
+        "--setenv",
+        "OMP_NUM_THREADS",
+        "1",
+        "--setenv",
+        "MPLBACKEND",
+        "Agg",
+        "--setenv",
+        "TMPDIR",
+        "/scratch",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+    ]
     for path in ("/usr", "/lib", "/lib64", "/bin"):
         if os.path.exists(path):
             cmd += ["--ro-bind", path, path]
@@ -91,8 +118,18 @@ def bwrap_command(scratch: Path, harness_dir: Path, argv: list[str], extra_ro: d
         cmd += ["--ro-bind", str(host), inside]
     for key, value in (env or {}).items():
         cmd += ["--setenv", key, value]
-    cmd += ["--bind", str(scratch), "/scratch", "--ro-bind", str(harness_dir), "/harness", "--chdir", "/scratch",
-            "--remount-ro", "/"]  # the jail's own root is read-only too: only /scratch is writable
+    cmd += [
+        "--bind",
+        str(scratch),
+        "/scratch",
+        "--ro-bind",
+        str(harness_dir),
+        "/harness",
+        "--chdir",
+        "/scratch",
+        "--remount-ro",
+        "/",
+    ]  # the jail's own root is read-only too: only /scratch is writable
     return cmd + argv
 
 
@@ -111,8 +148,10 @@ class _Cgroup:
                 (d / "pids.max").write_text(str(limits.processes))
                 (d / "memory.max").write_text(str((limits.memory_mb + 1024) * 2**20))
             else:
-                for controller, settings in (("pids", {"pids.max": limits.processes}),
-                                             ("memory", {"memory.limit_in_bytes": (limits.memory_mb + 1024) * 2**20})):
+                for controller, settings in (
+                    ("pids", {"pids.max": limits.processes}),
+                    ("memory", {"memory.limit_in_bytes": (limits.memory_mb + 1024) * 2**20}),
+                ):
                     base = Path("/sys/fs/cgroup") / controller
                     if not base.is_dir():
                         continue
@@ -171,20 +210,35 @@ def _read_capped(stream, limit: int, sink: list, flags: list):
             flags.append(True)
 
 
-def spawn_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, limits: Limits = Limits(), sandbox: bool = True,
-                 extra_ro: dict | None = None, env: dict | None = None):
+def spawn_jailed(
+    argv: list[str],
+    scratch: Path,
+    harness_dir: Path,
+    *,
+    limits: Limits = Limits(),
+    sandbox: bool = True,
+    extra_ro: dict | None = None,
+    env: dict | None = None,
+):
     """Start `argv` in the jail with pipes on stdin, stdout and stderr; returns (process, cgroup)."""
     if sandbox and not bwrap_path():
-        raise SandboxUnavailable("bubblewrap (bwrap) is not installed: install it (Debian: apt-get install bubblewrap) "
-                                 "or pass --unsafe-no-sandbox to run student code without a jail")
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed: install it (Debian: apt-get install bubblewrap) "
+            "or pass --unsafe-no-sandbox to run student code without a jail"
+        )
     cgroup = _Cgroup(limits)
 
     def prepare():
         os.setsid()
         cgroup.join()
-        for res, value in ((resource.RLIMIT_AS, limits.memory_mb * 2**20), (resource.RLIMIT_CPU, limits.cpu_seconds),
-                           (resource.RLIMIT_FSIZE, limits.file_mb * 2**20), (resource.RLIMIT_NOFILE, limits.open_files),
-                           (resource.RLIMIT_NPROC, limits.processes), (resource.RLIMIT_CORE, 0)):
+        for res, value in (
+            (resource.RLIMIT_AS, limits.memory_mb * 2**20),
+            (resource.RLIMIT_CPU, limits.cpu_seconds),
+            (resource.RLIMIT_FSIZE, limits.file_mb * 2**20),
+            (resource.RLIMIT_NOFILE, limits.open_files),
+            (resource.RLIMIT_NPROC, limits.processes),
+            (resource.RLIMIT_CORE, 0),
+        ):
             try:
                 resource.setrlimit(res, (value, value))
             except (ValueError, OSError):
@@ -201,8 +255,15 @@ def spawn_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, limits: L
         for host, inside in (extra_ro or {}).items():  # no jail: point at the host paths directly
             plain_env = {k: (str(host) if v == inside else v) for k, v in plain_env.items()}
     try:
-        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=prepare, cwd=cwd, env=None if sandbox else plain_env)
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=prepare,
+            cwd=cwd,
+            env=None if sandbox else plain_env,
+        )
     except BaseException:
         cgroup.close()
         raise
@@ -226,14 +287,25 @@ def kill_jail(proc, cgroup):
     cgroup.close()
 
 
-def run_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, stdin: bytes = b"", timeout: float = 60,
-               limits: Limits = Limits(), sandbox: bool = True, extra_ro: dict | None = None,
-               env: dict | None = None) -> RunResult:
+def run_jailed(
+    argv: list[str],
+    scratch: Path,
+    harness_dir: Path,
+    *,
+    stdin: bytes = b"",
+    timeout: float = 60,
+    limits: Limits = Limits(),
+    sandbox: bool = True,
+    extra_ro: dict | None = None,
+    env: dict | None = None,
+) -> RunResult:
     """Run `argv` (e.g. [python, /harness/harness.py]) in the jail; never raises for what the code does."""
     started = time.monotonic()
     proc, cgroup = spawn_jailed(argv, scratch, harness_dir, limits=limits, sandbox=sandbox, extra_ro=extra_ro, env=env)
-    readers = [read_capped_in_background(proc.stdout, limits.output_kb * 1024),
-               read_capped_in_background(proc.stderr, limits.output_kb * 1024)]
+    readers = [
+        read_capped_in_background(proc.stdout, limits.output_kb * 1024),
+        read_capped_in_background(proc.stderr, limits.output_kb * 1024),
+    ]
     try:
         proc.stdin.write(stdin)
         proc.stdin.close()
@@ -249,5 +321,11 @@ def run_jailed(argv: list[str], scratch: Path, harness_dir: Path, *, stdin: byte
     for reader, _, _ in readers:
         reader.join(timeout=2)
     (_, out, out_flags), (_, err, err_flags) = readers
-    return RunResult(proc.returncode, b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"),
-                     timed_out, time.monotonic() - started, bool(out_flags or err_flags))
+    return RunResult(
+        proc.returncode,
+        b"".join(out).decode("utf-8", "replace"),
+        b"".join(err).decode("utf-8", "replace"),
+        timed_out,
+        time.monotonic() - started,
+        bool(out_flags or err_flags),
+    )

@@ -6,6 +6,7 @@ Between notebooks the scratch folder is wiped from outside. A jail that dies or 
 killed and the next notebook starts a fresh one. Where the kernel refuses nested namespaces the
 jail reports it at start-up and the caller falls back to one jail per notebook (runner.run_probes).
 """
+
 from __future__ import annotations
 
 import json
@@ -34,6 +35,7 @@ class WarmJailUnavailable(RuntimeError):
 
 def _wipe(folder: Path):
     """Empty a folder a submission wrote to: no symlink is followed, locked-down modes are undone."""
+
     def unlock(func, path, _):
         try:
             os.chmod(os.path.dirname(path), stat.S_IRWXU)
@@ -72,8 +74,14 @@ class WarmJail:
     def _start(self):
         _wipe(self.scratch)
         extra_ro, env = jail_settings()
-        self.proc, self.cgroup = spawn_jailed([sys.executable, "/harness/harness.py", "--serve"], self.scratch,
-                                              self.harness, limits=self.limits, extra_ro=extra_ro, env=env)
+        self.proc, self.cgroup = spawn_jailed(
+            [sys.executable, "/harness/harness.py", "--serve"],
+            self.scratch,
+            self.harness,
+            limits=self.limits,
+            extra_ro=extra_ro,
+            env=env,
+        )
         read_capped_in_background(self.proc.stderr, self.limits.output_kb * 1024)
         self.replies = queue.Queue()
         threading.Thread(target=_lines, args=(self.proc.stdout, self.replies), daemon=True).start()
@@ -105,8 +113,13 @@ class WarmJail:
         workdir = self.scratch / job_id
         workdir.mkdir()
         started = time.monotonic()
-        job = {"id": job_id, "statements": extracted.statements, "probes": probes, "seed": seed,
-               "timeout": self.notebook_timeout}
+        job = {
+            "id": job_id,
+            "statements": extracted.statements,
+            "probes": probes,
+            "seed": seed,
+            "timeout": self.notebook_timeout,
+        }
         try:
             self.proc.stdin.write(json.dumps(job).encode() + b"\n")
             self.proc.stdin.flush()

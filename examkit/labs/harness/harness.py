@@ -5,6 +5,7 @@ It judges nothing: expected values and scores are computed outside the jail, fro
 inputs. References it needs are captured before student code runs, so monkeypatching torch or
 numpy from the notebook cannot change what is written.
 """
+
 import json
 import os
 import signal
@@ -46,15 +47,23 @@ def array(value, name="value"):
 def load_student(statements, ns, per_statement_s=5.0):
     failures = []
     for st in statements:
+
         def on_alarm(signum, frame):
             raise TimeoutError(f"took longer than {per_statement_s:g} s at definition time")
+
         signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, per_statement_s)
         try:
             exec(compile(st["source"], f"<cell {st['cell']}>", "exec"), ns)
         except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code included
-            failures.append({"cell": st["cell"], "line": st["line"], "defines": st["defines"],
-                             "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
+            failures.append(
+                {
+                    "cell": st["cell"],
+                    "line": st["line"],
+                    "defines": st["defines"],
+                    "error": f"{type(exc).__name__}: {str(exc)[:200]}",
+                }
+            )
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     return failures
@@ -110,15 +119,17 @@ def probe_reparam(ns, seed):
     model = _vae(ns)
     _manual_seed(seed)
     mu = torch.randn(2000, 4)
-    logvar = (torch.rand(2000, 4) * 2 - 1.5)
+    logvar = torch.rand(2000, 4) * 2 - 1.5
     mu_g, logvar_g = mu.clone().requires_grad_(True), logvar.clone().requires_grad_(True)
     z1 = model.reparameterize(mu_g, logvar_g)
     z2 = model.reparameterize(mu, logvar)
     grads = {}
     try:
         z1.sum().backward()
-        grads = {"grad_mu": array(mu_g.grad) if mu_g.grad is not None else np.zeros(0),
-                 "grad_logvar": array(logvar_g.grad) if logvar_g.grad is not None else np.zeros(0)}
+        grads = {
+            "grad_mu": array(mu_g.grad) if mu_g.grad is not None else np.zeros(0),
+            "grad_logvar": array(logvar_g.grad) if logvar_g.grad is not None else np.zeros(0),
+        }
     except RuntimeError:
         grads = {"grad_mu": np.zeros(0), "grad_logvar": np.zeros(0)}
     return {"z1": array(z1), "z2": array(z2), **grads}
@@ -166,8 +177,9 @@ def _digits28(n=512):
         from sklearn.datasets import load_digits
 
         images = torch.tensor(load_digits().images, dtype=torch.float32).unsqueeze(1) / 16.0
-        _DIGITS28.append(torch.nn.functional.interpolate(images, size=(28, 28), mode="bilinear",
-                                                         align_corners=False).clamp(0, 1))
+        _DIGITS28.append(
+            torch.nn.functional.interpolate(images, size=(28, 28), mode="bilinear", align_corners=False).clamp(0, 1)
+        )
     return _DIGITS28[0][:n].clone()
 
 
@@ -188,7 +200,7 @@ def probe_vae_train(ns, seed):
         return x_hat, mu, logvar
 
     before = outputs()
-    for step in range(150):
+    for _ in range(150):
         idx = torch.randint(0, len(train), (64,))
         x = train[idx]
         opt.zero_grad()
@@ -197,12 +209,20 @@ def probe_vae_train(ns, seed):
         loss.backward()
         opt.step()
     after = outputs()
-    result = {"before_x_hat": array(before[0]), "before_mu": array(before[1]), "before_logvar": array(before[2]),
-              "after_x_hat": array(after[0]), "after_mu": array(after[1]), "after_logvar": array(after[2])}
+    result = {
+        "before_x_hat": array(before[0]),
+        "before_mu": array(before[1]),
+        "before_logvar": array(before[2]),
+        "after_x_hat": array(after[0]),
+        "after_mu": array(after[1]),
+        "after_logvar": array(after[2]),
+    }
     # for the feedback page only: the trained model's samples and interpolation (their own checks score them)
     model.eval()
-    for key, make in (("trained_samples", lambda: need(ns, "sample")(model, 8)),
-                      ("trained_frames", lambda: need(ns, "interpolate")(model, held[0], held[3], steps=7))):
+    for key, make in (
+        ("trained_samples", lambda: need(ns, "sample")(model, 8)),
+        ("trained_frames", lambda: need(ns, "interpolate")(model, held[0], held[3], steps=7)),
+    ):
         try:
             with torch.no_grad():
                 result[key] = array(make())
@@ -247,16 +267,24 @@ def probe_weights_init(ns, seed):
     _manual_seed(seed)
     m = _InitProbe()
     m.apply(need(ns, "weights_init"))
-    return {"conv_w": array(m.conv.weight).ravel(), "deconv_w": array(m.deconv.weight).ravel(),
-            "conv_b": array(m.conv.bias), "bn_w": array(m.bn.weight), "bn_b": array(m.bn.bias)}
+    return {
+        "conv_w": array(m.conv.weight).ravel(),
+        "deconv_w": array(m.deconv.weight).ravel(),
+        "conv_b": array(m.conv.bias),
+        "bn_w": array(m.bn.weight),
+        "bn_b": array(m.bn.bias),
+    }
 
 
 def probe_gan_losses(ns, seed):
     _manual_seed(seed)
     d_real, d_fake = torch.rand(6) * 0.8 + 0.1, torch.rand(6) * 0.8 + 0.1
-    return {"d_real": array(d_real), "d_fake": array(d_fake),
-            "loss_d": array(need(ns, "discriminator_loss")(d_real, d_fake)),
-            "loss_g": array(need(ns, "generator_loss")(d_fake))}
+    return {
+        "d_real": array(d_real),
+        "d_fake": array(d_fake),
+        "loss_d": array(need(ns, "discriminator_loss")(d_real, d_fake)),
+        "loss_g": array(need(ns, "generator_loss")(d_fake)),
+    }
 
 
 class _TinyG(nn.Module):
@@ -289,7 +317,7 @@ def _grad_norm(module):
     for p in module.parameters():
         if p.grad is not None:
             total += float(_asarray(_to_numpy(_detach(p.grad)), dtype=np.float64).__pow__(2).sum())
-    return total ** 0.5
+    return total**0.5
 
 
 class _Watch(torch.optim.SGD):
@@ -316,8 +344,12 @@ def probe_train_step(ns, seed):
 
     def state():
         with torch.no_grad():
-            return {"d_real": float(d(real).mean()), "d_fake": float(d(g(z_fixed)).mean()),
-                    "g_grad": _grad_norm(g), "d_grad": _grad_norm(d)}
+            return {
+                "d_real": float(d(real).mean()),
+                "d_fake": float(d(g(z_fixed)).mean()),
+                "g_grad": _grad_norm(g),
+                "d_grad": _grad_norm(d),
+            }
 
     # step sizes chosen so one D step moves D(x) by about 0.2 (no saturation) and one G step visibly moves D(G(z))
     opt_g, opt_d = _Watch(g.parameters(), "G", log, state, 0.5), _Watch(d.parameters(), "D", log, state, 1e-3)
@@ -353,7 +385,7 @@ def probe_gan_train(ns, seed):
     with torch.no_grad():
         before = g(z)
     g.train()
-    for step in range(60):
+    for _ in range(60):
         idx = torch.randint(0, len(data), (32,))
         need(ns, "train_step")(g, d, opt_g, opt_d, data[idx], 100)
     g.eval()
@@ -362,7 +394,7 @@ def probe_gan_train(ns, seed):
     return {"before": array(before), "after": array(after)}
 
 
-PROBES = {name[len("probe_"):]: fn for name, fn in globals().items() if name.startswith("probe_")}
+PROBES = {name[len("probe_") :]: fn for name, fn in globals().items() if name.startswith("probe_")}
 
 
 def _write(name, result):
@@ -406,8 +438,13 @@ def run_probe(name, seed, timeout):
         except BaseException as exc:
             try:
                 with _open(f"{OUT}/{name}.error.json", "w") as fh:
-                    _json_dump({"error": f"{type(exc).__name__}: {str(exc)[:300]}",
-                                "trace": traceback.format_exc(limit=3)[-800:]}, fh)
+                    _json_dump(
+                        {
+                            "error": f"{type(exc).__name__}: {str(exc)[:300]}",
+                            "trace": traceback.format_exc(limit=3)[-800:],
+                        },
+                        fh,
+                    )
             finally:
                 _exit(1)
     started = time.monotonic()
@@ -455,8 +492,9 @@ def grade(request, out):
     for probe in request["probes"]:
         outcomes[probe["name"]] = run_probe(probe["name"], request["seed"], probe.get("timeout", 10))
     with _open(f"{OUT}/summary.json", "w") as fh:
-        _json_dump({"definition_failures": failures, "probes": outcomes,
-                    "definition_seconds": round(loaded - ready, 3)}, fh)
+        _json_dump(
+            {"definition_failures": failures, "probes": outcomes, "definition_seconds": round(loaded - ready, 3)}, fh
+        )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Protocol (one JSON object per line): the zygote writes {"ready": true} once, the
 {"id", "statements", "probes", "seed", "timeout"} and answers {"id", "status"} when the notebook
 is done; results are in /scratch/<id>/out, as in a one-shot jail.
 """
+
 import ctypes
 import json
 import os
