@@ -7,8 +7,8 @@ PIP := $(PY) -m pip
 EXAMKIT := $(VENV)/bin/examkit
 STAMP := $(VENV)/.examkit-installed
 OUT ?= demo-out
-# Tests spread over the cores; tests that share an expensive module fixture carry one xdist_group mark.
-XDIST ?= -n auto --dist loadgroup
+# Test files spread over the cores; a file's module fixtures (shared trained runs, built exams) are built once.
+XDIST ?= -n auto --dist loadfile
 PYTEST := $(PY) -m pytest -q --durations=15 $(XDIST)
 
 .PHONY: setup demo test test-fast lint format bench clean

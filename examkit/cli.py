@@ -12,6 +12,7 @@ from . import api
 from .bank.loader import BankError
 from .bank.template import TemplateError
 from .checking.parse import AnswerError
+from .checking.timeout import CheckTimeout
 from .progress import Progress
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -81,9 +82,11 @@ def cmd_bank_coverage(args) -> int:
 
 
 def _read_answer(text: str) -> str:
+    """'-' reads standard input (derivation steps one per line); anything else is taken as typed:
+    the two characters '\\n' stay as they are, since '\\nu' and '\\nabla' are LaTeX."""
     if text == "-":
         return sys.stdin.read(1_000_001)
-    return text.replace("\\n", "\n")
+    return text.strip()
 
 
 def cmd_check(args) -> int:
@@ -92,6 +95,8 @@ def cmd_check(args) -> int:
         _print_json(verdict.to_json())
     else:
         print(f"{verdict.status}: {verdict.score:g}/{verdict.max_score:g}  {verdict.message}")
+        if verdict.interpreted:
+            print(f"  interpreted as: {verdict.interpreted['text']}")
         for line in verdict.feedback:
             print(f"  - {line}")
     if verdict.status in ("invalid", "unsafe"):
@@ -509,9 +514,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    found = set()
+    for action in parser._actions:
+        found.update(action.option_strings)
+        for sub in getattr(action, "choices", None) or {}:
+            if isinstance(action.choices, dict) and isinstance(action.choices[sub], argparse.ArgumentParser):
+                found |= _option_strings(action.choices[sub])
+    return found
+
+
+def protect_leading_minus(argv: list[str], options: set[str]) -> list[str]:
+    """Answers start with '-' all the time in this unit (-ELBO, -log D, -0.138). argparse takes such a
+    word for an option, so a word that starts with '-' and is no option of examkit's is marked as a
+    value by a leading space (argparse reads words with a space as values; answers are stripped).
+    Long options ('--answer', or an abbreviation such as '--ans') are left to argparse."""
+    out = []
+    for word in argv:
+        is_value = word.startswith("-") and not word.startswith("--") and word != "-" and word not in options
+        out.append(" " + word if is_value else word)
+    return out
+
+
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(protect_leading_minus(argv, _option_strings(parser)))
     try:
         return args.func(args)
     except BankError as exc:
@@ -520,6 +548,9 @@ def main(argv=None) -> int:
     except (KeyError, TemplateError, AnswerError, FileNotFoundError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"examkit: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except CheckTimeout:
+        print("examkit: error: checking took too long; simplify the input", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

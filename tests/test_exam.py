@@ -15,8 +15,6 @@ from examkit.exam.spec import SpecError, load_roster, load_spec
 EXAMPLE = ROOT / "examples" / "unit12-quiz.yaml"
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 
-pytestmark = pytest.mark.xdist_group("exam-build")  # the module fixture builds exams once per worker
-
 
 def pdftext(path) -> str:
     out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout

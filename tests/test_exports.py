@@ -37,9 +37,6 @@ MOODLE_FRACTIONS = {
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 
 
-pytestmark = pytest.mark.xdist_group("exports-build")  # the module fixture builds once per worker
-
-
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     out = tmp_path_factory.mktemp("exports")

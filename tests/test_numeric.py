@@ -2,7 +2,7 @@
 
 import pytest
 
-from examkit.checking.numeric import judge, read_number, significant_figures
+from examkit.checking.numeric import DEFAULT_TOLERANCE, judge, read_number, significant_figures
 
 
 @pytest.mark.parametrize(
@@ -19,27 +19,56 @@ def verdict(expected, text, tol):
 def test_absolute_tolerance():
     tol = {"abs": 0.01}
     assert verdict(58.0, "58.005", tol) == "correct"
-    assert verdict(58.0, "58.05", tol) == "imprecise"  # within 10x tolerance
+    assert verdict(58.0, "58.01", tol) == "correct"  # the edge counts, in exact arithmetic
+    assert verdict(58.0, "58.05", tol) == "incorrect"  # wrong in the second decimal
+    assert verdict(58.0, "58.1", tol) == "incorrect"
+    assert verdict(58.04, "58", tol) == "imprecise"  # the key to the figures given: carry more digits
     assert verdict(58.0, "59", tol) == "incorrect"
 
 
 def test_relative_tolerance():
     tol = {"rel": 0.001}
     assert verdict(1000.0, "1000.9", tol) == "correct"
-    assert verdict(1000.0, "1005", tol) == "imprecise"
+    assert verdict(1000.0, "1005", tol) == "incorrect"
     assert verdict(1000.0, "1020", tol) == "incorrect"
+    assert verdict(1234.5678, "1200", tol) == "imprecise"
+    assert verdict(1234.5678, "1230", tol) == "imprecise"
+    assert verdict(1234.5678, "1240", tol) == "incorrect"  # not the key rounded
+
+
+def test_tolerances_are_exact_at_their_edges():
+    assert verdict(1.0, "1.05", {"rel": 0.05}) == "correct"
+    assert verdict(1.0, "0.95", {"rel": 0.05}) == "correct"
+    assert verdict(1.0, "1.0500001", {"rel": 0.05}) == "incorrect"
+    assert verdict(2e-10, "9e-10", DEFAULT_TOLERANCE) == "incorrect"
+    assert verdict(1e-33, "0", DEFAULT_TOLERANCE) == "incorrect"
+    assert verdict(2.5e-10, "2.5e-10", DEFAULT_TOLERANCE) == "correct"
+
+
+def test_half_credit_only_when_the_answer_is_the_key_rounded():
+    tol = {"abs": 0.5}
+    assert verdict(35.0, "34", tol) == "incorrect"
+    assert verdict(35.0, "35.4", tol) == "incorrect"  # a count: the whole number or nothing
+    assert verdict(35.0, "35", tol) == "correct"
+    tol = {"abs": 0.001}
+    assert verdict(0.995, "0.9", tol) == "incorrect"
+    assert verdict(0.995, "1", tol) == "imprecise"
 
 
 def test_significant_figures_mode():
     tol = {"sigfigs": 3}
     value = 1.23456
     assert verdict(value, "1.23", tol) == "correct"
-    assert verdict(value, "1.235", tol) == "correct"
+    assert verdict(value, "1.235", tol) == "correct"  # the key to four figures
+    assert verdict(value, "1.2349", tol) == "correct"  # rounds to the key's three figures
     assert verdict(value, "1.2", tol) == "imprecise"  # right, but to 2 figures only
     assert verdict(value, "1", tol) == "imprecise"
-    assert verdict(value, "1.24", tol) == "imprecise"  # within 10x: close but outside
-    assert verdict(value, "1.3", tol) == "incorrect"  # wrongly rounded
+    assert verdict(value, "1.24", tol) == "incorrect"  # wrongly rounded
+    assert verdict(value, "1.2351", tol) == "incorrect"
+    assert verdict(value, "1.3", tol) == "incorrect"
     assert verdict(value, "2.5", tol) == "incorrect"
+    assert verdict(0.125, "0.13", {"sigfigs": 2}) == "correct"  # half-way: either neighbour
+    assert verdict(0.125, "0.12", {"sigfigs": 2}) == "correct"
 
 
 def test_exact_answers_need_no_digits():

@@ -1,4 +1,5 @@
-"""Reference models: shapes, reproducibility, the CLI, and the quality bars of issue 2."""
+"""Reference models: shapes, reproducibility, the CLI and data sources (quality bars and scenarios:
+test_reference_quality.py)."""
 
 import json
 import math
@@ -8,7 +9,7 @@ import pytest
 import torch
 
 from conftest import run_cli
-from reference_models import dcgan, runs, scenarios
+from reference_models import dcgan, runs
 from test_data import write_idx
 
 
@@ -17,7 +18,7 @@ def test_dcgan_shapes_and_init():
     g.apply(dcgan.weights_init)
     for z in (torch.randn(3, 100), torch.randn(3, 100, 1, 1)):
         x = g(z)
-        assert x.shape == (3, 1, 28, 28) and float(x.abs().max()) <= 1
+        assert x.shape == (3, 1, 28, 28) and float(x.detach().abs().max()) <= 1
     assert d(x).shape == (3,)
     conv = g.net[0].weight.detach()
     assert abs(float(conv.std()) - 0.02) < 0.005 and abs(float(g.net[1].weight.detach().mean()) - 1) < 0.05
@@ -30,7 +31,6 @@ def one_epoch_runs(tmp_path_factory):
     return {name: runs.train_reference(name, epochs=1, seed=7, out=root / name) for name in runs.MODELS}
 
 
-@pytest.mark.xdist_group("one-epoch-runs")
 def test_every_model_builds_and_runs_a_step(one_epoch_runs):
     for name, result in one_epoch_runs.items():
         out = result["out"]
@@ -44,7 +44,6 @@ def test_every_model_builds_and_runs_a_step(one_epoch_runs):
         assert numbers and all(math.isfinite(v) for v in numbers), (name, metrics)
 
 
-@pytest.mark.xdist_group("one-epoch-runs")
 @pytest.mark.parametrize("model", ["vae", "gan", "dcgan"])
 def test_same_seed_gives_identical_metrics_and_figures(tmp_path, one_epoch_runs, model):
     first = one_epoch_runs[model]["out"]
@@ -56,7 +55,6 @@ def test_same_seed_gives_identical_metrics_and_figures(tmp_path, one_epoch_runs,
         assert fig.read_bytes() == (tmp_path / "again" / "figures" / fig.name).read_bytes(), fig.name
 
 
-@pytest.mark.xdist_group("one-epoch-runs")
 @pytest.mark.parametrize("model", ["vae", "gan"])
 def test_another_seed_gives_other_metrics(tmp_path, one_epoch_runs, model):
     runs.train_reference(model, epochs=1, seed=8, out=tmp_path / "other")
@@ -114,31 +112,3 @@ def test_train_on_local_mnist_idx_files(tmp_path):
         "reference", "train", "conv_vae", "--dataset", f"mnist:{tmp_path / 'nope'}", "--out", str(tmp_path / "o2")
     )
     assert missing.returncode == 2 and "nope" in missing.stderr and "No such file" in missing.stderr
-
-
-# --- quality bars (slow: real training runs of up to a minute each) ----------------------------
-@pytest.mark.slow
-def test_vae_reports_heldout_elbo_and_iwae_bound(tmp_path):
-    m = runs.train_reference("vae", seed=0, out=tmp_path)["metrics"]
-    assert 0 < m["test_neg_elbo"] < 40
-    assert m["test_iwae_log_likelihood"] >= -m["test_neg_elbo"] - 0.5  # IWAE is the tighter bound
-
-
-@pytest.mark.slow
-def test_cgan_samples_match_their_labels(tmp_path):
-    m = runs.train_reference("cgan", seed=0, out=tmp_path)["metrics"]
-    assert m["label_accuracy"] >= 0.9
-
-
-@pytest.mark.slow
-def test_dcgan_beats_noise_and_untrained_generator(tmp_path):
-    m = runs.train_reference("dcgan", seed=0, out=tmp_path)["metrics"]
-    assert m["frechet_distance"] < 0.5 * m["frechet_distance_untrained"]
-    assert m["frechet_distance"] < 0.5 * m["frechet_distance_noise"]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", list(scenarios.SCENARIOS))
-def test_failure_scenarios_show_their_failure(tmp_path, name):
-    result = scenarios.SCENARIOS[name](tmp_path, 0)
-    assert result["passed"], result

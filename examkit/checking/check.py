@@ -6,6 +6,7 @@ import sympy as sp
 
 from .choice import default_mode, read_letters, score_fraction
 from .derivation import check_derivation
+from .echo import interpretation
 from .equivalence import equivalent_equations, equivalent_expressions
 from .numeric import judge, read_number
 from .parse import AnswerError, Equation, parse_math
@@ -52,6 +53,12 @@ def _misconception_feedback(part, matches) -> Verdict | None:
 
 def _check_numeric(variant, part, answer) -> Verdict:
     number = read_number(str(answer), _numeric_symbols(variant))
+    verdict = _judge_number(part, number)
+    verdict.interpreted = interpretation(number.expr)
+    return verdict
+
+
+def _judge_number(part, number) -> Verdict:
     tolerance = part.spec.get("tolerance")
     status, message = judge(part.answer, number, tolerance)
     details = {"expected": part.answer, "given": number.value, "sigfigs": number.sigfigs}
@@ -81,6 +88,12 @@ def _compare(expected, given, part):
 
 def _check_expression(variant, part, answer) -> Verdict:
     given = parse_math(str(answer), _student_symbols(variant, part), allow_new_symbols=False)
+    verdict = _judge_expression(part, given)
+    verdict.interpreted = interpretation(given)
+    return verdict
+
+
+def _judge_expression(part, given) -> Verdict:
     result = _compare(part.answer, given, part)
     if result.equivalent:
         return Verdict(

@@ -46,85 +46,21 @@ class Equation:
     rhs: sp.Expr
 
 
-GREEK = {
-    "alpha",
-    "beta",
-    "gamma",
-    "delta",
-    "epsilon",
-    "varepsilon",
-    "zeta",
-    "eta",
-    "theta",
-    "vartheta",
-    "iota",
-    "kappa",
-    "lambda",
-    "mu",
-    "nu",
-    "xi",
-    "rho",
-    "sigma",
-    "tau",
-    "upsilon",
-    "phi",
-    "varphi",
-    "chi",
-    "psi",
-    "omega",
-    "Gamma",
-    "Delta",
-    "Theta",
-    "Lambda",
-    "Xi",
-    "Sigma",
-    "Phi",
-    "Psi",
-    "Omega",
-}
-GREEK_ALIASES = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi"}
-UNICODE_GREEK = {
-    "α": "alpha",
-    "β": "beta",
-    "γ": "gamma",
-    "δ": "delta",
-    "ε": "epsilon",
-    "ϵ": "epsilon",
-    "ζ": "zeta",
-    "η": "eta",
-    "θ": "theta",
-    "κ": "kappa",
-    "λ": "lambda",
-    "μ": "mu",
-    "µ": "mu",
-    "ν": "nu",
-    "ξ": "xi",
-    "ρ": "rho",
-    "σ": "sigma",
-    "τ": "tau",
-    "φ": "phi",
-    "ϕ": "phi",
-    "χ": "chi",
-    "ψ": "psi",
-    "ω": "omega",
-    "Δ": "Delta",
-    "Σ": "Sigma",
-    "Φ": "Phi",
-    "Ω": "Omega",
-    "π": "pi",
-}
+# Greek letters by their LaTeX names; Unicode Greek is mapped onto the same names (by character name).
+GREEK = set(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi omicron rho "
+    "varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi "
+    "Psi Omega".split()
+)
+GREEK_ALIASES = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varrho": "rho", "varsigma": "sigma"}
+# Other letters a stem may show (\ell for a log-likelihood): names, not functions.
+LETTERS = {"ell"}
+UNICODE_LETTERS = {"ℓ": "ell", "ϵ": "epsilon", "ϑ": "theta", "ϕ": "phi", "ϱ": "rho", "ς": "sigma", "µ": "mu", "π": "pi"}
 UNICODE_OPERATORS = {
-    "−": "-",
-    "–": "-",
-    "·": "*",
-    "⋅": "*",
-    "×": "*",
-    "∗": "*",
-    "÷": "/",
-    "²": "^2",
-    "³": "^3",
-    "√": "\\sqrt ",
-}
+    "−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*", "÷": "/", "√": "\\sqrt ",
+}  # fmt: skip
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿ", "0123456789+-()n"))
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
 
 
 def _sigmoid(x):
@@ -135,52 +71,62 @@ def _softplus(x):
     return sp.log(1 + sp.exp(x))
 
 
+def _log(x, base=None):
+    return sp.log(x) if base is None else sp.log(x) / sp.log(base)
+
+
+def _factorial(n):
+    if n.is_number and (not n.is_integer or n < 0):
+        raise AnswerError("n! needs a whole number n >= 0")
+    if n.is_number and n > 500:
+        raise UnsafeInput("factorial is too large to compute (limit 500!)")
+    return sp.factorial(n)
+
+
+def _binomial(n, k):
+    if n.is_number and abs(n) > 10_000:
+        raise UnsafeInput("binomial coefficient is too large to compute")
+    return sp.binomial(n, k)
+
+
+# name -> (sympy function, allowed argument counts). Names a calculus or ML course uses; each LaTeX
+# command of the same name (\sin, \arctan, \max) maps here too.
 FUNCTIONS = {
-    "log": sp.log,
-    "ln": sp.log,
-    "exp": sp.exp,
-    "sqrt": sp.sqrt,
-    "abs": sp.Abs,
-    "sin": sp.sin,
-    "cos": sp.cos,
-    "tan": sp.tan,
-    "tanh": sp.tanh,
-    "sigmoid": _sigmoid,
-    "softplus": _softplus,
-}
+    "log": (_log, (1,)), "ln": (sp.log, (1,)), "lg": (lambda x: sp.log(x) / sp.log(10), (1,)),
+    "log10": (lambda x: sp.log(x) / sp.log(10), (1,)), "log2": (lambda x: sp.log(x) / sp.log(2), (1,)),
+    "exp": (sp.exp, (1,)), "sqrt": (sp.sqrt, (1,)), "abs": (sp.Abs, (1,)),
+    "sin": (sp.sin, (1,)), "cos": (sp.cos, (1,)), "tan": (sp.tan, (1,)),
+    "sec": (sp.sec, (1,)), "csc": (sp.csc, (1,)), "cot": (sp.cot, (1,)),
+    "asin": (sp.asin, (1,)), "arcsin": (sp.asin, (1,)), "acos": (sp.acos, (1,)), "arccos": (sp.acos, (1,)),
+    "atan": (sp.atan, (1,)), "arctan": (sp.atan, (1,)), "acot": (sp.acot, (1,)), "arccot": (sp.acot, (1,)),
+    "asec": (sp.asec, (1,)), "arcsec": (sp.asec, (1,)), "acsc": (sp.acsc, (1,)), "arccsc": (sp.acsc, (1,)),
+    "sinh": (sp.sinh, (1,)), "cosh": (sp.cosh, (1,)), "tanh": (sp.tanh, (1,)),
+    "sech": (sp.sech, (1,)), "csch": (sp.csch, (1,)), "coth": (sp.coth, (1,)),
+    "asinh": (sp.asinh, (1,)), "arsinh": (sp.asinh, (1,)), "arcsinh": (sp.asinh, (1,)),
+    "acosh": (sp.acosh, (1,)), "arcosh": (sp.acosh, (1,)), "arccosh": (sp.acosh, (1,)),
+    "atanh": (sp.atanh, (1,)), "artanh": (sp.atanh, (1,)), "arctanh": (sp.atanh, (1,)),
+    "erf": (sp.erf, (1,)), "sgn": (sp.sign, (1,)), "sign": (sp.sign, (1,)),
+    "floor": (sp.floor, (1,)), "ceil": (sp.ceiling, (1,)),
+    "max": (sp.Max, (2, 3, 4, 5, 6, 7, 8)), "min": (sp.Min, (2, 3, 4, 5, 6, 7, 8)),
+    "binomial": (_binomial, (2,)), "binom": (_binomial, (2,)), "factorial": (_factorial, (1,)),
+    "sigmoid": (_sigmoid, (1,)), "softplus": (_softplus, (1,)),
+}  # fmt: skip
 CONSTANTS = {"pi": sp.pi, "e": sp.E}
 # LaTeX commands that only change spacing or font and carry no math.
-IGNORED_COMMANDS = {
-    "left",
-    "right",
-    "big",
-    "Big",
-    "bigl",
-    "bigr",
-    "Bigl",
-    "Bigr",
-    "displaystyle",
-    "quad",
-    "qquad",
-    ",",
-    ";",
-    "!",
-    " ",
-    ":",
-    "mathrm",
-    "text",
-    "mathit",
-    "operatorname",
-    "textrm",
-    "bm",
-    "mathbf",
-    "boldsymbol",
-}
+IGNORED_COMMANDS = set(
+    "left right big Big bigl bigr Bigl Bigr bigg Bigg biggl biggr displaystyle textstyle quad qquad , ; ! : "
+    "mathrm text mathit operatorname textrm bm mathbf boldsymbol".split()
+) | {" "}
+WRAPPING_COMMANDS = {"mathrm", "text", "mathit", "operatorname", "textrm", "bm", "mathbf", "boldsymbol"}
 FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
 LATEX_OPERATORS = {"cdot": "*", "times": "*", "div": "/", "ast": "*"}
+BARS = {"lvert": "|", "rvert": "|", "vert": "|", "mid": "|"}
 
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?(?![A-Za-z_])|(\d+\.?\d*|\.\d+)")
+# A decimal number, then an optional exponent: matched greedily, so '0.5x' is 0.5 times x and
+# '1.5e-3x' is 0.0015 times x; a second '.' right after a number ('0.64.2') is refused.
+_NUMBER = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 
 
 @dataclass
@@ -191,16 +137,55 @@ class Token:
     value: object = None
 
 
+def _greek_name(ch: str) -> str | None:
+    """'α' -> 'alpha', 'Σ' -> 'Sigma' (by Unicode character name), for the letters LaTeX names."""
+    try:
+        parts = unicodedata.name(ch).split()
+    except ValueError:
+        return None
+    if parts[:2] != ["GREEK", "SMALL"] and parts[:2] != ["GREEK", "CAPITAL"] or parts[2:3] != ["LETTER"]:
+        return None
+    name = parts[3].lower() if len(parts) == 4 else None
+    if name == "lamda":
+        name = "lambda"
+    if name and parts[1] == "CAPITAL":
+        name = name.capitalize()
+    return name if name in GREEK else None
+
+
 def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
+    """Unicode as students paste it -> the ASCII/LaTeX this tokenizer reads: Greek and other letters
+    by name, operators, runs of superscripts as ^(...), subscript digits as _digits; anything else
+    NFKC-folded (fullwidth digits, mathematical italic letters)."""
     out = []
-    for ch in text:
-        if ch in UNICODE_GREEK:
-            out.append(" " + UNICODE_GREEK[ch] + " ")
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in SUPERSCRIPTS:
+            j = i
+            while j < n and text[j] in SUPERSCRIPTS:
+                j += 1
+            out.append("^(" + "".join(SUPERSCRIPTS[c] for c in text[i:j]) + ")")
+            i = j
+            continue
+        if ch in SUBSCRIPTS:
+            j = i
+            while j < n and text[j] in SUBSCRIPTS:
+                j += 1
+            out.append("_" + "".join(SUBSCRIPTS[c] for c in text[i:j]))
+            i = j
+            continue
+        if ch in UNICODE_LETTERS:
+            out.append(" " + UNICODE_LETTERS[ch] + " ")
         elif ch in UNICODE_OPERATORS:
             out.append(UNICODE_OPERATORS[ch])
+        elif not ch.isascii() and (name := _greek_name(ch)):
+            out.append(" " + name + " ")
+        elif not ch.isascii():
+            out.append(unicodedata.normalize("NFKC", ch))
         else:
             out.append(ch)
+        i += 1
     return "".join(out)
 
 
@@ -219,8 +204,13 @@ def tokenize(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Token]:
             continue
         if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
             m = _NUMBER.match(text, i)
-            mantissa = m.group(1) or m.group(3)
-            exponent = m.group(2)
+            mantissa, exponent = m.group(1), m.group(2)
+            if (
+                m.end() < n
+                and text[m.end()] == "."
+                or (m.end() + 1 < n and text[m.end()] in "eE" and text[m.end() + 1] == ".")
+            ):
+                raise AnswerError(f"malformed number at position {i}: {text[i : m.end() + 2]!r}")
             if len(mantissa.replace(".", "")) > limits.max_literal_digits:
                 raise UnsafeInput(f"number at position {i} has too many digits")
             if exponent is not None and abs(int(exponent)) > 300:
@@ -235,17 +225,21 @@ def tokenize(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Token]:
             i = m.end()
             continue
         if ch == "\\":
-            m = re.compile(r"\\([A-Za-z]+|.)").match(text, i)
+            m = _COMMAND.match(text, i)
             if not m:
                 raise AnswerError(f"lone backslash at position {i}")
-            tokens.append(Token("cmd", m.group(1), i))
+            cmd = m.group(1)
+            if cmd in BARS:
+                tokens.append(Token("op", "|", i))
+            else:
+                tokens.append(Token("cmd", cmd, i))
             i = m.end()
             continue
         if text.startswith("**", i):
             tokens.append(Token("op", "^", i))
             i += 2
             continue
-        if ch in "+-*/^()[]{}=,_":
+        if ch in "+-*/^()[]{}=,_|!":
             tokens.append(Token("op", ch, i))
             i += 1
             continue
@@ -264,6 +258,7 @@ class _Parser:
         self.allow_new = allow_new_symbols
         self.limits = limits
         self.depth = 0
+        self.bars = 0  # open |...| groups: a '|' inside one closes it
 
     # --- token helpers -------------------------------------------------------------------
     @property
@@ -278,16 +273,7 @@ class _Parser:
     def skip_ignored(self):
         while self.tok.kind == "cmd" and self.tok.text in IGNORED_COMMANDS:
             cmd = self.advance().text
-            if cmd in {
-                "mathrm",
-                "text",
-                "mathit",
-                "operatorname",
-                "textrm",
-                "bm",
-                "mathbf",
-                "boldsymbol",
-            } and self.is_op("{"):
+            if cmd in WRAPPING_COMMANDS and self.is_op("{"):
                 # \mathrm{e}, \operatorname{sigmoid}: unwrap to the inner word
                 self.advance()
                 inner = self.advance()
@@ -333,6 +319,8 @@ class _Parser:
     def finish(self):
         self.skip_ignored()
         if self.tok.kind != "end":
+            if self.tok.kind == "op" and self.tok.text == ",":
+                raise AnswerError(self.where("unexpected ',' (write decimals with a point: 0.5)"))
             raise AnswerError(self.where("unexpected input"))
 
     def expr(self):
@@ -351,15 +339,22 @@ class _Parser:
         return value
 
     def starts_factor(self) -> bool:
+        """Does an implicit product continue here ('2x', 'a(b+c)', '2\\pi')?"""
         self.skip_ignored()
         t = self.tok
         if t.kind in ("num", "name"):
             return True
         if t.kind == "op":
-            return t.text in "([{"
+            return t.text in "([{" or (t.text == "|" and not self.bars)
         if t.kind == "cmd":
             return t.text not in LATEX_OPERATORS and t.text not in "{}"
         return False
+
+    def starts_function(self) -> bool:
+        t = self.tok
+        if t.kind == "cmd":
+            return t.text in FUNCTIONS or t.text in FRACTIONS or t.text in ("sqrt", "binom")
+        return t.kind == "name" and t.text in FUNCTIONS
 
     def term(self):
         value = self.unary()
@@ -369,14 +364,22 @@ class _Parser:
                 value = value * self.unary()
             elif self.is_op("/") or self.is_cmd_op("/"):
                 self.advance()
-                divisor = self.unary()
-                if divisor == 0:
-                    raise AnswerError("division by zero")
-                value = value / divisor
+                value = self.divide(value, self.unary())
             elif self.starts_factor():
-                value = value * self.power()
+                value = value * self.implicit_factor()
             else:
                 return value
+
+    def implicit_factor(self):
+        """The right side of an implicit product: never a number ('2 3', '(a)2', '0.64.2' are typos)."""
+        if self.tok.kind == "num":
+            raise AnswerError(self.where("a number right after a factor ('2 3', '(a)2'); write '*' between factors"))
+        return self.power()
+
+    def divide(self, value, divisor):
+        if divisor == 0:
+            raise AnswerError("division by zero")
+        return value / divisor
 
     def is_cmd_op(self, op) -> bool:
         self.skip_ignored()
@@ -394,6 +397,9 @@ class _Parser:
     def power(self):
         self.enter()
         base = self.primary()
+        while self.is_op("!"):
+            self.advance()
+            base = _factorial(base)
         if self.is_op("^"):
             self.advance()
             exponent = self.braced() if self.is_op("{") else self.unary()
@@ -447,6 +453,13 @@ class _Parser:
             value = self.expr()
             self.expect(close)
             return value
+        if t.kind == "op" and t.text == "|":
+            self.advance()
+            self.bars += 1
+            value = self.expr()
+            self.bars -= 1
+            self.expect("|")
+            return sp.Abs(value)
         if t.kind == "cmd" and t.text == "{":
             self.advance()
             value = self.expr()
@@ -465,10 +478,10 @@ class _Parser:
         cmd = t.text
         if cmd in FRACTIONS:
             num = self.latex_arg()
-            den = self.latex_arg()
-            if den == 0:
-                raise AnswerError("division by zero")
-            return num / den
+            return self.divide(num, self.latex_arg())
+        if cmd == "binom":
+            n = self.latex_arg()
+            return _binomial(n, self.latex_arg())
         if cmd == "sqrt":
             index = None
             if self.is_op("["):
@@ -480,18 +493,28 @@ class _Parser:
                 return sp.sqrt(arg)
             return self.safe_pow(arg, 1 / index)
         if cmd in FUNCTIONS:
-            return self.apply(cmd)
-        if cmd in GREEK:
-            return self.symbol(GREEK_ALIASES.get(cmd, cmd), t)
-        if cmd == "pi":
-            return sp.pi
+            return self.apply(cmd, t)
+        if cmd in CONSTANTS:
+            return CONSTANTS[cmd]  # \\pi
+        if cmd in GREEK or cmd in LETTERS:
+            return self.letter(GREEK_ALIASES.get(cmd, cmd), t)
         raise AnswerError(f"unsupported LaTeX command '\\{cmd}' at position {t.pos}")
+
+    def letter(self, name, t):
+        """A Greek or other named letter: a symbol, or σ(a) as the sigmoid when σ is not a variable here."""
+        if name == "sigma" and "sigma" not in self.symbols and self.is_op("("):
+            return self.apply("sigmoid", t)
+        value = self.symbol(name, t)
+        self.skip_density_argument()
+        return value
 
     def name(self):
         t = self.advance()
         word = t.text
-        if word in FUNCTIONS and (self.is_op("(") or self.starts_factor()):
-            return self.apply(word)
+        if word in FUNCTIONS and word not in self.symbols:
+            return self.apply(word, t)
+        if word == "sigma" and not self.is_op("_"):
+            return self.letter(word, t)
         return self.symbol_or_split(word, t)
 
     def subscript(self) -> str:
@@ -505,7 +528,7 @@ class _Parser:
                 t = self.advance()
                 if t.kind == "end":
                     raise AnswerError("unclosed subscript")
-                if t.kind in ("name", "num") or (t.kind == "cmd" and t.text in GREEK):
+                if t.kind in ("name", "num") or (t.kind == "cmd" and (t.text in GREEK or t.text in LETTERS)):
                     parts.append(t.text)
                 elif t.kind == "cmd" and t.text in IGNORED_COMMANDS:
                     continue
@@ -516,7 +539,7 @@ class _Parser:
             self.advance()
         else:
             t = self.advance()
-            if t.kind not in ("name", "num") and not (t.kind == "cmd" and t.text in GREEK):
+            if t.kind not in ("name", "num") and not (t.kind == "cmd" and (t.text in GREEK or t.text in LETTERS)):
                 raise AnswerError(f"expected a subscript at position {t.pos}")
             parts.append(t.text)
         sub = "".join(parts)
@@ -539,16 +562,17 @@ class _Parser:
             value = self.symbol(word, t)
             self.skip_density_argument()
             return value
-        if word in self.symbols or word in GREEK or word in CONSTANTS:
+        if word in self.symbols or word in GREEK or word in LETTERS or word in CONSTANTS:
             value = self.symbol(GREEK_ALIASES.get(word, word), t)
             self.skip_density_argument()
             return value
         if len(word) > 1 and all(ch in self.symbols or ch in CONSTANTS for ch in word):
-            # "ab" with declared a and b: implicit product, as LaTeX writes it
-            value = sp.Integer(1)
-            for ch in word:
-                value = value * self.symbol(ch, t)
-            return value
+            # "ab" with declared a and b: an implicit product, as LaTeX writes it. The letters go back
+            # as separate tokens so that a power binds to the last one only ('ab^2' is a*b^2).
+            self.tokens[self.i : self.i] = [Token("name", ch, t.pos + k) for k, ch in enumerate(word[1:], 1)]
+            return self.symbol(word[0], t)
+        if self.allow_new and word not in self.symbols and self.is_op("(") and len(word) > 1:
+            raise AnswerError(f"unknown function '{word}' at position {t.pos}")
         return self.symbol(word, t)
 
     def symbol(self, name, t):
@@ -565,21 +589,57 @@ class _Parser:
         self.symbols[name] = sym
         return sym
 
-    def apply(self, fname):
-        func = FUNCTIONS[fname]
+    def apply(self, fname, t):
+        """A function applied to its argument: f(x), f(x, y), or LaTeX's unbracketed \\sin 2x = sin(2x).
+
+        Without brackets the argument is the implicit product that follows, up to the next operator
+        or function ('\\sin x \\cos x' is sin(x)·cos(x)); 'log_2 x' and '\\log_{10}(x)' take a base."""
+        func, arities = FUNCTIONS[fname]
+        base = None
         if self.is_op("_"):
-            raise AnswerError(f"{fname} with a base is not supported; write log(x)/log(2)")
+            if fname != "log":
+                raise AnswerError(f"{fname} takes no subscript (at position {t.pos})")
+            self.advance()
+            base = self.braced() if self.is_op("{") else self.primary()
+        if self.is_op("^") and fname not in ("sqrt", "abs"):
+            # \sin^2 x is (\sin x)^2
+            self.advance()
+            exponent = self.braced() if self.is_op("{") else self.primary()
+            return self.safe_pow(self.apply_to(fname, func, arities, base, t), exponent)
+        return self.apply_to(fname, func, arities, base, t)
+
+    def apply_to(self, fname, func, arities, base, t):
         if self.is_op("("):
             self.advance()
-            arg = self.expr()
-            if self.is_op(","):
-                raise AnswerError(f"{fname} takes one argument")
+            args = [self.expr()]
+            while self.is_op(","):
+                self.advance()
+                args.append(self.expr())
             self.expect(")")
+        elif self.starts_factor() or self.is_op("-"):
+            args = [self.unbracketed_argument()]
         else:
-            arg = self.power()
-        if fname in ("log", "ln") and arg == 0:
+            raise AnswerError(f"{fname} needs an argument, e.g. {fname}(x) (at position {t.pos})")
+        if len(args) not in arities:
+            wanted = " or ".join(map(str, arities[:2])) + (" or more" if len(arities) > 2 else "")
+            raise AnswerError(f"{fname} takes {wanted} argument(s), got {len(args)} (at position {t.pos})")
+        if fname in ("log", "ln", "lg", "log10", "log2") and args[0] == 0:
             raise AnswerError("log(0) is undefined")
-        return func(arg)
+        if base is not None:
+            if base.is_number and (base <= 0 or base == 1):
+                raise AnswerError("a logarithm's base must be positive and not 1")
+            return _log(args[0], base)
+        return func(*args)
+
+    def unbracketed_argument(self):
+        negative = False
+        if self.is_op("-"):
+            self.advance()
+            negative = True
+        value = self.power()
+        while self.starts_factor() and not self.starts_function():
+            value = value * self.implicit_factor()
+        return -value if negative else value
 
 
 def parse_math(

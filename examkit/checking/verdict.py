@@ -16,6 +16,9 @@ class Verdict:
     misconception: str | None = None
     feedback: list = field(default_factory=list)
     details: dict = field(default_factory=dict)
+    # What the checker understood the answer to be (STACK's "your answer was interpreted as"):
+    # {"text": plain math, "latex": LaTeX}, for typed math answers; None otherwise.
+    interpreted: dict | None = None
 
     @property
     def correct(self) -> bool:

@@ -239,6 +239,8 @@ class Drill:
         mark = {"correct": "✔", "partial": "◐", "imprecise": "◐", "invalid": "?", "unsafe": "?"}.get(
             verdict.status, "✘"
         )
+        if verdict.interpreted:
+            self.say(f"   you typed: {plain_to_unicode(verdict.interpreted['text'])}")
         self.say(f"   {mark} {verdict.message}")
         if verdict.status in ("invalid", "unsafe"):
             self.say("   (not counted; try again)")

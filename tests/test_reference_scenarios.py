@@ -1,0 +1,12 @@
+"""Failure scenarios: each pair of real runs shows its failure and its fix (slow)."""
+
+import pytest
+
+from reference_models import scenarios
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(scenarios.SCENARIOS))
+def test_failure_scenarios_show_their_failure(tmp_path, name):
+    result = scenarios.SCENARIOS[name](tmp_path, 0)
+    assert result["passed"], result

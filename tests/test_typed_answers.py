@@ -1,0 +1,138 @@
+"""Answers typed the ways students type them: each right one is accepted, each typo is refused as
+invalid (not counted) rather than marked, and a function name is never silently a symbol."""
+
+import pytest
+
+from conftest import run_cli
+from examkit.checking.echo import interpretation
+from examkit.checking.equivalence import check_equivalence
+from examkit.checking.parse import AnswerError, parse_math
+
+# (expected, typed, assumptions): typed is a right answer written another way.
+RIGHT = [
+    ("x/2", "0.5x", []),
+    ("x/2", ".5x", []),
+    ("x/2", "0.5 x", []),
+    ("3*x/2", "1.5x", []),
+    ("0.0015*x", "1.5e-3x", []),
+    ("0.0015*x", "1.5E-3 x", []),
+    ("2*pi", "2\\pi", []),
+    ("2*pi", "2π", []),
+    ("log(2)", "\\ln 2", []),
+    ("log(2)", "ln(2)", []),
+    ("exp(x)", "e^x", []),
+    ("exp(x)", "\\mathrm{e}^{x}", []),
+    ("sigma^2", "σ²", ["sigma>0"]),
+    ("sigma^2", "σ^2", ["sigma>0"]),
+    ("1/x", "x⁻¹", ["x>0"]),
+    ("x_1 + x_2", "x₁ + x₂", []),
+    ("ell + 1", "\\ell + 1", []),
+    ("ell + 1", "ℓ + 1", []),
+    ("alpha*beta", "α β", []),
+    ("-log(D)", "log(1/D)", ["0<D<1"]),
+    ("-log(D)", "−log D", ["0<D<1"]),
+    ("cosh(x)", "(exp(x)+exp(-x))/2", []),
+    ("sinh(x)", "(e^x - e^(-x))/2", []),
+    ("atan(x)", "arctan(x)", []),
+    ("asin(x)", "\\arcsin x", ["0<x<1"]),
+    ("1/cos(x)", "sec(x)", []),
+    ("1/sin(x)", "csc x", ["0<x<3"]),
+    ("cos(x)/sin(x)", "cot(x)", ["0<x<3"]),
+    ("abs(x)", "|x|", []),
+    ("abs(x)", "\\lvert x \\rvert", []),
+    ("abs(x)", "\\left| x \\right|", []),
+    ("6", "3!", []),
+    ("n*(n-1)/2", "binomial(n, 2)", ["n>2"]),
+    ("n*(n-1)/2", "\\binom{n}{2}", ["n>2"]),
+    ("max(a, b)", "(a + b + |a - b|)/2", []),
+    ("min(a, b)", "(a + b - |a - b|)/2", []),
+    ("sign(x)", "sgn(x)", []),
+    ("asinh(x)", "log(x + sqrt(x^2 + 1))", []),
+    ("a*b^2", "ab^2", ["a>0", "b>0"]),
+    ("sin(5*n)", "sin 5n", []),
+    ("sin(2*x)", "\\sin 2x", []),
+    ("sin(x)*cos(x)", "\\sin x \\cos x", []),
+    ("sin(x)^2", "\\sin^2 x", []),
+    ("log(x)/log(2)", "log_2(x)", ["x>0"]),
+    ("log(x)/log(10)", "\\log_{10} x", ["x>0"]),
+    ("log(x)/log(10)", "log10(x)", ["x>0"]),
+    ("1/(1+exp(-a))", "σ(a)", []),
+    ("1/(1+exp(-a))", "\\sigma(a)", []),
+    ("1/(1+exp(-a))", "sigmoid(a)", []),
+    ("-(1/2)*(1 + log(s^2) - m^2 - s^2)", "-0.5(1 + ln s^2 - m^2 - s^2)", ["s>0"]),
+    ("x/2", "  x / 2  ", []),
+]
+
+# Typos and unreadable input: refused as invalid, never marked right or wrong.
+INVALID = [
+    "2 3",  # two numbers side by side
+    "0.64.2",  # a malformed decimal
+    "1..2",
+    "(a+b)2",
+    "x*atan",  # a function name without its argument
+    "erf*x",
+    "sin",
+    "log(0)",
+    "max(a)",
+    "binomial(1, 2, 3)",
+    "foo(x)",  # an unknown function
+    "0,5",  # a decimal comma
+    "3.5!",
+    "1000!",
+]
+
+
+@pytest.mark.parametrize("expected,typed,assume", RIGHT)
+def test_right_answers_written_differently_are_equivalent(expected, typed, assume):
+    result = check_equivalence(expected, typed, assume=assume)
+    assert result.equivalent, (typed, result.reason)
+
+
+@pytest.mark.parametrize("typed", INVALID)
+def test_typos_are_invalid_input(typed):
+    with pytest.raises(AnswerError):
+        parse_math(typed)
+
+
+@pytest.mark.parametrize(
+    "expected,typed",
+    [
+        ("x/2", "0.5 + x"),
+        ("6", "2*3 + 1"),
+        ("atan(x)", "tan(x)"),
+        ("erf(x)", "x"),
+        ("(a^b)^c", "a^(b*c)"),  # equal only for a > 0
+        ("99999998/99999999", "99999999/10^8"),  # exact values are compared exactly
+        ("1e-33", "0"),
+        ("sin(5*n)", "sin(5)*n"),
+        ("a*b^2", "(a*b)^2"),
+    ],
+)
+def test_near_misses_are_not_equivalent(expected, typed):
+    assert not check_equivalence(expected, typed).equivalent
+
+
+def test_the_echo_reads_like_the_answer():
+    assert interpretation(parse_math("0.5x"))["text"] == "x/2"
+    assert interpretation(parse_math("-0.138"))["text"] == "-0.138"
+    assert interpretation(parse_math("sin 5n"))["text"] == "sin(5*n)"
+    assert interpretation(parse_math("ab^2", {"a": parse_math("a"), "b": parse_math("b")}))["text"] == "a*b^2"
+
+
+def test_cli_takes_expressions_that_start_with_a_minus():
+    result = run_cli("equiv", "-log(D)", "log(1/D)", "--assume", "0<D<1")
+    assert result.returncode == 0, result.stderr
+    assert run_cli("equiv", "-0.5", "-1/2").returncode == 0
+    checked = run_cli("check", "vae-kl-1d", "--seed", "5", "--answer", "-0.138")
+    assert checked.returncode == 1 and "interpreted as: -0.138" in checked.stdout, checked.stdout + checked.stderr
+    assert run_cli("equiv", "x", "x", "--json").returncode == 0  # real options still work
+
+
+def test_cli_keeps_backslash_n_as_latex():
+    result = run_cli("equiv", "\\nu^2", "nu*nu")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cli_typo_exits_2_and_says_why():
+    result = run_cli("equiv", "6", "2 3")
+    assert result.returncode == 2 and "right after a factor" in result.stderr
