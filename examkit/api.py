@@ -7,6 +7,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .bank.figures import render_figure
+from .bank.identity import VariantIdentity, realize
 from .bank.loader import load_bank, load_syllabus
 from .bank.template import _jsonable
 from .bank.validate import DEFAULT_SEEDS, Report
@@ -39,7 +40,7 @@ def list_questions(topic=None, objective=None, bank=None) -> list[dict]:
 
 def show(qid: str, seed: int = 0, bank=None):
     """The variant of question `qid` for `seed`."""
-    return load_bank(bank).get(qid).variant(seed)
+    return realize(load_bank(bank), VariantIdentity(qid, seed))
 
 
 def write_figures(variant, out_dir, suffix=".png") -> list[Path]:

@@ -227,7 +227,9 @@ def cmd_exam_grade(args) -> int:
     from .exam.grade import AnswersError, grade
 
     try:
-        result = grade(args.manifest, args.answers, args.out, bank_paths=args.bank)
+        result = grade(
+            args.manifest, args.answers, args.out, bank_paths=args.bank, allow_bank_change=args.allow_bank_change
+        )
     except (AnswersError, ValueError) as exc:
         print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -418,11 +420,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_exam_build)
     p = exam.add_parser("grade", help="grade typed answers against each student's version")
-    p.add_argument("manifest")
+    p.add_argument("manifest", help="the manifest.json that `exam build` wrote")
     p.add_argument("answers", help="CSV: student_id,question,part,answer (or wide: student_id,Q1,Q2a,...)")
-    p.add_argument("--out", required=True)
-    p.add_argument("--bank", action="append", metavar="PATH")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--out", required=True, help="folder for grades.csv, feedback/ and item_analysis.json")
+    p.add_argument("--bank", action="append", metavar="PATH", help="question files or folders (default: bundled)")
+    p.add_argument(
+        "--allow-bank-change",
+        action="store_true",
+        help="grade even though questions of the bank changed since the exam was built (they are named)",
+    )
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_exam_grade)
 
     lab = sub.add_parser("lab", help="lab notebooks: starter, solution, autograding in a jail").add_subparsers(

@@ -228,3 +228,96 @@ def test_grade_rejects_bad_answer_files(tmp_path, built):
     not_manifest.write_text("{}")
     result = run_cli("exam", "grade", str(not_manifest), str(bad), "--out", str(tmp_path / "g"))
     assert result.returncode == 2 and "not an examkit manifest" in result.stderr
+
+
+FIXED_ORDER_SPEC = """
+title: Fixed option order
+course: Test course
+date: "2026-12-04"
+master_seed: 11
+sections:
+  - title: Choices in the bank's order
+    draw: 3
+    points: 5
+    shuffle_options: false
+    from: {ids: [gan-d-overpowers, gan-mode-collapse, gan-minimax-roles]}
+  - title: Shuffled
+    draw: 1
+    from: {ids: [gan-sharper-than-vae]}
+"""
+
+
+def _printed_choices(tex: str, qid: str) -> list[str]:
+    """The option texts of question `qid`, in the order the exam prints them."""
+    block = tex.split(f"% examkit-question: {qid} ")[1].split("% examkit-question:")[0]
+    return [line.split(r"\choice ", 1)[1].strip() for line in block.splitlines() if line.startswith(r"\choice ")]
+
+
+def test_printed_right_letters_grade_full_with_fixed_order_and_scaled_points(tmp_path):
+    """Students who type the letters printed on their paper get full marks, whatever the section's
+    option order and point scaling; the manifest records both."""
+    from examkit.exam.latex import to_latex
+
+    spec = tmp_path / "fixed.yaml"
+    spec.write_text(FIXED_ORDER_SPEC)
+    out = tmp_path / "exam"
+    build_exam(spec, out, versions=6, formats=("tex",))
+    manifest = json.loads((out / "manifest.json").read_text())
+    rows = [["student_id", "question", "part", "answer"]]
+    for version in manifest["versions"]:
+        tex = (out / "tex" / f"{version['student_id']}.tex").read_text()
+        for q in version["questions"]:
+            assert q["identity"]["qid"] == q["qid"] and "template" in q
+            printed = _printed_choices(tex, q["qid"])
+            for entry in q["parts"]:
+                options = entry.get("options") or []
+                if options:
+                    assert [to_latex(o["text"]) for o in options] == printed[: len(options)]
+                    printed = printed[len(options) :]
+                    right = [o["letter"] for o in options if o["correct"]]
+                    assert entry["answer"] == ", ".join(right)
+                rows.append([version["student_id"], q["number"], entry["id"], entry["answer"]])  # the printed key
+    first_section = [q for q in manifest["versions"][0]["questions"] if q["section"].startswith("Choices")]
+    assert all(sum(e["points"] for e in q["parts"]) == pytest.approx(5) for q in first_section)
+    for q in first_section:  # the bank's own order
+        assert all(keys == sorted(keys, key=int) for keys in q["identity"]["option_order"].values())
+    answers = tmp_path / "answers.csv"
+    with open(answers, "w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = run_cli("exam", "grade", str(out / "manifest.json"), str(answers), "--out", str(tmp_path / "g"))
+    assert result.returncode == 0, result.stderr
+    for row in csv.DictReader(open(tmp_path / "g" / "grades.csv")):
+        assert float(row["total"]) == pytest.approx(float(row["max"])), row
+
+
+def test_grading_refuses_a_changed_bank_unless_allowed(tmp_path):
+    bank = tmp_path / "bank"
+    shutil.copytree(ROOT / "questions", bank)
+    spec = tmp_path / "s.yaml"
+    spec.write_text(FIXED_ORDER_SPEC)
+    out = tmp_path / "exam"
+    build_exam(spec, out, versions=2, formats=("tex",), bank_paths=[str(bank)])
+    answers = tmp_path / "a.csv"
+    answers.write_text("student_id,question,part,answer\nV01,1,a,A\n")
+    ok = run_cli(
+        "exam", "grade", str(out / "manifest.json"), str(answers), "--out", str(tmp_path / "g1"), "--bank", str(bank)
+    )
+    assert ok.returncode == 0, ok.stderr
+    training = bank / "training_issues.yaml"
+    training.write_text(training.read_text().replace("discriminator", "critic", 1))
+    refused = run_cli(
+        "exam", "grade", str(out / "manifest.json"), str(answers), "--out", str(tmp_path / "g2"), "--bank", str(bank)
+    )
+    assert refused.returncode == 2 and "gan-d-overpowers" in refused.stderr and "--allow-bank-change" in refused.stderr
+    allowed = run_cli(
+        "exam",
+        "grade",
+        str(out / "manifest.json"),
+        str(answers),
+        "--out",
+        str(tmp_path / "g3"),
+        "--bank",
+        str(bank),
+        "--allow-bank-change",
+    )
+    assert allowed.returncode == 0, allowed.stderr

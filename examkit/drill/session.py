@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bank.figures import render_figure
+from ..bank.identity import VariantIdentity, realize
 from ..bank.render import format_number
 from ..checking.check import check_answer
 from ..checking.verdict import Verdict
@@ -114,7 +115,7 @@ class Drill:
         return self.summary()
 
     def ask_question(self, number, total, template, seed, why):
-        variant = template.variant(seed)
+        variant = realize(self.bank, VariantIdentity(template.id, seed))
         figures = self.figures(variant)
         self.event(
             "question",

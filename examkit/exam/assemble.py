@@ -10,6 +10,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 
+from ..bank.identity import VariantIdentity, apply_identity, fixed_order
 from ..bank.loader import Bank, Problem
 from .spec import ExamSpec, SpecError, Student
 
@@ -113,21 +114,9 @@ def section_pools(spec: ExamSpec, bank: Bank) -> list[list]:
     return pools
 
 
-def _scale_points(variant, total):
+def _scaled_points(variant, total) -> dict:
     factor = total / variant.points
-    for part in variant.parts:
-        part.points = round(part.points * factor, 4)
-
-
-def _restore_option_order(variant):
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    for part in variant.parts:
-        if part.options:
-            part.options.sort(key=lambda o: int(o.key))
-            for letter, option in zip(letters, part.options):
-                option.letter = letter
-            part.answer = [o.letter for o in part.options if o.correct]
-            part.answer_text = ", ".join(part.answer)
+    return {part.id: round(part.points * factor, 4) for part in variant.parts}
 
 
 def build_version(spec: ExamSpec, pools, student: Student) -> ExamVersion:
@@ -140,12 +129,16 @@ def build_version(spec: ExamSpec, pools, student: Student) -> ExamVersion:
         for template in drawn:
             number += 1
             seed = question_seed(spec.master_seed, student.id, template.id)
-            variant = template.variant(seed)
-            if section.points:
-                _scale_points(variant, section.points)
-            if not section.shuffle_options:
-                _restore_option_order(variant)
-            questions.append(ExamQuestion(number, section.title, template.id, seed, variant))
+            drawn_variant = template.variant(seed)
+            identity = VariantIdentity(
+                template.id,
+                seed,
+                None if section.shuffle_options else fixed_order(drawn_variant),
+                _scaled_points(drawn_variant, section.points) if section.points else None,
+            )
+            questions.append(
+                ExamQuestion(number, section.title, template.id, seed, apply_identity(drawn_variant, identity))
+            )
     return ExamVersion(student, version_code(spec.master_seed, student.id), questions)
 
 

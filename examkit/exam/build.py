@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..bank.identity import template_digest
 from ..bank.loader import load_bank
 from .assemble import assemble, students_for
 from .compile import INSTALL_HINT, compile_all, pdflatex_available
@@ -94,7 +95,8 @@ def build_exam(
     key = tex_dir / "answer-key.tex"
     key.write_text(render_answer_key(env, spec, exam_versions), encoding="utf-8")
     report.tex.append(key)
-    write_manifest(manifest(spec, exam_versions, bank_digest(bank)), out / "manifest.json")
+    digests = {q.qid: template_digest(bank.get(q.qid)) for v in exam_versions for q in v.questions}
+    write_manifest(manifest(spec, exam_versions, bank_digest(bank), digests), out / "manifest.json")
     if "moodle" in formats:
         (out / "moodle.xml").write_bytes(moodle_xml(spec, exam_versions))
     if "qti" in formats:

@@ -2,7 +2,9 @@
 per-student feedback and an item analysis (mean score, discrimination, frequent misconceptions).
 
 ANSWERS.csv is long (`student_id,question,part,answer`) or wide (`student_id,Q1,Q2a,Q2b,...`);
-blank answers score 0. Variants are rebuilt from the manifest's (question id, seed).
+blank answers score 0. Each variant is rebuilt from its identity in the manifest (question id,
+seed, option order, points), and only from the bank it was built from: a changed template is
+refused, naming the questions, unless the caller allows it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..bank.identity import VariantIdentity, realize, template_digest
 from ..bank.loader import load_bank
 from ..checking.check import check_answer
 from .manifest import read_manifest
@@ -25,6 +28,44 @@ _WIDE = re.compile(r"^q?(\d+)[._ -]?([A-Za-z0-9_]*)$", re.I)
 
 class AnswersError(ValueError):
     pass
+
+
+class BankChanged(ValueError):
+    """The bank's templates differ from those the exam was built from."""
+
+    def __init__(self, qids):
+        self.qids = sorted(qids)
+        super().__init__(
+            f"the question bank changed since this exam was built: {', '.join(self.qids)} "
+            "(rebuild the exam, or grade anyway with --allow-bank-change)"
+        )
+
+
+def identity_from_manifest(q: dict, bank) -> VariantIdentity:
+    """The recorded identity; for manifests of format /1, rebuilt from the printed option texts."""
+    if "identity" in q:
+        return VariantIdentity.from_json(q["identity"])
+    variant = bank.get(q["qid"]).variant(q["seed"])
+    order = {}
+    for entry in q["parts"]:
+        if entry.get("options"):
+            part = variant.part(entry["id"])
+            by_text = {o.text: o.key for o in part.options}
+            order[entry["id"]] = tuple(by_text[o["text"]] for o in entry["options"])
+    return VariantIdentity(q["qid"], q["seed"], order or None, {e["id"]: e["points"] for e in q["parts"]})
+
+
+def check_bank(data: dict, bank):
+    """Raise BankChanged naming every question whose template is missing or edited."""
+    changed = set()
+    for version in data["versions"]:
+        for q in version["questions"]:
+            if q["qid"] not in bank.templates:
+                changed.add(q["qid"])
+            elif "template" in q and q["template"] != template_digest(bank.get(q["qid"])):
+                changed.add(q["qid"])
+    if changed:
+        raise BankChanged(changed)
 
 
 @dataclass
@@ -77,10 +118,12 @@ def read_answers(path) -> dict:
     return answers
 
 
-def grade(manifest_path, answers_path, out, bank_paths=None, progress=None) -> dict:
+def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allow_bank_change=False) -> dict:
     data = read_manifest(manifest_path)
     answers = read_answers(answers_path)
     bank = load_bank(bank_paths)
+    if not allow_bank_change:
+        check_bank(data, bank)
     versions = {v["student_id"]: v for v in data["versions"]}
     unknown = sorted(set(answers) - set(versions))
     marks, totals = [], {}
@@ -88,7 +131,7 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None) -> d
         given = answers.get(sid, {})
         student_marks = []
         for q in version["questions"]:
-            variant = bank.get(q["qid"]).variant(q["seed"])
+            variant = realize(bank, identity_from_manifest(q, bank))
             for part_entry in q["parts"]:
                 pid = part_entry["id"]
                 text = given.get((q["number"], pid))
@@ -101,7 +144,6 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None) -> d
                     )
                 else:
                     verdict = check_answer(variant, pid, text)
-                    scale = part_entry["points"] / verdict.max_score if verdict.max_score else 0
                     mark = Mark(
                         sid,
                         q["number"],
@@ -109,8 +151,8 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None) -> d
                         pid,
                         str(text),
                         verdict.status,
-                        round(verdict.score * scale, 4),
-                        part_entry["points"],
+                        round(verdict.score, 4),
+                        verdict.max_score,
                         verdict.message,
                         verdict.misconception,
                         verdict.feedback,

@@ -1,14 +1,17 @@
-"""The build manifest: every version's questions, seeds, parameters and correct answers (JSON),
-enough to rebuild each variant and grade typed answers against it."""
+"""The build manifest: every version's questions with each variant's whole identity (question id,
+seed, option order, points: `bank/identity.py`), the template digest it was built from, parameters
+and correct answers (JSON): enough to rebuild exactly what each student saw and grade against it."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from ..bank.identity import identity_of
 from ..bank.template import _jsonable
 
-FORMAT = "examkit-manifest/1"
+FORMAT = "examkit-manifest/2"
+READABLE_FORMATS = ("examkit-manifest/1", FORMAT)  # /1 has no option order: rebuilt from the option texts
 
 
 def part_entry(part) -> dict:
@@ -21,7 +24,7 @@ def part_entry(part) -> dict:
     return entry
 
 
-def manifest(spec, versions, bank_digest: str) -> dict:
+def manifest(spec, versions, bank_digest: str, template_digests: dict) -> dict:
     return {
         "format": FORMAT,
         "exam": {
@@ -45,6 +48,8 @@ def manifest(spec, versions, bank_digest: str) -> dict:
                         "qid": q.qid,
                         "seed": q.seed,
                         "points": q.points,
+                        "identity": identity_of(q.variant).to_json(),
+                        "template": template_digests[q.qid],
                         "params": {k: _jsonable(val) for k, val in q.variant.params.items()},
                         "parts": [part_entry(p) for p in q.variant.parts],
                     }
@@ -66,6 +71,6 @@ def read_manifest(path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ValueError(f"{path}: not a readable manifest: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
         raise ValueError(f"{path}: not an examkit manifest (format {FORMAT} expected)")
     return data
