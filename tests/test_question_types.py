@@ -81,8 +81,11 @@ def test_derivation_chain_mode_requires_simplified_target(bank):
     v = template.variant(0)
     part = v.part("steps")
     assert check_answer(v, "steps", own_answer(part)).status == "correct"
-    r = check_answer(v, "steps", part.start)  # valid, but nothing simplified
-    assert r.status == "partial" and "simplified" in r.message
+    r = check_answer(v, "steps", part.start)  # the printed start restated: no work, no credit
+    assert r.status == "incorrect" and r.score == 0 and "simplified" in r.message
+    step = "log(8*pi)/2 - log(2*pi)/2 - log(sigma^2)/2 - 1/2 + (sigma^2+mu^2)/8"
+    r = check_answer(v, "steps", step)  # one step in a new form, target not reached: half credit
+    assert r.status == "partial" and r.score == pytest.approx(part.points / 2)
     r = check_answer(v, "steps", part.steps[0] + "\nlog(sigma) + 1")
     assert r.details["first_bad_step"] == 2
 

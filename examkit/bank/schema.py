@@ -73,6 +73,7 @@ PART = {
             "minProperties": 1,
         },
         "variables": {"type": "array", "items": NAME},
+        "dimension": NAME,  # the parameter counting what the answer sums or averages (mean/sum slips)
         "assume": {"type": "array", "items": TEXT},
         "start": MATH,
         "unknown": NAME,

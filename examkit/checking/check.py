@@ -10,6 +10,7 @@ from .echo import interpretation
 from .equivalence import equivalent_equations, equivalent_expressions
 from .numeric import judge, read_number
 from .parse import AnswerError, Equation, parse_math
+from .slips import expression_slips, numeric_slips
 from .timeout import CheckTimeout, time_limit
 from .verdict import Verdict
 
@@ -51,20 +52,36 @@ def _misconception_feedback(part, matches) -> Verdict | None:
     return None
 
 
+def _slip_feedback(slips, matches, part) -> Verdict | None:
+    for slip, value in slips:
+        if matches(value):
+            return Verdict(
+                "incorrect",
+                0.0,
+                part.points,
+                f"incorrect: {slip.feedback}",
+                misconception=f"slip:{slip.name}",
+                feedback=[slip.feedback],
+            )
+    return None
+
+
 def _check_numeric(variant, part, answer) -> Verdict:
     number = read_number(str(answer), _numeric_symbols(variant))
-    verdict = _judge_number(part, number)
+    verdict = _judge_number(part, number, variant.context)
     verdict.interpreted = interpretation(number.expr)
     return verdict
 
 
-def _judge_number(part, number) -> Verdict:
+def _judge_number(part, number, context=None) -> Verdict:
+    context = context or {}
     tolerance = part.spec.get("tolerance")
     status, message = judge(part.answer, number, tolerance)
     details = {"expected": part.answer, "given": number.value, "sigfigs": number.sigfigs}
     if status == "correct":
         return Verdict("correct", part.points, part.points, message, details=details)
-    hit = _misconception_feedback(part, lambda v: judge(v, number, tolerance)[0] == "correct")
+    matches = lambda v: judge(v, number, tolerance)[0] == "correct"
+    hit = _misconception_feedback(part, matches) or _slip_feedback(numeric_slips(part, context), matches, part)
     if hit:
         hit.details = details
         return hit
@@ -88,18 +105,20 @@ def _compare(expected, given, part):
 
 def _check_expression(variant, part, answer) -> Verdict:
     given = parse_math(str(answer), _student_symbols(variant, part), allow_new_symbols=False)
-    verdict = _judge_expression(part, given)
+    verdict = _judge_expression(part, given, variant.context)
     verdict.interpreted = interpretation(given)
     return verdict
 
 
-def _judge_expression(part, given) -> Verdict:
+def _judge_expression(part, given, context=None) -> Verdict:
+    context = context or {}
     result = _compare(part.answer, given, part)
     if result.equivalent:
         return Verdict(
-            "correct", part.points, part.points, "correct: " + result.reason, details={"method": result.method}
+            "correct", part.points, part.points, "correct", details={"method": result.method, "why": result.reason}
         )
-    hit = _misconception_feedback(part, lambda target: _compare(target, given, part).equivalent)
+    matches = lambda target: _compare(target, given, part).equivalent
+    hit = _misconception_feedback(part, matches) or _slip_feedback(expression_slips(part, context), matches, part)
     if hit:
         return hit
     return Verdict("incorrect", 0.0, part.points, "incorrect: " + result.reason, details={"method": result.method})
@@ -110,13 +129,19 @@ def _check_derivation(variant, part, answer) -> Verdict:
     start = parse_math(part.start, symbols, allow_new_symbols=False)
     unknown = part.spec.get("unknown")
     result = check_derivation(start, part.answer, answer, part.variables, symbols, unknown)
-    details = {"first_bad_step": result.first_bad_step, "steps": result.steps}
-    if result.ok:
+    details = {"first_bad_step": result.first_bad_step, "steps": result.steps, "work": result.work}
+    # Work is what lies between the printed start and target; a model solution with intermediate
+    # steps means the target alone (or start and target) is not a derivation.
+    needs_work = len(part.steps) > 1
+    if result.ok and (result.work or not needs_work):
         return Verdict("correct", part.points, part.points, result.message, details=details)
+    if result.ok:
+        message = "only the given start and the target: show the steps that lead from one to the other"
+        return Verdict("incorrect", 0.0, part.points, message, details=details)
     if result.first_bad_step is None:  # all steps valid, target not reached
-        return Verdict("partial", part.points * 0.5, part.points, result.message, details=details)
-    valid = result.first_bad_step - 1
-    score = part.points * 0.5 * valid / max(result.steps, 1)
+        score = part.points * 0.5 if result.work else 0.0
+        return Verdict("partial" if score else "incorrect", score, part.points, result.message, details=details)
+    score = part.points * 0.5 * result.work / max(result.steps, 1)
     status = "partial" if score > 0 else "incorrect"
     return Verdict(status, score, part.points, result.message, details=details)
 

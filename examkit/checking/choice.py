@@ -12,7 +12,7 @@ MODES = ("all_or_nothing", "right_minus_wrong", "per_option")
 def read_letters(text: str, letters: list[str], select: str) -> list[str]:
     if not isinstance(text, str) or len(text) > 200:
         raise AnswerError("answer with option letters, e.g. 'B' or 'A, C'")
-    cleaned = re.sub(r"[\s,;/&+]|and", " ", text.strip()).upper()
+    cleaned = re.sub(r"[\s,;/&+]|\band\b", " ", text.strip(), flags=re.I).upper()
     tokens = cleaned.split()
     if len(tokens) == 1 and len(tokens[0]) > 1 and tokens[0].isalpha():
         tokens = list(tokens[0])  # "AC"

@@ -26,6 +26,7 @@ class StepResult:
     first_bad_step: int | None  # 1-based
     reached_target: bool
     steps: int
+    work: int = 0  # valid steps in a new form: neither the given start nor the target restated
 
 
 def split_steps(answer) -> list[str]:
@@ -52,23 +53,39 @@ def check_derivation(
     """`start` and `target` are parsed values; `steps_text` is the student's lines."""
     steps = split_steps(steps_text)
     previous = start
-    values = []
+    given = {_form(start), *_target_forms(target, variables, unknown)}
+    work = 0
     for number, text in enumerate(steps, 1):
         value = _parse_step(text, symbols, number)
-        pieces = _pieces(value, unknown)
-        for piece in pieces:
+        for piece in _pieces(value, unknown):
             ok, why = _follows(previous, piece, variables, unknown)
             if not ok:
                 label = "the starting point" if number == 1 else f"step {number - 1}"
                 return StepResult(
-                    False, f"step {number} does not follow from {label}: {why}", number, False, len(steps)
+                    False, f"step {number} does not follow from {label}: {why}", number, False, len(steps), work
                 )
+            work += _form(piece) not in given
             previous = piece
-        values.append(value)
     reached, why = _reaches(previous, target, variables, unknown)
     if not reached:
-        return StepResult(False, f"every step is valid, but the last step {why}", None, False, len(steps))
-    return StepResult(True, "every step follows and the target is reached", None, True, len(steps))
+        return StepResult(False, f"every step is valid, but the last step {why}", None, False, len(steps), work)
+    return StepResult(True, "every step follows and the target is reached", None, True, len(steps), work)
+
+
+def _form(value):
+    """A step's written form up to sympy's normalisation (and, for equations, sides and sign), so a
+    restated start or target is recognised as such."""
+    if isinstance(value, Equation):
+        difference = value.lhs - value.rhs
+        return frozenset({difference, -difference})
+    return value
+
+
+def _target_forms(target, variables, unknown) -> set:
+    if unknown:
+        sym = variables.symbols.get(unknown) or sp.Symbol(unknown, real=True)
+        return {_form(Equation(sym, target))}
+    return {_form(target)}
 
 
 def _pieces(value, unknown):

@@ -234,11 +234,15 @@ def numeric_compare(
                 where = {s.name: float(v) for s, v in point.items()}
                 shown = "undefined" if got is None else _short(got)
                 return Equivalence(
-                    False, f"differs at {_fmt_point(where)}: expected {_short(want)}, got {shown}", "numeric", where
+                    False,
+                    f"not equal to the expected answer: at {_fmt_point(where)} yours gives {shown}, the expected "
+                    f"answer {_short(want)}",
+                    "numeric",
+                    where,
                 )
             agreed += 1
             if agreed >= points:
-                return Equivalence(True, f"agrees at {agreed} random points of the domain", "numeric")
+                return Equivalence(True, f"equal to the expected answer (agrees at {agreed} random points)", "numeric")
     return None
 
 
@@ -249,14 +253,14 @@ def _short(value) -> str:
 
 
 def _fmt_point(point: dict) -> str:
-    return ", ".join(f"{k}={v:.4g}" for k, v in point.items()) or "any point"
+    return ", ".join(f"{k} = {v:.4g}" for k, v in point.items()) or "any point"
 
 
 def equivalent_expressions(
     expected: sp.Expr, answer: sp.Expr, variables: Variables, symbolic_timeout: float = 1.0
 ) -> Equivalence:
     if expected - answer == 0:
-        return Equivalence(True, "identical after normalization", "identical")
+        return Equivalence(True, "the same expression as the expected answer", "identical")
     if not (expected.free_symbols | answer.free_symbols):
         return _compare_constants(expected, answer)
     result = numeric_compare(expected, answer, variables)

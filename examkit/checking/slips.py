@@ -1,0 +1,84 @@
+"""Generic slips: the mistakes any computed answer invites, diagnosed without per-question YAML.
+
+A wrong answer that equals the key after one of these transformations gets that slip's feedback:
+a sign, a factor 2 or ½, the reciprocal, log base 10 for the natural log, and (where the part
+declares `dimension:`, the parameter that counts what is summed) a sum for a mean or a mean for a
+sum. Named misconceptions in the bank are tried first; a slip that coincides with the key itself is
+never offered.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import sympy as sp
+
+LN10 = math.log(10)
+
+
+@dataclass(frozen=True)
+class Slip:
+    name: str
+    feedback: str
+
+
+SIGN = Slip("sign", "The size is right but the sign is not: check each minus sign.")
+DOUBLE = Slip("factor_two", "Your answer is twice the expected one: is a factor ½ missing?")
+HALF = Slip("factor_half", "Your answer is half the expected one: was a factor 2 dropped?")
+RECIPROCAL = Slip("reciprocal", "Your answer is the reciprocal of the expected one: numerator and denominator swapped?")
+LOG10 = Slip("log10", "It looks like a base-10 logarithm was used; the natural logarithm (ln) is meant.")
+SUM_FOR_MEAN = Slip("sum_for_mean", "That is the sum over all {n} items; the mean is asked for (divide by {n}).")
+MEAN_FOR_SUM = Slip("mean_for_sum", "That is the mean; the sum over all {n} items is asked for (multiply by {n}).")
+
+
+def _mentions_log(part) -> bool:
+    text = " ".join(str(part.spec.get(k, "")) for k in ("answer", "solution")) + " " + str(part.solution)
+    return "log" in text or "ln" in text
+
+
+def numeric_slips(part, context) -> list[tuple[Slip, float]]:
+    """(slip, the value a student who made it would give) for a numeric part's key."""
+    key = float(part.answer)
+    found = []
+    if key != 0:
+        found += [(SIGN, -key), (DOUBLE, 2 * key), (HALF, key / 2)]
+        if abs(abs(key) - 1) > 1e-9:
+            found.append((RECIPROCAL, 1 / key))
+        if _mentions_log(part):
+            found.append((LOG10, key / LN10))
+    n = _dimension(part, context)
+    if n and n != 1 and key != 0:
+        found += [(_named(SUM_FOR_MEAN, n), key * n), (_named(MEAN_FOR_SUM, n), key / n)]
+    return found
+
+
+def expression_slips(part, context) -> list[tuple[Slip, sp.Expr]]:
+    """(slip, the expression a student who made it would give) for an expression part's key."""
+    key = part.answer
+    if not isinstance(key, sp.Expr) or key == 0:
+        return []
+    found = [(SIGN, -key), (DOUBLE, 2 * key), (HALF, key / 2)]
+    if key not in (1, -1):
+        found.append((RECIPROCAL, 1 / key))
+    if key.has(sp.log):
+        found.append((LOG10, key.replace(sp.log, lambda arg: sp.log(arg) / sp.log(10))))
+    n = _dimension(part, context)
+    if n and n != 1:
+        found += [(_named(SUM_FOR_MEAN, n), key * n), (_named(MEAN_FOR_SUM, n), key / n)]
+    return found
+
+
+def _dimension(part, context):
+    name = part.spec.get("dimension")
+    if not name:
+        return None
+    value = context.get(name)
+    try:
+        return int(value) if float(value).is_integer() else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _named(slip: Slip, n) -> Slip:
+    return Slip(slip.name, slip.feedback.format(n=n))
