@@ -6,7 +6,6 @@ import sympy as sp
 
 from .choice import default_mode, read_letters, score_fraction
 from .derivation import check_derivation
-from .echo import interpretation
 from .equivalence import equivalent_equations, equivalent_expressions
 from .numeric import judge, read_number
 from .parse import AnswerError, Equation, parse_math
@@ -69,7 +68,7 @@ def _slip_feedback(slips, matches, part) -> Verdict | None:
 def _check_numeric(variant, part, answer) -> Verdict:
     number = read_number(str(answer), _numeric_symbols(variant))
     verdict = _judge_number(part, number, variant.context)
-    verdict.interpreted = interpretation(number.expr)
+    verdict.understood = number.expr
     return verdict
 
 
@@ -106,7 +105,7 @@ def _compare(expected, given, part):
 def _check_expression(variant, part, answer) -> Verdict:
     given = parse_math(str(answer), _student_symbols(variant, part), allow_new_symbols=False)
     verdict = _judge_expression(part, given, variant.context)
-    verdict.interpreted = interpretation(given)
+    verdict.understood = given
     return verdict
 
 

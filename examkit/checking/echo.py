@@ -39,8 +39,11 @@ class _Latex(LatexPrinter):
         return _decimal(expr) or super()._print_Rational(expr)
 
 
+_SETTINGS = {"order": "none"}  # the terms as sympy holds them: half the time of sorting them
+
+
 def _text(expr) -> str:
-    return _Text().doprint(expr).replace("**", "^")
+    return _Text(_SETTINGS).doprint(expr).replace("**", "^")
 
 
 def interpretation(value) -> dict:
@@ -48,6 +51,6 @@ def interpretation(value) -> dict:
     if isinstance(value, Equation):
         return {
             "text": f"{_text(value.lhs)} = {_text(value.rhs)}",
-            "latex": f"{_Latex().doprint(value.lhs)} = {_Latex().doprint(value.rhs)}",
+            "latex": f"{_Latex(_SETTINGS).doprint(value.lhs)} = {_Latex(_SETTINGS).doprint(value.rhs)}",
         }
-    return {"text": _text(value), "latex": _Latex().doprint(value)}
+    return {"text": _text(value), "latex": _Latex(_SETTINGS).doprint(value)}

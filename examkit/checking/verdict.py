@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
+
+from .echo import interpretation
 
 STATUSES = ("correct", "imprecise", "partial", "incorrect", "invalid", "unsafe", "manual")
 
@@ -16,13 +19,25 @@ class Verdict:
     misconception: str | None = None
     feedback: list = field(default_factory=list)
     details: dict = field(default_factory=dict)
-    # What the checker understood the answer to be (STACK's "your answer was interpreted as"):
-    # {"text": plain math, "latex": LaTeX}, for typed math answers; None otherwise.
-    interpreted: dict | None = None
+    # The parsed answer (a sympy value), for typed math answers; None otherwise.
+    understood: object = field(default=None, repr=False, compare=False)
 
     @property
     def correct(self) -> bool:
         return self.status == "correct"
 
+    @cached_property
+    def interpreted(self) -> dict | None:
+        """What the checker understood the answer to be (STACK's "your answer was interpreted as"):
+        {"text": plain math, "latex": LaTeX}. Printed on demand: batch grading never pays for it."""
+        return None if self.understood is None else interpretation(self.understood)
+
     def to_json(self) -> dict:
-        return asdict(self)
+        understood, self.understood = self.understood, None
+        try:
+            data = asdict(self)
+        finally:
+            self.understood = understood
+        del data["understood"]
+        data["interpreted"] = self.interpreted
+        return data
