@@ -136,3 +136,18 @@ def test_cli_keeps_backslash_n_as_latex():
 def test_cli_typo_exits_2_and_says_why():
     result = run_cli("equiv", "6", "2 3")
     assert result.returncode == 2 and "right after a factor" in result.stderr
+
+
+def test_only_parameters_the_stem_shows_can_be_typed_by_name(bank):
+    """Typing the name of a derived value (the answer itself) earns nothing, and is never listed."""
+    from examkit.checking.check import check_answer
+
+    variant = bank.get("vae-kl-1d").variant(5)
+    assert set(variant.shown) == {"mu", "sigma"}
+    named = check_answer(variant, "kl", "kl")
+    assert named.status == "invalid" and "kl" not in named.message.split("variables here:")[1]
+    written = "-(1/2)*(1 + log(sigma^2) - mu^2 - sigma^2)"
+    assert check_answer(variant, "kl", written).status == "correct"  # the shown symbols stand for their values
+    batch = bank.get("lab-vae-loss-reduction").variant(0)  # the stem shows numbers, not the names n or total
+    assert check_answer(batch, "loss", "total").status == "invalid"
+    assert check_answer(batch, "loss", "n*(bce + beta*kl)").status == "invalid"

@@ -126,6 +126,9 @@ class Variant:
     hints: list
     figures: list  # figure specs with the drawn context, rendered on demand
     context: dict
+    # Drawn parameters whose symbol the student sees in the stem or a prompt (e.g. \beta next to its
+    # value): only these may be typed by name in an answer. Derived values never may.
+    shown: tuple = ()
 
     @property
     def points(self) -> float:
@@ -157,6 +160,19 @@ class Variant:
             "hints": self.hints,
             "figures": [f["id"] for f in self.figures],
         }
+
+
+_MATH = re.compile(r"\$\$?(.+?)\$?\$", re.S)
+
+
+def shown_parameters(names, texts) -> tuple:
+    """The parameter names that appear as symbols inside the math of the given texts."""
+    math = " ".join(m for text in texts for m in _MATH.findall(text or ""))
+    return tuple(
+        name
+        for name in names
+        if re.search(rf"\\{re.escape(name)}(?![A-Za-z])|(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])", math)
+    )
 
 
 def _jsonable(value):
@@ -291,6 +307,8 @@ class QuestionTemplate:
             k: v for k, v in context.items() if k in self.data.get("params", {}) or k in self.data.get("derived", {})
         }
         parts = [self._part(spec, i, context, rng) for i, spec in enumerate(self.data["parts"])]
+        stem = self.render(self.data["stem"], context, ("stem",))
+        shown = shown_parameters(self.data.get("params", {}), [stem, *(p.prompt for p in parts)])
         return Variant(
             qid=self.id,
             seed=seed,
@@ -299,13 +317,14 @@ class QuestionTemplate:
             objectives=self.objectives,
             covers=self.covers,
             difficulty=self.difficulty,
-            stem=self.render(self.data["stem"], context, ("stem",)),
+            stem=stem,
             params=params,
             parts=parts,
             solution=self.render(self.data.get("solution", ""), context, ("solution",)),
             hints=[self.render(h, context, ("hints", i)) for i, h in enumerate(self.data.get("hints", []))],
             figures=list(self.data.get("figures", [])),
             context=context,
+            shown=shown,
         )
 
     def _part(self, spec, index, context, rng) -> PartVariant:

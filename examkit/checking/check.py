@@ -31,7 +31,8 @@ def check_answer(variant, part_id, answer, timeout: float = CHECK_TIMEOUT_S) -> 
 
 
 def _numeric_symbols(variant) -> dict:
-    return {k: v for k, v in variant.context.items() if isinstance(v, sp.Basic) and v.is_number}
+    """Parameters a student may type by name: only those the stem or a prompt shows as a symbol."""
+    return {k: v for k, v in variant.context.items() if k in variant.shown and isinstance(v, sp.Basic) and v.is_number}
 
 
 def _student_symbols(variant, part) -> dict:
