@@ -13,6 +13,7 @@ from .bank.loader import BankError
 from .bank.template import TemplateError
 from .checking.parse import AnswerError
 from .checking.timeout import CheckTimeout
+from .markup import to_terminal
 from .progress import Progress
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -94,11 +95,11 @@ def cmd_check(args) -> int:
     if args.json:
         _print_json(verdict.to_json())
     else:
-        print(f"{verdict.status}: {verdict.score:g}/{verdict.max_score:g}  {verdict.message}")
+        print(f"{verdict.status}: {verdict.score:g}/{verdict.max_score:g}  {to_terminal(verdict.message)}")
         if verdict.interpreted:
             print(f"  interpreted as: {verdict.interpreted['text']}")
         for line in verdict.feedback:
-            print(f"  - {line}")
+            print(f"  - {to_terminal(line)}")
     if verdict.status in ("invalid", "unsafe"):
         return EXIT_USAGE
     return EXIT_OK if verdict.status in ("correct", "manual") else EXIT_FAIL

@@ -13,7 +13,8 @@ import pytest
 from conftest import run_cli
 from examkit import api
 from examkit.bank.render import format_number
-from examkit.drill.unicode_math import math_to_unicode, plain_to_unicode, prose_to_unicode
+from examkit.markup import to_terminal
+from examkit.markup.unicode import math_to_unicode, plain_to_unicode
 
 
 @pytest.mark.parametrize(
@@ -46,7 +47,7 @@ def test_every_bank_text_reads_without_latex(bank):
             if p.answer_latex:
                 texts.append("$" + p.answer_latex + "$")
         for text in texts:
-            shown = prose_to_unicode(text)
+            shown = to_terminal(text)
             assert not re.search(r"\\[A-Za-z]|\$", shown), (template.id, text, shown)
 
 
@@ -281,4 +282,4 @@ def test_a_drill_reproduces_an_exam_question_by_id_and_seed(tmp_path, bank):
     refs = [f"{q.qid}@{q.seed}" for q in version.questions[:3]]
     events = _session(tmp_path, ["q"], *[a for ref in refs for a in ("--question", ref)])
     shown = [e for e in events if e["event"] == "question"]
-    assert shown and shown[0]["stem"] == prose_to_unicode(version.questions[0].variant.stem)
+    assert shown and shown[0]["stem"] == to_terminal(version.questions[0].variant.stem)

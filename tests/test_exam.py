@@ -256,7 +256,7 @@ def _printed_choices(tex: str, qid: str) -> list[str]:
 def test_printed_right_letters_grade_full_with_fixed_order_and_scaled_points(tmp_path):
     """Students who type the letters printed on their paper get full marks, whatever the section's
     option order and point scaling; the manifest records both."""
-    from examkit.exam.latex import to_latex
+    from examkit.markup import to_latex
 
     spec = tmp_path / "fixed.yaml"
     spec.write_text(FIXED_ORDER_SPEC)

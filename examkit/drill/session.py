@@ -22,10 +22,11 @@ from ..bank.identity import VariantIdentity, realize
 from ..bank.render import format_number
 from ..checking.check import check_answer
 from ..checking.verdict import Verdict
+from ..markup import to_terminal
+from ..markup.unicode import math_to_unicode, plain_to_unicode
 from ..resources import user_cache_dir
 from . import schedule
 from .store import DAY_S, ProgressStore
-from .unicode_math import math_to_unicode, plain_to_unicode, prose_to_unicode
 
 HINT, REVEAL, QUIT = ("?", "hint"), ("!", "show", "give up"), ("q", "quit", "exit")
 MAX_INVALID = 5
@@ -125,22 +126,22 @@ class Drill:
             title=variant.title,
             why=why,
             objectives=variant.objectives,
-            stem=prose_to_unicode(variant.stem),
+            stem=to_terminal(variant.stem),
             figures=[str(f) for f in figures],
             parts=[
                 {
                     "id": p.id,
                     "type": p.type,
                     "points": p.points,
-                    "prompt": prose_to_unicode(p.prompt),
-                    "options": [{"letter": o.letter, "text": prose_to_unicode(o.text)} for o in p.options],
+                    "prompt": to_terminal(p.prompt),
+                    "options": [{"letter": o.letter, "text": to_terminal(o.text)} for o in p.options],
                     **({"start": plain_to_unicode(p.start)} if p.type == "derivation" else {}),
                 }
                 for p in variant.parts
             ],
         )
         self.say(f"\n━━ Question {number}/{total} · {variant.title} · {variant.qid} seed {seed} ({why})")
-        self.say(prose_to_unicode(variant.stem))
+        self.say(to_terminal(variant.stem))
         for f in figures:
             self.say(f"[figure: {f}]")
         hints = list(variant.hints)
@@ -176,9 +177,9 @@ class Drill:
         hints = list(part.hints) + hints
         label = f"({part.id}) " if len(variant.parts) > 1 else ""
         unit = f" [{part.unit}]" if part.unit else ""
-        self.say(f"\n{label}{prose_to_unicode(part.prompt)}{unit}  ({format_number(part.points)} pt)")
+        self.say(f"\n{label}{to_terminal(part.prompt)}{unit}  ({format_number(part.points)} pt)")
         for o in part.options:
-            self.say(f"   {o.letter}. {prose_to_unicode(o.text)}")
+            self.say(f"   {o.letter}. {to_terminal(o.text)}")
         if part.type == "derivation":
             self.say(f"   Start from: {plain_to_unicode(part.start)}   (one step per line; an empty line ends)")
         used = 0
@@ -186,8 +187,8 @@ class Drill:
             answer = self.read_answer(part)
             if answer.strip().lower() in HINT:
                 if used < len(hints):
-                    self.say(f"   hint: {prose_to_unicode(hints[used])}")
-                    self.event("hint", qid=variant.qid, part=part.id, hint=prose_to_unicode(hints[used]))
+                    self.say(f"   hint: {to_terminal(hints[used])}")
+                    self.event("hint", qid=variant.qid, part=part.id, hint=to_terminal(hints[used]))
                     used += 1
                 else:
                     self.say("   no more hints; ! shows the answer")
@@ -223,10 +224,10 @@ class Drill:
 
     def self_assess(self, part) -> Verdict:
         """Short answers are marked by the student against the model answer and rubric."""
-        self.say(f"   Model answer: {prose_to_unicode(part.answer_text)}")
+        self.say(f"   Model answer: {to_terminal(part.answer_text)}")
         for r in part.rubric:
-            self.say(f"   [{format_number(r['points'])} pt] {prose_to_unicode(r['criterion'])}")
-        self.event("rubric", answer=prose_to_unicode(part.answer_text), rubric=part.rubric)
+            self.say(f"   [{format_number(r['points'])} pt] {to_terminal(r['criterion'])}")
+        self.event("rubric", answer=to_terminal(part.answer_text), rubric=part.rubric)
         while True:
             mark = self.read("Did your answer make these points? y(es) / p(artly) / n(o)> ").strip().lower()
             if mark in SELF_MARKS:
@@ -242,13 +243,13 @@ class Drill:
         )
         if verdict.interpreted:
             self.say(f"   you typed: {plain_to_unicode(verdict.interpreted['text'])}")
-        self.say(f"   {mark} {verdict.message}")
+        self.say(f"   {mark} {to_terminal(verdict.message)}")
         if verdict.status in ("invalid", "unsafe"):
             self.say("   (not counted; try again)")
             return
         for line in verdict.feedback:
             if not verdict.misconception or line not in verdict.message:
-                self.say(f"     {prose_to_unicode(line)}")
+                self.say(f"     {to_terminal(line)}")
         if verdict.status != "correct":
             self.say(f"   Expected: {expected_text(part)}")
 
@@ -261,7 +262,7 @@ class Drill:
             qid=variant.qid,
             seed=variant.seed,
             answers={p.id: expected_text(p) for p in variant.parts},
-            solutions={pid or "all": prose_to_unicode(t) for pid, t in texts},
+            solutions={pid or "all": to_terminal(t) for pid, t in texts},
             steps={p.id: [plain_to_unicode(s) for s in p.steps] for p in variant.parts if p.steps},
         )
         self.say("\nWorked solution:")
@@ -269,7 +270,7 @@ class Drill:
             if p.steps:
                 self.say(f"   ({p.id}) " + "\n        = ".join(plain_to_unicode(s) for s in p.steps))
         for pid, text in texts:
-            self.say(("   " + (f"({pid}) " if pid and len(variant.parts) > 1 else "")) + prose_to_unicode(text))
+            self.say(("   " + (f"({pid}) " if pid and len(variant.parts) > 1 else "")) + to_terminal(text))
 
     def figures(self, variant) -> list[Path]:
         if not variant.figures:
@@ -330,7 +331,7 @@ def expected_text(part) -> str:
         return ", ".join(part.answer)
     if part.answer_latex:
         return math_to_unicode(part.answer_latex)
-    return prose_to_unicode(part.answer_text)
+    return to_terminal(part.answer_text)
 
 
 def schedule_days(state, now: float) -> str:

@@ -12,8 +12,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from ..bank.figures import figure_key, render_figure
 from ..bank.render import format_number
 from ..checking.parse import AnswerError, Equation, parse_math
+from ..markup import to_latex
+from ..markup.latex import math_or_text
 from ..resources import bundled
-from .texify import math_or_text, to_latex
 
 LINE_CM = 0.75
 

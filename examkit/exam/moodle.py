@@ -7,22 +7,15 @@ One Moodle question per part, in a category per exam question number, so a Moodl
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 from ..checking.numeric import DEFAULT_TOLERANCE, tolerance_width
-
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+from ..markup import to_moodle
 
 
 def machine_number(value) -> str:
     """A number as importers parse it (no LaTeX, no thousands separators)."""
     return f"{float(value):.12g}"
-
-
-def moodle_math(text: str) -> str:
-    """$x$ -> \\(x\\) and $$x$$ -> \\[x\\], the delimiters Moodle's MathJax filter reads."""
-    return _MATH.sub(lambda m: f"\\[{m.group(1)}\\]" if m.group(1) is not None else f"\\({m.group(2)}\\)", text or "")
 
 
 def _text(parent, tag, text, fmt="html"):
@@ -33,9 +26,9 @@ def _text(parent, tag, text, fmt="html"):
 
 def _question_text(question, part) -> str:
     v = question.variant
-    body = f"<p>{moodle_math(v.stem)}</p>"
+    body = f"<p>{to_moodle(v.stem)}</p>"
     if part.prompt:
-        body += f"<p>{moodle_math(part.prompt)}</p>"
+        body += f"<p>{to_moodle(part.prompt)}</p>"
     return body
 
 
@@ -44,12 +37,12 @@ def _numeric(q, question, part):
     answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
     ET.SubElement(answer, "text").text = machine_number(part.answer)
     ET.SubElement(answer, "tolerance").text = machine_number(tolerance_width(part.answer, tol))
-    _text(answer, "feedback", moodle_math(part.solution) or "Correct.")
+    _text(answer, "feedback", to_moodle(part.solution) or "Correct.")
     for m in part.misconceptions:
         wrong = ET.SubElement(q, "answer", {"fraction": "0", "format": "moodle_auto_format"})
         ET.SubElement(wrong, "text").text = machine_number(m.value)
         ET.SubElement(wrong, "tolerance").text = machine_number(tolerance_width(m.value, tol))
-        _text(wrong, "feedback", moodle_math(m.feedback))
+        _text(wrong, "feedback", to_moodle(m.feedback))
     if part.unit:
         units = ET.SubElement(q, "units")
         unit = ET.SubElement(units, "unit")
@@ -70,18 +63,18 @@ def _choice(q, question, part):
         else:
             fraction = 100 / len(correct) if o.correct else -100 / max(len(wrong), 1)
         answer = ET.SubElement(q, "answer", {"fraction": f"{fraction:.7g}", "format": "html"})  # Moodle grade list
-        ET.SubElement(answer, "text").text = moodle_math(o.text)
-        _text(answer, "feedback", moodle_math(o.feedback))
+        ET.SubElement(answer, "text").text = to_moodle(o.text)
+        _text(answer, "feedback", to_moodle(o.feedback))
 
 
 def _essay(q, question, part):
-    info = f"<p>Answer: {moodle_math('$' + part.answer_latex + '$') if part.answer_latex else moodle_math(part.answer_text)}</p>"
+    info = f"<p>Answer: {to_moodle('$' + part.answer_latex + '$') if part.answer_latex else to_moodle(part.answer_text)}</p>"
     if part.type == "derivation":
         info += "<ol>" + "".join(f"<li><code>{s}</code></li>" for s in part.steps) + "</ol>"
     for r in part.rubric:
-        info += f"<p>[{r['points']:g}] {moodle_math(r['criterion'])}</p>"
+        info += f"<p>[{r['points']:g}] {to_moodle(r['criterion'])}</p>"
     if part.solution:
-        info += f"<p>{moodle_math(part.solution)}</p>"
+        info += f"<p>{to_moodle(part.solution)}</p>"
     _text(q, "graderinfo", info)
     ET.SubElement(q, "responseformat").text = "editor"
     ET.SubElement(q, "responsefieldlines").text = str(part.spec.get("lines", 10))
@@ -118,7 +111,7 @@ def moodle_xml(spec, versions) -> bytes:
                         fmt=None,
                     )
                     _text(q, "questiontext", _question_text(question, part))
-                    _text(q, "generalfeedback", moodle_math(question.variant.solution))
+                    _text(q, "generalfeedback", to_moodle(question.variant.solution))
                     ET.SubElement(q, "defaultgrade").text = machine_number(part.points)
                     ET.SubElement(q, "penalty").text = "0"
                     ET.SubElement(q, "hidden").text = "0"

@@ -11,8 +11,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..bank.figures import render_figure
 from ..bank.render import format_number
+from ..markup import to_html
+from ..markup.mathml import math_to_mathml
 from ..resources import bundled
-from .html import math_to_mathml, to_html
 from .latex import mathtex
 
 

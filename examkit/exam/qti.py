@@ -12,8 +12,9 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 from ..checking.numeric import DEFAULT_TOLERANCE, tolerance_width
+from ..markup import to_moodle
 from .latex import safe_name
-from .moodle import machine_number, moodle_math
+from .moodle import machine_number
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -55,9 +56,7 @@ def _item(section, version, question, part):
         },
     )
     presentation = ET.SubElement(item, "presentation")
-    body = f"<p>{moodle_math(question.variant.stem)}</p>" + (
-        f"<p>{moodle_math(part.prompt)}</p>" if part.prompt else ""
-    )
+    body = f"<p>{to_moodle(question.variant.stem)}</p>" + (f"<p>{to_moodle(part.prompt)}</p>" if part.prompt else "")
     _material(presentation, body)
     processing = ET.SubElement(item, "resprocessing")
     ET.SubElement(
@@ -73,7 +72,7 @@ def _item(section, version, question, part):
         choices = ET.SubElement(lid, "render_choice")
         for o in part.options:
             label_node = ET.SubElement(choices, "response_label", {"ident": o.letter})
-            _material(label_node, moodle_math(o.text))
+            _material(label_node, to_moodle(o.text))
         cond = ET.SubElement(processing, "respcondition", {"continue": "No"})
         var = ET.SubElement(cond, "conditionvar")
         if single:

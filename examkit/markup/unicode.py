@@ -2,8 +2,7 @@
 
 Covers what the bank and sympy's LaTeX printer write (Greek, operators, fractions, roots, scripts,
 blackboard and calligraphic letters, accents, delimiters); an unknown command shows its name, so
-nothing is silently lost. Prose keeps its words: `code` and **bold** lose their marks, $math$ is
-converted, $$display$$ goes on its own indented line.
+nothing is silently lost. Whole bank texts go through `examkit.markup.to_terminal`.
 """
 
 from __future__ import annotations
@@ -290,6 +289,10 @@ class _Reader:
         if name in SYMBOLS:
             return SYMBOLS[name]
         if name in FUNCTIONS:
+            self.skip_space()
+            token = self.peek()
+            if token and token[0] in ("frac", "tfrac", "dfrac", "cfrac"):  # \log\frac{a}{b}: log((a)/b), one argument
+                return f" {name}({self.atom()})"
             return f" {name} "
         if name in DELIMITER_SIZES:
             self.skip_space()
@@ -354,29 +357,6 @@ def _tidy(text: str) -> str:
 
 def math_to_unicode(latex: str) -> str:
     return _tidy(_Reader(latex).sequence())
-
-
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
-
-
-def prose_to_unicode(text: str) -> str:
-    """A stem, prompt or solution as terminal text."""
-    if not text:
-        return ""
-
-    def prose(chunk: str) -> str:
-        return re.sub(r"\*\*(.+?)\*\*", r"\1", chunk.replace("`", ""))
-
-    out, last = [], 0
-    for m in _MATH.finditer(text):
-        out.append(prose(text[last : m.start()]))
-        if m.group(1) is not None:
-            out.append("\n    " + math_to_unicode(m.group(1)) + "\n")
-        else:
-            out.append(math_to_unicode(m.group(2)))
-        last = m.end()
-    out.append(prose(text[last:]))
-    return "".join(out)
 
 
 _GREEK_WORD = re.compile(

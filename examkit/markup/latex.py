@@ -1,12 +1,7 @@
-"""Bank text (Markdown-ish prose with $math$) -> LaTeX: escape the prose, keep the math."""
+"""LaTeX escaping for bank text: prose characters pdflatex would misread, and Unicode in math."""
 
 from __future__ import annotations
 
-import re
-
-_MATH = re.compile(r"(\$\$.+?\$\$|\$.+?\$|\\\(.+?\\\)|\\\[.+?\\\])", re.S)
-_CODE = re.compile(r"`([^`]+)`")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ESCAPES = {
     "\\": r"\textbackslash{}",
     "{": r"\{",
@@ -67,7 +62,8 @@ UNICODE_TEXT = {
 }
 
 
-def _escape(text: str) -> str:
+def escape_latex(text: str) -> str:
+    """Prose for pdflatex: special characters escaped, Unicode symbols as math."""
     out = []
     for ch in text:
         if ch in _ESCAPES:
@@ -81,38 +77,13 @@ def _escape(text: str) -> str:
     return "".join(out)
 
 
-def _spans(text: str, pattern, inside, outside) -> str:
-    """Apply `inside` to each match of `pattern` and `outside` to the text between matches."""
-    pieces, last = [], 0
-    for m in pattern.finditer(text):
-        pieces.append(outside(text[last : m.start()]))
-        pieces.append(inside(m))
-        last = m.end()
-    pieces.append(outside(text[last:]))
-    return "".join(pieces)
-
-
-def _bold(text: str) -> str:
-    return _spans(text, _BOLD, lambda m: r"\textbf{" + _escape(m.group(1)) + "}", _escape)
-
-
-def _prose(text: str) -> str:
-    return _spans(text, _CODE, lambda m: r"\texttt{" + _escape(m.group(1)) + "}", _bold)
-
-
-def _math(segment: str) -> str:
+def latex_math(segment: str) -> str:
+    """Math as written in the bank, with Unicode symbols replaced by their commands."""
     for ch, cmd in {**UNICODE_MATH, "−": "-"}.items():
         segment = segment.replace(ch, cmd + (" " if cmd[-1].isalpha() else ""))
     return segment
 
 
-def to_latex(text: str) -> str:
-    """Prose escaped for LaTeX, `code` in typewriter, **bold**, $math$ and $$math$$ kept as math."""
-    if not text:
-        return ""
-    return _spans(text, _MATH, lambda m: _math(m.group(0)), _prose)
-
-
 def math_or_text(answer_latex: str, answer_text: str) -> str:
     """An answer for a key: typeset math when we have LaTeX for it, else escaped text."""
-    return f"${answer_latex}$" if answer_latex else to_latex(answer_text)
+    return f"${answer_latex}$" if answer_latex else escape_latex(answer_text)
