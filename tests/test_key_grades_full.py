@@ -92,3 +92,50 @@ def test_the_key_grades_full_and_every_mistake_less(qid):
                 if verdict.status not in ("invalid", "unsafe") and verdict.score >= part.points:
                     failures.append(f"seed {seed} part {part.id}: {label} {typed!r} -> full marks")
     assert not failures, "\n".join(failures[:20])
+
+
+def test_the_printed_key_grades_full_through_exam_grade_for_every_template(tmp_path):
+    """Every template in a real exam build (shuffled and fixed option order, scaled and bank points,
+    three versions): typing what the answer key prints gives every student full marks."""
+    import csv
+    import json
+
+    import yaml
+
+    from conftest import run_cli
+    from examkit.bank.identity import VariantIdentity, realize
+    from examkit.exam.build import build_exam
+
+    sections = []
+    for i, topic in enumerate(BANK.topics):
+        ids = sorted(t.id for t in BANK.select(topic=topic))
+        sections.append({"title": topic, "draw": len(ids), "from": {"ids": ids}, "shuffle_options": i % 2 == 0})
+        if i % 2:
+            sections[-1]["points"] = 7
+    spec = tmp_path / "all.yaml"
+    spec.write_text(
+        yaml.safe_dump({"title": "Every template", "course": "Test", "master_seed": 5, "sections": sections})
+    )
+    out = tmp_path / "exam"
+    build_exam(spec, out, versions=3, formats=("tex", "moodle", "qti"))
+    manifest = json.loads((out / "manifest.json").read_text())
+    rows, possible = [["student_id", "question", "part", "answer"]], {}
+    for version in manifest["versions"]:
+        sid, manual = version["student_id"], 0.0
+        for q in version["questions"]:
+            variant = realize(BANK, VariantIdentity.from_json(q["identity"]))
+            for entry in q["parts"]:
+                part = variant.part(entry["id"])
+                if part.type == "short":
+                    manual += entry["points"]
+                    continue
+                typed = "\n".join(part.steps) if part.type == "derivation" else entry["answer"]
+                rows.append([sid, q["number"], entry["id"], typed])
+        possible[sid] = version["points"] - manual
+    answers = tmp_path / "answers.csv"
+    with open(answers, "w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = run_cli("exam", "grade", str(out / "manifest.json"), str(answers), "--out", str(tmp_path / "g"))
+    assert result.returncode == 0, result.stderr
+    for row in csv.DictReader(open(tmp_path / "g" / "grades.csv")):
+        assert float(row["total"]) == pytest.approx(possible[row["student_id"]], abs=1e-3), row

@@ -10,6 +10,7 @@ refused, naming the questions, unless the caller allows it.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import re
@@ -87,7 +88,8 @@ def read_answers(path) -> dict:
     """student_id -> {(question number, part id or ''): answer text}."""
     path = Path(path)
     try:
-        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        # newline="" keeps line breaks inside quoted cells: a derivation typed one step per line
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
     except (OSError, UnicodeDecodeError) as exc:
         raise AnswersError(f"{path}: cannot read answers: {exc}") from None
     if not rows:

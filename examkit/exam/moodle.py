@@ -7,6 +7,7 @@ One Moodle question per part, in a category per exam question number, so a Moodl
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as ET
 
 from ..checking.numeric import DEFAULT_TOLERANCE, tolerance_width
@@ -70,7 +71,7 @@ def _choice(q, question, part):
 def _essay(q, question, part):
     info = f"<p>Answer: {to_moodle('$' + part.answer_latex + '$') if part.answer_latex else to_moodle(part.answer_text)}</p>"
     if part.type == "derivation":
-        info += "<ol>" + "".join(f"<li><code>{s}</code></li>" for s in part.steps) + "</ol>"
+        info += "<ol>" + "".join(f"<li><code>{html.escape(s)}</code></li>" for s in part.steps) + "</ol>"
     for r in part.rubric:
         info += f"<p>[{r['points']:g}] {to_moodle(r['criterion'])}</p>"
     if part.solution:
