@@ -65,3 +65,21 @@ def _bank_texts(bank):
 def test_no_markup_leaks_from_any_bank_text(bank, render, leaks):
     leaked = [(qid, text[:60]) for qid, text in _bank_texts(bank) if text and re.search(leaks, render(text))]
     assert not leaked, leaked[:10]
+
+
+def test_no_output_switches_on_a_part_type_name():
+    """Outputs switch on the response kind (`examkit/parts/base.py`), so a new part type is one module
+    in `examkit/parts/` plus one registry line, and no exporter changes."""
+    from pathlib import Path
+
+    from examkit.parts import PART_TYPES
+
+    root = Path(__file__).resolve().parent.parent / "examkit"
+    outputs = [*root.glob("exam/*.py"), *root.glob("drill/*.py"), *root.glob("markup/*.py"), root / "checking/check.py"]
+    named = [
+        (path.name, name)
+        for path in outputs
+        for name in PART_TYPES
+        if re.search(rf"[\"']{name}[\"']", path.read_text())
+    ]
+    assert not named, named

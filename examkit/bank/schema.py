@@ -4,6 +4,8 @@ Structure is checked here; meaning (names that resolve, answers that pass their 
 is checked by `examkit.bank.validate`.
 """
 
+from ..parts import PART_TYPES
+
 NAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
 TEXT = {"type": "string", "minLength": 1}
 NUMBER = {"type": "number"}
@@ -55,13 +57,12 @@ OPTION = {
     "additionalProperties": False,
 }
 
-PART_TYPES = ["numeric", "expression", "derivation", "choice", "diagnosis", "short"]
 
 PART = {
     "type": "object",
     "properties": {
         "id": NAME,
-        "type": {"enum": PART_TYPES},
+        "type": {"enum": list(PART_TYPES)},  # the registry in examkit/parts/
         "prompt": TEXT,
         "points": {"type": "number", "exclusiveMinimum": 0},
         "answer": MATH,

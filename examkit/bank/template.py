@@ -16,6 +16,7 @@ import sympy as sp
 
 from ..checking.equivalence import Variables
 from ..checking.parse import AnswerError, Equation, parse_math
+from ..parts import part_type
 from .functions import FUNCTIONS
 from .render import format_number, render
 
@@ -76,7 +77,12 @@ class PartVariant:
 
     @property
     def select(self) -> str:
-        return self.spec.get("select", "multiple" if self.type == "diagnosis" else "single")
+        return self.spec.get("select", part_type(self.type).default_select or "single")
+
+    @property
+    def response(self) -> str:
+        """The kind of response the part asks for (`parts/base.py`): what outputs switch on."""
+        return part_type(self.type).response
 
     def to_json(self) -> dict:
         data = {
@@ -98,7 +104,7 @@ class PartVariant:
                 {"letter": o.letter, "text": o.text, "correct": o.correct, "feedback": o.feedback, "role": o.role}
                 for o in self.options
             ]
-        if self.type == "derivation":
+        if self.response == "steps":
             data["start"] = self.start
             data["steps"] = self.steps
         if self.rubric:

@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..checking.check import check_answer
+from ..parts import part_type
 from .figures import check_figure_specs
 from .loader import Problem, load_file, load_syllabus, question_files
 from .template import TemplateError
@@ -43,19 +44,11 @@ class Report:
 
 def own_answer(part) -> str:
     """The answer a perfect student would type, in the form the checker reads."""
-    if part.type == "numeric":
-        return repr(part.answer)
-    if part.type == "expression":
-        return part.answer_text
-    if part.type == "derivation":
-        return "\n".join(part.steps)
-    if part.type in ("choice", "diagnosis"):
-        return ", ".join(part.answer)
-    return part.answer_text
+    return part_type(part.type).own_answer(part)
 
 
 def _misconception_answer(part, m) -> str:
-    return repr(m.value) if part.type == "numeric" else m.text
+    return part_type(part.type).misconception_answer(part, m)
 
 
 def check_template(template, seeds: int) -> tuple[list, int, int]:

@@ -1,17 +1,5 @@
-"""Answer checking: safe parsing, equivalence, and per-type verdicts."""
+"""Answer checking: safe parsing, equivalence, numbers, derivations, slips and verdicts.
 
-from .check import check_answer
-from .equivalence import Equivalence, Variables, check_equivalence
-from .parse import AnswerError, UnsafeInput, parse_math
-from .verdict import Verdict
-
-__all__ = [
-    "check_answer",
-    "check_equivalence",
-    "Equivalence",
-    "Variables",
-    "AnswerError",
-    "UnsafeInput",
-    "parse_math",
-    "Verdict",
-]
+The entry point graders use is `examkit.checking.check.check_answer`; it dispatches to the part
+types in `examkit/parts/`, which build on the modules here (so this package imports none of them).
+"""

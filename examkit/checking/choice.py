@@ -41,9 +41,3 @@ def score_fraction(chosen: set, correct: set, all_letters: list, mode: str) -> f
         agree = sum((letter in chosen) == (letter in correct) for letter in all_letters)
         return agree / len(all_letters)
     raise ValueError(f"unknown partial-credit mode {mode!r}")
-
-
-def default_mode(part_type: str, select: str) -> str:
-    if part_type == "diagnosis":
-        return "per_option"
-    return "all_or_nothing" if select == "single" else "right_minus_wrong"

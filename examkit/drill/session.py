@@ -135,7 +135,7 @@ class Drill:
                     "points": p.points,
                     "prompt": to_terminal(p.prompt),
                     "options": [{"letter": o.letter, "text": to_terminal(o.text)} for o in p.options],
-                    **({"start": plain_to_unicode(p.start)} if p.type == "derivation" else {}),
+                    **({"start": plain_to_unicode(p.start)} if p.response == "steps" else {}),
                 }
                 for p in variant.parts
             ],
@@ -180,7 +180,7 @@ class Drill:
         self.say(f"\n{label}{to_terminal(part.prompt)}{unit}  ({format_number(part.points)} pt)")
         for o in part.options:
             self.say(f"   {o.letter}. {to_terminal(o.text)}")
-        if part.type == "derivation":
+        if part.response == "steps":
             self.say(f"   Start from: {plain_to_unicode(part.start)}   (one step per line; an empty line ends)")
         used = 0
         for _ in range(MAX_INVALID):
@@ -196,7 +196,7 @@ class Drill:
                 continue
             if answer.strip().lower() in REVEAL:
                 verdict = Verdict("incorrect", 0.0, part.points, "answer shown without an attempt")
-            elif part.type == "short":
+            elif part.response == "text":
                 verdict = self.self_assess(part)
             else:
                 verdict = check_answer(variant, part.id, answer)
@@ -209,11 +209,11 @@ class Drill:
         return verdict, "", used
 
     def read_answer(self, part) -> str:
-        if part.type not in ("derivation", "short"):
+        if part.response not in ("steps", "text"):
             return self.read("answer> ")
         lines = []
         while True:
-            line = self.read("step> " if part.type == "derivation" else "text> ")
+            line = self.read("step> " if part.response == "steps" else "text> ")
             if not lines and line.strip().lower() in HINT + REVEAL:
                 return line
             if not line.strip():
@@ -325,7 +325,7 @@ def question_ref(item: str) -> tuple[str, int | None]:
 
 
 def expected_text(part) -> str:
-    if part.type == "numeric":
+    if part.response == "number":
         return format_number(part.answer, 6) + (f" {part.unit}" if part.unit else "")
     if part.options:
         return ", ".join(part.answer)

@@ -46,7 +46,7 @@ def _keytext(value) -> str:
 
 
 def key_answer(part) -> str:
-    if part.type == "numeric":
+    if part.response == "number":
         tol = part.spec.get("tolerance")
         note = ""
         if tol:
@@ -58,23 +58,23 @@ def key_answer(part) -> str:
             note = " {\\footnotesize (" + ", ".join(b for b in bits if b) + ")}"
         unit = f" {to_latex(part.unit)}" if part.unit else ""
         return f"${format_number(part.answer, 6)}${unit}{note}"
-    if part.type in ("expression", "derivation"):
+    if part.response in ("formula", "steps"):
         return math_or_text(part.answer_latex, part.answer_text)
-    if part.type in ("choice", "diagnosis"):
+    if part.response == "options":
         return ", ".join(part.answer)
     return r"\emph{manual marking:} " + to_latex(part.answer_text)
 
 
 def answer_space(part) -> str:
     lines = part.spec.get("lines")
-    if part.type == "numeric":
+    if part.response == "number":
         unit = f"\\enspace {to_latex(part.unit)}" if part.unit else ""
         return r"\answerfield{0.45\linewidth}" + unit
-    if part.type == "expression":
+    if part.response == "formula":
         return r"\answerfield{0.85\linewidth}"
-    if part.type == "derivation":
+    if part.response == "steps":
         return rf"\par\vspace{{4pt}}\makeemptybox{{{(lines or 8) * LINE_CM:.2f}cm}}"
-    if part.type == "short":
+    if part.response == "text":
         return rf"\par\fillwithlines{{{(lines or 5) * LINE_CM:.2f}cm}}"
     note = "Select all that apply." if part.select == "multiple" else "Select one."
     choices = "\n".join(r"\choice " + to_latex(o.text) for o in part.options)

@@ -70,7 +70,7 @@ def _choice(q, question, part):
 
 def _essay(q, question, part):
     info = f"<p>Answer: {to_moodle('$' + part.answer_latex + '$') if part.answer_latex else to_moodle(part.answer_text)}</p>"
-    if part.type == "derivation":
+    if part.response == "steps":
         info += "<ol>" + "".join(f"<li><code>{html.escape(s)}</code></li>" for s in part.steps) + "</ol>"
     for r in part.rubric:
         info += f"<p>[{r['points']:g}] {to_moodle(r['criterion'])}</p>"
@@ -81,13 +81,12 @@ def _essay(q, question, part):
     ET.SubElement(q, "responsefieldlines").text = str(part.spec.get("lines", 10))
 
 
-_TYPES = {
-    "numeric": ("numerical", _numeric),
-    "choice": ("multichoice", _choice),
-    "diagnosis": ("multichoice", _choice),
-    "expression": ("essay", _essay),
-    "derivation": ("essay", _essay),
-    "short": ("essay", _essay),
+_KINDS = {  # by response kind: Moodle's question type and how its answers are written
+    "number": ("numerical", _numeric),
+    "options": ("multichoice", _choice),
+    "formula": ("essay", _essay),
+    "steps": ("essay", _essay),
+    "text": ("essay", _essay),
 }
 
 
@@ -102,7 +101,7 @@ def moodle_xml(spec, versions) -> bytes:
                 if question.number != number:
                     continue
                 for part in question.variant.parts:
-                    kind, fill = _TYPES[part.type]
+                    kind, fill = _KINDS[part.response]
                     q = ET.SubElement(quiz, "question", {"type": kind})
                     label = f"Q{number}{part.id if len(question.variant.parts) > 1 else ''}"
                     _text(

@@ -24,7 +24,7 @@ def _figure_uri(spec, variant) -> str:
 
 
 def _answer_html(part) -> str:
-    if part.type == "numeric":
+    if part.response == "number":
         return math_to_mathml(format_number(part.answer, 6)) + (f" {to_html(part.unit)}" if part.unit else "")
     if part.answer_latex:
         return math_to_mathml(part.answer_latex)

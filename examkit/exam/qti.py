@@ -18,11 +18,11 @@ from .moodle import machine_number
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
-CANVAS_TYPES = {
-    "numeric": "numerical_question",
-    "expression": "essay_question",
-    "derivation": "essay_question",
-    "short": "essay_question",
+CANVAS_TYPES = {  # by response kind; option parts depend on single or multiple select
+    "number": "numerical_question",
+    "formula": "essay_question",
+    "steps": "essay_question",
+    "text": "essay_question",
 }
 
 
@@ -40,8 +40,8 @@ def _material(parent, html_text):
 
 
 def _item(section, version, question, part):
-    canvas_type = CANVAS_TYPES.get(part.type)
-    if part.type in ("choice", "diagnosis"):
+    canvas_type = CANVAS_TYPES.get(part.response)
+    if part.response == "options":
         canvas_type = "multiple_choice_question" if part.select == "single" else "multiple_answers_question"
     ident = safe_name(f"{version.student.id}-{question.number}-{part.id}")
     label = f"Q{question.number}{part.id if len(question.variant.parts) > 1 else ''}"
@@ -64,7 +64,7 @@ def _item(section, version, question, part):
         "decvar",
         {"maxvalue": "100", "minvalue": "0", "varname": "SCORE", "vartype": "Decimal"},
     )
-    if part.type in ("choice", "diagnosis"):
+    if part.response == "options":
         single = part.select == "single"
         lid = ET.SubElement(
             presentation, "response_lid", {"ident": "response1", "rcardinality": "Single" if single else "Multiple"}
@@ -83,7 +83,7 @@ def _item(section, version, question, part):
                 target = both if o.correct else ET.SubElement(both, "not")
                 ET.SubElement(target, "varequal", {"respident": "response1"}).text = o.letter
         ET.SubElement(cond, "setvar", {"action": "Set", "varname": "SCORE"}).text = "100"
-    elif part.type == "numeric":
+    elif part.response == "number":
         ET.SubElement(
             ET.SubElement(presentation, "response_str", {"ident": "response1", "rcardinality": "Single"}),
             "render_fib",

@@ -1,0 +1,71 @@
+"""What every part type provides, and the closed set of response kinds outputs switch on.
+
+A part type (one module in this package) knows how an answer to it is checked, what its own key and
+its misconception answers look like when typed (for `validate` and the property tests), and which
+kind of response it asks for. LaTeX, HTML, Moodle, QTI, the manifest, the drill and grading switch
+on the response kind, never on the part type's name.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..checking.verdict import Verdict
+
+# number: one number (with a tolerance and maybe a unit); formula: one line of math;
+# steps: a derivation, one step per line; options: option letters; text: prose marked by a person.
+RESPONSES = ("number", "formula", "steps", "options", "text")
+
+
+class PartType:
+    name: str
+    response: str
+    default_select: str | None = None  # option parts: "single" or "multiple"
+
+    def check(self, variant, part, answer) -> Verdict:
+        raise NotImplementedError
+
+    def own_answer(self, part) -> str:
+        """The answer a perfect student types, in the form the checker reads."""
+        return part.answer_text
+
+    def misconception_answer(self, part, misconception) -> str:
+        return misconception.text
+
+
+def numeric_symbols(variant) -> dict:
+    """Parameters a student may type by name: only those the stem or a prompt shows as a symbol."""
+    return {k: v for k, v in variant.context.items() if k in variant.shown and isinstance(v, sp.Basic) and v.is_number}
+
+
+def student_symbols(variant, part) -> dict:
+    """Declared variables, plus shown parameters by name (a student may write `beta` for 4)."""
+    symbols = numeric_symbols(variant)
+    if part.variables:
+        symbols.update(part.variables.symbols)
+    return symbols
+
+
+def misconception_verdict(part, matches) -> Verdict | None:
+    """The first named misconception the answer matches, as an incorrect verdict with its feedback."""
+    for m in part.misconceptions:
+        if matches(m.value):
+            return Verdict(
+                "incorrect", 0.0, part.points, f"incorrect: {m.feedback}", misconception=m.name, feedback=[m.feedback]
+            )
+    return None
+
+
+def slip_verdict(slips, matches, part) -> Verdict | None:
+    """The first generic slip (`checking/slips.py`) the answer matches."""
+    for slip, value in slips:
+        if matches(value):
+            return Verdict(
+                "incorrect",
+                0.0,
+                part.points,
+                f"incorrect: {slip.feedback}",
+                misconception=f"slip:{slip.name}",
+                feedback=[slip.feedback],
+            )
+    return None

@@ -1,0 +1,47 @@
+"""`expression`: one line of math in the declared variables, compared by equivalence on their domain."""
+
+from __future__ import annotations
+
+from ..checking.equivalence import equivalent_equations, equivalent_expressions
+from ..checking.parse import AnswerError, Equation, parse_math
+from ..checking.slips import expression_slips
+from ..checking.verdict import Verdict
+from .base import PartType, misconception_verdict, slip_verdict, student_symbols
+
+
+def compare(expected, given, part):
+    """Equivalence of a student's expression or equation with an expected one."""
+    if isinstance(expected, Equation) and isinstance(given, Equation):
+        return equivalent_equations(expected, given, part.variables, part.spec.get("unknown"))
+    if isinstance(expected, Equation):
+        raise AnswerError("expected an equation (with '=')")
+    if isinstance(given, Equation):
+        if not given.lhs.is_Symbol:
+            raise AnswerError("expected an expression, not an equation")
+        given = given.rhs  # 'D = a/(a+b)' answers with its right-hand side
+    return equivalent_expressions(expected, given, part.variables)
+
+
+class Expression(PartType):
+    name = "expression"
+    response = "formula"
+
+    def check(self, variant, part, answer) -> Verdict:
+        given = parse_math(str(answer), student_symbols(variant, part), allow_new_symbols=False)
+        verdict = self.judge(part, given, variant.context)
+        verdict.understood = given
+        return verdict
+
+    def judge(self, part, given, context) -> Verdict:
+        result = compare(part.answer, given, part)
+        if result.equivalent:
+            details = {"method": result.method, "why": result.reason}
+            return Verdict("correct", part.points, part.points, "correct", details=details)
+        matches = lambda target: compare(target, given, part).equivalent
+        hit = misconception_verdict(part, matches) or slip_verdict(expression_slips(part, context), matches, part)
+        if hit:
+            return hit
+        return Verdict("incorrect", 0.0, part.points, "incorrect: " + result.reason, details={"method": result.method})
+
+
+PART = Expression()

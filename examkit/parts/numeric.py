@@ -1,0 +1,45 @@
+"""`numeric`: one number, judged with a tolerance; named misconceptions, then generic slips."""
+
+from __future__ import annotations
+
+from ..checking.numeric import judge, read_number
+from ..checking.slips import numeric_slips
+from ..checking.verdict import Verdict
+from .base import PartType, misconception_verdict, numeric_symbols, slip_verdict
+
+IMPRECISE_CREDIT = 0.5
+
+
+class Numeric(PartType):
+    name = "numeric"
+    response = "number"
+
+    def check(self, variant, part, answer) -> Verdict:
+        number = read_number(str(answer), numeric_symbols(variant))
+        verdict = self.judge(part, number, variant.context)
+        verdict.understood = number.expr
+        return verdict
+
+    def judge(self, part, number, context) -> Verdict:
+        tolerance = part.spec.get("tolerance")
+        status, message = judge(part.answer, number, tolerance)
+        details = {"expected": part.answer, "given": number.value, "sigfigs": number.sigfigs}
+        if status == "correct":
+            return Verdict("correct", part.points, part.points, message, details=details)
+        matches = lambda v: judge(v, number, tolerance)[0] == "correct"
+        hit = misconception_verdict(part, matches) or slip_verdict(numeric_slips(part, context), matches, part)
+        if hit:
+            hit.details = details
+            return hit
+        if status == "incorrect":
+            return Verdict("incorrect", 0.0, part.points, message, details=details)
+        return Verdict("imprecise", part.points * IMPRECISE_CREDIT, part.points, message, details=details)
+
+    def own_answer(self, part) -> str:
+        return repr(part.answer)
+
+    def misconception_answer(self, part, misconception) -> str:
+        return repr(misconception.value)
+
+
+PART = Numeric()
