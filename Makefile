@@ -16,7 +16,7 @@ PYTEST := $(PY) -m pytest -q --durations=15 $(XDIST)
 setup: $(STAMP)
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { echo "could not create $(VENV): install Python's venv module (Debian: apt-get install python3-venv)"; exit 1; }
 
 # Editable install: code and bank edits take effect without reinstalling; only the dependency list
 # (pyproject.toml) and the Debian packages re-trigger it.

@@ -369,26 +369,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="question files or folders (default: the bundled bank)")
     p.add_argument("--seeds", type=int, default=200, help="seeds per template (default 200)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_validate)
 
     bank = sub.add_parser("bank", help="browse the question bank").add_subparsers(
         dest="bank_command", required=True, metavar="ACTION"
     )
     p = bank.add_parser("list", help="list question templates")
-    p.add_argument("--topic")
-    p.add_argument("--objective")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--topic", help="only this topic (vae, gan, autoencoders, ...)")
+    p.add_argument("--objective", help="only templates serving this checklist objective")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_bank_list)
     p = bank.add_parser("show", help="show one variant: stem, parameters, answers, solution")
-    p.add_argument("qid")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("qid", help="question id (see examkit bank list)")
+    p.add_argument("--seed", type=int, default=0, help="variant seed (default 0): the same seed gives the same numbers")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.add_argument("--no-answers", action="store_true", help="student view")
     p.add_argument("--figures", metavar="DIR", help="also write the variant's figures (PNG) here")
     p.set_defaults(func=cmd_bank_show)
     p = bank.add_parser("coverage", help="which templates serve each checklist objective and study-guide item")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_bank_coverage)
     for action in bank.choices.values():
         action.add_argument(
@@ -396,29 +396,44 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     p = sub.add_parser("check", help="check an answer to one variant")
-    p.add_argument("qid")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("qid", help="question id (see examkit bank list)")
+    p.add_argument("--seed", type=int, default=0, help="variant seed (default 0), as in bank show or an exam manifest")
     p.add_argument("--part", help="part id (needed for multi-part questions)")
     p.add_argument("--answer", required=True, help="the answer; '-' reads stdin; derivation steps on separate lines")
-    p.add_argument("--bank", action="append", metavar="PATH")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--bank",
+        action="append",
+        metavar="PATH",
+        help="question files or folders to use instead of the bundled bank (repeatable)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_check)
 
     exam = sub.add_parser(
         "exam", help="randomized exams: build PDFs, keys, manifest; grade typed answers"
     ).add_subparsers(dest="exam_command", required=True, metavar="ACTION")
     p = exam.add_parser("build", help="build every version of an exam spec")
-    p.add_argument("spec")
+    p.add_argument("spec", help="exam spec (YAML): title, master_seed, sections drawing from the bank")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--roster", help="CSV with student_id,name: one version per student")
     group.add_argument("--versions", type=int, help="N anonymous versions")
     p.add_argument(
         "--format", default="pdf", help="comma-separated: pdf,tex,moodle,qti,html (default pdf; .tex is always written)"
     )
-    p.add_argument("--out", required=True)
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--bank", action="append", metavar="PATH")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--out", required=True, help="output folder (created): pdf/, tex/, manifest.json and the exports")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="parallel pdflatex processes (default: the number of cores)",
+    )
+    p.add_argument(
+        "--bank",
+        action="append",
+        metavar="PATH",
+        help="question files or folders to use instead of the bundled bank (repeatable)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_exam_build)
     p = exam.add_parser("grade", help="grade typed answers against each student's version")
     p.add_argument("manifest", help="the manifest.json that `exam build` wrote")
@@ -438,38 +453,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for kind in ("starter", "solution"):
         p = lab.add_parser(kind, help=f"write the {kind} notebook of a lab")
-        p.add_argument("lab", choices=["vae", "gan"])
+        p.add_argument("lab", choices=["vae", "gan"], help="which lab: vae (lab11.2_VAE) or gan (lab11.1_GAN)")
         p.add_argument("--out", help="file or folder (default: the lab's notebook name)")
         p.set_defaults(func=cmd_lab_notebook, kind=kind)
     p = lab.add_parser("grade", help="grade .ipynb/.py submissions against the reference models")
-    p.add_argument("lab", choices=["vae", "gan"])
-    p.add_argument("submissions", nargs="+")
-    p.add_argument("--out", required=True)
-    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("lab", choices=["vae", "gan"], help="which lab the submissions are for: vae or gan")
+    p.add_argument("submissions", nargs="+", help=".ipynb or .py files, one per student")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="output folder (created): per-student results.json and feedback.html, grades.csv, canvas.csv",
+    )
+    p.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
     p.add_argument("--seed", type=int, default=0, help="grading seed (inputs also depend on each file)")
     p.add_argument("--unsafe-no-sandbox", action="store_true", help="run student code without bubblewrap (not safe)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_lab_grade)
 
     ref = sub.add_parser("reference", help="reference PyTorch models: train, failure scenarios").add_subparsers(
         dest="reference_command", required=True, metavar="ACTION"
     )
     p = ref.add_parser("list", help="the reference models and their data sets")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_reference_list)
     p = ref.add_parser("train", help="train one model; writes metrics.json, model.pt and figures/")
-    p.add_argument("model")
+    p.add_argument("model", help="reference model (see examkit reference list)")
     p.add_argument("--dataset", help="digits | digits28 | gaussians8 | gaussians25 | mnist:PATH")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--epochs", type=int, help="training epochs (default: the model's own)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="training seed (default 0): the same seed gives the same metrics and figures",
+    )
+    p.add_argument("--out", required=True, help="output folder (created): metrics.json, model.pt, figures/")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_reference_train)
     p = ref.add_parser("scenarios", help="run every failure scenario (mode collapse, KL collapse, ...)")
-    p.add_argument("--out", required=True)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="output folder (created): one run per scenario and scenarios.json")
+    p.add_argument("--seed", type=int, default=0, help="seed of every run (default 0)")
     p.add_argument("--only", action="append", metavar="NAME", help="run only this scenario (repeatable)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_reference_scenarios)
 
     p = sub.add_parser(
@@ -490,21 +514,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-open", action="store_true", help="do not open figures in a viewer")
     p.add_argument("--stats", action="store_true", help="print mastery per objective and write a progress plot")
     p.add_argument("--out", metavar="FILE.png", help="with --stats: where the plot goes")
-    p.add_argument("--bank", action="append", metavar="PATH")
+    p.add_argument(
+        "--bank",
+        action="append",
+        metavar="PATH",
+        help="question files or folders to use instead of the bundled bank (repeatable)",
+    )
     p.set_defaults(func=cmd_drill)
 
     practice = sub.add_parser("practice", help="practice material for students").add_subparsers(
         dest="practice_command", required=True, metavar="ACTION"
     )
     p = practice.add_parser("sheet", help="a self-contained HTML practice sheet with folded answers and solutions")
-    p.add_argument("--topic")
-    p.add_argument("--objective")
-    p.add_argument("--count", type=int, default=10)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--question", action="append", metavar="ID[@SEED]")
-    p.add_argument("--out", required=True, metavar="FILE.html")
-    p.add_argument("--bank", action="append", metavar="PATH")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--topic", help="only this topic (see examkit bank list)")
+    p.add_argument("--objective", help="only this checklist objective (see examkit bank coverage)")
+    p.add_argument("--count", type=int, default=10, help="questions on the sheet (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="sheet seed (default 0): the same seed gives the same sheet")
+    p.add_argument(
+        "--question", action="append", metavar="ID[@SEED]", help="put exactly this question on the sheet (repeatable)"
+    )
+    p.add_argument("--out", required=True, metavar="FILE.html", help="the HTML file to write (its folder is created)")
+    p.add_argument(
+        "--bank",
+        action="append",
+        metavar="PATH",
+        help="question files or folders to use instead of the bundled bank (repeatable)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_practice_sheet)
 
     p = sub.add_parser(
@@ -512,12 +548,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="are two expressions equivalent? (0 yes, 1 no, 2 invalid input)",
         epilog="Put '--' before expressions that start with '-': examkit equiv -- -log(4) '-2*log(2)'",
     )
-    p.add_argument("expected")
-    p.add_argument("answer")
+    p.add_argument("expected", help="the expected expression (plain or LaTeX; may start with '-')")
+    p.add_argument("answer", help="the expression to compare with it")
     p.add_argument("--assume", action="append", default=[], metavar="COND", help="e.g. 'sigma>0' or '0<D<1'")
     p.add_argument("--var", action="append", default=[], metavar="NAME", help="declare a variable")
     p.add_argument("--unknown", help="compare equations by their solutions for this variable")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_equiv)
     return parser
 

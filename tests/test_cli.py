@@ -77,3 +77,22 @@ def test_figures_are_written_and_reproducible(tmp_path):
     (fa,) = a.glob("*.png")
     (fb,) = b.glob("*.png")
     assert fa.read_bytes() == fb.read_bytes() and fa.stat().st_size > 5000
+
+
+def test_every_option_and_argument_has_help():
+    import argparse
+
+    from examkit.cli import build_parser
+
+    missing = []
+
+    def walk(parser, path):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, [*path, name])
+            elif not action.help and action.dest != "help":
+                missing.append((" ".join(path), action.option_strings or action.dest))
+
+    walk(build_parser(), ["examkit"])
+    assert not missing, missing
