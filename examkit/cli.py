@@ -58,7 +58,7 @@ def cmd_bank_show(args) -> int:
     variant = api.show(args.qid, args.seed, bank=args.bank)
     figures = api.write_figures(variant, args.figures) if args.figures else []
     if args.json:
-        data = variant.to_json()
+        data = variant.to_json(student=args.no_answers)
         data["figure_files"] = [str(f) for f in figures]
         _print_json(data)
     else:
@@ -384,7 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("qid", help="question id (see examkit bank list)")
     p.add_argument("--seed", type=int, default=0, help="variant seed (default 0): the same seed gives the same numbers")
     p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
-    p.add_argument("--no-answers", action="store_true", help="student view")
+    p.add_argument(
+        "--no-answers", action="store_true", help="student view: only what the stem shows (no parameters or answers)"
+    )
     p.add_argument("--figures", metavar="DIR", help="also write the variant's figures (PNG) here")
     p.set_defaults(func=cmd_bank_show)
     p = bank.add_parser("coverage", help="which templates serve each checklist objective and study-guide item")

@@ -39,6 +39,11 @@ def test_bank_show_text_and_student_view():
     assert "answer:" in full and "worked steps" in full
     student = run_cli("bank", "show", "gan-optimal-d-derivation", "--seed", "0", "--no-answers").stdout
     assert "answer:" not in student and "$f(D)" in student
+    assert "start from: a/D - b/(1-D) = 0" in student  # what the paper prints
+    kl = run_cli("bank", "show", "vae-kl-1d", "--seed", "5", "--no-answers").stdout
+    assert "parameters:" not in kl and "1.7365" not in kl  # the derived answer never shows
+    data = json.loads(run_cli("bank", "show", "vae-kl-1d", "--seed", "5", "--no-answers", "--json").stdout)
+    assert "params" not in data and "1.7365" not in json.dumps(data) and "misconceptions" not in json.dumps(data)
 
 
 def test_show_unknown_question_exits_2():

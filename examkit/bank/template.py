@@ -84,6 +84,17 @@ class PartVariant:
         """The kind of response the part asks for (`parts/base.py`): what outputs switch on."""
         return part_type(self.type).response
 
+    def student_json(self) -> dict:
+        data = {"id": self.id, "type": self.type, "points": self.points, "prompt": self.prompt}
+        if self.unit:
+            data["unit"] = self.unit
+        if self.options:
+            data["select"] = self.select
+            data["options"] = [{"letter": o.letter, "text": o.text} for o in self.options]
+        if self.response == "steps":
+            data["start"] = self.start
+        return data
+
     def to_json(self) -> dict:
         data = {
             "id": self.id,
@@ -150,7 +161,19 @@ class Variant:
                 return p
         raise KeyError(f"question {self.qid} has no part {part_id!r} (parts: {', '.join(p.id for p in self.parts)})")
 
-    def to_json(self) -> dict:
+    def to_json(self, student: bool = False) -> dict:
+        """The whole variant; with `student`, only what the student sees (stem, prompts, options,
+        a derivation's start): no parameters, answers, solutions, misconceptions or hints."""
+        if student:
+            return {
+                "id": self.qid,
+                "seed": self.seed,
+                "title": self.title,
+                "points": self.points,
+                "stem": self.stem,
+                "parts": [p.student_json() for p in self.parts],
+                "figures": [f["id"] for f in self.figures],
+            }
         return {
             "id": self.qid,
             "seed": self.seed,
