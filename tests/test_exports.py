@@ -138,3 +138,27 @@ def test_html_preview_is_self_contained_with_mathml(exported):
     ]
     if with_figure:
         assert "data:image/png;base64," in (out / "html" / f"{with_figure[0]['student_id']}.html").read_text()
+
+
+def test_moodle_numeric_answers_grade_as_the_checker_does(exported):
+    """Moodle gives the first matching answer's grade: the key 100, the key rounded to too few
+    figures 50 (the checker's 'imprecise'), each misconception 0. Typed into the checker, every
+    listed value gets the same share."""
+    from examkit.bank.identity import VariantIdentity, realize
+    from examkit.bank.loader import load_bank
+    from examkit.checking.check import check_answer
+
+    out, manifest = exported
+    bank = load_bank()
+    questions = {q.findtext("idnumber"): q for q in ET.parse(out / "moodle.xml").getroot().findall("question")}
+    halves = 0
+    for _version, q, part in _parts(manifest):
+        if part["type"] != "numeric":
+            continue
+        variant = realize(bank, VariantIdentity.from_json(q["identity"]))
+        for answer in questions[f"{q['qid']}-{q['seed']}-{part['id']}"].findall("answer"):
+            verdict = check_answer(variant, part["id"], answer.findtext("text"))
+            share = verdict.score / verdict.max_score
+            assert share == pytest.approx(float(answer.get("fraction")) / 100), (q["qid"], answer.findtext("text"))
+            halves += answer.get("fraction") == "50"
+    assert halves > 0

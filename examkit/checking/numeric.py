@@ -137,3 +137,20 @@ def judge(expected: float, answer: NumericAnswer, tolerance: dict | None) -> tup
 
 def _same_rounding(key: Fraction, given: Fraction, figures: int) -> bool:
     return bool(roundings(key, figures) & roundings(given, figures))
+
+
+def half_credit_answers(expected: float, tolerance: dict | None) -> list[tuple[float, int]]:
+    """(value, figures): the key rounded to too few figures, each of which `judge` marks
+    'imprecise'. Exports that can only list answers (Moodle) list these at half credit, so they
+    apply the same rule as the checker."""
+    tolerance = tolerance or DEFAULT_TOLERANCE
+    key, found = as_fraction(expected), []
+    for figures in range(1, 16):
+        for rounded in sorted(roundings(key, figures)):
+            answer = NumericAnswer(float(rounded), figures, sp.Rational(rounded.numerator, rounded.denominator))
+            status = judge(expected, answer, tolerance)[0]
+            if status == "correct":
+                return found
+            if status == "imprecise" and all(value != float(rounded) for value, _ in found):
+                found.append((float(rounded), figures))
+    return found

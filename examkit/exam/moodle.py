@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import xml.etree.ElementTree as ET
 
-from ..checking.numeric import DEFAULT_TOLERANCE, tolerance_width
+from ..checking.numeric import DEFAULT_TOLERANCE, half_credit_answers, tolerance_width
 from ..markup import to_moodle
 
 
@@ -39,6 +39,11 @@ def _numeric(q, question, part):
     ET.SubElement(answer, "text").text = machine_number(part.answer)
     ET.SubElement(answer, "tolerance").text = machine_number(tolerance_width(part.answer, tol))
     _text(answer, "feedback", to_moodle(part.solution) or "Correct.")
+    for value, figures in half_credit_answers(part.answer, tol):  # the checker's 'imprecise', exactly
+        half = ET.SubElement(q, "answer", {"fraction": "50", "format": "moodle_auto_format"})
+        ET.SubElement(half, "text").text = machine_number(value)
+        ET.SubElement(half, "tolerance").text = "0"
+        _text(half, "feedback", f"Right to {figures} significant figure(s): carry more digits through the calculation.")
     for m in part.misconceptions:
         wrong = ET.SubElement(q, "answer", {"fraction": "0", "format": "moodle_auto_format"})
         ET.SubElement(wrong, "text").text = machine_number(m.value)
