@@ -44,7 +44,7 @@ def test_every_model_builds_and_runs_a_step(one_epoch_runs):
         assert numbers and all(math.isfinite(v) for v in numbers), (name, metrics)
 
 
-@pytest.mark.parametrize("model", ["vae", "gan", "dcgan"])
+@pytest.mark.parametrize("model", ["vae", "gan", pytest.param("dcgan", marks=pytest.mark.slow)])
 def test_same_seed_gives_identical_metrics_and_figures(tmp_path, one_epoch_runs, model):
     first = one_epoch_runs[model]["out"]
     runs.train_reference(model, epochs=1, seed=7, out=tmp_path / "again")

@@ -13,7 +13,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .template import LETTERS, TemplateError
+from ..parts.choice import LETTERS
+from .template import TemplateError
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .. import parts as registry  # the part types (a module import: they build with this one)
 from ..checking.equivalence import Variables
 from ..checking.parse import AnswerError, Equation, parse_math
-from ..parts import part_type
 from .functions import FUNCTIONS
 from .render import format_number, render
 
 MAX_DRAWS = 2000
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class TemplateError(Exception):
@@ -77,12 +76,12 @@ class PartVariant:
 
     @property
     def select(self) -> str:
-        return self.spec.get("select", part_type(self.type).default_select or "single")
+        return self.spec.get("select", registry.part_type(self.type).default_select or "single")
 
     @property
     def response(self) -> str:
         """The kind of response the part asks for (`parts/base.py`): what outputs switch on."""
-        return part_type(self.type).response
+        return registry.part_type(self.type).response
 
     def student_json(self) -> dict:
         data = {"id": self.id, "type": self.type, "points": self.points, "prompt": self.prompt}
@@ -358,10 +357,9 @@ class QuestionTemplate:
 
     def _part(self, spec, index, context, rng) -> PartVariant:
         path = ("parts", index)
-        kind = spec["type"]
         part = PartVariant(
             id=spec["id"],
-            type=kind,
+            type=spec["type"],
             points=spec["points"],
             spec=spec,
             prompt=self.render(spec.get("prompt", ""), context, path + ("prompt",)),
@@ -369,89 +367,25 @@ class QuestionTemplate:
             hints=[self.render(h, context, path + ("hints", i)) for i, h in enumerate(spec.get("hints", []))],
             unit=spec.get("unit", ""),
         )
-        if kind in ("numeric", "expression", "derivation"):
-            part.variables = Variables.declare(spec.get("variables", []), spec.get("assume", []))
-            part.answer, part.answer_text = self._value(
-                kind, spec["answer"], context, path + ("answer",), part.variables
-            )
-            part.answer_latex = sp.latex(part.answer) if isinstance(part.answer, sp.Basic) else ""
-            for j, m in enumerate(spec.get("misconceptions", [])):
-                value, text = self._value(
-                    kind, m["answer"], context, path + ("misconceptions", j, "answer"), part.variables
-                )
-                part.misconceptions.append(
-                    Misconception(
-                        m["name"], value, text, self.render(m["feedback"], context, path + ("misconceptions", j))
-                    )
-                )
-        if kind == "derivation":
-            part.start = self.render(spec["start"], context, path + ("start",))
-            part.steps = [self.render(s, context, path + ("steps", j)) for j, s in enumerate(spec["steps"])]
-        if kind in ("choice", "diagnosis"):
-            part.options = self._options(spec, context, rng, path)
-            part.answer = [o.letter for o in part.options if o.correct]
-            part.answer_text = ", ".join(part.answer)
-        if kind == "short":
-            part.rubric = [
-                {"points": r["points"], "criterion": self.render(r["criterion"], context, path + ("rubric", j))}
-                for j, r in enumerate(spec["rubric"])
-            ]
-            part.answer_text = self.render(spec["model_answer"], context, path + ("model_answer",))
+        registry.part_type(spec["type"]).build(self, spec, context, rng, path, part)  # the type's own fields
         return part
 
-    def _value(self, kind, text, context, path, variables):
-        if kind == "numeric":
-            exact = self.number(text, context, path)
-            return to_float(exact), format_number(exact, 6)
-        rendered = self.render(text, context, path)
-        return self._parse(rendered, context, path, variables), rendered
+    # --- helpers the part types build with (examkit/parts/) ---------------------------------
+    def numeric_value(self, text, context, path) -> tuple[float, str]:
+        exact = self.number(text, context, path)
+        return to_float(exact), format_number(exact, 6)
 
-    def _options(self, spec, context, rng, path) -> list:
-        candidates = []
-        for j, opt in enumerate(spec["options"]):
-            opath = path + ("options", j)
-            if "when" in opt and not _truthy(self.render(opt["when"], context, opath + ("when",))):
-                continue
-            correct = opt["correct"]
-            if isinstance(correct, str):
-                correct = _truthy(self.render(correct, context, opath + ("correct",)))
-            candidates.append(
-                Option(
-                    str(j),
-                    "",
-                    self.render(opt["text"], context, opath + ("text",)),
-                    correct,
-                    self.render(opt["feedback"], context, opath + ("feedback",)),
-                    opt.get("role", "other"),
-                )
-            )
-        if "sample" in spec and spec["sample"] < len(candidates):
-            right = [o for o in candidates if o.correct]
-            wrong = [o for o in candidates if not o.correct]
-            n = spec["sample"]
-            if spec.get("select", "single") == "single" and spec["type"] == "choice":
-                keep = [rng.choice(right)] + rng.sample(wrong, min(n - 1, len(wrong)))
-            else:
-                n_right = max(1, min(len(right), rng.randint(1, max(1, n - 1))))
-                keep = rng.sample(right, n_right) + rng.sample(wrong, min(n - n_right, len(wrong)))
-            candidates = [o for o in candidates if o in keep]
-        if not any(o.correct for o in candidates):
-            raise TemplateError("no option is correct for this variant", path + ("options",))
-        if (
-            spec.get("select", "single") == "single"
-            and spec["type"] == "choice"
-            and sum(o.correct for o in candidates) != 1
-        ):
-            raise TemplateError("single-select part must have exactly one correct option", path + ("options",))
-        if spec.get("shuffle", True):
-            rng.shuffle(candidates)
-        for letter, option in zip(LETTERS, candidates):
-            option.letter = letter
-        return candidates
+    def parse_rendered(self, rendered, context, path, variables):
+        return self._parse(rendered, context, path, variables)
 
+    def misconception(self, name, value, text, feedback, context, path) -> Misconception:
+        return Misconception(name, value, text, self.render(feedback, context, path))
 
-def _truthy(text: str) -> bool:
-    return text.strip().lower() in ("true", "1", "yes")
+    def option(self, key, text, correct, feedback, role) -> Option:
+        return Option(key, "", text, correct, feedback, role)
+
+    def fail(self, message, path):
+        raise TemplateError(message, path)
 
 
 def _draw_param(name, spec, rng):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..checking.equivalence import Variables
 from ..checking.verdict import Verdict
 
 # number: one number (with a tolerance and maybe a unit); formula: one line of math;
@@ -22,6 +23,10 @@ class PartType:
     response: str
     default_select: str | None = None  # option parts: "single" or "multiple"
 
+    def build(self, template, spec, context, rng, path, part) -> None:
+        """Fill the type's own fields of a variant's part (answers, options, rubric...) from its
+        YAML `spec`, using the template's rendering and evaluation helpers."""
+
     def check(self, variant, part, answer) -> Verdict:
         raise NotImplementedError
 
@@ -31,6 +36,24 @@ class PartType:
 
     def misconception_answer(self, part, misconception) -> str:
         return misconception.text
+
+
+class Computed(PartType):
+    """A part whose key is computed from the drawn parameters, with misconceptions computed alike."""
+
+    def value(self, template, text, context, path, variables) -> tuple[object, str]:
+        raise NotImplementedError
+
+    def build(self, template, spec, context, rng, path, part) -> None:
+        part.variables = Variables.declare(spec.get("variables", []), spec.get("assume", []))
+        part.answer, part.answer_text = self.value(
+            template, spec["answer"], context, path + ("answer",), part.variables
+        )
+        part.answer_latex = sp.latex(part.answer) if isinstance(part.answer, sp.Basic) else ""
+        for j, m in enumerate(spec.get("misconceptions", [])):
+            where = path + ("misconceptions", j)
+            value, text = self.value(template, m["answer"], context, where + ("answer",), part.variables)
+            part.misconceptions.append(template.misconception(m["name"], value, text, m["feedback"], context, where))
 
 
 def numeric_symbols(variant) -> dict:

@@ -9,6 +9,12 @@ from ..checking.choice import read_letters, score_fraction
 from ..checking.verdict import Verdict
 from .base import PartType
 
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _truthy(text: str) -> bool:
+    return text.strip().lower() in ("true", "1", "yes")
+
 
 class Choice(PartType):
     response = "options"
@@ -17,6 +23,45 @@ class Choice(PartType):
         self.name = name
         self.default_select = default_select
         self.default_partial = default_partial  # select -> partial-credit mode
+
+    def build(self, template, spec, context, rng, path, part) -> None:
+        part.options = self.options(template, spec, context, rng, path, select=spec.get("select", self.default_select))
+        part.answer = [o.letter for o in part.options if o.correct]
+        part.answer_text = ", ".join(part.answer)
+
+    def options(self, template, spec, context, rng, path, select):
+        """The variant's options: those whose `when` holds, sampled (`sample: n`) and shuffled."""
+        candidates = []
+        for j, opt in enumerate(spec["options"]):
+            where = path + ("options", j)
+            if "when" in opt and not _truthy(template.render(opt["when"], context, where + ("when",))):
+                continue
+            correct = opt["correct"]
+            if isinstance(correct, str):
+                correct = _truthy(template.render(correct, context, where + ("correct",)))
+            text = template.render(opt["text"], context, where + ("text",))
+            feedback = template.render(opt["feedback"], context, where + ("feedback",))
+            candidates.append(template.option(str(j), text, correct, feedback, opt.get("role", "other")))
+        single = select == "single" and self.name == "choice"  # a diagnosis may name several causes
+        if "sample" in spec and spec["sample"] < len(candidates):
+            right = [o for o in candidates if o.correct]
+            wrong = [o for o in candidates if not o.correct]
+            n = spec["sample"]
+            if single:
+                keep = [rng.choice(right)] + rng.sample(wrong, min(n - 1, len(wrong)))
+            else:
+                n_right = max(1, min(len(right), rng.randint(1, max(1, n - 1))))
+                keep = rng.sample(right, n_right) + rng.sample(wrong, min(n - n_right, len(wrong)))
+            candidates = [o for o in candidates if o in keep]
+        if not any(o.correct for o in candidates):
+            template.fail("no option is correct for this variant", path + ("options",))
+        if single and sum(o.correct for o in candidates) != 1:
+            template.fail("single-select part must have exactly one correct option", path + ("options",))
+        if spec.get("shuffle", True):
+            rng.shuffle(candidates)
+        for letter, option in zip(LETTERS, candidates):
+            option.letter = letter
+        return candidates
 
     def check(self, variant, part, answer) -> Verdict:
         letters = [o.letter for o in part.options]

@@ -8,14 +8,22 @@ from __future__ import annotations
 from ..checking.derivation import check_derivation
 from ..checking.parse import parse_math
 from ..checking.verdict import Verdict
-from .base import PartType, student_symbols
+from .base import student_symbols
+from .expression import Expression
 
 STEP_CREDIT = 0.5  # the share of the points that valid steps earn when the target is not reached
 
 
-class Derivation(PartType):
+class Derivation(Expression):
+    """Built like an expression (the target is its key), plus the printed start and model steps."""
+
     name = "derivation"
     response = "steps"
+
+    def build(self, template, spec, context, rng, path, part) -> None:
+        super().build(template, spec, context, rng, path, part)
+        part.start = template.render(spec["start"], context, path + ("start",))
+        part.steps = [template.render(s, context, path + ("steps", j)) for j, s in enumerate(spec["steps"])]
 
     def check(self, variant, part, answer) -> Verdict:
         symbols = student_symbols(variant, part)

@@ -6,7 +6,7 @@ from ..checking.equivalence import equivalent_equations, equivalent_expressions
 from ..checking.parse import AnswerError, Equation, parse_math
 from ..checking.slips import expression_slips
 from ..checking.verdict import Verdict
-from .base import PartType, misconception_verdict, slip_verdict, student_symbols
+from .base import Computed, misconception_verdict, slip_verdict, student_symbols
 
 
 def compare(expected, given, part):
@@ -22,9 +22,13 @@ def compare(expected, given, part):
     return equivalent_expressions(expected, given, part.variables)
 
 
-class Expression(PartType):
+class Expression(Computed):
     name = "expression"
     response = "formula"
+
+    def value(self, template, text, context, path, variables):
+        rendered = template.render(text, context, path)
+        return template.parse_rendered(rendered, context, path, variables), rendered
 
     def check(self, variant, part, answer) -> Verdict:
         given = parse_math(str(answer), student_symbols(variant, part), allow_new_symbols=False)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from ..checking.numeric import judge, read_number
 from ..checking.slips import numeric_slips
 from ..checking.verdict import Verdict
-from .base import PartType, misconception_verdict, numeric_symbols, slip_verdict
+from .base import Computed, misconception_verdict, numeric_symbols, slip_verdict
 
 IMPRECISE_CREDIT = 0.5
 
 
-class Numeric(PartType):
+class Numeric(Computed):
     name = "numeric"
     response = "number"
+
+    def value(self, template, text, context, path, variables):
+        return template.numeric_value(text, context, path)
 
     def check(self, variant, part, answer) -> Verdict:
         number = read_number(str(answer), numeric_symbols(variant))

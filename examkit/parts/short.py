@@ -13,6 +13,13 @@ class Short(PartType):
     name = "short"
     response = "text"
 
+    def build(self, template, spec, context, rng, path, part) -> None:
+        part.rubric = [
+            {"points": r["points"], "criterion": template.render(r["criterion"], context, path + ("rubric", j))}
+            for j, r in enumerate(spec["rubric"])
+        ]
+        part.answer_text = template.render(spec["model_answer"], context, path + ("model_answer",))
+
     def check(self, variant, part, answer) -> Verdict:
         text = str(answer)
         if not text.strip():
