@@ -564,9 +564,9 @@ def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
     found = set()
     for action in parser._actions:
         found.update(action.option_strings)
-        for sub in getattr(action, "choices", None) or {}:
-            if isinstance(action.choices, dict) and isinstance(action.choices[sub], argparse.ArgumentParser):
-                found |= _option_strings(action.choices[sub])
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _option_strings(sub)
     return found
 
 

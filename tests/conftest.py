@@ -2,6 +2,7 @@
 and nothing is written into the checkout (checked when the session ends)."""
 
 import contextlib
+import csv
 import io
 import os
 import shutil
@@ -46,6 +47,20 @@ def run_cli(*args, input=None, cwd=None, timeout=120, env=None, process=False):
     finally:
         sys.stdin = saved_stdin
     return subprocess.CompletedProcess(["examkit", *args], code, out.getvalue(), err.getvalue())
+
+
+def grade_typed_answers(manifest, rows, folder: Path, *options):
+    """Write `rows` (student_id, question, part, answer) as an answers CSV and run `examkit exam grade`
+    on it into `folder`; returns the CompletedProcess and the rows of grades.csv by student."""
+    answers = folder.with_suffix(".csv")
+    with open(answers, "w", newline="") as fh:
+        csv.writer(fh).writerows([["student_id", "question", "part", "answer"], *rows])
+    result = run_cli("exam", "grade", str(manifest), str(answers), "--out", str(folder), *options)
+    grades = {}
+    if result.returncode == 0:
+        with open(folder / "grades.csv", newline="") as fh:
+            grades = {row["student_id"]: row for row in csv.DictReader(fh)}
+    return result, grades
 
 
 def bare_env(home) -> dict:

@@ -1,6 +1,5 @@
 """Randomized exams built with real TeX: per-version numbers, keys, reproducibility, errors, grading."""
 
-import csv
 import json
 import shutil
 import subprocess
@@ -8,7 +7,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, bare_env, run_cli
+from conftest import ROOT, bare_env, grade_typed_answers, run_cli
 from examkit.exam.build import build_exam
 from examkit.exam.spec import SpecError, load_roster, load_spec
 
@@ -177,7 +176,7 @@ def test_grade_typed_answers_with_item_analysis(tmp_path):
     out = tmp_path / "exam"
     build_exam(EXAMPLE, out, versions=6, formats=("tex",))
     manifest = json.loads((out / "manifest.json").read_text())
-    rows = [["student_id", "question", "part", "answer"]]
+    rows = []
     from examkit.bank.loader import load_bank
 
     bank = load_bank()
@@ -198,13 +197,9 @@ def test_grade_typed_answers_with_item_analysis(tmp_path):
                     answer = ""
                 rows.append([sid, q["number"], entry["id"], answer])
         expected_totals[sid] = total
-    answers = tmp_path / "answers.csv"
-    with open(answers, "w", newline="") as fh:
-        csv.writer(fh).writerows(rows)
-    result = run_cli("exam", "grade", str(out / "manifest.json"), str(answers), "--out", str(tmp_path / "g"), "--json")
+    result, grades = grade_typed_answers(out / "manifest.json", rows, tmp_path / "g", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    grades = {r["student_id"]: r for r in csv.DictReader(open(tmp_path / "g" / "grades.csv"))}
     for sid, total in expected_totals.items():
         if total:
             assert float(grades[sid]["total"]) == pytest.approx(total)
@@ -263,7 +258,7 @@ def test_printed_right_letters_grade_full_with_fixed_order_and_scaled_points(tmp
     out = tmp_path / "exam"
     build_exam(spec, out, versions=6, formats=("tex",))
     manifest = json.loads((out / "manifest.json").read_text())
-    rows = [["student_id", "question", "part", "answer"]]
+    rows = []
     for version in manifest["versions"]:
         tex = (out / "tex" / f"{version['student_id']}.tex").read_text()
         for q in version["questions"]:
@@ -281,12 +276,10 @@ def test_printed_right_letters_grade_full_with_fixed_order_and_scaled_points(tmp
     assert all(sum(e["points"] for e in q["parts"]) == pytest.approx(5) for q in first_section)
     for q in first_section:  # the bank's own order
         assert all(keys == sorted(keys, key=int) for keys in q["identity"]["option_order"].values())
-    answers = tmp_path / "answers.csv"
-    with open(answers, "w", newline="") as fh:
-        csv.writer(fh).writerows(rows)
-    result = run_cli("exam", "grade", str(out / "manifest.json"), str(answers), "--out", str(tmp_path / "g"))
+    result, grades = grade_typed_answers(out / "manifest.json", rows, tmp_path / "g")
     assert result.returncode == 0, result.stderr
-    for row in csv.DictReader(open(tmp_path / "g" / "grades.csv")):
+    assert len(grades) == 6
+    for row in grades.values():
         assert float(row["total"]) == pytest.approx(float(row["max"])), row
 
 

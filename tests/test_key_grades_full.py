@@ -13,6 +13,7 @@ from examkit.bank.validate import own_answer
 from examkit.checking.check import check_answer
 from examkit.checking.numeric import judge, read_number
 from examkit.checking.slips import expression_slips, numeric_slips
+from examkit.parts import part_type
 
 SEEDS = range(20)
 BANK = load_bank()
@@ -53,7 +54,7 @@ def wrong_answers(variant, part) -> list[tuple[str, str]]:
     """(label, answer) for every named misconception and every generic slip that is not the key."""
     found = []
     for m in part.misconceptions:
-        found.append((m.name, repr(m.value) if part.type == "numeric" else m.text))
+        found.append((m.name, part_type(part.type).misconception_answer(part, m)))
     if part.type == "numeric":
         key = read_number(repr(float(part.answer)))
         for slip, value in numeric_slips(part, variant.context):
@@ -97,12 +98,11 @@ def test_the_key_grades_full_and_every_mistake_less(qid):
 def test_the_printed_key_grades_full_through_exam_grade_for_every_template(tmp_path):
     """Every template in a real exam build (shuffled and fixed option order, scaled and bank points,
     three versions): typing what the answer key prints gives every student full marks."""
-    import csv
     import json
 
     import yaml
 
-    from conftest import run_cli
+    from conftest import grade_typed_answers
     from examkit.bank.identity import VariantIdentity, realize
     from examkit.exam.build import build_exam
 
@@ -119,23 +119,21 @@ def test_the_printed_key_grades_full_through_exam_grade_for_every_template(tmp_p
     out = tmp_path / "exam"
     build_exam(spec, out, versions=3, formats=("tex", "moodle", "qti"))
     manifest = json.loads((out / "manifest.json").read_text())
-    rows, possible = [["student_id", "question", "part", "answer"]], {}
+    rows, possible = [], {}
     for version in manifest["versions"]:
         sid, manual = version["student_id"], 0.0
         for q in version["questions"]:
             variant = realize(BANK, VariantIdentity.from_json(q["identity"]))
             for entry in q["parts"]:
                 part = variant.part(entry["id"])
-                if part.type == "short":
+                if part.response == "text":  # marked by a person
                     manual += entry["points"]
                     continue
-                typed = "\n".join(part.steps) if part.type == "derivation" else entry["answer"]
+                typed = part_type(part.type).own_answer(part) if part.response == "steps" else entry["answer"]
                 rows.append([sid, q["number"], entry["id"], typed])
         possible[sid] = version["points"] - manual
-    answers = tmp_path / "answers.csv"
-    with open(answers, "w", newline="") as fh:
-        csv.writer(fh).writerows(rows)
-    result = run_cli("exam", "grade", str(out / "manifest.json"), str(answers), "--out", str(tmp_path / "g"))
+    result, grades = grade_typed_answers(out / "manifest.json", rows, tmp_path / "g")
     assert result.returncode == 0, result.stderr
-    for row in csv.DictReader(open(tmp_path / "g" / "grades.csv")):
-        assert float(row["total"]) == pytest.approx(possible[row["student_id"]], abs=1e-3), row
+    assert set(grades) == set(possible)
+    for sid, row in grades.items():
+        assert float(row["total"]) == pytest.approx(possible[sid], abs=1e-3), row

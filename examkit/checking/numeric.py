@@ -120,7 +120,7 @@ def judge(expected: float, answer: NumericAnswer, tolerance: dict | None) -> tup
     tolerance = tolerance or DEFAULT_TOLERANCE
     key, given, figures = as_fraction(expected), answer.exact, answer.sigfigs
     needed = tolerance.get("sigfigs")
-    if abs(given - key) <= _SAME * abs(key) or given == key:
+    if abs(given - key) <= _SAME * abs(key):
         return "correct", "correct"
     if key.denominator == 1 and set(tolerance) == {"abs"} and 0.5 <= tolerance["abs"] < 1:
         return "incorrect", "incorrect"  # a count or a size: only the whole number itself is right

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 
 from .echo import interpretation
@@ -33,11 +33,7 @@ class Verdict:
         return None if self.understood is None else interpretation(self.understood)
 
     def to_json(self) -> dict:
-        understood, self.understood = self.understood, None
-        try:
-            data = asdict(self)
-        finally:
-            self.understood = understood
+        data = asdict(replace(self, understood=None))  # the sympy value is shown as `interpreted`
         del data["understood"]
         data["interpreted"] = self.interpreted
         return data

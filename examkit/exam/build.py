@@ -95,7 +95,8 @@ def build_exam(
     key = tex_dir / "answer-key.tex"
     key.write_text(render_answer_key(env, spec, exam_versions), encoding="utf-8")
     report.tex.append(key)
-    digests = {q.qid: template_digest(bank.get(q.qid)) for v in exam_versions for q in v.questions}
+    qids = {q.qid for v in exam_versions for q in v.questions}
+    digests = {qid: template_digest(bank.get(qid)) for qid in qids}
     write_manifest(manifest(spec, exam_versions, bank_digest(bank), digests), out / "manifest.json")
     if "moodle" in formats:
         (out / "moodle.xml").write_bytes(moodle_xml(spec, exam_versions))

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bank.identity import VariantIdentity, realize, template_digest
+from ..bank.identity import VariantIdentity, apply_identity, realize, template_digest
 from ..bank.loader import load_bank
 from ..checking.check import check_answer
 from .manifest import read_manifest
@@ -42,29 +42,29 @@ class BankChanged(ValueError):
         )
 
 
-def identity_from_manifest(q: dict, bank) -> VariantIdentity:
-    """The recorded identity; for manifests of format /1, rebuilt from the printed option texts."""
+def variant_from_manifest(q: dict, bank):
+    """The variant the student saw, from its recorded identity; for manifests of format /1 (no
+    identity), the option order is read back from the printed option texts."""
     if "identity" in q:
-        return VariantIdentity.from_json(q["identity"])
+        return realize(bank, VariantIdentity.from_json(q["identity"]))
     variant = bank.get(q["qid"]).variant(q["seed"])
     order = {}
     for entry in q["parts"]:
         if entry.get("options"):
-            part = variant.part(entry["id"])
-            by_text = {o.text: o.key for o in part.options}
+            by_text = {o.text: o.key for o in variant.part(entry["id"]).options}
             order[entry["id"]] = tuple(by_text[o["text"]] for o in entry["options"])
-    return VariantIdentity(q["qid"], q["seed"], order or None, {e["id"]: e["points"] for e in q["parts"]})
+    points = {e["id"]: e["points"] for e in q["parts"]}
+    return apply_identity(variant, VariantIdentity(q["qid"], q["seed"], order or None, points))
 
 
 def check_bank(data: dict, bank):
     """Raise BankChanged naming every question whose template is missing or edited."""
-    changed = set()
-    for version in data["versions"]:
-        for q in version["questions"]:
-            if q["qid"] not in bank.templates:
-                changed.add(q["qid"])
-            elif "template" in q and q["template"] != template_digest(bank.get(q["qid"])):
-                changed.add(q["qid"])
+    recorded = {q["qid"]: q.get("template") for version in data["versions"] for q in version["questions"]}
+    changed = {
+        qid
+        for qid, digest in recorded.items()
+        if qid not in bank.templates or (digest is not None and digest != template_digest(bank.get(qid)))
+    }
     if changed:
         raise BankChanged(changed)
 
@@ -133,7 +133,7 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
         given = answers.get(sid, {})
         student_marks = []
         for q in version["questions"]:
-            variant = realize(bank, identity_from_manifest(q, bank))
+            variant = variant_from_manifest(q, bank)
             for part_entry in q["parts"]:
                 pid = part_entry["id"]
                 text = given.get((q["number"], pid))

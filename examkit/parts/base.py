@@ -8,6 +8,8 @@ on the response kind, never on the part type's name.
 
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 
 from ..checking.equivalence import Variables
@@ -69,26 +71,14 @@ def student_symbols(variant, part) -> dict:
     return symbols
 
 
-def misconception_verdict(part, matches) -> Verdict | None:
-    """The first named misconception the answer matches, as an incorrect verdict with its feedback."""
-    for m in part.misconceptions:
-        if matches(m.value):
-            return Verdict(
-                "incorrect", 0.0, part.points, f"incorrect: {m.feedback}", misconception=m.name, feedback=[m.feedback]
-            )
-    return None
-
-
-def slip_verdict(slips, matches, part) -> Verdict | None:
-    """The first generic slip (`checking/slips.py`) the answer matches."""
-    for slip, value in slips:
+def mistake_verdict(part, slips, matches) -> Verdict | None:
+    """The first recognised mistake the answer matches: the part's named misconceptions first, then
+    the generic slips (`checking/slips.py`), as an incorrect verdict with that mistake's feedback."""
+    named = ((m.name, m.value, m.feedback) for m in part.misconceptions)
+    generic = ((f"slip:{slip.name}", value, slip.feedback) for slip, value in slips)
+    for name, value, feedback in itertools.chain(named, generic):
         if matches(value):
             return Verdict(
-                "incorrect",
-                0.0,
-                part.points,
-                f"incorrect: {slip.feedback}",
-                misconception=f"slip:{slip.name}",
-                feedback=[slip.feedback],
+                "incorrect", 0.0, part.points, f"incorrect: {feedback}", misconception=name, feedback=[feedback]
             )
     return None

@@ -6,7 +6,7 @@ from ..checking.equivalence import equivalent_equations, equivalent_expressions
 from ..checking.parse import AnswerError, Equation, parse_math
 from ..checking.slips import expression_slips
 from ..checking.verdict import Verdict
-from .base import Computed, misconception_verdict, slip_verdict, student_symbols
+from .base import Computed, mistake_verdict, student_symbols
 
 
 def compare(expected, given, part):
@@ -42,7 +42,7 @@ class Expression(Computed):
             details = {"method": result.method, "why": result.reason}
             return Verdict("correct", part.points, part.points, "correct", details=details)
         matches = lambda target: compare(target, given, part).equivalent
-        hit = misconception_verdict(part, matches) or slip_verdict(expression_slips(part, context), matches, part)
+        hit = mistake_verdict(part, expression_slips(part, context), matches)
         if hit:
             return hit
         return Verdict("incorrect", 0.0, part.points, "incorrect: " + result.reason, details={"method": result.method})

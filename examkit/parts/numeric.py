@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..checking.numeric import judge, read_number
 from ..checking.slips import numeric_slips
 from ..checking.verdict import Verdict
-from .base import Computed, misconception_verdict, numeric_symbols, slip_verdict
+from .base import Computed, mistake_verdict, numeric_symbols
 
 IMPRECISE_CREDIT = 0.5
 
@@ -30,7 +30,7 @@ class Numeric(Computed):
         if status == "correct":
             return Verdict("correct", part.points, part.points, message, details=details)
         matches = lambda v: judge(v, number, tolerance)[0] == "correct"
-        hit = misconception_verdict(part, matches) or slip_verdict(numeric_slips(part, context), matches, part)
+        hit = mistake_verdict(part, numeric_slips(part, context), matches)
         if hit:
             hit.details = details
             return hit
