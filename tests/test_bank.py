@@ -137,3 +137,20 @@ def test_bundled_bank_validates_for_200_seeds():
     data = json.loads(result.stdout)
     assert result.returncode == 0 and data["ok"], data["problems"]
     assert data["variants"] == 200 * data["templates"]
+
+
+def test_a_field_of_another_part_type_is_named(tmp_path):
+    """Each part type declares its own fields (examkit/parts/*.fields): a tolerance on a choice part
+    is an error at its line, not silently ignored."""
+    from examkit.bank.loader import load_file
+
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "topic: vae\ntitle: T\nquestions:\n  - id: t1\n    title: T\n    objectives: [elbo]\n    difficulty: easy\n"
+        "    stem: Pick one.\n    parts:\n      - id: a\n        type: choice\n        points: 1\n"
+        "        tolerance: {abs: 0.1}\n        options:\n"
+        "          - {text: x, correct: true, feedback: f}\n          - {text: y, correct: false, feedback: f}\n"
+    )
+    _templates, problems, _tree = load_file(path)
+    assert len(problems) == 1 and "'tolerance' does not belong to this type of part" in problems[0].message
+    assert problems[0].line == 10

@@ -87,3 +87,28 @@ def test_cli_equiv_exit_codes_and_json():
     assert json.loads(bad.stdout)["equivalent"] is False
     hostile = run_cli("equiv", "x", "9**9**9**9")
     assert hostile.returncode == 2 and "exponent" in hostile.stderr
+
+
+@pytest.mark.parametrize(
+    "names,expected,typed",
+    [
+        (["mu_1", "mu_2"], "mu_1 - mu_2", "μ1-μ2"),  # an indexed Greek name, however the index is typed
+        (["mu_1", "mu_2"], "mu_1 - mu_2", "mu1 - mu2"),
+        (["mu1"], "mu1^2", "μ_1^2"),
+        (["sigma_2"], "sigma_2^2", "σ2^2"),
+        (["sigma_2"], "sigma_2^2", "σ₂²"),
+        (["x"], "csc(3*x)", "cosec(3x)"),
+        (["x"], "csch(3*x)", "cosech(3x)"),
+        (["x", "y"], "y/2 = cos(x)*sin(x)", "y = sin(2x)"),  # equations equal up to a constant factor
+    ],
+)
+def test_written_as_students_write_it(names, expected, typed):
+    assert check_equivalence(expected, typed, names=names).equivalent
+
+
+def test_a_rounded_decimal_is_not_an_exact_value():
+    """As exact constants are compared exactly (1/3 is not 0.333333333333333), so are coefficients,
+    and the reason says what to do."""
+    result = check_equivalence("x^2/3", "0.333333333333333*x^2", names=["x"])
+    assert not result.equivalent and "exact values" in result.reason
+    assert check_equivalence("x/4", "0.25x", names=["x"]).equivalent

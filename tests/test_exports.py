@@ -4,6 +4,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from decimal import Decimal
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_moodle_xml_structure_and_answers_round_trip(exported):
             assert node.get("type") == "numerical"
             right = [a for a in node.findall("answer") if a.get("fraction") == "100"]
             assert len(right) == 1 and float(right[0].findtext("text")) == pytest.approx(part["value"], rel=1e-9)
-            assert float(right[0].findtext("tolerance")) > 0
+            assert float(right[0].findtext("tolerance")) >= 0  # 0: a whole number, exactly
         elif part["type"] in ("choice", "diagnosis"):
             assert node.get("type") == "multichoice"
             fractions = [float(a.get("fraction")) for a in node.findall("answer")]
@@ -115,7 +116,7 @@ def test_qti_package_for_canvas(exported):
                     assert float(exact) == pytest.approx(part["value"], rel=1e-9)
                     low = float(item.find(f".//{QTI}vargte").text)
                     high = float(item.find(f".//{QTI}varlte").text)
-                    assert low < part["value"] < high
+                    assert low <= part["value"] <= high
                 if part["type"] == "choice" and fields["question_type"] == "multiple_choice_question":
                     correct = [o["letter"] for o in part["options"] if o["correct"]]
                     assert item.find(f".//{QTI}varequal").text == correct[0]
@@ -161,4 +162,39 @@ def test_moodle_numeric_answers_grade_as_the_checker_does(exported):
             share = verdict.score / verdict.max_score
             assert share == pytest.approx(float(answer.get("fraction")) / 100), (q["qid"], answer.findtext("text"))
             halves += answer.get("fraction") == "50"
+            if answer.get("fraction") == "100":  # Moodle accepts key ± tolerance: both ends are right
+                key, width = Decimal(answer.findtext("text")), Decimal(answer.findtext("tolerance"))
+                for end in (key - width, key + width):
+                    assert check_answer(variant, part["id"], str(end)).status == "correct", (q["qid"], str(end))
     assert halves > 0
+
+
+def test_qti_numeric_window_only_holds_full_marks(exported):
+    """Canvas imports every numerical answer of a QTI item at weight 100 (its importer has no
+    partial credit there), so the exported window may hold only answers the checker gives full
+    marks: the key and both ends of the window, typed as Canvas would compare them."""
+    from examkit.bank.identity import VariantIdentity, realize
+    from examkit.bank.loader import load_bank
+    from examkit.checking.check import check_answer
+
+    out, manifest = exported
+    bank = load_bank()
+    checked = 0
+    with zipfile.ZipFile(out / "qti.zip") as archive:
+        cp = ET.fromstring(archive.read("imsmanifest.xml"))
+        hrefs = [f.get("href") for f in cp.iter() if f.tag.endswith("file")]
+        roots = [ET.fromstring(archive.read(href)) for href in hrefs]
+    for version, root in zip(manifest["versions"], roots):
+        entries = [(q, p) for q in version["questions"] for p in q["parts"]]
+        for item, (q, part) in zip(root.iter(f"{QTI}item"), entries):
+            if part["type"] != "numeric":
+                continue
+            variant = realize(bank, VariantIdentity.from_json(q["identity"]))
+            conditions = item.findall(f".//{QTI}respcondition")
+            assert len(conditions) == 1 and conditions[0].findtext(f"{QTI}setvar") == "100"
+            for tag in ("varequal", "vargte", "varlte"):
+                typed = item.find(f".//{QTI}{tag}").text
+                verdict = check_answer(variant, part["id"], typed)
+                assert verdict.status == "correct", (q["qid"], tag, typed, verdict.message)
+                checked += 1
+    assert checked > 0

@@ -4,6 +4,7 @@ misconception, every generic slip, every wrong option and a derivation that only
 printed start and target grade less than full."""
 
 import math
+from decimal import Decimal
 
 import pytest
 import sympy as sp
@@ -11,7 +12,7 @@ import sympy as sp
 from examkit.bank.loader import load_bank
 from examkit.bank.validate import own_answer
 from examkit.checking.check import check_answer
-from examkit.checking.numeric import judge, read_number
+from examkit.checking.numeric import accepted_interval, decimal_inside, half_credit_answers, judge, read_number
 from examkit.checking.slips import expression_slips, numeric_slips
 from examkit.parts import part_type
 
@@ -58,7 +59,7 @@ def wrong_answers(variant, part) -> list[tuple[str, str]]:
     if part.type == "numeric":
         key = read_number(repr(float(part.answer)))
         for slip, value in numeric_slips(part, variant.context):
-            if math.isfinite(value) and judge(value, key, part.spec.get("tolerance"))[0] != "correct":
+            if math.isfinite(value) and judge(value, key, part.tolerance)[0] != "correct":
                 found.append((f"slip:{slip.name}", repr(value)))
     elif part.type == "expression":
         for slip, value in expression_slips(part, variant.context):
@@ -75,6 +76,24 @@ def wrong_answers(variant, part) -> list[tuple[str, str]]:
     return found
 
 
+def export_windows(variant, part, seed) -> list[str]:
+    """What the Moodle and QTI exports accept at full marks (both ends of the accepted interval as
+    written there) grades full; what Moodle lists at 50 % grades 'imprecise'."""
+    failures = []
+    low, high = accepted_interval(part.answer, part.tolerance)
+    for end in (decimal_inside(low, 12, up=True), decimal_inside(high, 12, up=False)):
+        typed = format(Decimal(f"{float(end):.11e}"), "f")  # with all 12 figures, as a careful student
+        verdict = check_answer(variant, part.id, typed)
+        if verdict.score != part.points:
+            failures.append(f"seed {seed} part {part.id}: window end {typed!r} -> {verdict.status}")
+    for value, figures in half_credit_answers(part.answer, part.tolerance):
+        typed = format(Decimal(f"{value:.{figures - 1}e}"), "f")  # 15 as '15', 10 as '10', not '1e+01'
+        verdict = check_answer(variant, part.id, typed)
+        if verdict.status != "imprecise" and not verdict.misconception:  # a named mistake: 0, and Moodle omits it
+            failures.append(f"seed {seed} part {part.id}: half-credit {typed!r} -> {verdict.status}")
+    return failures
+
+
 @pytest.mark.parametrize("qid", sorted(BANK.templates))
 def test_the_key_grades_full_and_every_mistake_less(qid):
     template = BANK.get(qid)
@@ -88,6 +107,8 @@ def test_the_key_grades_full_and_every_mistake_less(qid):
                 verdict = check_answer(variant, part.id, typed)
                 if verdict.score != part.points:
                     failures.append(f"seed {seed} part {part.id}: key {typed!r} -> {verdict.status} {verdict.message}")
+            if part.response == "number":
+                failures += export_windows(variant, part, seed)
             for label, typed in wrong_answers(variant, part):
                 verdict = check_answer(variant, part.id, typed)
                 if verdict.status not in ("invalid", "unsafe") and verdict.score >= part.points:

@@ -77,3 +77,51 @@ def test_exact_answers_need_no_digits():
     assert verdict(58.0, "50 + 4*2", tol) == "correct"
     assert verdict(-1.3862943611198906, "-log(4)", tol) == "correct"
     assert verdict(-1.3862943611198906, "-2 ln 2", tol) == "correct"
+
+
+def test_the_quick_float_reject_never_changes_a_verdict(monkeypatch):
+    """`judge` first rejects answers far from the key in floats; across keys, answers written to
+    1-6 figures near every rule's edge, and every kind of tolerance, the verdict is the one the
+    exact rules give without that shortcut."""
+    import random
+
+    from examkit.checking import numeric
+
+    rng = random.Random(7)
+    tolerances = [
+        {"abs": 0.01},
+        {"rel": 0.05},
+        {"sigfigs": 1},
+        {"sigfigs": 3},
+        {"rel": 0.001, "sigfigs": 3},
+        {"abs": 0.5},
+    ]
+    cases = []
+    for _ in range(3000):
+        key = rng.choice([1, -1]) * 10 ** rng.uniform(-4, 4)
+        key = rng.choice([key, round(key), round(key, 2)])
+        figures = rng.randint(1, 6)
+        near = key * (1 + rng.choice([0, 1, -1]) * 10 ** rng.uniform(-7, 0.3))
+        cases.append((key, f"{near:.{figures}g}", rng.choice(tolerances)))
+    fast = [judge(key, read_number(text), tol)[0] for key, text, tol in cases]
+    monkeypatch.setattr(numeric, "_far", lambda *args: False)
+    exact = [judge(key, read_number(text), tol)[0] for key, text, tol in cases]
+    assert fast == exact
+    assert {"correct", "imprecise", "incorrect"} <= set(fast)
+
+
+@pytest.mark.parametrize(
+    "key,typed,tol,status",
+    [
+        (250.2, "250", None, "correct"),  # trailing zeros of a whole number may be significant
+        (999.7, "1000", None, "correct"),
+        (999, "1000", {"sigfigs": 2}, "correct"),
+        (1234, "1000", None, "imprecise"),  # but 1000 for 1234 is the key to one figure
+        (1 / 7, "0.14295", {"sigfigs": 4}, "incorrect"),  # a student's half-way value rounds up: 0.1430
+        (1 / 7, "0.1429", {"sigfigs": 4}, "correct"),
+        (0.125, "0.12", {"sigfigs": 2}, "correct"),  # the key half-way: either neighbour
+        (0.125, "0.13", {"sigfigs": 2}, "correct"),
+    ],
+)
+def test_figures_as_written(key, typed, tol, status):
+    assert verdict(key, typed, tol) == status

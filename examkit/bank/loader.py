@@ -63,6 +63,8 @@ def load_file(path) -> tuple[list[QuestionTemplate], list[Problem], object]:
 def _message(err) -> str:
     if err.validator == "additionalProperties":
         return err.message.replace("Additional properties are not allowed", "unknown field(s)")
+    if err.validator == "enum" and err.relative_schema_path and "propertyNames" in err.relative_schema_path:
+        return f"field {err.instance!r} does not belong to this type of part (its fields: {', '.join(err.validator_value)})"
     if err.validator in ("oneOf", "anyOf"):
         return "value matches none of the allowed forms (see docs/QUESTION_BANK.md)"
     return err.message

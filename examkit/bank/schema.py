@@ -5,11 +5,7 @@ is checked by `examkit.bank.validate`.
 """
 
 from ..parts import PART_TYPES
-
-NAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
-TEXT = {"type": "string", "minLength": 1}
-NUMBER = {"type": "number"}
-MATH = {"type": ["string", "number"]}
+from ..parts.fields import MATH, NAME, NUMBER, TEXT
 
 PARAM = {
     "type": "object",
@@ -37,78 +33,37 @@ DERIVED = {
     ]
 }
 
-MISCONCEPTION = {
-    "type": "object",
-    "properties": {"name": NAME, "answer": MATH, "feedback": TEXT},
-    "required": ["name", "answer", "feedback"],
-    "additionalProperties": False,
-}
-
-OPTION = {
-    "type": "object",
-    "properties": {
-        "text": TEXT,
-        "correct": {"type": ["boolean", "string"]},
-        "feedback": TEXT,
-        "role": {"enum": ["cause", "fix", "symptom", "other"]},
-        "when": TEXT,
-    },
-    "required": ["text", "correct", "feedback"],
-    "additionalProperties": False,
+COMMON = {  # every part's fields; the rest belong to its type (examkit/parts/, `fields`)
+    "id": NAME,
+    "type": {"enum": list(PART_TYPES)},
+    "prompt": TEXT,
+    "points": {"type": "number", "exclusiveMinimum": 0},
+    "solution": TEXT,
+    "hints": {"type": "array", "items": TEXT},
 }
 
 
-PART = {
-    "type": "object",
-    "properties": {
-        "id": NAME,
-        "type": {"enum": list(PART_TYPES)},  # the registry in examkit/parts/
-        "prompt": TEXT,
-        "points": {"type": "number", "exclusiveMinimum": 0},
-        "answer": MATH,
-        "unit": TEXT,
-        "tolerance": {
-            "type": "object",
-            "properties": {"abs": NUMBER, "rel": NUMBER, "sigfigs": {"type": "integer", "minimum": 1, "maximum": 10}},
-            "additionalProperties": False,
-            "minProperties": 1,
-        },
-        "variables": {"type": "array", "items": NAME},
-        "dimension": NAME,  # the parameter counting what the answer sums or averages (mean/sum slips)
-        "assume": {"type": "array", "items": TEXT},
-        "start": MATH,
-        "unknown": NAME,
-        "steps": {"type": "array", "items": MATH, "minItems": 1},
-        "select": {"enum": ["single", "multiple"]},
-        "partial": {"enum": ["all_or_nothing", "right_minus_wrong", "per_option"]},
-        "sample": {"type": "integer", "minimum": 2},
-        "shuffle": {"type": "boolean"},
-        "options": {"type": "array", "items": OPTION, "minItems": 2},
-        "rubric": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"points": NUMBER, "criterion": TEXT},
-                "required": ["points", "criterion"],
-                "additionalProperties": False,
-            },
-            "minItems": 1,
-        },
-        "model_answer": TEXT,
-        "solution": TEXT,
-        "hints": {"type": "array", "items": TEXT},
-        "misconceptions": {"type": "array", "items": MISCONCEPTION},
-        "lines": {"type": "integer", "minimum": 0, "maximum": 40},
-    },
-    "required": ["id", "type", "points"],
-    "additionalProperties": False,
-    "allOf": [
-        {"if": {"properties": {"type": {"enum": ["numeric", "expression"]}}}, "then": {"required": ["answer"]}},
-        {"if": {"properties": {"type": {"const": "derivation"}}}, "then": {"required": ["answer", "start", "steps"]}},
-        {"if": {"properties": {"type": {"enum": ["choice", "diagnosis"]}}}, "then": {"required": ["options"]}},
-        {"if": {"properties": {"type": {"const": "short"}}}, "then": {"required": ["rubric", "model_answer"]}},
-    ],
-}
+def _part_schema() -> dict:
+    """Common fields, then each type's own: a field of another type is an error naming the type."""
+    properties = dict(COMMON)
+    for kind in PART_TYPES.values():
+        properties.update(kind.fields)
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": ["id", "type", "points"],
+        "additionalProperties": False,
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"const": name}}, "required": ["type"]},
+                "then": {"required": list(kind.required), "propertyNames": {"enum": [*COMMON, *kind.fields]}},
+            }
+            for name, kind in PART_TYPES.items()
+        ],
+    }
+
+
+PART = _part_schema()
 
 FIGURE = {
     "type": "object",

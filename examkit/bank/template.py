@@ -73,10 +73,14 @@ class PartVariant:
     solution: str = ""
     hints: list = field(default_factory=list)
     unit: str = ""
-
-    @property
-    def select(self) -> str:
-        return self.spec.get("select", registry.part_type(self.type).default_select or "single")
+    # Typed fields the part type resolves once (defaults applied): outputs read these, not `spec`.
+    tolerance: dict | None = None  # number: abs / rel / sigfigs
+    select: str = ""  # options: "single" or "multiple"
+    partial: str = ""  # options: how partial credit is given
+    lines: int = 0  # steps, text: lines of answer space on paper and in Moodle
+    dimension: str = ""  # computed parts: the parameter that counts summed items (sum/mean slips)
+    unknown: str = ""  # steps: the unknown an equation is solved for
+    formula: str = ""  # computed parts: the key's formula as the bank writes it (before rendering)
 
     @property
     def response(self) -> str:
@@ -366,6 +370,7 @@ class QuestionTemplate:
             solution=self.render(spec.get("solution", ""), context, path + ("solution",)),
             hints=[self.render(h, context, path + ("hints", i)) for i, h in enumerate(spec.get("hints", []))],
             unit=spec.get("unit", ""),
+            dimension=spec.get("dimension", ""),
         )
         registry.part_type(spec["type"]).build(self, spec, context, rng, path, part)  # the type's own fields
         return part

@@ -8,6 +8,7 @@ when the numeric test cannot decide (e.g. the expressions are undefined at most 
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from dataclasses import dataclass, field
@@ -20,9 +21,11 @@ from .timeout import CheckTimeout, time_limit
 
 _COMPARISON = re.compile(r"(<=|>=|<|>|≤|≥)")
 _PRECISION_DIGITS = 40
-_REL_TOL = mpmath.mpf("1e-12")
+_REL_TOL = mpmath.mpf("1e-25")  # 40-digit arithmetic: far above its noise, far below a typed decimal's
+_ROUNDED = mpmath.mpf("1e-9")  # closer than this but not equal: a rounded decimal for an exact value
 _NOISE_FLOOR = mpmath.mpf("1e-35")
 _CONSTANT_DIGITS = 80
+_SYMBOLIC_OPS = 80  # beyond this, simplify() cannot finish in time: say so at once
 _MAX_MAGNITUDE_BITS = 4000  # values beyond ~1e1200 count as overflow, not as numbers
 
 
@@ -116,11 +119,15 @@ class _Undefined(Exception):
     pass
 
 
+class _Overflow(_Undefined):
+    pass
+
+
 def _check(value):
     if not mpmath.isfinite(value):
         raise _Undefined
     if value != 0 and mpmath.mag(value) > _MAX_MAGNITUDE_BITS:
-        raise _Undefined
+        raise _Overflow
     return value
 
 
@@ -216,23 +223,29 @@ def numeric_compare(
     expected, answer, variables: Variables, points: int = 16, max_tries: int = 120, seed: int = 20240601
 ):
     """Compare at random points; returns Equivalence, or None when too few points are defined."""
-    rng = random.Random(seed)
-    syms = sorted(expected.free_symbols | answer.free_symbols, key=lambda s: s.name)
+    syms = tuple(sorted(expected.free_symbols | answer.free_symbols, key=lambda s: s.name))
+    domains = tuple((d.lo, d.hi) for d in map(variables.domain_of, syms))
     agreed = 0
     with mpmath.workdps(_PRECISION_DIGITS):
-        for _ in range(max_tries):
-            point = {s: mpmath.mpf(repr(variables.domain_of(s).sample(rng))) for s in syms}
+        for point, want in _expected_values(expected, syms, domains, points, max_tries, seed):
             try:
-                want = evaluate(expected, point)
+                got, shown = evaluate(answer, point), None
+            except _Overflow:
+                got, shown = None, "a value too large to evaluate (beyond 10^1200)"
             except _Undefined:
-                continue
-            try:
-                got = evaluate(answer, point)
-            except _Undefined:
-                got = None
+                got, shown = None, "undefined"
+            if got is not None and not _close(want, got) and abs(want - got) <= _ROUNDED * abs(want):
+                return Equivalence(
+                    False,
+                    "only approximately equal to the expected answer (to about "
+                    f"{int(-mpmath.log10(abs(want - got) / abs(want)))} digits): write exact values such as 1/3 "
+                    "instead of rounded decimals",
+                    "numeric",
+                    {s.name: float(v) for s, v in point.items()},
+                )
             if got is None or not _close(want, got):
                 where = {s.name: float(v) for s, v in point.items()}
-                shown = "undefined" if got is None else _short(got)
+                shown = shown or _short(got)
                 return Equivalence(
                     False,
                     f"not equal to the expected answer: at {_fmt_point(where)} yours gives {shown}, the expected "
@@ -244,6 +257,24 @@ def numeric_compare(
             if agreed >= points:
                 return Equivalence(True, f"equal to the expected answer (agrees at {agreed} random points)", "numeric")
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _expected_values(expected, syms, domains, points, max_tries, seed) -> tuple:
+    """The first `points` (point, value) where the expected expression is defined. The same key
+    meets many answers (a student's, its misconceptions and slips), so it is evaluated once."""
+    rng = random.Random(seed)
+    found = []
+    with mpmath.workdps(_PRECISION_DIGITS):
+        for _ in range(max_tries):
+            point = {s: mpmath.mpf(repr(Domain(*d).sample(rng))) for s, d in zip(syms, domains)}
+            try:
+                found.append((point, evaluate(expected, point)))
+            except _Undefined:
+                continue
+            if len(found) >= points:
+                break
+    return tuple(found)
 
 
 def _short(value) -> str:
@@ -266,6 +297,10 @@ def equivalent_expressions(
     result = numeric_compare(expected, answer, variables)
     if result is not None:
         return result
+    if sp.count_ops(expected - answer) > _SYMBOLIC_OPS:
+        return Equivalence(
+            False, "could not compare: the expressions cannot be evaluated here; simplify them", "undecided"
+        )
     try:
         with time_limit(symbolic_timeout):
             if sp.simplify(expected - answer) == 0:
@@ -296,6 +331,13 @@ def _compare_constants(expected: sp.Expr, answer: sp.Expr) -> Equivalence:
         return Equivalence(False, f"expected {_short(want)}, got {_short(got)}", "exact")
 
 
+@functools.lru_cache(maxsize=512)
+def _solutions(equation: Equation, unknown: sp.Symbol) -> list:
+    """Solutions without sympy's simplification pass: they are compared numerically afterwards,
+    and the key's are computed once per variant."""
+    return sp.solve(equation.lhs - equation.rhs, unknown, simplify=False)
+
+
 def equivalent_equations(
     expected: Equation, answer: Equation, variables: Variables, unknown: str | None = None
 ) -> Equivalence:
@@ -307,8 +349,8 @@ def equivalent_equations(
         sym = variables.symbols.get(unknown) or sp.Symbol(unknown, real=True)
         try:
             with time_limit(2.0):
-                want = sp.solve(sp.Eq(expected.lhs, expected.rhs), sym)
-                got = sp.solve(sp.Eq(answer.lhs, answer.rhs), sym)
+                want = _solutions(expected, sym)
+                got = _solutions(answer, sym)
         except CheckTimeout:
             return Equivalence(False, "solving the equation took too long", "undecided")
         if not want:
@@ -329,9 +371,30 @@ def equivalent_equations(
     if a == 0:
         return Equivalence(False, "the equation is trivially true", "identical")
     ratio = sp.cancel(e / a)
-    if ratio.is_number and ratio != 0:
+    if (ratio.is_number and ratio != 0) or _constant_ratio(e, a, variables):
         return Equivalence(True, "same equation up to a constant factor", "symbolic")
     return Equivalence(False, "not the same equation", "symbolic")
+
+
+def _constant_ratio(e, a, variables: Variables, points: int = 12, seed: int = 20240602) -> bool:
+    """lhs - rhs of the two equations in a fixed nonzero ratio at random points of the domain
+    (y/2 = cos(x) sin(x) and y = sin(2x), which cancel() cannot see)."""
+    rng = random.Random(seed)
+    syms = sorted(e.free_symbols | a.free_symbols, key=lambda s: s.name)
+    ratios = []
+    with mpmath.workdps(_PRECISION_DIGITS):
+        for _ in range(10 * points):
+            point = {s: mpmath.mpf(repr(variables.domain_of(s).sample(rng))) for s in syms}
+            try:
+                top, bottom = evaluate(e, point), evaluate(a, point)
+            except _Undefined:
+                continue
+            if abs(bottom) < _NOISE_FLOOR or abs(top) < _NOISE_FLOOR:
+                continue
+            ratios.append(top / bottom)
+            if len(ratios) >= points:
+                break
+    return len(ratios) >= points and all(_close(ratios[0], r) for r in ratios)
 
 
 def check_equivalence(

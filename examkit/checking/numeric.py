@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 import sympy as sp
@@ -36,6 +37,11 @@ class NumericAnswer:
     value: float
     sigfigs: int | None  # None when typed as an exact expression (e.g. 50 + 4*2, -log(4))
     expr: object = None  # the parsed sympy value, for echoing what was understood
+    most_figures: int | None = None  # '1000' gives 1 to 4 figures: trailing zeros of a whole number
+
+    @property
+    def figure_range(self) -> range:
+        return range(self.sigfigs, (self.most_figures or self.sigfigs) + 1) if self.sigfigs else range(0)
 
     @property
     def exact(self) -> Fraction:
@@ -51,14 +57,23 @@ def as_fraction(x: float) -> Fraction:
 
 
 def significant_figures(text: str) -> int | None:
+    counts = figure_counts(text)
+    return counts[0] if counts else None
+
+
+def figure_counts(text: str) -> tuple[int, int] | None:
+    """(fewest, most) significant figures a typed decimal can mean: '1000' is 1 to 4 (its
+    trailing zeros may or may not be significant, as STACK also reads them), '1000.' and '1.000e3'
+    are 4. None for anything but a plain decimal."""
     m = _DECIMAL.match(text.replace("−", "-"))
     if not m:
         return None
     digits = m.group(1)
     if "." in digits:
-        return max(1, len(digits.replace(".", "").lstrip("0")))
+        n = max(1, len(digits.replace(".", "").lstrip("0")))
+        return n, n
     stripped = digits.lstrip("0")
-    return max(1, len(stripped.rstrip("0")) or 1)
+    return max(1, len(stripped.rstrip("0"))), max(1, len(stripped))
 
 
 def read_number(text: str, symbols=None) -> NumericAnswer:
@@ -70,7 +85,8 @@ def read_number(text: str, symbols=None) -> NumericAnswer:
     number = complex(value.evalf(30))
     if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)) or not math.isfinite(number.real):
         raise AnswerError("the answer is not a finite real number")
-    return NumericAnswer(number.real, significant_figures(text), value)
+    fewest, most = figure_counts(text) or (None, None)
+    return NumericAnswer(number.real, fewest, value, most)
 
 
 def _exponent(x: Fraction) -> int:
@@ -95,19 +111,52 @@ def roundings(x: Fraction, figures: int) -> set[Fraction]:
     return {sign * n * unit for n in picks}
 
 
-def half_unit(value: float, sigfigs: int) -> float:
-    """Half a unit in the last place when `value` is written with `sigfigs` significant figures."""
-    if value == 0:
-        return 0.5 * 10 ** (-sigfigs)
-    return 0.5 * 10 ** (math.floor(math.log10(abs(value))) - sigfigs + 1)
+def accepted_interval(expected: float, tolerance: dict) -> tuple[Fraction, Fraction]:
+    """The closed interval of values `judge` marks correct (given enough figures): the key ± its
+    abs/rel tolerance, joined with every value that rounds as the key does at `sigfigs` figures.
+    Exports whose numeric answers are intervals (QTI) or key ± width (Moodle) take theirs from it."""
+    key = as_fraction(expected)
+    if _whole_number(key, tolerance):
+        return key, key
+    width = max(as_fraction(tolerance.get("abs", 0.0)), as_fraction(tolerance.get("rel", 0.0)) * abs(key))
+    low, high = key - width, key + width
+    figures = tolerance.get("sigfigs")
+    if figures and key != 0:
+        for rounded in roundings(key, figures):
+            cell_low, cell_high = _rounding_cell(rounded, figures)
+            low, high = min(low, cell_low), max(high, cell_high)
+    return low, high
 
 
-def tolerance_width(expected: float, tolerance: dict) -> float:
-    """The half-width of the accepted interval, for exports whose numeric answers are key ± width."""
-    width = max(tolerance.get("abs", 0.0), tolerance.get("rel", 0.0) * abs(expected))
-    if "sigfigs" in tolerance:
-        width = max(width, half_unit(expected, tolerance["sigfigs"]))
-    return width
+def _rounding_cell(rounded: Fraction, figures: int) -> tuple[Fraction, Fraction]:
+    """The values that round to `rounded` at `figures` significant figures, half away from zero
+    as `_same_rounding` rounds an answer: the lower end is in, the upper one just out (a hair
+    below the 15th figure is taken off, so that written ends stay inside)."""
+    if rounded < 0:
+        low, high = _rounding_cell(-rounded, figures)
+        return -high, -low
+    unit = Fraction(10) ** (_exponent(rounded) - figures + 1)
+    below = unit / 10 if rounded == Fraction(10) ** _exponent(rounded) else unit  # 1.00 is reached from 0.9995
+    return rounded - below / 2, rounded + unit / 2 - Fraction(10) ** (_exponent(rounded) - 15)
+
+
+def decimal_inside(x: Fraction, figures: int, up: bool) -> str:
+    """`x` written with at most `figures` significant figures, rounded toward the inside of an
+    interval (up for a lower end, down for an upper one), so the written end is still accepted."""
+    if x == 0:
+        return "0"
+    shift = _exponent(x) - figures + 1
+    scaled = x / Fraction(10) ** shift
+    n = math.ceil(scaled) if up else math.floor(scaled)
+    return f"{float(Fraction(n) * Fraction(10) ** shift):.{figures}g}"
+
+
+def tolerance_width(expected: float, tolerance: dict, center: str | None = None) -> Fraction:
+    """The largest w with center ± w inside `accepted_interval`, for exports whose numeric answers
+    are a written key ± width (Moodle); the center defaults to the key itself."""
+    middle = Fraction(center) if center is not None else as_fraction(expected)
+    low, high = accepted_interval(expected, tolerance)
+    return max(Fraction(0), min(middle - low, high - middle))
 
 
 def _within(key: Fraction, given: Fraction, tolerance: dict) -> bool:
@@ -118,25 +167,58 @@ def _within(key: Fraction, given: Fraction, tolerance: dict) -> bool:
 def judge(expected: float, answer: NumericAnswer, tolerance: dict | None) -> tuple[str, str]:
     """('correct' | 'imprecise' | 'incorrect', message)."""
     tolerance = tolerance or DEFAULT_TOLERANCE
+    if _far(expected, answer, tolerance):
+        return "incorrect", "incorrect"
     key, given, figures = as_fraction(expected), answer.exact, answer.sigfigs
     needed = tolerance.get("sigfigs")
     if abs(given - key) <= _SAME * abs(key):
         return "correct", "correct"
-    if key.denominator == 1 and set(tolerance) == {"abs"} and 0.5 <= tolerance["abs"] < 1:
+    if _whole_number(key, tolerance):
         return "incorrect", "incorrect"  # a count or a size: only the whole number itself is right
-    enough = figures is None or needed is None or figures >= needed
-    rounds = figures is not None and given in roundings(key, figures)
-    if enough and (_within(key, given, tolerance) or (needed and (rounds or _same_rounding(key, given, needed)))):
+    enough = figures is None or needed is None or answer.figure_range[-1] >= needed
+    rounds_at = [f for f in answer.figure_range if given in roundings(key, f)]  # the key rounded, to f figures
+    rounded_enough = any(f >= needed for f in rounds_at) if needed else False
+    if enough and (
+        _within(key, given, tolerance) or (needed and (rounded_enough or _same_rounding(key, given, needed)))
+    ):
         return "correct", "correct (within tolerance)"
-    if rounds:
+    if rounds_at:
+        figures = rounds_at[-1]
         if needed and figures < needed:
             return "imprecise", f"right to {figures} significant figure(s); give at least {needed}"
         return "imprecise", f"right to {figures} significant figure(s); carry more digits through the calculation"
     return "incorrect", "incorrect"
 
 
+def _far(expected: float, answer: NumericAnswer, tolerance: dict) -> bool:
+    """A cheap float test that no rule below can accept the answer, not even as imprecise: each
+    accepts at most the tolerance, one unit in the last of `sigfigs` places, or half a unit in the
+    last place the answer gives. Most slips and misconceptions a wrong answer is compared with end
+    here, before exact arithmetic."""
+    key, needed, figures = abs(expected), tolerance.get("sigfigs"), answer.sigfigs
+    reach = max(
+        tolerance.get("abs", 0.0),
+        tolerance.get("rel", 0.0) * key,
+        key * 10.0 ** (1 - needed) if needed else 0.0,
+        0.5 * key * 10.0 ** (1 - figures) if figures else 0.0,
+    )
+    return abs(answer.value - expected) > 1.01 * reach + 1e-300
+
+
+def _whole_number(key: Fraction, tolerance: dict) -> bool:
+    """A count or a size: an integer key whose only tolerance is 'the nearest whole number'."""
+    return key.denominator == 1 and set(tolerance) == {"abs"} and 0.5 <= tolerance["abs"] < 1
+
+
 def _same_rounding(key: Fraction, given: Fraction, figures: int) -> bool:
-    return bool(roundings(key, figures) & roundings(given, figures))
+    """The answer, rounded half away from zero as a student rounds, is the key rounded (either
+    neighbour when the key lies exactly half-way): 0.14295 is 0.1430, not 1/7's 0.1429."""
+    return max(roundings(given, figures), key=abs) in roundings(key, figures)
+
+
+def written(x: Fraction, figures: int) -> str:
+    """`x` as a student writes it to `figures` figures, without an exponent: 0.15, 15, 1000."""
+    return format(Decimal(f"{float(x):.{figures - 1}e}"), "f")
 
 
 def half_credit_answers(expected: float, tolerance: dict | None) -> list[tuple[float, int]]:
@@ -147,8 +229,7 @@ def half_credit_answers(expected: float, tolerance: dict | None) -> list[tuple[f
     key, found = as_fraction(expected), []
     for figures in range(1, 16):
         for rounded in sorted(roundings(key, figures)):
-            answer = NumericAnswer(float(rounded), figures, sp.Rational(rounded.numerator, rounded.denominator))
-            status = judge(expected, answer, tolerance)[0]
+            status = judge(expected, read_number(written(rounded, figures)), tolerance)[0]
             if status == "correct":
                 return found
             if status == "imprecise" and all(value != float(rounded) for value, _ in found):

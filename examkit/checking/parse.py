@@ -96,12 +96,12 @@ FUNCTIONS = {
     "log10": (lambda x: sp.log(x) / sp.log(10), (1,)), "log2": (lambda x: sp.log(x) / sp.log(2), (1,)),
     "exp": (sp.exp, (1,)), "sqrt": (sp.sqrt, (1,)), "abs": (sp.Abs, (1,)),
     "sin": (sp.sin, (1,)), "cos": (sp.cos, (1,)), "tan": (sp.tan, (1,)),
-    "sec": (sp.sec, (1,)), "csc": (sp.csc, (1,)), "cot": (sp.cot, (1,)),
+    "sec": (sp.sec, (1,)), "csc": (sp.csc, (1,)), "cosec": (sp.csc, (1,)), "cot": (sp.cot, (1,)),
     "asin": (sp.asin, (1,)), "arcsin": (sp.asin, (1,)), "acos": (sp.acos, (1,)), "arccos": (sp.acos, (1,)),
     "atan": (sp.atan, (1,)), "arctan": (sp.atan, (1,)), "acot": (sp.acot, (1,)), "arccot": (sp.acot, (1,)),
     "asec": (sp.asec, (1,)), "arcsec": (sp.asec, (1,)), "acsc": (sp.acsc, (1,)), "arccsc": (sp.acsc, (1,)),
     "sinh": (sp.sinh, (1,)), "cosh": (sp.cosh, (1,)), "tanh": (sp.tanh, (1,)),
-    "sech": (sp.sech, (1,)), "csch": (sp.csch, (1,)), "coth": (sp.coth, (1,)),
+    "sech": (sp.sech, (1,)), "csch": (sp.csch, (1,)), "cosech": (sp.csch, (1,)), "coth": (sp.coth, (1,)),
     "asinh": (sp.asinh, (1,)), "arsinh": (sp.asinh, (1,)), "arcsinh": (sp.asinh, (1,)),
     "acosh": (sp.acosh, (1,)), "arcosh": (sp.acosh, (1,)), "arccosh": (sp.acosh, (1,)),
     "atanh": (sp.atanh, (1,)), "artanh": (sp.atanh, (1,)), "arctanh": (sp.atanh, (1,)),
@@ -180,7 +180,8 @@ def _normalize(text: str) -> str:
         elif ch in UNICODE_OPERATORS:
             out.append(UNICODE_OPERATORS[ch])
         elif not ch.isascii() and (name := _greek_name(ch)):
-            out.append(" " + name + " ")
+            glued = i + 1 < n and (text[i + 1].isdigit() or text[i + 1] in SUBSCRIPTS or text[i + 1] == "_")
+            out.append(" " + name + ("" if glued else " "))  # μ0, μ₁, μ_1: one indexed name
         elif not ch.isascii():
             out.append(unicodedata.normalize("NFKC", ch))
         else:
@@ -578,6 +579,10 @@ class _Parser:
     def symbol(self, name, t):
         if name in self.symbols:
             return self.symbols[name]
+        if indexed := re.fullmatch(r"([A-Za-z]+)_?(\d+)", name):  # mu1 for mu_1 and back: one index
+            for alias in ("{}_{}", "{}{}"):
+                if (alias := alias.format(*indexed.groups())) in self.symbols:
+                    return self.symbols[alias]
         if name in CONSTANTS:
             return CONSTANTS[name]
         if not self.allow_new:

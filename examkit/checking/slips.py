@@ -33,7 +33,7 @@ MEAN_FOR_SUM = Slip("mean_for_sum", "That is the mean; the sum over all {n} item
 
 
 def _mentions_log(part) -> bool:
-    text = " ".join(str(part.spec.get(k, "")) for k in ("answer", "solution")) + " " + str(part.solution)
+    text = f"{part.formula} {part.solution}"
     return "log" in text or "ln" in text
 
 
@@ -70,7 +70,7 @@ def expression_slips(part, context) -> list[tuple[Slip, sp.Expr]]:
 
 
 def _dimension(part, context):
-    name = part.spec.get("dimension")
+    name = part.dimension
     if not name:
         return None
     value = context.get(name)

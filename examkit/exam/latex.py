@@ -47,7 +47,7 @@ def _keytext(value) -> str:
 
 def key_answer(part) -> str:
     if part.response == "number":
-        tol = part.spec.get("tolerance")
+        tol = part.tolerance
         note = ""
         if tol:
             bits = [
@@ -66,16 +66,15 @@ def key_answer(part) -> str:
 
 
 def answer_space(part) -> str:
-    lines = part.spec.get("lines")
     if part.response == "number":
         unit = f"\\enspace {to_latex(part.unit)}" if part.unit else ""
         return r"\answerfield{0.45\linewidth}" + unit
     if part.response == "formula":
         return r"\answerfield{0.85\linewidth}"
     if part.response == "steps":
-        return rf"\par\vspace{{4pt}}\makeemptybox{{{(lines or 8) * LINE_CM:.2f}cm}}"
+        return rf"\par\vspace{{4pt}}\makeemptybox{{{part.lines * LINE_CM:.2f}cm}}"
     if part.response == "text":
-        return rf"\par\fillwithlines{{{(lines or 5) * LINE_CM:.2f}cm}}"
+        return rf"\par\fillwithlines{{{part.lines * LINE_CM:.2f}cm}}"
     note = "Select all that apply." if part.select == "multiple" else "Select one."
     choices = "\n".join(r"\choice " + to_latex(o.text) for o in part.options)
     return rf"\par{{\small\emph{{{note}}}}}" + "\n\\begin{choices}\n" + choices + "\n\\end{choices}"

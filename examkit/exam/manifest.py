@@ -18,7 +18,7 @@ def part_entry(part) -> dict:
     entry = {"id": part.id, "type": part.type, "points": part.points, "answer": part.answer_text}
     if part.response == "number":
         entry["value"] = part.answer
-        entry["tolerance"] = part.spec.get("tolerance")
+        entry["tolerance"] = part.tolerance
     if part.options:
         entry["options"] = [{"letter": o.letter, "text": o.text, "correct": o.correct} for o in part.options]
     return entry

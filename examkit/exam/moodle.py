@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 import xml.etree.ElementTree as ET
 
-from ..checking.numeric import DEFAULT_TOLERANCE, half_credit_answers, tolerance_width
+from ..checking.check import check_answer
+from ..checking.numeric import decimal_inside, half_credit_answers, tolerance_width
 from ..markup import to_moodle
 
 
@@ -34,12 +35,16 @@ def _question_text(question, part) -> str:
 
 
 def _numeric(q, question, part):
-    tol = part.spec.get("tolerance") or DEFAULT_TOLERANCE
+    tol = part.tolerance
     answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
-    ET.SubElement(answer, "text").text = machine_number(part.answer)
-    ET.SubElement(answer, "tolerance").text = machine_number(tolerance_width(part.answer, tol))
+    key = ET.SubElement(answer, "text")
+    key.text = machine_number(part.answer)
+    width = tolerance_width(part.answer, tol, center=key.text)  # the written key ± width: all correct
+    ET.SubElement(answer, "tolerance").text = decimal_inside(width, 12, up=False)
     _text(answer, "feedback", to_moodle(part.solution) or "Correct.")
-    for value, figures in half_credit_answers(part.answer, tol):  # the checker's 'imprecise', exactly
+    for value, figures in half_credit_answers(part.answer, tol):
+        if check_answer(question.variant, part.id, machine_number(value)).status != "imprecise":
+            continue  # also a named misconception or a slip: the checker gives 0, so Moodle must too
         half = ET.SubElement(q, "answer", {"fraction": "50", "format": "moodle_auto_format"})
         ET.SubElement(half, "text").text = machine_number(value)
         ET.SubElement(half, "tolerance").text = "0"
@@ -47,7 +52,7 @@ def _numeric(q, question, part):
     for m in part.misconceptions:
         wrong = ET.SubElement(q, "answer", {"fraction": "0", "format": "moodle_auto_format"})
         ET.SubElement(wrong, "text").text = machine_number(m.value)
-        ET.SubElement(wrong, "tolerance").text = machine_number(tolerance_width(m.value, tol))
+        ET.SubElement(wrong, "tolerance").text = decimal_inside(tolerance_width(m.value, tol), 12, up=False)
         _text(wrong, "feedback", to_moodle(m.feedback))
     if part.unit:
         units = ET.SubElement(q, "units")
@@ -83,7 +88,7 @@ def _essay(q, question, part):
         info += f"<p>{to_moodle(part.solution)}</p>"
     _text(q, "graderinfo", info)
     ET.SubElement(q, "responseformat").text = "editor"
-    ET.SubElement(q, "responsefieldlines").text = str(part.spec.get("lines", 10))
+    ET.SubElement(q, "responsefieldlines").text = str(part.lines)
 
 
 _KINDS = {  # by response kind: Moodle's question type and how its answers are written

@@ -11,7 +11,7 @@ import io
 import xml.etree.ElementTree as ET
 import zipfile
 
-from ..checking.numeric import DEFAULT_TOLERANCE, tolerance_width
+from ..checking.numeric import accepted_interval, decimal_inside
 from ..markup import to_moodle
 from .latex import safe_name
 from .moodle import machine_number
@@ -89,13 +89,13 @@ def _item(section, version, question, part):
             "render_fib",
             {"fibtype": "Decimal"},
         )
-        width = tolerance_width(part.answer, part.spec.get("tolerance") or DEFAULT_TOLERANCE)
+        low, high = accepted_interval(part.answer, part.tolerance)  # Canvas: every answer at 100 %
         cond = ET.SubElement(processing, "respcondition", {"continue": "No"})
         either = ET.SubElement(ET.SubElement(cond, "conditionvar"), "or")
         ET.SubElement(either, "varequal", {"respident": "response1"}).text = machine_number(part.answer)
         both = ET.SubElement(either, "and")
-        ET.SubElement(both, "vargte", {"respident": "response1"}).text = machine_number(part.answer - width)
-        ET.SubElement(both, "varlte", {"respident": "response1"}).text = machine_number(part.answer + width)
+        ET.SubElement(both, "vargte", {"respident": "response1"}).text = decimal_inside(low, 12, up=True)
+        ET.SubElement(both, "varlte", {"respident": "response1"}).text = decimal_inside(high, 12, up=False)
         ET.SubElement(cond, "setvar", {"action": "Set", "varname": "SCORE"}).text = "100"
     else:
         ET.SubElement(

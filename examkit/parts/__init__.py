@@ -1,7 +1,7 @@
 """Part types, one module each, and their registry.
 
-A new part type is one module here (a `PartType` with its `response` kind) plus one line below, and
-its slice of the schema in `bank/schema.py`.
+A new part type is one module here (a `PartType` with its `response` kind and its YAML `fields`,
+which `bank/schema.py` assembles into the question schema) plus one line below.
 """
 
 from __future__ import annotations

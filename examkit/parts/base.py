@@ -14,6 +14,7 @@ import sympy as sp
 
 from ..checking.equivalence import Variables
 from ..checking.verdict import Verdict
+from .fields import COMPUTED
 
 # number: one number (with a tolerance and maybe a unit); formula: one line of math;
 # steps: a derivation, one step per line; options: option letters; text: prose marked by a person.
@@ -24,6 +25,8 @@ class PartType:
     name: str
     response: str
     default_select: str | None = None  # option parts: "single" or "multiple"
+    fields: dict = {}  # the type's own YAML fields, as JSON Schema (`parts/fields.py`)
+    required: tuple = ()
 
     def build(self, template, spec, context, rng, path, part) -> None:
         """Fill the type's own fields of a variant's part (answers, options, rubric...) from its
@@ -43,11 +46,15 @@ class PartType:
 class Computed(PartType):
     """A part whose key is computed from the drawn parameters, with misconceptions computed alike."""
 
+    fields = COMPUTED
+    required = ("answer",)
+
     def value(self, template, text, context, path, variables) -> tuple[object, str]:
         raise NotImplementedError
 
     def build(self, template, spec, context, rng, path, part) -> None:
         part.variables = Variables.declare(spec.get("variables", []), spec.get("assume", []))
+        part.formula = str(spec["answer"])
         part.answer, part.answer_text = self.value(
             template, spec["answer"], context, path + ("answer",), part.variables
         )

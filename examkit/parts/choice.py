@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..checking.choice import read_letters, score_fraction
 from ..checking.verdict import Verdict
 from .base import PartType
+from .fields import OPTION
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -18,6 +19,14 @@ def _truthy(text: str) -> bool:
 
 class Choice(PartType):
     response = "options"
+    fields = {
+        "select": {"enum": ["single", "multiple"]},
+        "partial": {"enum": ["all_or_nothing", "right_minus_wrong", "per_option"]},
+        "sample": {"type": "integer", "minimum": 2},
+        "shuffle": {"type": "boolean"},
+        "options": {"type": "array", "items": OPTION, "minItems": 2},
+    }
+    required = ("options",)
 
     def __init__(self, name: str, default_select: str, default_partial: dict):
         self.name = name
@@ -25,7 +34,9 @@ class Choice(PartType):
         self.default_partial = default_partial  # select -> partial-credit mode
 
     def build(self, template, spec, context, rng, path, part) -> None:
-        part.options = self.options(template, spec, context, rng, path, select=spec.get("select", self.default_select))
+        part.select = spec.get("select", self.default_select)
+        part.partial = spec.get("partial", self.default_partial[part.select])
+        part.options = self.options(template, spec, context, rng, path, select=part.select)
         part.answer = [o.letter for o in part.options if o.correct]
         part.answer_text = ", ".join(part.answer)
 
@@ -67,7 +78,7 @@ class Choice(PartType):
         letters = [o.letter for o in part.options]
         chosen = read_letters(str(answer), letters, part.select)
         correct = {o.letter for o in part.options if o.correct}
-        mode = part.spec.get("partial", self.default_partial[part.select])
+        mode = part.partial
         fraction = score_fraction(set(chosen), correct, letters, mode)
         feedback = []
         for o in part.options:

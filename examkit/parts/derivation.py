@@ -10,6 +10,7 @@ from ..checking.parse import parse_math
 from ..checking.verdict import Verdict
 from .base import student_symbols
 from .expression import Expression
+from .fields import MATH
 
 STEP_CREDIT = 0.5  # the share of the points that valid steps earn when the target is not reached
 
@@ -19,6 +20,9 @@ class Derivation(Expression):
 
     name = "derivation"
     response = "steps"
+    fields = Expression.fields | {"start": MATH, "steps": {"type": "array", "items": MATH, "minItems": 1}}
+    required = ("answer", "start", "steps")
+    answer_lines = 8  # lines of the answer box, unless the part says `lines:`
 
     def build(self, template, spec, context, rng, path, part) -> None:
         super().build(template, spec, context, rng, path, part)
@@ -28,8 +32,7 @@ class Derivation(Expression):
     def check(self, variant, part, answer) -> Verdict:
         symbols = student_symbols(variant, part)
         start = parse_math(part.start, symbols, allow_new_symbols=False)
-        unknown = part.spec.get("unknown")
-        result = check_derivation(start, part.answer, answer, part.variables, symbols, unknown)
+        result = check_derivation(start, part.answer, answer, part.variables, symbols, part.unknown or None)
         details = {"first_bad_step": result.first_bad_step, "steps": result.steps, "work": result.work}
         needs_work = len(part.steps) > 1
         if result.ok and (result.work or not needs_work):

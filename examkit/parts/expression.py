@@ -7,12 +7,13 @@ from ..checking.parse import AnswerError, Equation, parse_math
 from ..checking.slips import expression_slips
 from ..checking.verdict import Verdict
 from .base import Computed, mistake_verdict, student_symbols
+from .fields import COMPUTED, LINES, NAME
 
 
 def compare(expected, given, part):
     """Equivalence of a student's expression or equation with an expected one."""
     if isinstance(expected, Equation) and isinstance(given, Equation):
-        return equivalent_equations(expected, given, part.variables, part.spec.get("unknown"))
+        return equivalent_equations(expected, given, part.variables, part.unknown or None)
     if isinstance(expected, Equation):
         raise AnswerError("expected an equation (with '=')")
     if isinstance(given, Equation):
@@ -25,6 +26,13 @@ def compare(expected, given, part):
 class Expression(Computed):
     name = "expression"
     response = "formula"
+    fields = COMPUTED | {"unknown": NAME, "lines": LINES}
+    answer_lines = 3  # where a written surface (Moodle's essay box) needs a height
+
+    def build(self, template, spec, context, rng, path, part) -> None:
+        super().build(template, spec, context, rng, path, part)
+        part.lines = spec.get("lines", self.answer_lines)
+        part.unknown = spec.get("unknown", "")
 
     def value(self, template, text, context, path, variables):
         rendered = template.render(text, context, path)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ..checking.numeric import judge, read_number
+from ..checking.numeric import DEFAULT_TOLERANCE, judge, read_number
 from ..checking.slips import numeric_slips
 from ..checking.verdict import Verdict
 from .base import Computed, mistake_verdict, numeric_symbols
+from .fields import COMPUTED, TEXT, TOLERANCE
 
 IMPRECISE_CREDIT = 0.5
 
@@ -13,6 +14,11 @@ IMPRECISE_CREDIT = 0.5
 class Numeric(Computed):
     name = "numeric"
     response = "number"
+    fields = COMPUTED | {"unit": TEXT, "tolerance": TOLERANCE}
+
+    def build(self, template, spec, context, rng, path, part) -> None:
+        super().build(template, spec, context, rng, path, part)
+        part.tolerance = spec.get("tolerance") or DEFAULT_TOLERANCE
 
     def value(self, template, text, context, path, variables):
         return template.numeric_value(text, context, path)
@@ -24,7 +30,7 @@ class Numeric(Computed):
         return verdict
 
     def judge(self, part, number, context) -> Verdict:
-        tolerance = part.spec.get("tolerance")
+        tolerance = part.tolerance
         status, message = judge(part.answer, number, tolerance)
         details = {"expected": part.answer, "given": number.value, "sigfigs": number.sigfigs}
         if status == "correct":

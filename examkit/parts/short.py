@@ -5,15 +5,33 @@ from __future__ import annotations
 from ..checking.parse import AnswerError
 from ..checking.verdict import Verdict
 from .base import PartType
+from .fields import LINES, NUMBER, TEXT
 
 MAX_LENGTH = 20_000
+ANSWER_LINES = 5  # ruled lines of answer space, unless the part says `lines:`
 
 
 class Short(PartType):
     name = "short"
     response = "text"
+    fields = {
+        "rubric": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"points": NUMBER, "criterion": TEXT},
+                "required": ["points", "criterion"],
+                "additionalProperties": False,
+            },
+            "minItems": 1,
+        },
+        "model_answer": TEXT,
+        "lines": LINES,
+    }
+    required = ("rubric", "model_answer")
 
     def build(self, template, spec, context, rng, path, part) -> None:
+        part.lines = spec.get("lines", ANSWER_LINES)
         part.rubric = [
             {"points": r["points"], "criterion": template.render(r["criterion"], context, path + ("rubric", j))}
             for j, r in enumerate(spec["rubric"])
