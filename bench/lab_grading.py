@@ -2,8 +2,11 @@
 nbclient (what Otter-Grader and nbgrader do), on the same cores, and print notebooks per minute.
 
 The notebooks are the VAE lab solution made runnable offline (bundled digits instead of an MNIST
-download) with a realistic training cell of --epochs epochs; each file is unique so no cache helps.
-Goals (issue 4): >= 10x faster than nbclient with every check kept; <= 5 s per notebook with 2 workers.
+download) with a realistic training cell of --epochs epochs, written in the styles students use
+(tests/lab_styles.py: Colab headers, %%time cells, saved outputs, device if/elif, an argparse
+port, __future__ and @dataclass, a training loop in try/except, redefinitions), one style after
+another; each file is unique so no cache helps. Every one must get full marks.
+Goals (issue 8): >= 15x faster than nbclient with every check kept; <= 1.5 s per notebook with 2 workers.
 Usage: python bench/lab_grading.py [--count 40] [--epochs 10] [--jobs 2] [--skip-nbclient]
 Needs: pip install nbclient ipykernel (for the baseline).
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +25,9 @@ import nbformat
 
 from examkit.labs.grade import grade_batch
 from examkit.labs.notebooks import notebook
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from lab_styles import styles  # noqa: E402  (the corpus of student styles lives with the tests)
 
 OFFLINE_SETUP = """import torch
 import torch.nn as nn
@@ -37,15 +44,18 @@ loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(images, torc
 
 
 def make_notebooks(folder: Path, count: int, epochs: int) -> list[Path]:
+    nb = notebook("vae", solution=True)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    code[0], code[1] = OFFLINE_SETUP, OFFLINE_DATA
+    code[-1] = code[-1].replace("range(10)", f"range({epochs})")
+    styled = list(styles("vae", base=code, synthetic_loop=False).items())
     paths = []
     for i in range(count):
-        nb = notebook("vae", solution=True)
-        code = [c for c in nb.cells if c.cell_type == "code"]
-        code[0].source = OFFLINE_SETUP
-        code[1].source = OFFLINE_DATA
-        code[-1].source = code[-1].source.replace("range(10)", f"range({epochs})") + f"\n# student {i}"
-        path = folder / f"student{i:03d}.ipynb"
-        nbformat.write(nb, str(path))
+        name, styled_nb = styled[i % len(styled)]
+        styled_nb = nbformat.from_dict(styled_nb)
+        styled_nb.cells[-2].source += f"\n# student {i}"
+        path = folder / f"student{i:03d}-{name}.ipynb"
+        nbformat.write(styled_nb, str(path))
         paths.append(path)
     return paths
 
@@ -56,7 +66,11 @@ def run_nbclient(paths, jobs: int) -> float:
     def execute(path):
         nb = nbformat.read(str(path), as_version=4)
         NotebookClient(
-            nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+            nb,
+            timeout=1800,
+            kernel_name="python3",
+            allow_errors=True,  # a Colab-only cell fails here as it would on a laptop; the rest runs
+            resources={"metadata": {"path": str(path.parent)}},
         ).execute()
 
     started = time.perf_counter()
@@ -102,12 +116,12 @@ def main():
         return
     print(
         f"examkit lab grade: {args.count} notebooks in {ours:.1f} s with {args.jobs} workers = "
-        f"{result['examkit_per_minute']} notebooks/min ({result['examkit_s_per_notebook']} s each; goal <= 5 s)"
+        f"{result['examkit_per_minute']} notebooks/min ({result['examkit_s_per_notebook']} s each; goal <= 1.5 s)"
     )
     if baseline is not None:
         print(
             f"nbclient top to bottom ({args.epochs} training epochs): {baseline:.1f} s = "
-            f"{result['nbclient_per_minute']} notebooks/min; examkit is {result['speedup']}x faster (goal >= 10x)"
+            f"{result['nbclient_per_minute']} notebooks/min; examkit is {result['speedup']}x faster (goal >= 15x)"
         )
 
 

@@ -267,6 +267,13 @@ def cmd_lab_notebook(args) -> int:
 def cmd_lab_grade(args) -> int:
     from .labs.grade import grade_batch
     from .labs.sandbox import SandboxUnavailable, bwrap_path
+    from .labs.submissions import collect
+
+    def count_submissions(inputs) -> int:
+        try:
+            return len(collect(inputs))
+        except ValueError:
+            return 0  # grade_batch reports it
 
     if not args.unsafe_no_sandbox and not bwrap_path():
         print(
@@ -275,7 +282,7 @@ def cmd_lab_grade(args) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    missing = [s for s in args.submissions if not Path(s).is_file()]
+    missing = [s for s in args.submissions if not Path(s).exists()]
     if missing:
         print(f"examkit: error: no such submission file(s): {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
@@ -287,7 +294,8 @@ def cmd_lab_grade(args) -> int:
             jobs=args.jobs,
             seed=args.seed,
             sandbox=not args.unsafe_no_sandbox,
-            progress=Progress(len(args.submissions), f"grade {args.lab}", enabled=not args.json),
+            progress=Progress(count_submissions(args.submissions), f"grade {args.lab}", enabled=not args.json),
+            roster=args.roster,
         )
     except (ValueError, SandboxUnavailable) as exc:
         print(f"examkit: error: {exc}", file=sys.stderr)
@@ -298,6 +306,10 @@ def cmd_lab_grade(args) -> int:
         for name, score in summary["scores"].items():
             print(f"{score:>6g} / {summary['max_score']:g}  {name}")
         print(f"{summary['submissions']} graded ({summary['reused']} from the cache) -> {summary['out']}")
+        if summary["review"]:
+            print(
+                f"to review ({len(summary['review'])}: zero scores, time-outs, not graded): {summary['out']}/review.csv"
+            )
     return EXIT_OK
 
 
@@ -460,14 +472,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=cmd_lab_notebook, kind=kind)
     p = lab.add_parser("grade", help="grade .ipynb/.py submissions against the reference models")
     p.add_argument("lab", choices=["vae", "gan"], help="which lab the submissions are for: vae or gan")
-    p.add_argument("submissions", nargs="+", help=".ipynb or .py files, one per student")
+    p.add_argument(
+        "submissions",
+        nargs="+",
+        help=".ipynb or .py files, or folders of them (a Gradescope export, a Canvas bulk download)",
+    )
     p.add_argument(
         "--out",
         required=True,
-        help="output folder (created): per-student results.json and feedback.html, grades.csv, canvas.csv",
+        help="output folder (created): per-student results.json and feedback.html, grades.csv, canvas.csv, review.csv",
+    )
+    p.add_argument(
+        "--roster", metavar="CSV", help="CSV with a file column and student, id, sis_id, login: names for canvas.csv"
     )
     p.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
-    p.add_argument("--seed", type=int, default=0, help="grading seed (inputs also depend on each file)")
+    p.add_argument("--seed", type=int, default=0, help="grading seed: the same inputs for every submission")
     p.add_argument("--unsafe-no-sandbox", action="store_true", help="run student code without bubblewrap (not safe)")
     p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_lab_grade)

@@ -26,7 +26,11 @@ VAE_PITFALLS = {
         "return torch.normal(mu, std).detach()",
         {"VAE.reparameterize: gradients"},
     ),
-    "mean_reduction": ('reduction="sum"', 'reduction="mean"', {"vae_loss: summed", "vae_loss: beta"}),
+    "mean_reduction": (
+        'reduction="sum"',
+        'reduction="mean"',
+        {"vae_loss: summed"},
+    ),  # beta is judged on the student's own reduction
     "beta_ignored": (
         "return bce + beta * kl_divergence(mu, logvar)",
         "return bce + kl_divergence(mu, logvar)",
@@ -133,6 +137,17 @@ HOSTILE = {
         "stall = [i for i in iter(int, 1)]\n"
         "try:\n    open('/usr/pwned', 'w').write('x')\nexcept Exception:\n    pass\n"
         "try:\n    open('/tmp/pwned', 'w').write('x')\nexcept Exception:\n    pass\n"
+    ),
+    # results that are symlinks to /proc/self/mem: refused outside, never read (and never the batch's end)
+    "symlinked_results": (
+        "\nimport os\n"
+        "for out in ('/scratch/out', 'out'):\n"
+        "    try:\n"
+        "        os.makedirs(out, exist_ok=True)\n"
+        "        for name in ('summary.json', 'kl.json', 'kl.kl.npy'):\n"
+        "            os.symlink('/proc/self/mem', out + '/' + name)\n"
+        "    except OSError:\n"
+        "        pass\n"
     ),
     # attempts to fake a score
     "forged_and_patched": (

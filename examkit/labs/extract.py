@@ -1,20 +1,32 @@
-"""Turn a submission (.ipynb or .py) into the top-level statements that define things.
+"""Read a submission (.ipynb or .py) as Jupyter runs it: the cells in order, as top-level statements.
 
-Grading must not run the notebook top to bottom: `!pip install`, `%matplotlib`, downloads and
-training loops are dropped; definitions (imports, functions, classes, assignments) are kept, each
-as its own statement so that one failing line (e.g. `import torchvision`) costs only itself. A cell
-with a syntax error is dropped whole and reported.
+IPython's own input transformer (`IPython.core.inputtransformer2`) turns `!cmd`, `x = !cmd`,
+`%magic` and `obj?` into the `get_ipython()` calls Jupyter makes; the jail answers them offline
+(shell commands do nothing and say so, `%time stmt` runs `stmt`, `%%writefile` writes its file).
+Cell magics that only time or capture (`%%time`, `%%capture`...) keep their body; cells in another
+language (`%%bash`, `%%html`) are noted and not run. Every top-level statement is kept, control flow
+and calls included, each run on its own so that one failing line costs only itself; the jail bounds
+the statements that do work (training loops) in time. `from __future__` flags carry to later cells,
+as in IPython. Outputs are never read: the size limit applies to the code.
+
+Cells are numbered as Jupyter counts a top-to-bottom run: code cells only, from 1 (In [1]).
 """
 
 from __future__ import annotations
+import __future__
 
 import ast
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MAX_SOURCE_BYTES = 2_000_000
-KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
+from .files import read_capped
+
+MAX_FILE_BYTES = 200_000_000  # a notebook saved with many large outputs; beyond this it is refused unread
+MAX_SOURCE_BYTES = 2_000_000  # the code itself
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+BODY_MAGICS = {"time", "timeit", "capture", "prun", "memit", "debug", "px"}  # run the body, as Python
+KEPT_MAGICS = {"writefile", "file"}  # answered by the jail's get_ipython()
 
 
 class SubmissionError(ValueError):
@@ -23,69 +35,203 @@ class SubmissionError(ValueError):
 
 @dataclass
 class Extracted:
-    statements: list = field(default_factory=list)  # [{"cell": i, "line": n, "source": str, "defines": [...]}]
-    skipped_cells: list = field(default_factory=list)  # [{"cell": i, "reason": str}]
-    dropped: int = 0  # top-level statements not kept (calls, loops, plots)
+    # {"cell", "line", "source", "defines", "uses", "kind": "definition" | "run", "flags"}
+    statements: list = field(default_factory=list)
+    skipped_cells: list = field(default_factory=list)  # [{"cell": n, "reason": str}]
+    notes: list = field(default_factory=list)  # what was read differently from Jupyter, for the student
+
+    def later_uses(self, index: int) -> set[str]:
+        """Names that statements after `index` read: a failure defining one of them matters."""
+        return {name for st in self.statements[index + 1 :] for name in st["uses"]}
 
 
-def _cells(path: Path) -> list[str]:
-    raw = path.read_bytes()
-    if len(raw) > MAX_SOURCE_BYTES:
-        raise SubmissionError(f"{path.name}: file is larger than {MAX_SOURCE_BYTES // 1_000_000} MB")
-    if path.suffix == ".py":
-        return [raw.decode("utf-8", errors="replace")]
-    if path.suffix != ".ipynb":
-        raise SubmissionError(f"{path.name}: expected a .ipynb notebook or a .py file")
-    import nbformat
-
-    try:
-        nb = nbformat.reads(raw.decode("utf-8", errors="replace"), as_version=4)
-    except (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, AttributeError) as exc:
+def _cells(path: Path) -> list[str | None]:
+    """Code cells' sources (None for markdown and raw cells); outputs are dropped unread."""
+    raw = read_capped(path, MAX_FILE_BYTES)
+    if raw is None:
         raise SubmissionError(
-            f"{path.name}: not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})"
-        ) from None
-    return [cell.get("source", "") if cell.get("cell_type") == "code" else None for cell in nb.get("cells", [])]
+            f"{path.name}: not a regular file of at most {MAX_FILE_BYTES // 1_000_000} MB (a symlink, a folder or "
+            "a device is not read)"
+        )
+    if path.suffix == ".py":
+        sources = [raw.decode("utf-8", errors="replace")]
+    elif path.suffix != ".ipynb":
+        raise SubmissionError(f"{path.name}: expected a .ipynb notebook or a .py file")
+    else:
+        try:
+            nb = json.loads(raw.decode("utf-8", errors="replace"))
+            cells = nb["cells"] if isinstance(nb, dict) and "cells" in nb else nb["worksheets"][0]["cells"]  # v4 | v3
+            sources = [_source(c) for c in cells]
+        except (json.JSONDecodeError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            raise SubmissionError(
+                f"{path.name}: not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})"
+            ) from None
+    if sum(len(s or "") for s in sources) > MAX_SOURCE_BYTES:
+        raise SubmissionError(f"{path.name}: the code is larger than {MAX_SOURCE_BYTES // 1_000_000} MB")
+    return sources
 
 
-def _strip_magics(source: str) -> str:
-    """IPython-only lines (`!cmd`, `%magic`, `%%cell`) become blank lines, keeping line numbers."""
+def _source(cell) -> str | None:
+    if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        return None
+    source = cell.get("source", cell.get("input", ""))  # nbformat 4 | 3
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _transform(source: str, number: int, notes: list) -> str | None:
+    """IPython's transformation of one cell, line numbers kept; None for a cell that is not Python."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
     lines = source.splitlines()
-    if lines and lines[0].lstrip().startswith("%%"):
-        return ""
-    return "\n".join("" if line.lstrip().startswith(("!", "%")) else line for line in lines)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        magic = lines[first].lstrip()[2:].split()[0] if lines[first].lstrip()[2:].split() else ""
+        if magic in BODY_MAGICS:
+            lines[first] = ""  # the body runs as Python; line numbers stay those of the cell
+            source = "\n".join(lines)
+        elif magic not in KEPT_MAGICS:
+            notes.append(f"cell {number}: a %%{magic} cell is not Python; it was not run")
+            return None
+    return TransformerManager().transform_cell(source)
+
+
+def _magic_call(node) -> tuple[str, str] | None:
+    """('time', 'stmt') for `get_ipython().run_line_magic('time', 'stmt')`."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return None
+    owner = node.func.value
+    if not (isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "get_ipython"):
+        return None
+    if node.func.attr != "run_line_magic" or len(node.args) != 2:
+        return None
+    if not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args):
+        return None
+    return node.args[0].value, node.args[1].value
+
+
+def _unwrap_time(tree: ast.Module, code: str) -> list[tuple[ast.stmt, str]]:
+    """Top-level statements with their source; `%time stmt` / `x = %time expr` become the statement."""
+    out = []
+    seen, shared = set(), set()
+    for node in tree.body:  # lines holding two statements (a = 1; b = 2)
+        span = set(range(_start(node), node.end_lineno + 1))
+        shared |= seen & span
+        seen |= span
+    for node in tree.body:
+        call = node.value if isinstance(node, (ast.Expr, ast.Assign)) else None
+        magic = _magic_call(call)
+        if magic and magic[0] in ("time", "timeit"):
+            try:
+                inner = ast.parse(magic[1])
+            except SyntaxError:
+                inner = None
+            if inner is not None and isinstance(node, ast.Expr):
+                for sub in inner.body:
+                    ast.increment_lineno(sub, node.lineno - 1)
+                    out.append((sub, ast.unparse(sub)))
+                continue
+            if inner is not None and len(inner.body) == 1 and isinstance(inner.body[0], ast.Expr):
+                node.value = inner.body[0].value
+                out.append((node, ast.unparse(node)))
+                continue
+        span = set(range(_start(node), node.end_lineno + 1))
+        out.append((node, ast.unparse(node) if span & shared else _segment(code, node)))
+    return out
+
+
+def _start(node: ast.stmt) -> int:
+    """The statement's first line, its decorators included (ast's `lineno` is the `def` line)."""
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+
+
+def _segment(code: str, node: ast.stmt) -> str:
+    return "\n".join(code.splitlines()[_start(node) - 1 : node.end_lineno])
 
 
 def _defines(node) -> list[str]:
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [node.name]
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return [(a.asname or a.name).split(".")[0] for a in node.names]
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    """Names a statement binds at top level: defs, classes, imports, assignments, also inside
+    if/try/with/for bodies (`if cuda: device = ...`), but not inside functions."""
+    found = []
+
+    def visit(n):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append(n.name)  # what it binds inside is its own
+            return
+        if isinstance(n, (ast.Import, ast.ImportFrom)):
+            if getattr(n, "module", None) != "__future__":
+                found.extend((a.asname or a.name).split(".")[0] for a in n.names if a.name != "*")
+        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            found.append(n.id)
+        elif isinstance(n, ast.Lambda):
+            return
+        for child in ast.iter_child_nodes(n):
+            visit(child)
+
+    visit(node)
+    return list(dict.fromkeys(found))
+
+
+def _uses(node) -> list[str]:
+    return sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)})
+
+
+def _shell_commands(node) -> list[str]:
+    """The commands of `!cmd` and `x = !cmd` lines (IPython made them get_ipython() calls)."""
+    found = []
+    for call in ast.walk(node):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("system", "getoutput")
+            and isinstance(call.func.value, ast.Call)
+            and getattr(call.func.value.func, "id", None) == "get_ipython"
+            and call.args
+            and isinstance(call.args[0], ast.Constant)
+        ):
+            found.append(str(call.args[0].value))
+    return found
+
+
+def _future_flags(node, flags: int) -> int:
+    if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+        for alias in node.names:
+            feature = getattr(__future__, alias.name, None)
+            if isinstance(feature, __future__._Feature):
+                flags |= feature.compiler_flag
+    return flags
 
 
 def extract(path) -> Extracted:
     path = Path(path)
     result = Extracted()
-    for index, source in enumerate(_cells(path)):
+    flags, number = 0, 0
+    for source in _cells(path):
         if source is None:
             continue
-        code = _strip_magics(source)
+        number += 1
+        code = _transform(source, number, result.notes)
+        if code is None:
+            continue
         try:
             tree = ast.parse(code)
         except SyntaxError as exc:
-            result.skipped_cells.append({"cell": index, "reason": f"syntax error on line {exc.lineno}: {exc.msg}"})
+            result.skipped_cells.append({"cell": number, "reason": f"syntax error on line {exc.lineno}: {exc.msg}"})
             continue
-        for node in tree.body:
-            if isinstance(node, KEEP):
-                result.statements.append(
-                    {
-                        "cell": index,
-                        "line": node.lineno,
-                        "defines": _defines(node),
-                        "source": ast.get_source_segment(code, node) or ast.unparse(node),
-                    }
+        for node, text in _unwrap_time(tree, code):
+            flags = _future_flags(node, flags)
+            for command in _shell_commands(node):
+                result.notes.append(
+                    f"cell {number} line {_start(node)}: `!{command[:60]}` was not run (grading is offline)"
                 )
-            else:
-                result.dropped += 1
+            result.statements.append(
+                {
+                    "cell": number,
+                    "line": _start(node),
+                    "source": text,
+                    "defines": _defines(node),
+                    "uses": _uses(node),
+                    "kind": "definition" if isinstance(node, DEFINITIONS) else "run",
+                    "flags": flags,
+                }
+            )
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import numpy as np
 
 from ..resources import user_cache_dir
 from .extract import Extracted
+from .files import read_capped
 from .sandbox import Limits, run_jailed
 
 HARNESS_DIR = Path(__file__).resolve().parent / "harness"
@@ -40,22 +42,22 @@ class RunOutput:
 
 
 def _read_json(path: Path):
-    if not path.is_file() or path.stat().st_size > MAX_JSON_BYTES:
-        return None
+    data = read_capped(path, MAX_JSON_BYTES)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
+        return json.loads(data.decode("utf-8")) if data is not None else None
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
 
 
 def _read_array(path: Path):
-    if not path.is_file() or path.stat().st_size > MAX_ARRAY_BYTES:
+    data = read_capped(path, MAX_ARRAY_BYTES)
+    if data is None:
         return None
     try:
-        value = np.load(path, allow_pickle=False)
+        value = np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, OSError, EOFError):
         return None
-    return value if value.dtype.kind in "fiub" else None
+    return value if isinstance(value, np.ndarray) and value.dtype.kind in "fiub" else None
 
 
 @functools.lru_cache(maxsize=1)

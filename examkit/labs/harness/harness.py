@@ -6,12 +6,15 @@ inputs. References it needs are captured before student code runs, so monkeypatc
 numpy from the notebook cannot change what is written.
 """
 
+import ast
+import builtins
 import json
 import os
 import signal
 import sys
 import time
 import traceback
+import types
 
 import numpy as np
 import torch
@@ -29,6 +32,9 @@ _TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter)
 _exit = os._exit
 _fork = os.fork
 _manual_seed = torch.manual_seed
+_deepcopy = __import__("copy").deepcopy
+_ast_parse = ast.parse
+_increment_lineno = ast.increment_lineno
 
 
 class ProbeError(Exception):
@@ -44,29 +50,155 @@ def array(value, name="value"):
     return _asarray(_to_numpy(_detach(value).to(torch.float64).cpu()), dtype=np.float64)
 
 
-def load_student(statements, ns, per_statement_s=5.0):
+class StatementTimeLimit(BaseException):
+    """Raised into a statement that runs too long: not an Exception, so `except Exception` in a
+    training loop does not swallow it, and raised again every 50 ms until the statement ends.
+    A loop that catches everything (`except: pass` inside it) gets it on every line it runs
+    from ESCALATE_S on, its handlers included, so it cannot keep the statement alive."""
+
+
+_HERE = __file__
+
+
+def _stop_every_line(frame):
+    def tracer(f, event, arg):
+        if event == "line" and f.f_code.co_filename != _HERE:
+            raise StatementTimeLimit
+        return tracer
+
+    sys.settrace(tracer)
+    while frame is not None:
+        if frame.f_code.co_filename != _HERE:
+            frame.f_trace, frame.f_trace_lines = tracer, True
+        frame = frame.f_back
+
+
+class _Null:
+    """Whatever a notebook asks of IPython beyond what grading answers: does nothing, quietly."""
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __getattr__(self, name):
+        return self
+
+    def __bool__(self):
+        return False
+
+    def __iter__(self):
+        return iter(())
+
+
+class _SList(list):
+    """`x = !cmd` gives IPython's SList; offline it is empty (x.s, x.n, x.l, x.grep() still work)."""
+
+    s = n = ""
+    l = property(list)  # noqa: E741 (IPython's name)
+
+    def grep(self, *args, **kwargs):
+        return _SList()
+
+    def fields(self, *args):
+        return _SList()
+
+
+class Shell:
+    """`get_ipython()` inside the jail: shell commands and display magics do nothing (grading is
+    offline; extract.py tells the student so), `%time stmt` runs stmt, `%%writefile` writes."""
+
+    def __init__(self, ns):
+        self.user_ns = ns
+
+    def system(self, cmd, *args, **kwargs):
+        return 0
+
+    def getoutput(self, cmd, *args, **kwargs):
+        return _SList()
+
+    def run_line_magic(self, name, line, *args, **kwargs):
+        if name in ("time", "timeit"):
+            exec(compile(line, "<magic>", "exec"), self.user_ns)
+        return None
+
+    def run_cell_magic(self, name, line, body, *args, **kwargs):
+        if name in ("writefile", "file"):
+            words = line.split()
+            if words:
+                with _open(words[-1], "a" if "-a" in words[:-1] else "w") as fh:
+                    fh.write(body)
+        elif name in ("time", "timeit", "capture", "prun"):
+            exec(compile(body, "<magic>", "exec"), self.user_ns)
+        return None
+
+    def __getattr__(self, name):
+        return _Null()
+
+
+def student_namespace():
+    """The notebook's globals, as Jupyter makes them: the module `__main__` (so `import __main__`
+    finds the student's names, not the harness), IPython's `get_ipython` and `display`, the
+    working folder importable, and the kernel's argv (argparse sees what it sees in Jupyter)."""
+    main = types.ModuleType("__main__")
+    ns = main.__dict__
+    ns["__builtins__"] = builtins
+    shell = Shell(ns)
+    ns["get_ipython"] = lambda: shell
+    ns["display"] = lambda *args, **kwargs: None
+    sys.modules["__main__"] = main
+    sys.modules.pop("zygote", None)  # nothing of the harness by module name
+    sys.argv = ["ipykernel_launcher.py", "-f", "kernel.json"]
+    sys.path.insert(0, os.getcwd())
+    return ns
+
+
+LIMITS = {"definition": 5.0, "run": 0.1}  # seconds per statement: a training loop is cut short
+ESCALATE_S = 0.2  # after this much more, every line of a loop that swallows the stop raises it
+RUN_BUDGET_S = 2.0  # all statements that do work together; after it, only definitions run
+
+
+def load_student(statements, ns):
+    """Run the notebook's statements in order, each on its own; a statement that fails, or that
+    runs past its limit (a training loop), costs only itself."""
     failures = []
+    spent = 0.0
+
+    hard_at = [0.0]
+
+    def on_alarm(signum, frame):
+        if time.monotonic() > hard_at[0]:
+            _stop_every_line(frame)
+        raise StatementTimeLimit
+
     for st in statements:
-
-        def on_alarm(signum, frame):
-            raise TimeoutError(f"took longer than {per_statement_s:g} s at definition time")
-
+        kind = st.get("kind", "definition")
+        if kind == "run" and spent >= RUN_BUDGET_S:
+            failures.append({**_where(st), "error": "not run: the notebook's time for top-level work was spent"})
+            continue
+        limit = LIMITS.get(kind, 1.0)
+        started = time.monotonic()
+        hard_at[0] = started + limit + ESCALATE_S
         signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, per_statement_s)
+        signal.setitimer(signal.ITIMER_REAL, limit, 0.05)
         try:
-            exec(compile(st["source"], f"<cell {st['cell']}>", "exec"), ns)
+            tree = _ast_parse(st["source"])
+            _increment_lineno(tree, st["line"] - 1)
+            code = compile(tree, f"<cell {st['cell']}>", "exec", flags=st.get("flags", 0), dont_inherit=True)
+            exec(code, ns)
+        except StatementTimeLimit:
+            failures.append({**_where(st), "error": f"stopped after {limit:g} s", "interrupted": True})
         except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code included
-            failures.append(
-                {
-                    "cell": st["cell"],
-                    "line": st["line"],
-                    "defines": st["defines"],
-                    "error": f"{type(exc).__name__}: {str(exc)[:200]}",
-                }
-            )
+            failures.append({**_where(st), "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_IGN)
+            sys.settrace(None)
+        if kind == "run":
+            spent += time.monotonic() - started
     return failures
+
+
+def _where(st):
+    return {"cell": st["cell"], "line": st["line"], "defines": st["defines"]}
 
 
 def need(ns, name):
@@ -142,6 +274,10 @@ def probe_vae_loss(ns, seed):
     mu, logvar = torch.randn(3, 6), torch.randn(3, 6) * 0.5
     loss = need(ns, "vae_loss")
     out = {"beta1": array(loss(x_hat, x, mu, logvar)), "beta3": array(loss(x_hat, x, mu, logvar, beta=3.0))}
+    try:
+        out["beta0"] = array(loss(x_hat, x, mu, logvar, beta=0.0))
+    except Exception:
+        pass  # judged from beta 1 and 3 alone
     return out
 
 
@@ -258,8 +394,10 @@ def probe_discriminator(ns, seed):
 class _InitProbe(nn.Module):
     def __init__(self):
         super().__init__()
-        self.conv = nn.Conv2d(64, 64, 4)
-        self.deconv = nn.ConvTranspose2d(64, 64, 4)
+        # fan-in 144: PyTorch's default init has std 0.048 here, far from DCGAN's 0.02 (at 64x64x4x4
+        # layers the default is 0.018, and a missing init would pass)
+        self.conv = nn.Conv2d(16, 32, 3)
+        self.deconv = nn.ConvTranspose2d(32, 16, 3)
         self.bn = nn.BatchNorm2d(4096)
 
 
@@ -277,14 +415,19 @@ def probe_weights_init(ns, seed):
 
 
 def probe_gan_losses(ns, seed):
+    """Both shapes a discriminator may return, (N,) and (N, 1): the contract allows either."""
     _manual_seed(seed)
     d_real, d_fake = torch.rand(6) * 0.8 + 0.1, torch.rand(6) * 0.8 + 0.1
-    return {
-        "d_real": array(d_real),
-        "d_fake": array(d_fake),
-        "loss_d": array(need(ns, "discriminator_loss")(d_real, d_fake)),
-        "loss_g": array(need(ns, "generator_loss")(d_fake)),
-    }
+    result = {"d_real": array(d_real), "d_fake": array(d_fake)}
+    for suffix, (real, fake) in (("", (d_real, d_fake)), ("_col", (d_real.view(6, 1), d_fake.view(6, 1)))):
+        for key, name, args in (("loss_d", "discriminator_loss", (real, fake)), ("loss_g", "generator_loss", (fake,))):
+            try:
+                result[key + suffix] = array(need(ns, name)(*(a.clone() for a in args)))
+            except ProbeError:
+                raise
+            except Exception as exc:
+                result[f"{key}{suffix}_error"] = f"{type(exc).__name__}: {str(exc)[:150]}"
+    return result
 
 
 class _TinyG(nn.Module):
@@ -320,18 +463,18 @@ def _grad_norm(module):
     return total**0.5
 
 
-class _Watch(torch.optim.SGD):
-    """An optimizer that records what the student's train_step hands it at each step()."""
+def _watched(params, label, log, probe_fn, lr):
+    """An SGD optimizer that records, at each step(), the state before and after. The record lives
+    in this closure, not on the object the student's train_step is handed."""
 
-    def __init__(self, params, label, log, probe_fn, lr):
-        super().__init__(params, lr=lr)
-        self.label, self.log, self.probe_fn = label, log, probe_fn
+    class SGD(torch.optim.SGD):
+        def step(self, closure=None):
+            before = probe_fn()
+            result = super().step(closure)
+            log.append({"opt": label, **before, "after": probe_fn()})
+            return result
 
-    def step(self, closure=None):
-        before = self.probe_fn()
-        result = super().step(closure)
-        self.log.append({"opt": self.label, **before, "after": self.probe_fn()})
-        return result
+    return SGD(params, lr=lr)
 
 
 def probe_train_step(ns, seed):
@@ -352,7 +495,7 @@ def probe_train_step(ns, seed):
             }
 
     # step sizes chosen so one D step moves D(x) by about 0.2 (no saturation) and one G step visibly moves D(G(z))
-    opt_g, opt_d = _Watch(g.parameters(), "G", log, state, 0.5), _Watch(d.parameters(), "D", log, state, 1e-3)
+    opt_g, opt_d = _watched(g.parameters(), "G", log, state, 0.5), _watched(d.parameters(), "D", log, state, 1e-3)
     first = train_step(g, d, opt_g, opt_d, real, 100)
     for p in list(g.parameters()) + list(d.parameters()):  # sentinel: accumulation shows as huge grads
         p.grad = torch.full_like(p, 1e4)
@@ -360,10 +503,26 @@ def probe_train_step(ns, seed):
     second = train_step(g, d, opt_g, opt_d, real, 100)
     losses = []
     for result in (first, second):
-        if not isinstance(result, tuple) or len(result) != 2:
+        try:
+            pair = [result[0], result[1]] if len(result) == 2 else None  # a tuple, a list, any 2-sequence
+        except Exception:
+            pair = None
+        if pair is None:
             raise ProbeError("train_step must return (loss_D, loss_G)")
-        losses.append([float(array(v)) if type(v) is _Tensor else float(v) for v in result])
+        losses.append([float(array(v).reshape(-1)[0]) if type(v) in _TENSOR_TYPES else float(v) for v in pair])
     return {"log": log, "losses": losses}
+
+
+def _dcgan_init(m):
+    """DCGAN's initialization, as reference_models/dcgan.py applies it (the jail cannot import it)."""
+    name = type(m).__name__
+    if "Conv" in name:
+        nn.init.normal_(m.weight, 0.0, 0.02)
+        if m.bias is not None:
+            nn.init.zeros_(m.bias)
+    elif "BatchNorm" in name:
+        nn.init.normal_(m.weight, 1.0, 0.02)
+        nn.init.zeros_(m.bias)
 
 
 def probe_gan_train(ns, seed):
@@ -371,27 +530,37 @@ def probe_gan_train(ns, seed):
     _manual_seed(seed)
     g = need(ns, "Generator")(nz=100, ngf=16)
     d = need(ns, "Discriminator")(ndf=16)
-    if "weights_init" in ns:
-        try:
-            g.apply(ns["weights_init"])
-            d.apply(ns["weights_init"])
-        except Exception:
-            pass
+    g.apply(_dcgan_init)  # the DCGAN initialization, not the student's: its own check judges that one
+    d.apply(_dcgan_init)
     data = _digits28(1024) * 2 - 1
+    try:
+        control = _deepcopy(g)  # the no-update control: same start, forward passes only
+    except Exception:
+        control = None
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     z = torch.randn(200, 100)
+    start = [_detach(p).clone() for p in g.parameters()]
     g.eval()
     with torch.no_grad():
         before = g(z)
     g.train()
-    for _ in range(60):
-        idx = torch.randint(0, len(data), (32,))
+    batches = [torch.randint(0, len(data), (32,)) for _ in range(60)]
+    for idx in batches:
         need(ns, "train_step")(g, d, opt_g, opt_d, data[idx], 100)
     g.eval()
     with torch.no_grad():
         after = g(z)
-    return {"before": array(before), "after": array(after)}
+    moved = max((float((_detach(p) - s).abs().max()) for p, s in zip(g.parameters(), start)), default=0.0)
+    result = {"before": array(before), "after": array(after), "moved": moved}
+    if control is not None:  # what BatchNorm statistics alone do to the samples, with no parameter learning
+        control.train()
+        with torch.no_grad():
+            for _ in batches:
+                control(torch.randn(32, 100))
+            control.eval()
+            result["control"] = array(control(z))
+    return result
 
 
 PROBES = {name[len("probe_") :]: fn for name, fn in globals().items() if name.startswith("probe_")}
@@ -468,7 +637,7 @@ def run_probe(name, seed, timeout):
         time.sleep(0.005)
 
 
-STUDENT = {"__name__": "__student__"}
+STUDENT = {}  # the notebook's namespace, filled by grade()
 
 
 def warm_up():
@@ -482,10 +651,11 @@ def warm_up():
 
 def grade(request, out):
     """Load the student's definitions, run every probe, write the summary: one notebook."""
-    global OUT
+    global OUT, STUDENT
     OUT = out
     os.makedirs(OUT, exist_ok=True)
     ready = time.monotonic()
+    STUDENT = student_namespace()
     failures = load_student(request["statements"], STUDENT)
     loaded = time.monotonic()
     outcomes = {}
