@@ -313,6 +313,33 @@ def cmd_lab_grade(args) -> int:
     return EXIT_OK
 
 
+def cmd_lab_autograder(args) -> int:
+    from .labs.gradescope import autograder_zip
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(autograder_zip(args.lab, args.seed))
+    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment")
+    return EXIT_OK
+
+
+def cmd_lab_gradescope(args) -> int:
+    from .labs.gradescope import grade_for_gradescope
+    from .labs.sandbox import SandboxUnavailable
+
+    folder = Path(args.submission)
+    if not folder.is_dir():
+        print(f"examkit: error: no submission folder {folder}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        results = grade_for_gradescope(args.lab, folder, Path(args.results), args.seed, args.jail)
+    except SandboxUnavailable as exc:
+        print(f"examkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{results['score']:g} / {results['max_score']:g} -> {args.results}")
+    return EXIT_OK
+
+
 def cmd_drill(args) -> int:
     from .drill.stats import format_table
     from .drill.store import ProgressError
@@ -490,6 +517,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unsafe-no-sandbox", action="store_true", help="run student code without bubblewrap (not safe)")
     p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_lab_grade)
+    p = lab.add_parser("autograder", help="write a Gradescope autograder zip (setup.sh, run_autograder) for a lab")
+    p.add_argument("lab", choices=["vae", "gan"], help="which lab: vae or gan")
+    p.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
+    p.add_argument("--seed", type=int, default=0, help="grading seed baked into the autograder (default 0)")
+    p.set_defaults(func=cmd_lab_autograder)
+    p = lab.add_parser("gradescope", help="grade one Gradescope submission folder into results.json (run_autograder)")
+    p.add_argument("lab", choices=["vae", "gan"], help="which lab: vae or gan")
+    p.add_argument("--submission", required=True, help="the submission folder (/autograder/submission)")
+    p.add_argument("--results", required=True, help="results.json to write (/autograder/results/results.json)")
+    p.add_argument("--seed", type=int, default=0, help="grading seed: the same inputs for every submission")
+    p.add_argument(
+        "--jail",
+        choices=["auto", "bwrap", "user"],
+        default="auto",
+        help="bwrap, or user: run student code as the unprivileged examkit-student (auto: bwrap where it works)",
+    )
+    p.set_defaults(func=cmd_lab_gradescope)
 
     ref = sub.add_parser("reference", help="reference PyTorch models: train, failure scenarios").add_subparsers(
         dest="reference_command", required=True, metavar="ACTION"

@@ -483,14 +483,12 @@ def judge_g_direction(r, seed):
 def reference_gan_run(seed: int) -> dict:
     """The reference DCGAN trained as the harness trains the student's: the Fréchet-distance ratio
     after/before (the bar for the training check) and its samples (for the feedback page)."""
-    from reference_models.dcgan import Discriminator, Generator, weights_init
+    from reference_models.dcgan import Discriminator, Generator
     from reference_models.metrics import classifier_features, frechet_distance
 
     with _REFERENCE_LOCK, torch.random.fork_rng():
         torch.manual_seed(seed)
-        g, d = Generator(100, 16), Discriminator(16)
-        g.apply(weights_init)
-        d.apply(weights_init)
+        g, d = Generator(100, 16), Discriminator(16)  # default init, as the harness trains the student's
         data = _digits28(1024) * 2 - 1
         opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
         opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))

@@ -21,6 +21,7 @@ from .checks import CONTRACT, LABS, PROBE_TIMEOUTS
 from .extract import MAX_FILE_BYTES, SubmissionError, extract
 from .files import read_capped
 from .runner import run_probes
+from .sandbox import Limits
 from .submissions import apply_roster, collect
 from .warm import WarmJail, WarmJailUnavailable
 
@@ -40,7 +41,9 @@ def failed_results(lab: str, why: str) -> dict:
     return {"score": 0, "max_score": sum(c.points for c in checks), "tests": tests, "output": why, "extras": {}}
 
 
-def grade_submission(lab: str, path, seed: int = 0, sandbox: bool = True, jail: WarmJail | None = None) -> dict:
+def grade_submission(
+    lab: str, path, seed: int = 0, sandbox: bool = True, jail: WarmJail | None = None, limits: Limits = Limits()
+) -> dict:
     """Gradescope-format results for one submission (never raises for what the submission does).
     A warm `jail` (batches) saves starting Python and torch per submission."""
     title, checks = LABS[lab]
@@ -53,7 +56,11 @@ def grade_submission(lab: str, path, seed: int = 0, sandbox: bool = True, jail: 
         return failed_results(lab, str(exc))
     run_seed = _seed(lab, seed)
     probes = [{"name": p, "timeout": PROBE_TIMEOUTS.get(p, 10)} for p in dict.fromkeys(c.probe for c in checks)]
-    run = jail.run(extracted, probes, run_seed) if jail else run_probes(extracted, probes, run_seed, sandbox=sandbox)
+    run = (
+        jail.run(extracted, probes, run_seed)
+        if jail
+        else run_probes(extracted, probes, run_seed, sandbox=sandbox, limits=limits)
+    )
     for c in checks:
         result = run.probes[c.probe]
         if result.status != "ok":
