@@ -403,6 +403,8 @@ def judge_d_loss(r, seed):
         return 0, "labels swapped: real images have target 1 (log D(x)), fakes target 0 (log(1 - D(G(z))))"
     if np.isclose(got, -expected, rtol=1e-4):
         return 0, "sign flipped: the loss is -mean log D(x) - mean log(1 - D(G(z))), which is positive"
+    if np.isclose(got, expected / 2, rtol=1e-4):
+        return 0, "halved: the loss is the sum of the real and fake terms, not their average"
     return 0, f"discriminator_loss returned {got:.6g}, expected {expected:.6g}"
 
 
@@ -525,7 +527,10 @@ def judge_gan_training(r, seed):
     fd_after = frechet_distance(classifier_features(torch.as_tensor(after, dtype=torch.float32))[0], ref)
     ratio = fd_after / fd_before
     if not r.values.get("moved", 0) > 0:
-        return 0, "after 60 calls of train_step no parameter of G has changed: is opt_G.step() called?"
+        return 0, (
+            "after 60 calls of train_step no parameter of G has changed: is opt_G.step() called, and does G's "
+            "loss reach G (fakes not detached in the G step)?"
+        )
     if "control" in r.arrays and np.all(np.isfinite(r.arrays["control"])):
         control = frechet_distance(
             classifier_features(torch.as_tensor(r.arrays["control"], dtype=torch.float32))[0], ref

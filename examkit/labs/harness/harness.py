@@ -57,18 +57,21 @@ class StatementTimeLimit(BaseException):
     from ESCALATE_S on, its handlers included, so it cannot keep the statement alive."""
 
 
-_HERE = __file__
+def _student_frame(frame) -> bool:
+    """Code compiled from the notebook (`<cell N>`): only there is the stop raised, never inside
+    torch or the standard library, whose own state (grad mode, locks) must stay consistent."""
+    return frame.f_code.co_filename.startswith(("<cell", "<magic>"))
 
 
 def _stop_every_line(frame):
     def tracer(f, event, arg):
-        if event == "line" and f.f_code.co_filename != _HERE:
+        if event == "line" and _student_frame(f):
             raise StatementTimeLimit
         return tracer
 
     sys.settrace(tracer)
     while frame is not None:
-        if frame.f_code.co_filename != _HERE:
+        if _student_frame(frame):
             frame.f_trace, frame.f_trace_lines = tracer, True
         frame = frame.f_back
 
@@ -165,9 +168,10 @@ def load_student(statements, ns):
     hard_at = [0.0]
 
     def on_alarm(signum, frame):
-        if time.monotonic() > hard_at[0]:
-            _stop_every_line(frame)
-        raise StatementTimeLimit
+        if time.monotonic() > hard_at[0] or not _student_frame(frame):
+            _stop_every_line(frame)  # the next line of the student's own code raises it
+        if _student_frame(frame):
+            raise StatementTimeLimit
 
     for st in statements:
         kind = st.get("kind", "definition")
@@ -186,6 +190,7 @@ def load_student(statements, ns):
             exec(code, ns)
         except StatementTimeLimit:
             failures.append({**_where(st), "error": f"stopped after {limit:g} s", "interrupted": True})
+            torch.set_grad_enabled(True)  # as every cell of a fresh kernel starts
         except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code included
             failures.append({**_where(st), "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
         finally:
@@ -447,12 +452,16 @@ class _TinyG(nn.Module):
 
 
 class _TinyD(nn.Module):
-    def __init__(self):
+    """Returns (N,) or, like many students' discriminators, (N, 1): the contract allows both."""
+
+    def __init__(self, column=False):
         super().__init__()
         self.fc = nn.Linear(784, 1)
+        self.column = column
 
     def forward(self, x):
-        return torch.sigmoid(self.fc(x.view(x.shape[0], -1))).view(-1)
+        out = torch.sigmoid(self.fc(x.view(x.shape[0], -1)))
+        return out if self.column else out.view(-1)
 
 
 def _grad_norm(module):
@@ -478,9 +487,21 @@ def _watched(params, label, log, probe_fn, lr):
 
 
 def probe_train_step(ns, seed):
+    """train_step on tiny networks, with D's output as (N,) and, if the student's losses need it
+    (labels of shape (N, 1)), as (N, 1)."""
+    need(ns, "train_step")
+    try:
+        return _train_step_run(ns, seed, column=False)
+    except ProbeError:
+        raise
+    except Exception:
+        return _train_step_run(ns, seed, column=True)
+
+
+def _train_step_run(ns, seed, column):
     train_step = need(ns, "train_step")
     _manual_seed(seed)
-    g, d = _TinyG(), _TinyD()
+    g, d = _TinyG(), _TinyD(column)
     real = 0.6 + 0.3 * torch.rand(8, 1, 28, 28)  # bright images: far from the dark fakes
     z_fixed = torch.randn(8, 100)
     log = []
