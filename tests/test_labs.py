@@ -339,3 +339,30 @@ def test_gradescope_mode_without_bubblewrap_runs_students_as_an_unprivileged_use
     written = json.loads(results.read_text())
     assert written["score"] == out["max_score"] and written["visibility"] == "visible"
     assert all(t["status"] == "passed" for t in written["tests"])
+
+
+@pytest.mark.slow
+def test_sampling_in_training_mode_is_caught(tmp_path):
+    """A VAE with dropout whose sample() decodes without model.eval() loses the sample check, and
+    only it; the same model sampled in eval mode gets full marks."""
+    dropout = [
+        (
+            "        self.fc4 = nn.Linear(400, 784)\n",
+            "        self.fc4 = nn.Linear(400, 784)\n        self.drop = nn.Dropout(0.2)\n",
+        ),
+        (
+            "return torch.sigmoid(self.fc4(F.relu(self.fc3(z))))",
+            "return torch.sigmoid(self.fc4(self.drop(F.relu(self.fc3(z)))))",
+        ),
+    ]
+    eval_first = (
+        "def sample(model, n):\n    with torch.no_grad():",
+        "def sample(model, n):\n    model.eval()\n    with torch.no_grad():",
+    )
+    (tmp_path / "train_mode.py").write_text(source("vae", dropout))
+    (tmp_path / "eval_mode.py").write_text(source("vae", [*dropout, eval_first]))
+    grade_batch("vae", [tmp_path / "train_mode.py", tmp_path / "eval_mode.py"], tmp_path / "out", jobs=2)
+    train_mode = json.loads((tmp_path / "out" / "train_mode" / "results.json").read_text())
+    assert failed_checks(train_mode) == {"sample: n images from z ~ N(0, I)"}, failed_checks(train_mode)
+    assert "model.eval()" in next(t["output"] for t in train_mode["tests"] if t["name"].startswith("sample"))
+    assert not failed_checks(json.loads((tmp_path / "out" / "eval_mode" / "results.json").read_text()))

@@ -220,10 +220,12 @@ def judge_sample(r, seed):
     s = r.arrays["samples"]
     if not _image_shape_ok(s, 6):
         return 0, f"sample(model, 6) should give 6 images (6, 784) or (6, 1, 28, 28); got {s.shape}"
-    if s.min() < 0 or s.max() > 1:
+    if not np.all(np.isfinite(s)) or s.min() < 0 or s.max() > 1:
         return 0, "samples should be decoder outputs in [0, 1]"
     if np.allclose(s.reshape(6, -1)[0], s.reshape(6, -1)[1:]):
         return 0, "all samples are identical: draw z ~ N(0, I) for each"
+    if r.values.get("mode_layers_in_training", 0):
+        return 0, "sample() decodes with dropout / batch norm in training mode: call model.eval() before decoding"
     return 1, "6 distinct samples in [0, 1]"
 
 

@@ -286,10 +286,21 @@ def probe_vae_loss(ns, seed):
     return out
 
 
+_MODE_LAYERS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.AlphaDropout, nn.BatchNorm1d, nn.BatchNorm2d)
+
+
 def probe_sample(ns, seed):
+    """Sampling from a model left in training mode (as after a training loop): dropout and batch
+    norm layers must run in eval mode while sample() decodes."""
     model = _vae(ns)
+    model.train()
+    in_training = []
+    for m in model.modules():
+        if isinstance(m, _MODE_LAYERS):
+            m.register_forward_pre_hook(lambda module, inputs: in_training.append(bool(module.training)))
     _manual_seed(seed)
-    return {"samples": array(need(ns, "sample")(model, 6))}
+    samples = array(need(ns, "sample")(model, 6))
+    return {"samples": samples, "mode_layers_in_training": sum(in_training)}
 
 
 def probe_interpolate(ns, seed):
