@@ -7,7 +7,7 @@ VAE_PITFALLS = {
     "kl_mean": (
         "return -0.5 * torch.sum(1 + logvar",
         "return -0.5 * torch.mean(1 + logvar",
-        {"kl_divergence", "vae_loss: summed", "vae_loss: beta"},
+        {"kl_divergence", "vae_loss: summed"},  # beta still weights the (mis-reduced) KL
     ),
     "kl_sign": (
         "return -0.5 * torch.sum(1 + logvar",

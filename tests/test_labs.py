@@ -366,3 +366,20 @@ def test_sampling_in_training_mode_is_caught(tmp_path):
     assert failed_checks(train_mode) == {"sample: n images from z ~ N(0, I)"}, failed_checks(train_mode)
     assert "model.eval()" in next(t["output"] for t in train_mode["tests"] if t["name"].startswith("sample"))
     assert not failed_checks(json.loads((tmp_path / "out" / "eval_mode" / "results.json").read_text()))
+
+
+def test_beta_is_judged_on_the_students_own_reduction_despite_float32_rounding():
+    """A loss that sums the BCE and averages the KL, computed in float32 as torch does: beta
+    weights its KL on every seed (the reduction costs the vae_loss check, not this one); beta on
+    the reconstruction never passes."""
+    import numpy as np
+
+    from examkit.labs.checks import _loss_inputs, judge_beta
+    from examkit.labs.runner import ProbeResult
+
+    for seed in range(200):
+        bce, kl = _loss_inputs(seed)
+        for name, expected in (("kl_mean", 1), ("beta_on_bce", 0)):
+            values = {b: bce + b * kl / 18 if name == "kl_mean" else b * bce + kl for b in (0, 1, 3)}
+            arrays = {f"beta{b}": np.asarray(np.float32(v), dtype=np.float64) for b, v in values.items()}
+            assert judge_beta(ProbeResult("ok", arrays=arrays), seed)[0] == expected, (name, seed)
