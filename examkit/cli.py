@@ -269,12 +269,6 @@ def cmd_lab_grade(args) -> int:
     from .labs.sandbox import SandboxUnavailable, bwrap_path
     from .labs.submissions import collect
 
-    def count_submissions(inputs) -> int:
-        try:
-            return len(collect(inputs))
-        except ValueError:
-            return 0  # grade_batch reports it
-
     if not args.unsafe_no_sandbox and not bwrap_path():
         print(
             "examkit: error: bubblewrap (bwrap) is not installed, so student code cannot be jailed. Install it "
@@ -287,14 +281,15 @@ def cmd_lab_grade(args) -> int:
         print(f"examkit: error: no such submission file(s): {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        submissions = collect(args.submissions)  # once: the progress bar's count, then the batch
         summary = grade_batch(
             args.lab,
-            args.submissions,
+            submissions,
             args.out,
             jobs=args.jobs,
             seed=args.seed,
             sandbox=not args.unsafe_no_sandbox,
-            progress=Progress(count_submissions(args.submissions), f"grade {args.lab}", enabled=not args.json),
+            progress=Progress(len(submissions), f"grade {args.lab}", enabled=not args.json),
             roster=args.roster,
         )
     except (ValueError, SandboxUnavailable) as exc:
@@ -398,6 +393,20 @@ def cmd_practice_sheet(args) -> int:
     return EXIT_OK
 
 
+def bank_option(p):
+    """--bank, the same on every command that reads the question bank."""
+    p.add_argument(
+        "--bank",
+        action="append",
+        metavar="PATH",
+        help="question files or folders to use instead of the bundled bank (repeatable)",
+    )
+
+
+def json_option(p):
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="examkit", description="Exams, drills and grading for a unit on generative models."
@@ -408,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="question files or folders (default: the bundled bank)")
     p.add_argument("--seeds", type=int, default=200, help="seeds per template (default 200)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    json_option(p)
     p.set_defaults(func=cmd_validate)
 
     bank = sub.add_parser("bank", help="browse the question bank").add_subparsers(
@@ -417,37 +426,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = bank.add_parser("list", help="list question templates")
     p.add_argument("--topic", help="only this topic (vae, gan, autoencoders, ...)")
     p.add_argument("--objective", help="only templates serving this checklist objective")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    json_option(p)
     p.set_defaults(func=cmd_bank_list)
     p = bank.add_parser("show", help="show one variant: stem, parameters, answers, solution")
     p.add_argument("qid", help="question id (see examkit bank list)")
     p.add_argument("--seed", type=int, default=0, help="variant seed (default 0): the same seed gives the same numbers")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    json_option(p)
     p.add_argument(
         "--no-answers", action="store_true", help="student view: only what the stem shows (no parameters or answers)"
     )
     p.add_argument("--figures", metavar="DIR", help="also write the variant's figures (PNG) here")
     p.set_defaults(func=cmd_bank_show)
     p = bank.add_parser("coverage", help="which templates serve each checklist objective and study-guide item")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    json_option(p)
     p.set_defaults(func=cmd_bank_coverage)
     for action in bank.choices.values():
-        action.add_argument(
-            "--bank", action="append", metavar="PATH", help="question files/folders instead of the bundled bank"
-        )
+        bank_option(action)
 
     p = sub.add_parser("check", help="check an answer to one variant")
     p.add_argument("qid", help="question id (see examkit bank list)")
     p.add_argument("--seed", type=int, default=0, help="variant seed (default 0), as in bank show or an exam manifest")
     p.add_argument("--part", help="part id (needed for multi-part questions)")
     p.add_argument("--answer", required=True, help="the answer; '-' reads stdin; derivation steps on separate lines")
-    p.add_argument(
-        "--bank",
-        action="append",
-        metavar="PATH",
-        help="question files or folders to use instead of the bundled bank (repeatable)",
-    )
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    bank_option(p)
+    json_option(p)
     p.set_defaults(func=cmd_check)
 
     exam = sub.add_parser(
@@ -468,25 +470,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.cpu_count() or 1,
         help="parallel pdflatex processes (default: the number of cores)",
     )
-    p.add_argument(
-        "--bank",
-        action="append",
-        metavar="PATH",
-        help="question files or folders to use instead of the bundled bank (repeatable)",
-    )
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    bank_option(p)
+    json_option(p)
     p.set_defaults(func=cmd_exam_build)
     p = exam.add_parser("grade", help="grade typed answers against each student's version")
     p.add_argument("manifest", help="the manifest.json that `exam build` wrote")
     p.add_argument("answers", help="CSV: student_id,question,part,answer (or wide: student_id,Q1,Q2a,...)")
     p.add_argument("--out", required=True, help="folder for grades.csv, feedback/ and item_analysis.json")
-    p.add_argument("--bank", action="append", metavar="PATH", help="question files or folders (default: bundled)")
+    bank_option(p)
     p.add_argument(
         "--allow-bank-change",
         action="store_true",
         help="grade even though questions of the bank changed since the exam was built (they are named)",
     )
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    json_option(p)
     p.set_defaults(func=cmd_exam_grade)
 
     lab = sub.add_parser("lab", help="lab notebooks: starter, solution, autograding in a jail").add_subparsers(
@@ -515,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
     p.add_argument("--seed", type=int, default=0, help="grading seed: the same inputs for every submission")
     p.add_argument("--unsafe-no-sandbox", action="store_true", help="run student code without bubblewrap (not safe)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    json_option(p)
     p.set_defaults(func=cmd_lab_grade)
     p = lab.add_parser("autograder", help="write a Gradescope autograder zip (setup.sh, run_autograder) for a lab")
     p.add_argument("lab", choices=["vae", "gan"], help="which lab: vae or gan")
@@ -539,7 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="reference_command", required=True, metavar="ACTION"
     )
     p = ref.add_parser("list", help="the reference models and their data sets")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    json_option(p)
     p.set_defaults(func=cmd_reference_list)
     p = ref.add_parser("train", help="train one model; writes metrics.json, model.pt and figures/")
     p.add_argument("model", help="reference model (see examkit reference list)")
@@ -552,13 +549,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="training seed (default 0): the same seed gives the same metrics and figures",
     )
     p.add_argument("--out", required=True, help="output folder (created): metrics.json, model.pt, figures/")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    json_option(p)
     p.set_defaults(func=cmd_reference_train)
     p = ref.add_parser("scenarios", help="run every failure scenario (mode collapse, KL collapse, ...)")
     p.add_argument("--out", required=True, help="output folder (created): one run per scenario and scenarios.json")
     p.add_argument("--seed", type=int, default=0, help="seed of every run (default 0)")
     p.add_argument("--only", action="append", metavar="NAME", help="run only this scenario (repeatable)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    json_option(p)
     p.set_defaults(func=cmd_reference_scenarios)
 
     p = sub.add_parser(
@@ -579,12 +576,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-open", action="store_true", help="do not open figures in a viewer")
     p.add_argument("--stats", action="store_true", help="print mastery per objective and write a progress plot")
     p.add_argument("--out", metavar="FILE.png", help="with --stats: where the plot goes")
-    p.add_argument(
-        "--bank",
-        action="append",
-        metavar="PATH",
-        help="question files or folders to use instead of the bundled bank (repeatable)",
-    )
+    bank_option(p)
     p.set_defaults(func=cmd_drill)
 
     practice = sub.add_parser("practice", help="practice material for students").add_subparsers(
@@ -599,13 +591,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--question", action="append", metavar="ID[@SEED]", help="put exactly this question on the sheet (repeatable)"
     )
     p.add_argument("--out", required=True, metavar="FILE.html", help="the HTML file to write (its folder is created)")
-    p.add_argument(
-        "--bank",
-        action="append",
-        metavar="PATH",
-        help="question files or folders to use instead of the bundled bank (repeatable)",
-    )
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    bank_option(p)
+    json_option(p)
     p.set_defaults(func=cmd_practice_sheet)
 
     p = sub.add_parser(
@@ -618,7 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assume", action="append", default=[], metavar="COND", help="e.g. 'sigma>0' or '0<D<1'")
     p.add_argument("--var", action="append", default=[], metavar="NAME", help="declare a variable")
     p.add_argument("--unknown", help="compare equations by their solutions for this variable")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+    json_option(p)
     p.set_defaults(func=cmd_equiv)
     return parser
 

@@ -80,8 +80,6 @@ def _source(cell) -> str | None:
 
 def _transform(source: str, number: int, notes: list) -> str | None:
     """IPython's transformation of one cell, line numbers kept; None for a cell that is not Python."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
     lines = source.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and lines[first].lstrip().startswith("%%"):
@@ -92,21 +90,30 @@ def _transform(source: str, number: int, notes: list) -> str | None:
         elif magic not in KEPT_MAGICS:
             notes.append(f"cell {number}: a %%{magic} cell is not Python; it was not run")
             return None
+    from IPython.core.inputtransformer2 import TransformerManager  # a fresh one per cell: batches use threads
+
     return TransformerManager().transform_cell(source)
 
 
-def _magic_call(node) -> tuple[str, str] | None:
-    """('time', 'stmt') for `get_ipython().run_line_magic('time', 'stmt')`."""
+def _ipython_call(node) -> tuple[str, list[str]] | None:
+    """('system', ['nvidia-smi']) for `get_ipython().system('nvidia-smi')`, the calls IPython's
+    transformer writes (their arguments are string literals)."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
         return None
     owner = node.func.value
     if not (isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "get_ipython"):
         return None
-    if node.func.attr != "run_line_magic" or len(node.args) != 2:
-        return None
     if not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args):
         return None
-    return node.args[0].value, node.args[1].value
+    return node.func.attr, [a.value for a in node.args]
+
+
+def _magic_call(node) -> tuple[str, str] | None:
+    """('time', 'stmt') for `get_ipython().run_line_magic('time', 'stmt')`."""
+    call = _ipython_call(node)
+    if call is None or call[0] != "run_line_magic" or len(call[1]) != 2:
+        return None
+    return call[1][0], call[1][1]
 
 
 def _unwrap_time(tree: ast.Module, code: str) -> list[tuple[ast.stmt, str]]:
@@ -178,17 +185,10 @@ def _uses(node) -> list[str]:
 def _shell_commands(node) -> list[str]:
     """The commands of `!cmd` and `x = !cmd` lines (IPython made them get_ipython() calls)."""
     found = []
-    for call in ast.walk(node):
-        if (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and call.func.attr in ("system", "getoutput")
-            and isinstance(call.func.value, ast.Call)
-            and getattr(call.func.value.func, "id", None) == "get_ipython"
-            and call.args
-            and isinstance(call.args[0], ast.Constant)
-        ):
-            found.append(str(call.args[0].value))
+    for n in ast.walk(node):
+        call = _ipython_call(n)
+        if call and call[0] in ("system", "getoutput") and call[1]:
+            found.append(call[1][0])
     return found
 
 

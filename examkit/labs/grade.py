@@ -34,11 +34,31 @@ def _seed(lab: str, seed: int) -> int:
     return int(hashlib.sha256(f"{lab}|{seed}".encode()).hexdigest()[:8], 16)
 
 
+def _results(checks, tests: list, output: str, extras: dict | None = None, seconds: float | None = None) -> dict:
+    """Gradescope's results.json: the score, each test with status, visibility and output_format."""
+    for t in tests:
+        t.update(
+            status="passed" if t["score"] >= t["max_score"] else "failed", visibility="visible", output_format="text"
+        )
+    results = {
+        "score": round(sum(t["score"] for t in tests), 4),
+        "max_score": sum(c.points for c in checks),
+        "tests": tests,
+        "output": output,
+        "output_format": "text",
+        "visibility": "visible",
+        "extras": extras or {},
+    }
+    if seconds is not None:
+        results["execution_time"] = round(seconds, 2)
+    return results
+
+
 def failed_results(lab: str, why: str) -> dict:
     """Results for a submission that could not be graded: every check at 0, saying why."""
     _, checks = LABS[lab]
     tests = [{"name": c.name, "score": 0, "max_score": c.points, "output": f"not graded: {why}"} for c in checks]
-    return {"score": 0, "max_score": sum(c.points for c in checks), "tests": tests, "output": why, "extras": {}}
+    return _results(checks, tests, why)
 
 
 def grade_submission(
@@ -46,7 +66,7 @@ def grade_submission(
 ) -> dict:
     """Gradescope-format results for one submission (never raises for what the submission does).
     A warm `jail` (batches) saves starting Python and torch per submission."""
-    title, checks = LABS[lab]
+    _, checks = LABS[lab]
     path = Path(path)
     tests = []
     try:
@@ -76,22 +96,9 @@ def grade_submission(
         except (KeyError, ValueError, TypeError, IndexError) as exc:
             fraction, message = 0, f"unexpected output ({type(exc).__name__}: {exc})"
         tests.append({"name": c.name, "score": round(c.points * fraction, 4), "max_score": c.points, "output": message})
-    for t in tests:  # Gradescope's per-test fields
-        t.update(
-            status="passed" if t["score"] >= t["max_score"] else "failed", visibility="visible", output_format="text"
-        )
     notes = reading_notes(extracted, run.definition_failures, CONTRACT[lab])
     extras = {k: v.arrays for k, v in run.probes.items() if k in ("vae_train", "gan_train") and v.status == "ok"}
-    return {
-        "score": round(sum(t["score"] for t in tests), 4),
-        "max_score": sum(c.points for c in checks),
-        "tests": tests,
-        "output": "\n".join(notes) or "the notebook ran top to bottom",
-        "output_format": "text",
-        "visibility": "visible",
-        "extras": extras,
-        "execution_time": round(run.seconds, 2),
-    }
+    return _results(checks, tests, "\n".join(notes) or "the notebook ran top to bottom", extras, run.seconds)
 
 
 def reading_notes(extracted, failures: list, contract: set) -> list[str]:
@@ -106,7 +113,7 @@ def reading_notes(extracted, failures: list, contract: set) -> list[str]:
         where = f"cell {f['cell']} line {f['line']}"
         if f.get("interrupted"):
             minor.append(
-                f"{where}: stopped after {f['error'].split()[-2]} s: long-running work (training) is not run to "
+                f"{where}: stopped after {f['interrupted']:g} s: long-running work (training) is not run to "
                 "the end; the checks train your model themselves"
             )
         elif needed:

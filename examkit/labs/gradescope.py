@@ -12,14 +12,13 @@ from __future__ import annotations
 import importlib.metadata
 import io
 import json
-import subprocess
 import zipfile
 from pathlib import Path
 
 from ..resources import bundled
 from .grade import failed_results, grade_submission
 from .notebooks import FILENAMES as NOTEBOOK_NAMES
-from .sandbox import Limits, bwrap_path
+from .sandbox import Limits, bwrap_works
 from .submissions import SUFFIXES
 
 STUDENT_USER = "examkit-student"
@@ -104,19 +103,6 @@ def autograder_zip(lab: str, seed: int = 0) -> bytes:
     return buffer.getvalue()
 
 
-def bwrap_works() -> bool:
-    """bubblewrap installed and allowed to make its namespaces here (many containers refuse)."""
-    if not bwrap_path():
-        return False
-    try:
-        done = subprocess.run(
-            [bwrap_path(), "--unshare-all", "--ro-bind", "/", "/", "true"], capture_output=True, timeout=20
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0
-
-
 def find_submission(lab: str, folder: Path) -> Path | None:
     """The lab's notebook in the submission folder, else its only .ipynb/.py file."""
     candidates = sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file() and not p.is_symlink())
@@ -139,8 +125,6 @@ def grade_for_gradescope(
         limits = Limits() if use_bwrap else Limits(user=user)
         out = grade_submission(lab, found, seed, sandbox=use_bwrap, limits=limits)
     out.pop("extras", None)
-    out.setdefault("output_format", "text")
-    out.setdefault("visibility", "visible")
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(out, indent=2) + "\n")
     return out

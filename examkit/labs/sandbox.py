@@ -54,6 +54,19 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
+def bwrap_works() -> bool:
+    """bubblewrap installed and allowed to make its namespaces here (many containers refuse)."""
+    if not bwrap_path():
+        return False
+    try:
+        done = subprocess.run(
+            [bwrap_path(), "--unshare-all", "--ro-bind", "/", "/", "true"], capture_output=True, timeout=20
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
 def _masked_paths() -> list[str]:
     """Every copy of the grader's packages the jail could see: installed, or found on sys.path."""
     paths = set()

@@ -68,9 +68,14 @@ def _gradescope_metadata(root: Path) -> dict:
 
 
 def collect(inputs) -> list[Submission]:
-    """Every submission in the given files and folders, each with a unique name."""
+    """Every submission in the given files and folders (or Submissions already collected), each
+    with a unique name."""
     found: list[Submission] = []
-    for item in map(Path, inputs):
+    for item in inputs:
+        if isinstance(item, Submission):
+            found.append(item)
+            continue
+        item = Path(item)
         if item.is_dir():
             people = _gradescope_metadata(item)
             for path in _files(item):

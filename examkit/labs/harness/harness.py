@@ -189,7 +189,7 @@ def load_student(statements, ns):
             code = compile(tree, f"<cell {st['cell']}>", "exec", flags=st.get("flags", 0), dont_inherit=True)
             exec(code, ns)
         except StatementTimeLimit:
-            failures.append({**_where(st), "error": f"stopped after {limit:g} s", "interrupted": True})
+            failures.append({**_where(st), "error": f"stopped after {limit:g} s", "interrupted": limit})
             torch.set_grad_enabled(True)  # as every cell of a fresh kernel starts
         except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code included
             failures.append({**_where(st), "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
