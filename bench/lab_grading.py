@@ -1,7 +1,7 @@
 """Grade a batch of lab notebooks with examkit and execute the same notebooks top to bottom with
 nbclient (what Otter-Grader and nbgrader do), on the same cores, and print notebooks per minute.
 
-The notebooks are the VAE lab solution made runnable offline (bundled digits instead of an MNIST
+The notebooks are a typical student's VAE solution (tests/lab_base.py) made runnable offline (bundled digits instead of an MNIST
 download) with a realistic training cell of --epochs epochs, written in the styles students use
 (tests/lab_styles.py: Colab headers, %%time cells, saved outputs, device if/elif, an argparse
 port, __future__ and @dataclass, a training loop in try/except, redefinitions), one style after
@@ -24,10 +24,10 @@ from pathlib import Path
 import nbformat
 
 from examkit.labs.grade import grade_batch
-from examkit.labs.notebooks import notebook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from lab_styles import styles  # noqa: E402  (the corpus of student styles lives with the tests)
+from lab_base import solution_cells  # noqa: E402  (the corpus of student styles lives with the tests)
+from lab_styles import styles  # noqa: E402
 
 OFFLINE_SETUP = """import torch
 import torch.nn as nn
@@ -44,8 +44,7 @@ loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(images, torc
 
 
 def make_notebooks(folder: Path, count: int, epochs: int) -> list[Path]:
-    nb = notebook("vae", solution=True)
-    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    code = list(solution_cells("vae"))
     code[0], code[1] = OFFLINE_SETUP, OFFLINE_DATA
     code[-1] = code[-1].replace("range(10)", f"range({epochs})")
     styled = list(styles("vae", base=code, synthetic_loop=False).items())

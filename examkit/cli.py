@@ -248,25 +248,22 @@ def cmd_exam_grade(args) -> int:
 
 
 def cmd_lab_notebook(args) -> int:
-    from .labs.notebooks import FILENAMES, write_notebook
+    from .labs import get_lab
+    from .labs.notebook import write_notebook
 
-    out = (
-        Path(args.out)
-        if args.out
-        else Path(
-            FILENAMES[args.lab] if args.kind == "starter" else FILENAMES[args.lab].replace(".ipynb", "_solution.ipynb")
-        )
-    )
+    lab = get_lab(args.lab)
+    default = lab.filename if args.kind == "starter" else lab.filename.replace(".ipynb", "_solution.ipynb")
+    out = Path(args.out) if args.out else Path(default)
     if out.is_dir() or out.suffix != ".ipynb":  # a folder, existing or to be made
-        out = out / FILENAMES[args.lab]
+        out = out / lab.filename
     out.parent.mkdir(parents=True, exist_ok=True)
-    print(write_notebook(args.lab, args.kind == "solution", out))
+    print(write_notebook(lab, args.kind == "solution", out))
     return EXIT_OK
 
 
 def cmd_lab_grade(args) -> int:
     from .labs.grade import grade_batch
-    from .labs.sandbox import SandboxUnavailable, bwrap_path
+    from .labs.jail.sandbox import SandboxUnavailable, bwrap_path
     from .labs.submissions import collect
 
     if not args.unsafe_no_sandbox and not bwrap_path():
@@ -320,7 +317,7 @@ def cmd_lab_autograder(args) -> int:
 
 def cmd_lab_gradescope(args) -> int:
     from .labs.gradescope import grade_for_gradescope
-    from .labs.sandbox import SandboxUnavailable
+    from .labs.jail.sandbox import SandboxUnavailable
 
     folder = Path(args.submission)
     if not folder.is_dir():
@@ -407,6 +404,12 @@ def json_option(p):
     p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
 
 
+def lab_argument(p):
+    from .labs import REGISTERED
+
+    p.add_argument("lab", choices=REGISTERED, help=f"which lab: {' or '.join(REGISTERED)} (lab11.2_VAE, lab11.1_GAN)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="examkit", description="Exams, drills and grading for a unit on generative models."
@@ -491,11 +494,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for kind in ("starter", "solution"):
         p = lab.add_parser(kind, help=f"write the {kind} notebook of a lab")
-        p.add_argument("lab", choices=["vae", "gan"], help="which lab: vae (lab11.2_VAE) or gan (lab11.1_GAN)")
+        lab_argument(p)
         p.add_argument("--out", help="file or folder (default: the lab's notebook name)")
         p.set_defaults(func=cmd_lab_notebook, kind=kind)
     p = lab.add_parser("grade", help="grade .ipynb/.py submissions against the reference models")
-    p.add_argument("lab", choices=["vae", "gan"], help="which lab the submissions are for: vae or gan")
+    lab_argument(p)
     p.add_argument(
         "submissions",
         nargs="+",
@@ -515,12 +518,12 @@ def build_parser() -> argparse.ArgumentParser:
     json_option(p)
     p.set_defaults(func=cmd_lab_grade)
     p = lab.add_parser("autograder", help="write a Gradescope autograder zip (setup.sh, run_autograder) for a lab")
-    p.add_argument("lab", choices=["vae", "gan"], help="which lab: vae or gan")
+    lab_argument(p)
     p.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
     p.add_argument("--seed", type=int, default=0, help="grading seed baked into the autograder (default 0)")
     p.set_defaults(func=cmd_lab_autograder)
     p = lab.add_parser("gradescope", help="grade one Gradescope submission folder into results.json (run_autograder)")
-    p.add_argument("lab", choices=["vae", "gan"], help="which lab: vae or gan")
+    lab_argument(p)
     p.add_argument("--submission", required=True, help="the submission folder (/autograder/submission)")
     p.add_argument("--results", required=True, help="results.json to write (/autograder/results/results.json)")
     p.add_argument("--seed", type=int, default=0, help="grading seed: the same inputs for every submission")

@@ -14,7 +14,7 @@ from .vae import VAE
 
 class ARDecoderVAE(VAE):
     def __init__(self, x_dim: int = 64, hidden: int = 128, latent_dim: int = 8):
-        super().__init__(x_dim, hidden, latent_dim)
+        super().__init__(latent_dim=latent_dim, x_dim=x_dim, hidden=hidden)
         self.decoder = nn.Sequential(nn.Linear(latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, x_dim))
         self.autoregressive = nn.Linear(x_dim, x_dim, bias=False)
         self.register_buffer("mask", torch.tril(torch.ones(x_dim, x_dim), diagonal=-1))

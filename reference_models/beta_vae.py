@@ -9,5 +9,5 @@ from .vae import VAE
 
 class BetaVAE(VAE):
     def __init__(self, x_dim: int = 64, hidden: int = 128, latent_dim: int = 2, beta: float = 4.0):
-        super().__init__(x_dim, hidden, latent_dim)
+        super().__init__(latent_dim=latent_dim, x_dim=x_dim, hidden=hidden)
         self.beta = beta

@@ -122,7 +122,7 @@ def build_autoencoder(name: str, ds: Dataset, latent_dim: int | None = None):
     if name == "ae":
         return AE(x_dim, 256 if x_dim > 100 else 128, latent_dim or 2)
     if name == "vae":
-        return VAE(x_dim, 256 if x_dim > 100 else 128, latent_dim or 2)
+        return VAE(latent_dim=latent_dim or 2, x_dim=x_dim, hidden=256 if x_dim > 100 else 128)
     if name == "beta_vae":
         return BetaVAE(x_dim, 256 if x_dim > 100 else 128, latent_dim or 2, beta=4.0)
     if name == "conv_ae":

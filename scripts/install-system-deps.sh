@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the project needs: TeX for exam PDFs, poppler for tests that read them, bubblewrap
-# for the lab grader's jail, chromium for the test that renders a practice sheet. Installs only what
-# is missing.
+# for the lab grader's jail, chromium (and its WebDriver, for Selenium) for the tests that drive the
+# practice app and render pages. Installs only what is missing.
 set -euo pipefail
-PACKAGES=(texlive-latex-base texlive-latex-extra texlive-fonts-recommended latexmk poppler-utils bubblewrap chromium fonts-dejavu-core)
+PACKAGES=(texlive-latex-base texlive-latex-extra texlive-fonts-recommended latexmk poppler-utils bubblewrap chromium chromium-driver fonts-dejavu-core)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

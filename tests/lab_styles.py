@@ -6,7 +6,7 @@ import os
 
 import nbformat
 
-from examkit.labs.notebooks import solution_cells
+from lab_base import solution_cells
 
 COLAB_HEADER = (
     "gpu_info = !nvidia-smi\n"

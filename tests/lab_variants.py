@@ -1,6 +1,6 @@
 """Buggy and hostile variants of the lab solutions, made by editing the solution source."""
 
-from examkit.labs.notebooks import solution_cells
+from lab_base import solution_cells
 
 VAE_PITFALLS = {
     # name: (original, replacement, checks expected to fail)
@@ -203,4 +203,50 @@ PROC_ATTACK = (
     "            pass\n"
     "    return 0\n"
     "_ = _attack()\n"
+)
+
+# A no-op train_step that forges what a watcher in its process would record (the frames above it
+# hold the record) and, at definition time, replaces the harness's training probe (its globals are
+# reachable from any frame) with one that hands back the training digits as samples.
+GAN_FORGERY = (
+    "\nimport sys\nimport numpy as np\n"
+    "def train_step(G, D, opt_G, opt_D, real, nz):\n"
+    "    f = sys._getframe(1)\n"
+    "    while f is not None:\n"
+    "        rec = f.f_locals.get('record')\n"
+    "        if isinstance(rec, list):\n"
+    "            p = np.concatenate([t.detach().double().numpy().ravel() for t in list(G.parameters()) + list(D.parameters())])\n"
+    "            up = p.copy(); up[:784] += 1e-3; up[784:1568] += 1e-3\n"
+    "            rec.append(('D', p, up, np.zeros_like(p)))\n"
+    "            rec.append(('G', up, up + 1e-3, np.full_like(p, 1e-3)))\n"
+    "            break\n"
+    "        f = f.f_back\n"
+    "    return 0.0, 0.0\n"
+    "def _patch():\n"
+    "    f = sys._getframe()\n"
+    "    while f is not None:\n"
+    "        probes = f.f_globals.get('PROBES')\n"
+    "        if isinstance(probes, dict) and 'gan_train' in probes:\n"
+    "            from lab_probes.digits import digits28\n"
+    "            def fake(ns, seed):\n"
+    "                noise = np.random.rand(200, 1, 28, 28) * 2 - 1\n"
+    "                return {'before': noise, 'after': (digits28(1024)[:200] * 2 - 1).double().numpy(),\n"
+    "                        'control': noise, 'g_change': np.ones(10)}\n"
+    "            probes['gan_train'] = fake\n"
+    "            return 1\n"
+    "        f = f.f_back\n"
+    "    return 0\n"
+    "_ = _patch()\n"
+)
+
+# Fills its working folder from inside a check (a probe may run for 10 s): gigabytes at disk
+# speed, unless the scratch quota stops it.
+SCRATCH_FLOOD = (
+    "\ndef kl_divergence(mu, logvar):\n"
+    "    block = b'0' * (1 << 20)\n"
+    "    for i in range(100):\n"
+    "        with open(f'flood{i}.bin', 'wb') as fh:\n"
+    "            for _ in range(60):\n"
+    "                fh.write(block)\n"
+    "    return mu.sum()\n"
 )

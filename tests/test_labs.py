@@ -11,10 +11,21 @@ import nbformat
 import pytest
 
 from conftest import bare_env, run_cli
+from examkit.labs import get_lab
 from examkit.labs.extract import extract
 from examkit.labs.grade import grade_batch, grade_submission
-from examkit.labs.notebooks import write_notebook
-from lab_variants import ACCEPTED_VARIANTS, GAN_PITFALLS, HOSTILE, LINGERING_ATTACK, PROC_ATTACK, VAE_PITFALLS, source
+from examkit.labs.notebook import write_notebook
+from lab_variants import (
+    ACCEPTED_VARIANTS,
+    GAN_FORGERY,
+    GAN_PITFALLS,
+    HOSTILE,
+    LINGERING_ATTACK,
+    PROC_ATTACK,
+    SCRATCH_FLOOD,
+    VAE_PITFALLS,
+    source,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
 
@@ -60,14 +71,14 @@ def assert_full_marks(results, lab):
 
 def test_gan_solution_notebook_gets_full_marks(tmp_path):
     """(The VAE solution is graded in full by the extraction test below and the CLI batch test.)"""
-    assert_full_marks(grade_submission("gan", write_notebook("gan", True, tmp_path / "gan.ipynb")), "gan")
+    assert_full_marks(grade_submission("gan", write_notebook(get_lab("gan"), True, tmp_path / "gan.ipynb")), "gan")
 
 
 def test_notebooks_are_read_as_jupyter_runs_them_and_syntax_errors_cost_one_cell(tmp_path):
     """IPython's transformation: `!pip` becomes a shell call that does nothing offline (and says so),
     `%matplotlib` a magic call; the training loop is kept (the jail bounds it in time); a cell with a
     syntax error is skipped and named, with its Jupyter cell number."""
-    nb = nbformat.read(write_notebook("vae", True, tmp_path / "v.ipynb"), as_version=4)
+    nb = nbformat.read(write_notebook(get_lab("vae"), True, tmp_path / "v.ipynb"), as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("def broken(:\n    pass\nextra = 1"))
     nbformat.write(nb, str(tmp_path / "v.ipynb"))
     extracted = extract(tmp_path / "v.ipynb")
@@ -85,7 +96,7 @@ def test_notebooks_are_read_as_jupyter_runs_them_and_syntax_errors_cost_one_cell
 
 
 def test_starter_notebook_scores_zero_with_clear_messages(tmp_path):
-    results = grade_submission("vae", write_notebook("vae", False, tmp_path / "s.ipynb"))
+    results = grade_submission("vae", write_notebook(get_lab("vae"), False, tmp_path / "s.ipynb"))
     assert results["score"] == 0
     assert all(
         "NotImplementedError" in t["output"] or "not defined" in t["output"] or "error" in t["output"]
@@ -139,6 +150,35 @@ def test_hostile_submissions_earn_nothing_and_never_stop_the_batch(tmp_path):
 
 
 @pytest.mark.slow
+def test_forged_records_and_a_patched_harness_earn_nothing(tmp_path):
+    """The judges recompute from raw parameters and samples: a no-op train_step that writes the
+    record a watcher would keep, and a harness probe replaced by one returning the training digits,
+    score 0 on the train_step and training checks (the rest of the notebook is the solution's)."""
+    path = tmp_path / "forger.py"
+    path.write_text(source("gan") + GAN_FORGERY)
+    results = grade_submission("gan", path)
+    scores = {t["name"]: t["score"] for t in results["tests"]}
+    assert all(v == 0 for k, v in scores.items() if k.startswith(("train_step", "GAN training"))), results["tests"]
+    assert all(v > 0 for k, v in scores.items() if not k.startswith(("train_step", "GAN training"))), scores
+    outputs = " ".join(t["output"] for t in results["tests"])
+    assert "copies of the training digits" in outputs and "something other than opt_D.step()" in outputs
+
+
+@pytest.mark.slow
+def test_the_scratch_quota_stops_a_flood_and_the_batch_goes_on(tmp_path):
+    """Gigabytes written into the working folder by a check: stopped at the quota (512 MB) from
+    outside, the submission is told why, and the next submission in the same jail grades."""
+    flood, good = tmp_path / "a_flood.py", tmp_path / "b_good.py"
+    flood.write_text(source("vae") + SCRATCH_FLOOD)
+    good.write_text(source("vae"))
+    summary = grade_batch("vae", [flood, good], tmp_path / "out", jobs=1)
+    flooded = json.loads((tmp_path / "out" / "a_flood" / "results.json").read_text())
+    assert flooded["score"] == 0 and "512 MB scratch quota" in flooded["tests"][0]["output"], flooded["tests"][0]
+    assert summary["scores"]["b_good"] == summary["max_score"]
+    assert "a_flood" in summary["review"]
+
+
+@pytest.mark.slow
 def test_a_submission_cannot_reach_the_next_one_in_the_same_warm_jail(tmp_path):
     """One worker grades, in one warm jail: an attack on the processes in /proc (it must not reach
     the zygote, so that submission still grades normally), a detached file-deleting process (it
@@ -153,7 +193,7 @@ def test_a_submission_cannot_reach_the_next_one_in_the_same_warm_jail(tmp_path):
 
 
 def test_cli_grade_batch_outputs_and_resume(tmp_path):
-    good = write_notebook("vae", True, tmp_path / "alice.ipynb")
+    good = write_notebook(get_lab("vae"), True, tmp_path / "alice.ipynb")
     bad = tmp_path / "bob.py"
     bad.write_text(source("vae", [(VAE_PITFALLS["beta_ignored"][0], VAE_PITFALLS["beta_ignored"][1])]))
     broken = tmp_path / "carol.ipynb"
@@ -302,7 +342,7 @@ def _user_can_run_python(user: str) -> bool:
     import subprocess
     import sys
 
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+    if os.geteuid() != 0:
         return False
     try:
         import pwd
@@ -310,16 +350,17 @@ def _user_can_run_python(user: str) -> bool:
         entry = pwd.getpwnam(user)
     except KeyError:
         return False
-    probe = [
-        "setpriv",
-        f"--reuid={entry.pw_uid}",
-        f"--regid={entry.pw_gid}",
-        "--clear-groups",
-        sys.executable,
-        "-c",
-        "import torch",
-    ]
-    return subprocess.run(probe, capture_output=True).returncode == 0
+
+    def drop():  # exactly as the sandbox drops privileges (setpriv may reach what this cannot)
+        os.setgroups([])
+        os.setgid(entry.pw_gid)
+        os.setuid(entry.pw_uid)
+
+    try:
+        done = subprocess.run([sys.executable, "-c", "import torch"], capture_output=True, preexec_fn=drop, cwd="/")
+    except OSError:  # e.g. the interpreter lives under a folder only root may enter
+        return False
+    return done.returncode == 0
 
 
 @pytest.mark.skipif(not _user_can_run_python("nobody"), reason="needs root, and a Python that user nobody may run")
@@ -374,11 +415,11 @@ def test_beta_is_judged_on_the_students_own_reduction_despite_float32_rounding()
     the reconstruction never passes."""
     import numpy as np
 
-    from examkit.labs.checks import _loss_inputs, judge_beta
-    from examkit.labs.runner import ProbeResult
+    from examkit.labs.jail.runner import ProbeResult
+    from examkit.labs.vae.judges import _loss_terms, judge_beta
 
     for seed in range(200):
-        bce, kl = _loss_inputs(seed)
+        bce, kl = _loss_terms(seed)
         for name, expected in (("kl_mean", 1), ("beta_on_bce", 0)):
             values = {b: bce + b * kl / 18 if name == "kl_mean" else b * bce + kl for b in (0, 1, 3)}
             arrays = {f"beta{b}": np.asarray(np.float32(v), dtype=np.float64) for b, v in values.items()}

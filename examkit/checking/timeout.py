@@ -1,4 +1,7 @@
-"""Hard wall-clock limits for checking work (sympy is pure Python, so SIGALRM can stop it).
+"""Hard limits on checking work, in CPU seconds of this process (sympy is pure Python, so a
+signal can stop it). CPU time, not wall-clock time: a key must not be judged "too long to check"
+because other programs share the cores (on a loaded 2-core machine the same check took 4x longer
+on the clock), while hostile input still gets only its budget of work.
 
 Only the main thread can receive signals; elsewhere the limit is not enforced and callers rely
 on the input-size limits of the parser instead.
@@ -10,6 +13,8 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
+
+SIGNAL, TIMER = signal.SIGPROF, signal.ITIMER_PROF  # the process's CPU time (user + system)
 
 
 class CheckTimeout(Exception):
@@ -31,16 +36,16 @@ def time_limit(seconds: float):
     if not usable:
         yield
         return
-    previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
-    outer_remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    previous_handler = signal.signal(SIGNAL, _on_alarm)
+    outer_remaining, _ = signal.setitimer(TIMER, 0)
     budget = min(seconds, outer_remaining) if outer_remaining > 0 else seconds
-    started = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, budget)
+    started = time.process_time()
+    signal.setitimer(TIMER, budget)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
+        signal.setitimer(TIMER, 0)
+        signal.signal(SIGNAL, previous_handler)
         if outer_remaining > 0:
-            left = outer_remaining - (time.monotonic() - started)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+            left = outer_remaining - (time.process_time() - started)
+            signal.setitimer(TIMER, max(left, 1e-3))

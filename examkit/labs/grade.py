@@ -3,27 +3,22 @@ grades.csv and a Canvas-importable CSV. Results live in SQLite so an interrupted
 
 from __future__ import annotations
 
-import base64
 import csv
-import functools
 import hashlib
-import html
-import io
 import json
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
-
-from .checks import CONTRACT, LABS, PROBE_TIMEOUTS
+from . import get_lab
 from .extract import MAX_FILE_BYTES, SubmissionError, extract
+from .feedback import feedback_html
 from .files import read_capped
-from .runner import run_probes
-from .sandbox import Limits
+from .jail.runner import run_probes
+from .jail.sandbox import Limits
+from .jail.warm import WarmJail, WarmJailUnavailable
 from .submissions import apply_roster, collect
-from .warm import WarmJail, WarmJailUnavailable
 
 GRADER_VERSION = "3"  # cached results of older graders are not reused
 
@@ -56,7 +51,7 @@ def _results(checks, tests: list, output: str, extras: dict | None = None, secon
 
 def failed_results(lab: str, why: str) -> dict:
     """Results for a submission that could not be graded: every check at 0, saying why."""
-    _, checks = LABS[lab]
+    checks = get_lab(lab).checks
     tests = [{"name": c.name, "score": 0, "max_score": c.points, "output": f"not graded: {why}"} for c in checks]
     return _results(checks, tests, why)
 
@@ -66,7 +61,8 @@ def grade_submission(
 ) -> dict:
     """Gradescope-format results for one submission (never raises for what the submission does).
     A warm `jail` (batches) saves starting Python and torch per submission."""
-    _, checks = LABS[lab]
+    spec = get_lab(lab)
+    checks = spec.checks
     path = Path(path)
     tests = []
     try:
@@ -75,11 +71,11 @@ def grade_submission(
     except (OSError, SubmissionError) as exc:
         return failed_results(lab, str(exc))
     run_seed = _seed(lab, seed)
-    probes = [{"name": p, "timeout": PROBE_TIMEOUTS.get(p, 10)} for p in dict.fromkeys(c.probe for c in checks)]
+    probes = spec.probes()
     run = (
-        jail.run(extracted, probes, run_seed)
+        jail.run(lab, extracted, probes, run_seed)
         if jail
-        else run_probes(extracted, probes, run_seed, sandbox=sandbox, limits=limits)
+        else run_probes(lab, extracted, probes, run_seed, sandbox=sandbox, limits=limits)
     )
     for c in checks:
         result = run.probes[c.probe]
@@ -96,8 +92,10 @@ def grade_submission(
         except (KeyError, ValueError, TypeError, IndexError) as exc:
             fraction, message = 0, f"unexpected output ({type(exc).__name__}: {exc})"
         tests.append({"name": c.name, "score": round(c.points * fraction, 4), "max_score": c.points, "output": message})
-    notes = reading_notes(extracted, run.definition_failures, CONTRACT[lab])
-    extras = {k: v.arrays for k, v in run.probes.items() if k in ("vae_train", "gan_train") and v.status == "ok"}
+    notes = reading_notes(extracted, run.definition_failures, spec.contract)
+    if run.jail_status.startswith("the notebook"):  # stopped from outside (the scratch quota)
+        notes.insert(0, run.jail_status)
+    extras = {k: v.arrays for k, v in run.probes.items() if k in spec.extras and v.status == "ok"}
     return _results(checks, tests, "\n".join(notes) or "the notebook ran top to bottom", extras, run.seconds)
 
 
@@ -125,83 +123,6 @@ def reading_notes(extracted, failures: list, contract: set) -> list[str]:
     return notes[:12] + ([f"... and {len(notes) - 12} more"] if len(notes) > 12 else [])
 
 
-# --- feedback page ------------------------------------------------------------------------------
-def _png(images, title) -> str | None:
-    """A row of 28x28 images as a PNG data URI, None if they are not images. Written straight from
-    the pixels (no figure: a feedback page costs milliseconds, not a quarter of a second)."""
-    from matplotlib.image import imsave
-
-    arr = np.asarray(images, dtype=np.float64)
-    if arr.size % 784 or not np.all(np.isfinite(arr)) or not 0 < arr.size // 784 <= 12:
-        return None
-    arr = arr.reshape(-1, 28, 28)
-    if arr.min() < -0.01:
-        arr = (arr + 1) / 2
-    arr = np.clip(arr, 0, 1)
-    gap = np.ones((28, 4))
-    row = np.hstack([part for img in arr for part in (img, gap)][:-1])
-    buf = io.BytesIO()
-    imsave(buf, np.kron(row, np.ones((3, 3))), cmap="gray", vmin=0, vmax=1, format="png")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-
-
-@functools.cache
-def _reference_png(lab: str, key: str, label: str) -> tuple[str, str | None]:
-    """A row of the reference run's images: the same on every feedback page, so rendered once."""
-    from .checks import reference_gan_run, reference_vae_run
-
-    run = reference_vae_run(0) if lab == "vae" else reference_gan_run(0)
-    return label, _png(run[key], label)
-
-
-def feedback_html(lab: str, name: str, results: dict) -> str:
-    title, _ = LABS[lab]
-    rows = "".join(
-        f"<tr class='{'ok' if t['score'] == t['max_score'] else 'bad'}'><td>{html.escape(t['name'])}</td>"
-        f"<td>{t['score']:g} / {t['max_score']:g}</td><td>{html.escape(t['output'])}</td></tr>"
-        for t in results["tests"]
-    )
-    pictures = []  # (label, PNG data URI or None) rows: the student's above the reference's
-    extras = results.get("extras", {})
-    if "vae_train" in extras:
-        mine = extras["vae_train"]
-        pictures += [
-            _reference_png("vae", "originals", "Held-out digits"),
-            ("Your VAE after 150 training steps: reconstructions", mine["after_x_hat"][:8]),
-            _reference_png("vae", "reconstructions", "Reference VAE after the same 150 steps: reconstructions"),
-        ]
-        if "trained_samples" in mine:
-            pictures += [
-                ("Your samples (sample(model, 8))", mine["trained_samples"][:8]),
-                _reference_png("vae", "samples", "Reference samples, z ~ N(0, I)"),
-            ]
-        if "trained_frames" in mine:
-            pictures += [
-                ("Your interpolation between two held-out digits", mine["trained_frames"][:12]),
-                _reference_png("vae", "frames", "Reference interpolation between the same digits"),
-            ]
-    if "gan_train" in extras:
-        pictures += [
-            ("Your generator after 60 training steps", extras["gan_train"]["after"][:8]),
-            _reference_png("gan", "samples", "Reference DCGAN after the same 60 steps"),
-        ]
-    rendered = [
-        (label, image if isinstance(image, str) or image is None else _png(image, label)) for label, image in pictures
-    ]
-    images = "".join(
-        f"<figure><img src='{uri}' alt='{html.escape(label)}'><figcaption>{html.escape(label)}</figcaption></figure>"
-        if uri
-        else f"<p>{html.escape(label)}: the output could not be shown as 28x28 images.</p>"
-        for label, uri in rendered
-    )
-    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}: {html.escape(name)}</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}td{{padding:4px 8px;vertical-align:top;border-bottom:1px solid #ddd}}
-td:nth-child(2){{white-space:nowrap}}tr.ok td:nth-child(2){{color:#2a7}}tr.bad td:nth-child(2){{color:#c33}}pre{{background:#f4f4f4;padding:.5em;white-space:pre-wrap}}</style></head>
-<body><h1>{html.escape(title)}</h1><p>Submission <code>{html.escape(name)}</code>: <strong>{results["score"]:g} / {results["max_score"]:g}</strong></p>
-<table><tr><th>check</th><th>score</th><th>what we found</th></tr>{rows}</table>
-<h2>Notes</h2><pre>{html.escape(results["output"])}</pre>{images}</body></html>"""
-
-
 # --- batch ---------------------------------------------------------------------------------------
 class ResultStore:
     """SQLite cache of finished submissions, keyed by lab, grading seed, grader version and file hash."""
@@ -227,8 +148,7 @@ def grade_batch(
     lab: str, submissions, out, jobs: int = 2, seed: int = 0, sandbox: bool = True, progress=None, roster=None
 ) -> dict:
     """Grade files and folders of submissions (Gradescope and Canvas bulk downloads included)."""
-    if lab not in LABS:
-        raise ValueError(f"unknown lab {lab!r}: choose vae or gan")
+    spec = get_lab(lab)
     found = collect(submissions)
     if roster:
         apply_roster(found, Path(roster))
@@ -287,8 +207,7 @@ def grade_batch(
     finally:
         for jail in jails:
             jail.close()
-    title, checks = LABS[lab]
-    max_score = sum(c.points for c in checks)
+    title, checks, max_score = spec.title, spec.checks, spec.max_score
     with open(out / "grades.csv", "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["submission", "student", "file", "score", "max_score"] + [c.name for c in checks])

@@ -16,9 +16,9 @@ import zipfile
 from pathlib import Path
 
 from ..resources import bundled
+from . import get_lab
 from .grade import failed_results, grade_submission
-from .notebooks import FILENAMES as NOTEBOOK_NAMES
-from .sandbox import Limits, bwrap_works
+from .jail.sandbox import Limits, bwrap_works
 from .submissions import SUFFIXES
 
 STUDENT_USER = "examkit-student"
@@ -107,7 +107,7 @@ def find_submission(lab: str, folder: Path) -> Path | None:
     """The lab's notebook in the submission folder, else its only .ipynb/.py file."""
     candidates = sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file() and not p.is_symlink())
     candidates = [p for p in candidates if ".ipynb_checkpoints" not in p.parts]
-    named = [p for p in candidates if p.name == NOTEBOOK_NAMES[lab]]
+    named = [p for p in candidates if p.name == get_lab(lab).filename]
     if named:
         return named[0]
     return candidates[0] if len(candidates) == 1 else None
@@ -119,7 +119,7 @@ def grade_for_gradescope(
     """Grade one Gradescope submission folder and write results.json; `jail` is bwrap, user or auto."""
     found = find_submission(lab, submission)
     if found is None:
-        out = failed_results(lab, f"no {NOTEBOOK_NAMES[lab]} (or single .ipynb/.py file) in the submission")
+        out = failed_results(lab, f"no {get_lab(lab).filename} (or single .ipynb/.py file) in the submission")
     else:
         use_bwrap = jail == "bwrap" or (jail == "auto" and bwrap_works())
         limits = Limits() if use_bwrap else Limits(user=user)

@@ -1,4 +1,4 @@
-"""A warm jail for batch grading: one bubblewrap jail per worker whose zygote (harness/zygote.py)
+"""A warm jail for batch grading: one bubblewrap jail per worker whose zygote (inside/zygote.py)
 has torch, matplotlib and the digits loaded, and forks each notebook into its own user and PID
 namespace. Starting Python and importing torch per notebook cost more than grading it.
 
@@ -21,9 +21,10 @@ import time
 import uuid
 from pathlib import Path
 
-from .extract import Extracted
+from ..extract import Extracted
+from .quota import ScratchQuota
 from .runner import RunOutput, collect, copy_harness, jail_settings
-from .sandbox import Limits, kill_jail, read_capped_in_background, spawn_jailed
+from .sandbox import Limits, kill_group, kill_jail, read_capped_in_background, spawn_jailed
 
 START_TIMEOUT_S = 120
 REPLY_GRACE_S = 15  # beyond the notebook's own deadline, which the jail enforces itself
@@ -105,7 +106,7 @@ class WarmJail:
             kill_jail(self.proc, self.cgroup)
             self.proc = None
 
-    def run(self, extracted: Extracted, probes: list[dict], seed: int) -> RunOutput:
+    def run(self, lab: str, extracted: Extracted, probes: list[dict], seed: int) -> RunOutput:
         if self.proc is None or self.proc.poll() is not None:
             self._stop()
             self._start()
@@ -115,18 +116,25 @@ class WarmJail:
         started = time.monotonic()
         job = {
             "id": job_id,
+            "lab": lab,
             "statements": extracted.statements,
             "probes": probes,
             "seed": seed,
             "timeout": self.notebook_timeout,
         }
+        proc = self.proc
+        quota = ScratchQuota(self.scratch, self.limits.scratch_mb, self.limits.scratch_files, lambda: kill_group(proc))
         try:
-            self.proc.stdin.write(json.dumps(job).encode() + b"\n")
-            self.proc.stdin.flush()
-            reply = self._reply(self.notebook_timeout + REPLY_GRACE_S)
+            with quota:
+                self.proc.stdin.write(json.dumps(job).encode() + b"\n")
+                self.proc.stdin.flush()
+                reply = self._reply(self.notebook_timeout + REPLY_GRACE_S)
         except (BrokenPipeError, OSError):
             reply = None
-        if not (isinstance(reply, dict) and reply.get("id") == job_id):
+        if quota.exceeded:
+            self._stop()
+            status = quota.exceeded
+        elif not (isinstance(reply, dict) and reply.get("id") == job_id):
             self._stop()  # dead or wedged: the next notebook gets a fresh jail
             status = "timeout" if time.monotonic() - started >= self.notebook_timeout else "crashed"
         else:

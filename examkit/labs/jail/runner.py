@@ -15,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..resources import user_cache_dir
-from .extract import Extracted
-from .files import read_capped
+from ...resources import user_cache_dir
+from ..extract import Extracted
+from ..files import read_capped
 from .sandbox import Limits, run_jailed
 
-HARNESS_DIR = Path(__file__).resolve().parent / "harness"
+INSIDE = Path(__file__).resolve().parent / "inside"  # the harness: what runs in the jail
+LABS_DIR = INSIDE.parent.parent
 MAX_JSON_BYTES = 2_000_000
 MAX_ARRAY_BYTES = 64_000_000
 
@@ -88,12 +89,27 @@ def jail_settings() -> tuple[dict | None, dict | None]:
 
 
 def copy_harness(folder: Path) -> Path:
+    """The jail's /harness: the harness itself, and each lab's jail-side files (lab.JAIL_FILES) as
+    the package lab_probes, next to the digits they train on. Nothing else of examkit goes in."""
+    from .. import all_labs
+    from ..lab import JAIL_FILES
+
     harness = folder / "harness"
-    shutil.copytree(HARNESS_DIR, harness, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(INSIDE, harness, ignore=shutil.ignore_patterns("__pycache__"))
+    package = harness / "lab_probes"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    shutil.copy(LABS_DIR / "digits.py", package / "digits.py")
+    for key, lab in all_labs().items():
+        (package / key).mkdir()
+        (package / key / "__init__.py").write_text("")
+        for name in JAIL_FILES:
+            shutil.copy(lab.folder / name, package / key / name)
     return harness
 
 
 def run_probes(
+    lab: str,
     extracted: Extracted,
     probes: list[dict],
     seed: int,
@@ -107,7 +123,7 @@ def run_probes(
         scratch = Path(tmp) / "scratch"
         scratch.mkdir()
         harness = copy_harness(Path(tmp))
-        request = {"statements": extracted.statements, "probes": probes, "seed": seed}
+        request = {"lab": lab, "statements": extracted.statements, "probes": probes, "seed": seed}
         extra_ro, env = jail_settings()
         run = run_jailed(
             [sys.executable, "/harness/harness.py"],
@@ -120,7 +136,9 @@ def run_probes(
             extra_ro=extra_ro,
             env=env,
         )
-        jail = "timeout" if run.timed_out else ("ok" if run.returncode == 0 else f"exit {run.returncode}")
+        jail = run.quota_exceeded or (
+            "timeout" if run.timed_out else ("ok" if run.returncode == 0 else f"exit {run.returncode}")
+        )
         return collect(scratch / "out", probes, jail, run.seconds)
 
 
@@ -135,7 +153,8 @@ def collect(out: Path, probes: list[dict], jail_status: str, seconds: float) -> 
         data = _read_json(out / f"{name}.json")
         if outcome is None:
             status = "timeout" if jail_status == "timeout" else "missing"
-            results[name] = ProbeResult(status, "the jail stopped before this check ran")
+            why = jail_status if jail_status.startswith("the notebook") else "the jail stopped before this check ran"
+            results[name] = ProbeResult(status, why)
             continue
         if outcome.get("status") == "ok" and isinstance(data, dict) and data.get("ok") is True:
             arrays = {}

@@ -22,7 +22,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from .quota import ScratchQuota
+
 HIDDEN_PACKAGES = ("examkit", "reference_models")
+SHM_MB = 64
 
 
 class SandboxUnavailable(RuntimeError):
@@ -35,6 +38,8 @@ class Limits:
     cpu_seconds: int = 120  # CPU time per process
     processes: int = 64  # tasks in the jail (cgroup) / per user (rlimit)
     file_mb: int = 64  # largest file the jail may write
+    scratch_mb: int = 512  # all it may write together (quota.py, watched from outside)
+    scratch_files: int = 20000
     open_files: int = 256
     output_kb: int = 256  # stdout/stderr kept; the rest is discarded
     user: str | None = None  # without bubblewrap (a Gradescope container): run as this unprivileged user
@@ -48,6 +53,7 @@ class RunResult:
     timed_out: bool
     seconds: float
     truncated: bool
+    quota_exceeded: str | None = None
 
 
 def bwrap_path() -> str | None:
@@ -116,6 +122,10 @@ def bwrap_command(
         "/proc",
         "--dev",
         "/dev",
+        "--size",
+        str(SHM_MB * 2**20),
+        "--tmpfs",
+        "/dev/shm",  # bwrap's /dev is a writable tmpfs as large as memory: shared memory gets a cap
     ]
     for path in ("/usr", "/lib", "/lib64", "/bin"):
         if os.path.exists(path):
@@ -142,8 +152,10 @@ def bwrap_command(
         "--chdir",
         "/scratch",
         "--remount-ro",
+        "/dev",
+        "--remount-ro",
         "/",
-    ]  # the jail's own root is read-only too: only /scratch is writable
+    ]  # the jail's own root and /dev are read-only too: only /scratch (and a small /dev/shm) is writable
     return cmd + argv
 
 
@@ -323,11 +335,15 @@ def read_capped_in_background(stream, limit_bytes: int) -> tuple[threading.Threa
     return reader, sink, flags
 
 
-def kill_jail(proc, cgroup):
+def kill_group(proc):
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except OSError:
         pass
+
+
+def kill_jail(proc, cgroup):
+    kill_group(proc)
     proc.wait()
     cgroup.close()
 
@@ -357,8 +373,10 @@ def run_jailed(
     except (BrokenPipeError, OSError):
         pass
     timed_out = False
+    quota = ScratchQuota(scratch, limits.scratch_mb, limits.scratch_files, lambda: kill_group(proc))
     try:
-        proc.wait(timeout=timeout)
+        with quota:
+            proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
     finally:
@@ -373,4 +391,5 @@ def run_jailed(
         timed_out,
         time.monotonic() - started,
         bool(out_flags or err_flags),
+        quota.exceeded,
     )

@@ -1,0 +1,83 @@
+"""The GAN lab's probe inputs and tiny fixed networks, all drawn from the assignment's seed:
+probes.py hands them to the student's code in the jail; judges.py recomputes from the same ones
+(and from the parameters the student's train_step left) what D and G do."""
+
+import torch
+import torch.nn as nn
+
+NZ = 100
+TRAIN = {"steps": 60, "batch": 32, "lr": 2e-4, "betas": (0.5, 0.999), "digits": 1024, "samples": 200}
+# step sizes chosen so one D step moves D(x) by about 0.2 (no saturation) and one G step visibly moves D(G(z))
+TINY_LR = {"G": 0.5, "D": 1e-3}
+TINY_PIXELS = 784
+
+
+def _rng(seed: int) -> torch.Generator:
+    """A stream of the inputs' own: the probes seed torch's global RNG with `seed` for the student's
+    code, whose noise must not repeat the inputs (randn_like drawing the very numbers of mu)."""
+    return torch.Generator().manual_seed(seed + 7919)
+
+
+def generator(seed):
+    return torch.randn(4, NZ, generator=_rng(seed))
+
+
+def discriminator(seed):
+    return torch.rand(5, 1, 28, 28, generator=_rng(seed)) * 2 - 1
+
+
+def losses(seed):
+    """(D(x), D(G(z))) probabilities away from 0 and 1."""
+    g = _rng(seed)
+    return torch.rand(6, generator=g) * 0.8 + 0.1, torch.rand(6, generator=g) * 0.8 + 0.1
+
+
+def tiny_real(seed):
+    """Bright images: far from the tiny generator's dark fakes."""
+    return 0.6 + 0.3 * torch.rand(8, 1, 28, 28, generator=_rng(seed))
+
+
+class TinyG(nn.Module):
+    """Dark images (about -0.8) whatever z is: only the bias learns, so what a G step does to
+    D(G(z)) does not depend on the z the student's code draws, and the judge can recompute it."""
+
+    def __init__(self, nz=NZ):
+        super().__init__()
+        self.bias = nn.Parameter(torch.full((TINY_PIXELS,), -1.1))
+
+    def forward(self, z):
+        return fake_images(self.bias, z.shape[0])
+
+
+class TinyD(nn.Module):
+    """A logistic regression on pixels, returning (N,) or, like many students' discriminators, (N, 1)."""
+
+    def __init__(self, column=False):
+        super().__init__()
+        self.fc = nn.Linear(TINY_PIXELS, 1)
+        self.column = column
+
+    def forward(self, x):
+        out = d_probabilities(self.fc.weight, self.fc.bias, x)
+        return out.view(-1, 1) if self.column else out
+
+
+def fake_images(g_bias, n):
+    return torch.tanh(g_bias).expand(n, TINY_PIXELS).reshape(n, 1, 28, 28)
+
+
+def d_probabilities(weight, bias, x):
+    return torch.sigmoid(x.reshape(x.shape[0], -1) @ weight.reshape(-1) + bias.reshape(()))
+
+
+def unpack(vector):
+    """A flat parameter vector [G's bias, D's weight, D's bias] as tensors (the judge's side)."""
+    v = torch.as_tensor(vector, dtype=torch.float64)
+    return v[:TINY_PIXELS], v[TINY_PIXELS : 2 * TINY_PIXELS], v[2 * TINY_PIXELS]
+
+
+def training(seed):
+    """The training probe's evaluation codes and minibatch indices (the reference run uses the same)."""
+    g = _rng(seed)
+    z = torch.randn(TRAIN["samples"], NZ, generator=g)
+    return z, [torch.randint(0, TRAIN["digits"], (TRAIN["batch"],), generator=g) for _ in range(TRAIN["steps"])]

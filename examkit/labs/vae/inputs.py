@@ -1,0 +1,56 @@
+"""The VAE lab's probe inputs, all drawn from the assignment's seed: probes.py hands these tensors
+to the student's code in the jail, judges.py computes the expected values from the same ones."""
+
+import torch
+
+LATENT = 20
+TRAIN = {"steps": 150, "batch": 64, "lr": 1e-3, "digits": 512, "train": 448}  # the rest is held out
+
+
+def _rng(seed: int) -> torch.Generator:
+    """A stream of the inputs' own: the probes seed torch's global RNG with `seed` for the student's
+    code, whose noise must not repeat the inputs (randn_like drawing the very numbers of mu)."""
+    return torch.Generator().manual_seed(seed + 7919)
+
+
+def encode(seed):
+    return torch.rand(4, 1, 28, 28, generator=_rng(seed))
+
+
+def decode(seed):
+    return torch.randn(5, LATENT, generator=_rng(seed)) * 3
+
+
+def forward(seed):
+    return torch.rand(3, 1, 28, 28, generator=_rng(seed))
+
+
+def kl(seed):
+    g = _rng(seed)
+    return torch.randn(4, 5, generator=g), torch.randn(4, 5, generator=g)
+
+
+def reparam(seed):
+    """Many draws, so the noise scale can be measured; log-variances around -0.5."""
+    g = _rng(seed)
+    return torch.randn(2000, 4, generator=g), torch.rand(2000, 4, generator=g) * 2 - 1.5
+
+
+def loss(seed):
+    """(x_hat, x, mu, logvar): reconstructions away from 0 and 1, so the BCE is finite."""
+    g = _rng(seed)
+    x = torch.rand(3, 784, generator=g)
+    x_hat = torch.rand(3, 784, generator=g) * 0.9 + 0.05
+    mu, logvar = torch.randn(3, 6, generator=g), torch.randn(3, 6, generator=g) * 0.5
+    return x_hat, x, mu, logvar
+
+
+def interpolate(seed):
+    g = _rng(seed)
+    return torch.rand(1, 28, 28, generator=g), torch.rand(1, 28, 28, generator=g)
+
+
+def training_batches(seed):
+    """The minibatch indices of the training probe (and of the reference run it is measured against)."""
+    g = _rng(seed)
+    return [torch.randint(0, TRAIN["train"], (TRAIN["batch"],), generator=g) for _ in range(TRAIN["steps"])]

@@ -1,0 +1,326 @@
+"""The VAE lab's checks, judged outside the jail against reference_models' formulas, on the
+same inputs (inputs.py) the probes gave the student's code. Each check names the contract item,
+gives points, and for each known pitfall a specific message."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import torch
+
+from reference_models import losses
+from reference_models.vae import VAE
+
+from ..digits import digits28
+from ..judging import REFERENCE_LOCK, close, finite, image_shape_ok, scalar
+from ..lab import Check
+from . import inputs
+
+
+def judge_encode(r, seed):
+    mu, logvar = r.arrays["mu"], r.arrays["logvar"]
+    if mu.shape != (4, 20) or logvar.shape != (4, 20):
+        return (
+            0,
+            f"encode(x) should give mu and logvar of shape (N, latent_dim) = (4, 20); got {mu.shape}, {logvar.shape}",
+        )
+    return 1, f"mu and logvar have shape (4, 20) (input accepted as {r.values.get('input_form')})"
+
+
+def judge_decode(r, seed):
+    out = r.arrays["out"]
+    if not image_shape_ok(out, 5):
+        return 0, f"decode(z) should give (N, 784) or (N, 1, 28, 28); got {out.shape}"
+    if not np.all(np.isfinite(out)) or out.min() < 0 or out.max() > 1:
+        return (
+            0,
+            f"decoder outputs must lie in [0, 1] (Bernoulli means; end with a sigmoid); got range [{out.min():.3g}, {out.max():.3g}]",
+        )
+    return 1, "decoded images have the right shape and lie in [0, 1]"
+
+
+def judge_forward(r, seed):
+    x_hat, mu, logvar = r.arrays["x_hat"], r.arrays["mu"], r.arrays["logvar"]
+    if not image_shape_ok(x_hat, 3) or mu.shape != (3, 20) or logvar.shape != (3, 20):
+        return (
+            0,
+            f"forward(x) should return x_hat (N, 784 or 1x28x28), mu and logvar (N, 20); got {x_hat.shape}, {mu.shape}, {logvar.shape}",
+        )
+    return 1, "forward returns (x_hat, mu, logvar) with the right shapes"
+
+
+def judge_kl(r, seed):
+    mu, logvar = inputs.kl(seed)
+    expected = float(losses.kl_diag_gaussian(mu.double(), logvar.double()))
+    got = scalar(r.arrays["kl"])
+    if np.isclose(got, expected, rtol=1e-4):
+        return 1, f"KL = {got:.6g}, as expected"
+    var = logvar.double()
+    pitfalls = {
+        "wrong sign: KL(q||p) = -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2) is never negative": -expected,
+        "mean over the batch instead of the sum over batch and latent dims": expected / 4,
+        "mean over all elements instead of the sum": expected / 20,
+        "logvar used as the standard deviation": float(
+            -0.5 * torch.sum(1 + torch.log(var**2) - mu.double() ** 2 - var**2)
+        ),
+        "missing the factor 1/2": 2 * expected,
+    }
+    for message, value in pitfalls.items():
+        if np.isclose(got, value, rtol=1e-4):
+            return 0, f"kl_divergence returned {got:.6g}, expected {expected:.6g}: {message}"
+    return (
+        0,
+        f"kl_divergence returned {got:.6g}, expected {expected:.6g} (sum over batch and latent dims of the closed form)",
+    )
+
+
+def judge_noise(r, seed):
+    z1, z2 = r.arrays["z1"], r.arrays["z2"]
+    mu = inputs.reparam(seed)[0].double().numpy()
+    if z1.shape != mu.shape:
+        return 0, f"reparameterize should return z with the shape of mu {mu.shape}; got {z1.shape}"
+    if np.allclose(z1, mu) or np.allclose(z1, z2):
+        return 0, "no noise: z must be mu + sigma * eps with fresh eps ~ N(0, I) on every call"
+    return 1, "z is random around mu"
+
+
+def judge_sigma(r, seed):
+    mu, logvar = (t.double().numpy() for t in inputs.reparam(seed))
+    z = r.arrays["z2"]
+    if z.shape != mu.shape:
+        return 0, "cannot judge the noise scale: wrong output shape"
+    ratios = {"exp(logvar/2)": np.exp(0.5 * logvar), "logvar": logvar, "exp(logvar)": np.exp(logvar)}
+    stds = {k: float(np.std((z - mu) / v)) for k, v in ratios.items()}
+    if abs(stds["exp(logvar/2)"] - 1) < 0.08:
+        return 1, "the noise is scaled by sigma = exp(logvar / 2)"
+    if abs(stds["logvar"] - 1) < 0.08:
+        return 0, "logvar used as the standard deviation: scale eps by exp(0.5 * logvar)"
+    if abs(stds["exp(logvar)"] - 1) < 0.08:
+        return 0, "logvar used as the variance (exp(logvar) is sigma^2): scale eps by exp(0.5 * logvar)"
+    return 0, f"(z - mu) / sigma should be N(0, 1); its standard deviation is {stds['exp(logvar/2)']:.3g}"
+
+
+def judge_reparam_grad(r, seed):
+    g_mu, g_lv = r.arrays.get("grad_mu"), r.arrays.get("grad_logvar")
+    if g_mu is None or g_lv is None or g_mu.size == 0 or g_lv.size == 0 or not np.any(g_lv):
+        return 0, (
+            "sampling blocks gradients: z must be computed from mu and logvar with differentiable "
+            "operations (mu + std * eps), not torch.normal / .sample() / detached tensors"
+        )
+    if not np.allclose(g_mu, 1.0):
+        return 0, "dz/dmu should be 1 (z = mu + sigma * eps)"
+    return 1, "gradients reach mu and logvar"
+
+
+def _loss_terms(seed):
+    """The reference BCE (summed) and KL of the loss probe's inputs."""
+    x_hat, x, mu, logvar = (t.double() for t in inputs.loss(seed))
+    return float(losses.bernoulli_nll(x_hat, x)), float(losses.kl_diag_gaussian(mu, logvar))
+
+
+def judge_vae_loss(r, seed):
+    bce, kl = _loss_terms(seed)
+    got = scalar(r.arrays["beta1"])
+    expected = bce + kl
+    if np.isclose(got, expected, rtol=1e-4):
+        return 1, f"loss = BCE (summed) + KL = {got:.6g}"
+    pitfalls = {
+        "mean instead of sum reduction: sum the BCE over pixels and batch (reduction='sum')": [
+            bce / 3 + kl / 3,
+            (bce + kl) / 3,
+        ],
+        "mixed reductions: the BCE is averaged but the KL summed (or the other way round); sum both": [
+            bce / (3 * 784) + kl,
+            bce / 3 + kl,
+            bce + kl / 3,
+            bce + kl / 6,
+            bce + kl / 18,
+            bce / (3 * 784) + kl / 3,
+            bce / 784 + kl,
+        ],
+        "KL subtracted: the loss is -ELBO = reconstruction + KL": [bce - kl],
+        "KL term missing": [bce],
+    }
+    for message, values in pitfalls.items():
+        if any(np.isclose(got, v, rtol=1e-4) for v in values):
+            return 0, f"vae_loss returned {got:.6g}, expected {expected:.6g}: {message}"
+    return 0, f"vae_loss returned {got:.6g}, expected BCE {bce:.6g} + KL {kl:.6g} = {expected:.6g}"
+
+
+REDUCTIONS = (1, 1 / 3, 1 / 6, 1 / 18, 1 / 784, 1 / 2352)  # sum; mean over the batch, latent dims, elements
+
+
+def judge_beta(r, seed):
+    """Judged on the student's own loss, whatever its reduction (vae_loss judges that): beta must
+    scale exactly the KL part, L(beta) = R + beta * K with K the KL of this batch, as reduced."""
+    bce, kl = _loss_terms(seed)
+    one, three = scalar(r.arrays["beta1"]), scalar(r.arrays["beta3"])
+    if not (np.isfinite(one) and np.isfinite(three)):
+        return 0, "vae_loss returned NaN or inf"
+    if np.isclose(three, bce + 3 * kl, rtol=1e-4):
+        return 1, "beta multiplies the KL term"
+    if np.isclose(three, one, rtol=1e-6):
+        return 0, "beta is ignored: vae_loss(..., beta=3) equals beta=1"
+    zero = scalar(r.arrays["beta0"]) if "beta0" in r.arrays else None
+    if zero is not None and np.isfinite(zero):
+        # The losses are float32 sums of about 2000: differences carry their rounding (a few 1e-4).
+        noise = 8 * np.finfo(np.float32).eps * max(abs(zero), abs(one), abs(three))
+        near = lambda a, b, rtol: abs(a - b) <= max(rtol * abs(b), noise)  # noqa: E731
+        weighted = one - zero  # what beta multiplies, in the student's own reduction
+        if near(three - zero, 3 * weighted, 1e-4):
+            if any(near(weighted, kl * c, 1e-3) for c in REDUCTIONS):
+                return 1, "beta multiplies the KL term (of your loss's reduction)"
+            if any(near(weighted, bce * c, 1e-3) for c in REDUCTIONS):
+                return 0, "beta is on the wrong term: it weights the KL, not the reconstruction"
+    if np.isclose(three, 3 * bce + kl, rtol=1e-4):
+        return 0, "beta is on the wrong term: it weights the KL, not the reconstruction"
+    return 0, f"with beta = 3 expected BCE + 3 KL = {bce + 3 * kl:.6g}, got {three:.6g}"
+
+
+def judge_sample(r, seed):
+    s = r.arrays["samples"]
+    if not image_shape_ok(s, 6):
+        return 0, f"sample(model, 6) should give 6 images (6, 784) or (6, 1, 28, 28); got {s.shape}"
+    if not np.all(np.isfinite(s)) or s.min() < 0 or s.max() > 1:
+        return 0, "samples should be decoder outputs in [0, 1]"
+    if np.allclose(s.reshape(6, -1)[0], s.reshape(6, -1)[1:]):
+        return 0, "all samples are identical: draw z ~ N(0, I) for each"
+    if r.values.get("mode_layers_in_training", 0):
+        return 0, "sample() decodes with dropout / batch norm in training mode: call model.eval() before decoding"
+    return 1, "6 distinct samples in [0, 1]"
+
+
+def judge_interpolate(r, seed):
+    frames, start, end = r.arrays["frames"], r.arrays["start"], r.arrays["end"]
+    if frames.shape[0] != 7:
+        return 0, f"interpolate(..., steps=7) should return 7 images; got {frames.shape[0]}"
+    first, last = frames[0].reshape(-1), frames[-1].reshape(-1)
+    if not (close(first, start.reshape(-1), 1e-3, 1e-4) and close(last, end.reshape(-1), 1e-3, 1e-4)):
+        return 0, (
+            "interpolation endpoints wrong: the first and last images must decode the encoder means of x1 "
+            "and x2 (t = 0 and t = 1 included, e.g. torch.linspace(0, 1, steps))"
+        )
+    return 1, "7 frames from decode(mu(x1)) to decode(mu(x2))"
+
+
+@functools.lru_cache(maxsize=4)
+def reference_vae_run(seed: int) -> dict:
+    """The reference VAE (784-400-20) trained exactly as the probe trains the student's: its
+    held-out -ELBO drop (the bar for the training check), and its reconstructions, samples and
+    interpolation (shown beside the student's on the feedback page)."""
+    with REFERENCE_LOCK, torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = VAE(latent_dim=inputs.LATENT)
+        train, held = _split()
+        opt = torch.optim.Adam(model.parameters(), lr=inputs.TRAIN["lr"])
+        model.eval()
+        with torch.no_grad():
+            before = _neg_elbo(*model(held), held)
+        model.train()
+        for idx in inputs.training_batches(seed):
+            x = train[idx]
+            opt.zero_grad()
+            x_hat, mu, logvar = model(x)
+            loss, _, _ = losses.negative_elbo(x_hat.reshape(len(x), -1), x.reshape(len(x), -1), mu, logvar)
+            loss.backward()
+            opt.step()
+        model.eval()
+        with torch.no_grad():
+            x_hat, mu, logvar = model(held)
+            after = _neg_elbo(x_hat, mu, logvar, held)
+            samples = model.decode(torch.randn(8, inputs.LATENT))
+            ends = model.encode(held[[0, 3]])[0]
+            frames = model.decode(torch.stack([(1 - t) * ends[0] + t * ends[1] for t in torch.linspace(0, 1, 7)]))
+    return {
+        "improvement": before - after,
+        "reconstructions": x_hat[:8].numpy(),
+        "samples": samples.numpy(),
+        "frames": frames.numpy(),
+        "originals": held[:8].numpy(),
+    }
+
+
+def _split():
+    """The training probe's digits: (train, held out)."""
+    data = digits28(inputs.TRAIN["digits"])
+    return data[: inputs.TRAIN["train"]], data[inputs.TRAIN["train"] :]
+
+
+def _neg_elbo(x_hat, mu, logvar, x):
+    with torch.no_grad():
+        x_hat = torch.as_tensor(x_hat, dtype=torch.float64).reshape(len(x), -1).clamp(1e-6, 1 - 1e-6)
+        loss, _, _ = losses.negative_elbo(
+            x_hat,
+            x.double().reshape(len(x), -1),
+            torch.as_tensor(mu, dtype=torch.float64),
+            torch.as_tensor(logvar, dtype=torch.float64),
+        )
+    return float(loss) / len(x)
+
+
+def judge_vae_training(r, seed):
+    held = _split()[1]
+    outputs = [r.arrays[f"{when}_{key}"] for when in ("before", "after") for key in ("x_hat", "mu", "logvar")]
+    if not finite(*outputs):
+        return 0, "your VAE's outputs on held-out digits contain NaN or inf (before or after training): check logvar"
+    x_hat = np.asarray(r.arrays["after_x_hat"], dtype=np.float64)
+    if (
+        x_hat.size == held.numel()
+        and np.abs(x_hat.reshape(len(held), -1) - held.reshape(len(held), -1).numpy()).mean() < 0.01
+    ):
+        return (
+            0,
+            "the trained model's reconstructions are copies of its inputs, not decodings of z: decode(z) must see only z",
+        )
+    try:
+        before = _neg_elbo(r.arrays["before_x_hat"], r.arrays["before_mu"], r.arrays["before_logvar"], held)
+        after = _neg_elbo(r.arrays["after_x_hat"], r.arrays["after_mu"], r.arrays["after_logvar"], held)
+    except (RuntimeError, ValueError) as exc:
+        return 0, f"could not evaluate the trained model's outputs: {exc}"
+    reference = reference_vae_run(0)["improvement"]  # a property of the reference: computed once per process
+    improvement = before - after
+    if (
+        not (np.isfinite(before) and np.isfinite(after)) or improvement < 0.25 * reference
+    ):  # real learning; the loss checks judge the loss
+        return 0, (
+            f"after 150 steps on digits your VAE's held-out -ELBO went from {before:.1f} to {after:.1f} nats; "
+            f"the reference improves by {reference:.1f}. Check the loss (sum reduction, KL sign) and the optimizer step"
+        )
+    return 1, f"held-out -ELBO improved {before:.1f} -> {after:.1f} nats (reference improvement {reference:.1f})"
+
+
+CHECKS = [
+    Check("VAE.encode: returns (mu, logvar) of shape (N, latent_dim)", "vae_encode", 1, judge_encode),
+    Check("VAE.decode: images in [0, 1]", "vae_decode", 1, judge_decode),
+    Check("VAE.forward: returns (x_hat, mu, logvar)", "vae_forward", 1, judge_forward),
+    Check("kl_divergence: closed-form KL summed over batch and latent dims", "kl", 2, judge_kl),
+    Check("VAE.reparameterize: adds noise", "reparam", 1, judge_noise),
+    Check("VAE.reparameterize: sigma = exp(logvar / 2)", "reparam", 2, judge_sigma),
+    Check("VAE.reparameterize: gradients reach mu and logvar", "reparam", 1, judge_reparam_grad),
+    Check("vae_loss: summed BCE plus KL", "vae_loss", 2, judge_vae_loss),
+    Check("vae_loss: beta weights the KL term", "vae_loss", 1, judge_beta),
+    Check("sample: n images from z ~ N(0, I)", "sample", 1, judge_sample),
+    Check("interpolate: endpoints are the decoded encoder means", "interpolate", 2, judge_interpolate),
+    Check("VAE training: held-out -ELBO improves like the reference", "vae_train", 2, judge_vae_training),
+]
+
+
+def pictures(extras: dict) -> list:
+    """Feedback rows (label, images): the student's trained model above the reference's."""
+    mine = extras.get("vae_train")
+    if not mine:
+        return []
+    ref = reference_vae_run(0)
+    rows = [
+        ("Held-out digits", ref["originals"]),
+        ("Your VAE after 150 training steps: reconstructions", mine["after_x_hat"][:8]),
+        ("Reference VAE after the same 150 steps: reconstructions", ref["reconstructions"]),
+    ]
+    if "trained_samples" in mine:
+        rows += [("Your samples (sample(model, 8))", mine["trained_samples"][:8])]
+        rows += [("Reference samples, z ~ N(0, I)", ref["samples"])]
+    if "trained_frames" in mine:
+        rows += [("Your interpolation between two held-out digits", mine["trained_frames"][:12])]
+        rows += [("Reference interpolation between the same digits", ref["frames"])]
+    return rows
