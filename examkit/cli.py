@@ -390,6 +390,39 @@ def cmd_practice_sheet(args) -> int:
     return EXIT_OK
 
 
+def cmd_practice_serve(args) -> int:
+    from .bank.loader import load_bank
+    from .drill.store import ProgressError
+    from .practice.app import create_app, serve
+
+    try:
+        exam_date = _exam_date(args.exam_date)
+        app = create_app(
+            db=args.db, bank=load_bank(args.bank) if args.bank else None, exam_date=exam_date, mock_spec=args.mock
+        )
+    except (ValueError, ProgressError) as exc:
+        print(f"examkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        serve(app, port=args.port, open_browser=args.open)
+    except OSError as exc:  # the port is taken, or not ours to bind
+        print(f"examkit: error: cannot listen on 127.0.0.1:{args.port} ({exc}); pass --port", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _exam_date(text):
+    """--exam-date YYYY-MM-DD, or None."""
+    import datetime
+
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--exam-date {text!r}: write the date as YYYY-MM-DD, e.g. 2026-12-14") from None
+
+
 def bank_option(p):
     """--bank, the same on every command that reads the question bank."""
     p.add_argument(
@@ -597,6 +630,16 @@ def build_parser() -> argparse.ArgumentParser:
     bank_option(p)
     json_option(p)
     p.set_defaults(func=cmd_practice_sheet)
+    p = practice.add_parser("serve", help="the practice app in your browser: practice, mock exams, review, progress")
+    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
+    p.add_argument("--open", action="store_true", help="open the app in the default browser")
+    p.add_argument("--db", metavar="PATH", help="progress database (default: $XDG_DATA_HOME/examkit/drill.sqlite)")
+    p.add_argument("--exam-date", metavar="YYYY-MM-DD", help="plan practice so everything is met before this date")
+    p.add_argument(
+        "--mock", metavar="SPEC", help="exam spec offered for mock exams (default examples/unit12-quiz.yaml)"
+    )
+    bank_option(p)
+    p.set_defaults(func=cmd_practice_serve)
 
     p = sub.add_parser(
         "equiv",

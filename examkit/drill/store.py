@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS attempts (
     max_score REAL NOT NULL, hints INTEGER NOT NULL, answer TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS boxes (
     qid TEXT PRIMARY KEY, box INTEGER NOT NULL, due REAL NOT NULL, seen INTEGER NOT NULL, last REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS mocks (
+    id TEXT PRIMARY KEY, spec TEXT NOT NULL, seed INTEGER NOT NULL, started REAL NOT NULL, minutes REAL NOT NULL,
+    answers TEXT NOT NULL DEFAULT '{}', finished REAL, report TEXT);
 """
 
 
@@ -58,6 +61,16 @@ class ProgressStore:
                 f"move it aside or pass --db to use another file"
             ) from None
 
+    def _write(self, sql, args=()):
+        """One write, committed; a database that cannot be written (read-only, full) is a ProgressError."""
+        try:
+            self.db.execute(sql, args)
+            self.db.commit()
+        except sqlite3.Error as exc:
+            raise ProgressError(
+                f"{self.path}: cannot save progress ({exc}); make the file writable or pass --db to use another file"
+            ) from None
+
     def record(
         self,
         session: str,
@@ -70,7 +83,7 @@ class ProgressStore:
         answer: str,
         at: float | None = None,
     ):
-        self.db.execute(
+        self._write(
             "INSERT INTO attempts (at, session, qid, seed, part, objectives, status, score, max_score, "
             "hints, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -87,7 +100,6 @@ class ProgressStore:
                 answer[:2000],
             ),
         )
-        self.db.commit()
 
     def box(self, qid: str) -> BoxState | None:
         row = self.db.execute("SELECT box, due, seen FROM boxes WHERE qid = ?", (qid,)).fetchone()
@@ -109,21 +121,50 @@ class ProgressStore:
         elif fraction < 0.5:
             box = 1
         new = BoxState(box, at + INTERVAL_DAYS[box] * DAY_S, (state.seen if state else 0) + 1)
-        self.db.execute("INSERT OR REPLACE INTO boxes VALUES (?, ?, ?, ?, ?)", (qid, new.box, new.due, new.seen, at))
-        self.db.commit()
+        self._write("INSERT OR REPLACE INTO boxes VALUES (?, ?, ?, ?, ?)", (qid, new.box, new.due, new.seen, at))
         return new
 
     def attempts(self) -> list[dict]:
         rows = self.db.execute(
-            "SELECT at, session, qid, seed, part, objectives, status, score, max_score, hints FROM attempts ORDER BY id"
+            "SELECT at, session, qid, seed, part, objectives, status, score, max_score, hints, answer "
+            "FROM attempts ORDER BY id"
         ).fetchall()
-        keys = ("at", "session", "qid", "seed", "part", "objectives", "status", "score", "max_score", "hints")
+        keys = ("at", "session", "qid", "seed", "part", "objectives", "status", "score", "max_score", "hints", "answer")
         out = []
         for row in rows:
             item = dict(zip(keys, row))
             item["objectives"] = json.loads(item["objectives"])
             out.append(item)
         return out
+
+    # --- mock exams ------------------------------------------------------------------------
+    def start_mock(self, mock_id: str, spec: str, seed: int, minutes: float, at: float | None = None):
+        self._write(
+            "INSERT INTO mocks (id, spec, seed, started, minutes) VALUES (?, ?, ?, ?, ?)",
+            (mock_id, spec, seed, at or time.time(), minutes),
+        )
+
+    def mock(self, mock_id: str) -> dict | None:
+        row = self.db.execute(
+            "SELECT id, spec, seed, started, minutes, answers, finished, report FROM mocks WHERE id = ?", (mock_id,)
+        ).fetchone()
+        if not row:
+            return None
+        keys = ("id", "spec", "seed", "started", "minutes", "answers", "finished", "report")
+        mock = dict(zip(keys, row))
+        mock["answers"] = json.loads(mock["answers"])
+        mock["report"] = json.loads(mock["report"]) if mock["report"] else None
+        return mock
+
+    def mocks(self) -> list[dict]:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM mocks ORDER BY started DESC")]
+        return [self.mock(i) for i in ids]
+
+    def finish_mock(self, mock_id: str, answers: dict, report: dict, at: float | None = None):
+        self._write(
+            "UPDATE mocks SET answers = ?, report = ?, finished = ? WHERE id = ?",
+            (json.dumps(answers), json.dumps(report), at or time.time(), mock_id),
+        )
 
     def close(self):
         self.db.close()

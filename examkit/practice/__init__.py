@@ -1,0 +1,1 @@
+"""The browser practice app (`examkit practice serve`): practice, mock exams, review, progress."""

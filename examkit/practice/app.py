@@ -1,0 +1,423 @@
+"""`examkit practice serve`: the practice app, a Flask application on 127.0.0.1 that works offline
+(math as MathML, figures inline, no CDN) on the same progress database as the terminal drill.
+
+Every page works without JavaScript; the script only adds the live "you typed" preview and the
+mock exam's clock. State changes are POSTs carrying this server's token, and a POST whose Origin
+is another site is refused (cross-site request forgery).
+"""
+
+from __future__ import annotations
+
+import hmac
+import random
+import secrets
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+from flask import Flask, abort, g, jsonify, redirect, render_template, request, url_for
+
+from ..bank.identity import VariantIdentity, realize
+from ..bank.loader import load_bank, load_syllabus
+from ..bank.render import format_number
+from ..checking.check import check_answer
+from ..checking.verdict import Verdict
+from ..drill import schedule
+from ..drill.session import expected_text
+from ..drill.store import ProgressError, ProgressStore
+from ..exam.preview import question_view
+from ..exam.spec import SpecError
+from ..markup import to_html
+from ..markup.mathml import math_to_mathml
+from ..resources import bundled
+from . import mock as mocks
+from . import progress
+
+DEFAULT_MOCK = "examples/unit12-quiz.yaml"
+STATUS_MARKS = {"correct": "✔", "partial": "◐", "imprecise": "◐", "manual": "✎"}
+
+
+def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None, clock=time.time) -> Flask:
+    bank = bank or load_bank()
+    syllabus = load_syllabus()
+    db_path = ProgressStore(db).path  # fails here, with the file named, if it cannot be used
+    app = Flask(__name__, template_folder=str(bundled("templates") / "practice"))
+    app.config.update(TOKEN=secrets.token_urlsafe(32), TEMPLATES_AUTO_RELOAD=False)
+    objectives = syllabus.get("objectives", {})
+    items = syllabus.get("items", {})
+
+    def store() -> ProgressStore:
+        if "store" not in g:
+            g.store = ProgressStore(db_path)
+        return g.store
+
+    @app.teardown_appcontext
+    def close_store(_exc):
+        s = g.pop("store", None)
+        if s is not None:
+            s.close()
+
+    @app.before_request
+    def refuse_cross_site():
+        if request.method != "POST":
+            return None
+        origin = request.headers.get("Origin")
+        if origin and origin != "null" and urlparse(origin).netloc != request.host:
+            abort(403, "a request from another site was refused")
+        if not hmac.compare_digest(request.form.get("token", ""), app.config["TOKEN"]):
+            abort(403, "this form is out of date (the practice server was restarted): go back and reload the page")
+        return None
+
+    @app.errorhandler(ProgressError)
+    def progress_error(exc):
+        return render_template("error.html.j2", title="Progress not saved", message=str(exc)), 500
+
+    @app.errorhandler(SpecError)
+    def spec_error(exc):
+        return render_template("error.html.j2", title="This exam spec cannot be used", message=str(exc)), 400
+
+    @app.errorhandler(400)
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    def http_error(exc):
+        return render_template("error.html.j2", title=exc.name, message=exc.description), exc.code
+
+    @app.context_processor
+    def common():
+        return {
+            "token": app.config["TOKEN"],
+            "objective_name": lambda k: objectives.get(k, k),
+            "question_title": lambda qid: bank.get(qid).title if qid in bank.templates else qid,
+            "fmt": format_number,
+        }
+
+    # --- choosing what to practise --------------------------------------------------------
+    def selection():
+        """The templates of the chosen topic, objective or study-guide item; 400 listing the valid ones."""
+        topic, objective, item = (request.values.get(k) or None for k in ("topic", "objective", "item"))
+        for value, valid, what in ((topic, bank.topics, "topic"), (objective, objectives, "objective"),
+                                   (item, items, "study-guide item")):  # fmt: skip
+            if value is not None and value not in valid:
+                abort(400, f"no {what} {value!r}; choose one of: {', '.join(valid)}")
+        chosen = [
+            t
+            for t in bank
+            if (topic is None or t.topic == topic)
+            and (objective is None or objective in t.objectives)
+            and (item is None or item in t.covers)
+        ]
+        if not chosen:
+            abort(400, "no question matches this choice")
+        return chosen, {k: v for k, v in (("topic", topic), ("objective", objective), ("item", item)) if v}
+
+    @app.get("/")
+    def home():
+        s = store()
+        attempts = s.attempts()
+        return render_template(
+            "home.html.j2",
+            topics=[(t, bank.topic_titles.get(t, t)) for t in bank.topics],
+            objectives=objectives,
+            items=items,
+            due=progress.due(bank, s.boxes(), clock()),
+            attempted=len(attempts),
+        )
+
+    @app.get("/practice")
+    def practice():
+        chosen, chosen_filter = selection()
+        s = store()
+        template, why = schedule.pick(
+            chosen, s.boxes(), schedule.mastery(s.attempts()), clock(), random.Random(), set()
+        )
+        seed = secrets.randbelow(1_000_000)
+        return redirect(url_for("question", qid=template.id, seed=seed, why=why, **chosen_filter))
+
+    # --- one question ---------------------------------------------------------------------
+    def variant_of(qid, seed):
+        if qid not in bank.templates:
+            abort(404, f"no question {qid!r}")
+        return realize(bank, VariantIdentity(qid, seed))
+
+    def next_link():
+        chosen = {k: request.values[k] for k in ("topic", "objective", "item") if request.values.get(k)}
+        return url_for("practice", **chosen)
+
+    @app.get("/q/<qid>/<int:seed>")
+    def question(qid, seed):
+        v = variant_of(qid, seed)
+        shown = max(0, min(int(request.args.get("hints", "0") or 0), 20))
+        hints = [to_html(h) for p in v.parts for h in p.hints] + [to_html(h) for h in v.hints]
+        keep = {k: request.args[k] for k in ("topic", "objective", "item", "why") if request.args.get(k)}
+        return render_template(
+            "question.html.j2",
+            v=v,
+            view=question_view(None, None, qid, seed, v),
+            parts=_parts(v),
+            hints=hints[:shown],
+            more_hints=shown < len(hints),
+            hint_link=url_for("question", qid=qid, seed=seed, hints=shown + 1, **keep) + "#hints",
+            keep=keep,
+            why=request.args.get("why"),
+            fresh=url_for("fresh", qid=qid, **{k: v2 for k, v2 in keep.items() if k != "why"}),
+        )
+
+    @app.get("/q/<qid>/fresh")
+    def fresh(qid):
+        variant_of(qid, 0)
+        keep = {k: request.args[k] for k in ("topic", "objective", "item") if request.args.get(k)}
+        return redirect(url_for("question", qid=qid, seed=secrets.randbelow(1_000_000), **keep))
+
+    @app.post("/q/<qid>/<int:seed>")
+    def answer(qid, seed):
+        v = variant_of(qid, seed)
+        s = store()
+        reveal = request.form.get("action") == "reveal"
+        hints = int(request.form.get("hints", "0") or 0)
+        session = request.form.get("session") or f"web-{int(clock())}"
+        results, got, possible, pending = [], 0.0, 0.0, False
+        for p in v.parts:
+            typed = _typed(request.form, p)
+            if p.response == "text":
+                results.append(_result(p, typed, None))
+                pending = pending or not reveal
+                continue
+            if reveal:
+                verdict = Verdict("incorrect", 0.0, p.points, "answer shown without an attempt")
+            elif not typed.strip():
+                verdict = Verdict("incorrect", 0.0, p.points, "no answer")
+            else:
+                verdict = check_answer(v, p.id, typed)
+            if verdict.status not in ("invalid", "unsafe"):
+                s.record(session, v.qid, seed, p.id, v.objectives, verdict, hints, typed, at=clock())
+                got, possible = got + verdict.score, possible + verdict.max_score
+            results.append(_result(p, typed, verdict))
+        state = None
+        unreadable = any(r["status"] in ("invalid", "unsafe") for r in results)
+        if not pending and not unreadable:
+            state = s.finish_question(v.qid, got / possible if possible else 0.0, hints, at=clock())
+        keep = {k: request.form[k] for k in ("topic", "objective", "item") if request.form.get(k)}
+        return render_template(
+            "result.html.j2",
+            v=v,
+            view=question_view(None, None, qid, seed, v),
+            parts=_parts(v),
+            results=results,
+            got=got,
+            possible=possible,
+            state=state,
+            pending=pending,
+            unreadable=unreadable,
+            session=session,
+            hints=hints,
+            keep=keep,
+            next=url_for("practice", **keep),
+            redo=url_for("question", qid=qid, seed=seed, **keep),
+            fresh=url_for("fresh", qid=qid, **keep),
+            whole_solution=to_html(v.solution) if v.solution else "",
+        )
+
+    @app.post("/q/<qid>/<int:seed>/self-mark")
+    def self_mark(qid, seed):
+        """Short answers: the student ticks each rubric item their answer made."""
+        v = variant_of(qid, seed)
+        s = store()
+        session = request.form.get("session") or f"web-{int(clock())}"
+        hints = int(request.form.get("hints", "0") or 0)
+        got = float(request.form.get("auto_got", "0") or 0)
+        possible = float(request.form.get("auto_possible", "0") or 0)
+        for p in v.parts:
+            if p.response != "text":
+                continue
+            ticked = set(request.form.getlist(f"rubric-{p.id}"))
+            earned = sum(float(r["points"]) for i, r in enumerate(p.rubric) if str(i) in ticked)
+            score = min(p.points, earned) if p.rubric else 0.0
+            status = "correct" if score >= p.points else ("partial" if score > 0 else "incorrect")
+            verdict = Verdict(status, score, p.points, f"self-marked: {len(ticked)} of {len(p.rubric)} rubric items")
+            s.record(session, v.qid, seed, p.id, v.objectives, verdict, hints, request.form.get(f"answer-{p.id}", ""))
+            got, possible = got + score, possible + p.points
+        state = s.finish_question(v.qid, got / possible if possible else 0.0, hints, at=clock())
+        keep = {k: request.form[k] for k in ("topic", "objective", "item") if request.form.get(k)}
+        return render_template(
+            "marked.html.j2", v=v, got=got, possible=possible, state=state, next=url_for("practice", **keep),
+            fresh=url_for("fresh", qid=qid, **keep),
+        )  # fmt: skip
+
+    @app.get("/api/preview")
+    def preview():
+        """What the checker reads in a half-typed answer; never whether it is right."""
+        qid, part_id, typed = request.args.get("qid", ""), request.args.get("part", ""), request.args.get("answer", "")
+        seed = request.args.get("seed", "0")
+        if qid not in bank.templates or not seed.isdigit() or not typed.strip():
+            return jsonify({"text": "", "mathml": "", "error": ""})
+        v = realize(bank, VariantIdentity(qid, int(seed)))
+        part = next((p for p in v.parts if p.id == part_id), None)
+        if part is None or part.response in ("options", "text"):
+            return jsonify({"text": "", "mathml": "", "error": ""})
+        verdict = check_answer(v, part.id, typed[:2000])
+        if verdict.status in ("invalid", "unsafe"):
+            return jsonify({"text": "", "mathml": "", "error": verdict.message})
+        seen = verdict.interpreted or {}
+        return jsonify(
+            {
+                "text": seen.get("text", ""),
+                "mathml": math_to_mathml(seen["latex"]) if seen.get("latex") else "",
+                "error": "",
+            }
+        )
+
+    # --- review, progress -----------------------------------------------------------------
+    @app.get("/review")
+    def review():
+        mistakes, seen = [], set()
+        for a in reversed(store().attempts()):
+            if a["status"] == "correct" or a["qid"] not in bank.templates or (a["qid"], a["seed"], a["part"]) in seen:
+                continue
+            seen.add((a["qid"], a["seed"], a["part"]))
+            v = realize(bank, VariantIdentity(a["qid"], a["seed"]))
+            part = next((p for p in v.parts if p.id == a["part"]), None)
+            if part is None:
+                continue
+            mistakes.append(
+                {
+                    "attempt": a,
+                    "title": v.title,
+                    "prompt": to_html(part.prompt),
+                    "expected": expected_text(part),
+                    "solution": to_html(part.solution or v.solution),
+                    "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(a["at"])),
+                    "redo": url_for("question", qid=a["qid"], seed=a["seed"]),
+                    "fresh": url_for("fresh", qid=a["qid"]),
+                }
+            )
+            if len(mistakes) >= 50:
+                break
+        return render_template("review.html.j2", mistakes=mistakes)
+
+    @app.get("/progress")
+    def progress_page():
+        s = store()
+        attempts = s.attempts()
+        return render_template(
+            "progress.html.j2",
+            topics=progress.topic_rows(bank, attempts),
+            objectives=progress.objective_rows(bank, syllabus, attempts),
+            items=progress.item_rows(bank, syllabus, attempts),
+            due=progress.due(bank, s.boxes(), clock()),
+            plan=progress.plan(bank, syllabus, attempts, exam_date, date.fromtimestamp(clock())),
+            evidence=progress.EVIDENCE_TEMPLATES,
+        )
+
+    # --- mock exams -----------------------------------------------------------------------
+    @app.get("/mock")
+    def mock_home():
+        return render_template("mock_start.html.j2", spec=str(mock_spec or DEFAULT_MOCK), past=store().mocks())
+
+    @app.post("/mock")
+    def mock_start():
+        spec = request.form.get("spec", "").strip() or str(mock_spec or DEFAULT_MOCK)
+        try:
+            minutes = float(request.form.get("minutes", "50"))
+        except ValueError:
+            abort(400, "minutes must be a number, e.g. 50")
+        if not 0 < minutes <= 600:
+            abort(400, "minutes must be between 0 and 600")
+        if not Path(spec).is_file():
+            abort(400, f"no exam spec {spec}: give the path of a spec file such as {DEFAULT_MOCK}")
+        mock_id = mocks.new_mock(store(), bank, spec, minutes, clock)
+        return redirect(url_for("mock_exam", mock_id=mock_id))
+
+    def the_mock(mock_id):
+        m = store().mock(mock_id)
+        if m is None:
+            abort(404, f"no mock exam {mock_id!r}")
+        return m
+
+    @app.get("/mock/<mock_id>")
+    def mock_exam(mock_id):
+        m = the_mock(mock_id)
+        if m["report"]:
+            return render_template("mock_report.html.j2", m=m, r=m["report"])
+        spec, exam = mocks.version(bank, m["spec"], m["seed"])
+        questions = [
+            {"q": q, "view": question_view(q.number, q.section, q.qid, q.seed, q.variant), "parts": _parts(q.variant)}
+            for q in exam.questions
+        ]
+        ends = m["started"] + m["minutes"] * 60
+        return render_template(
+            "mock.html.j2", m=m, spec=spec, questions=questions, ends=ends, left=max(0, ends - clock())
+        )
+
+    @app.post("/mock/<mock_id>")
+    def mock_submit(mock_id):
+        m = the_mock(mock_id)
+        if m["report"]:
+            return redirect(url_for("mock_exam", mock_id=mock_id))
+        spec, exam = mocks.version(bank, m["spec"], m["seed"])
+        answers = {}
+        for q in exam.questions:
+            for p in q.variant.parts:
+                answers[f"q{q.number}-{p.id}"] = _typed(request.form, p, prefix=f"q{q.number}-")
+        report = mocks.mark(bank, store(), m, answers, clock)
+        store().finish_mock(mock_id, answers, report, at=clock())
+        return redirect(url_for("mock_exam", mock_id=mock_id))
+
+    return app
+
+
+def _parts(v) -> list[dict]:
+    """Per part: what its form field is (a line, lines, radio buttons, check boxes, a text box)."""
+    out = []
+    for p in v.parts:
+        kind = {"number": "line", "formula": "line", "steps": "lines", "text": "text"}.get(p.response, "options")
+        if kind == "options":
+            kind = "radio" if p.select == "single" else "checkbox"
+        out.append({"id": p.id, "kind": kind, "unit": to_html(p.unit) if p.unit else "", "part": p,
+                    "start": math_to_mathml(p.start) if p.response == "steps" and p.start else ""})  # fmt: skip
+    return out
+
+
+def _typed(form, part, prefix="") -> str:
+    name = f"{prefix}answer-{part.id}" if prefix else f"answer-{part.id}"
+    if part.response == "options":
+        return ",".join(form.getlist(name))
+    return form.get(name, "")
+
+
+def _result(part, typed, verdict) -> dict:
+    if verdict is None:
+        return {"part": part.id, "answer": typed, "status": "manual", "mark": "✎", "message": "", "feedback": [],
+                "expected": to_html(part.answer_text), "rubric": part.rubric, "you_typed": ""}  # fmt: skip
+    seen = verdict.interpreted or {}
+    return {
+        "part": part.id,
+        "answer": typed,
+        "status": verdict.status,
+        "mark": STATUS_MARKS.get(verdict.status, "✘" if verdict.status not in ("invalid", "unsafe") else "?"),
+        "message": to_html(verdict.message),
+        "feedback": [to_html(f) for f in verdict.feedback if not verdict.misconception or f not in verdict.message],
+        "expected": expected_text(part) if verdict.status != "correct" else "",
+        "rubric": [],
+        "you_typed": math_to_mathml(seen["latex"]) if seen.get("latex") else "",
+        "score": verdict.score,
+        "max": verdict.max_score,
+    }
+
+
+def serve(app: Flask, port: int = 8765, open_browser: bool = False):
+    """Serve on 127.0.0.1 only, one request at a time (the checker's time limits need the main thread)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", port, app, threaded=False)
+    url = f"http://127.0.0.1:{server.server_port}/"
+    print(f"practice app on {url} (Ctrl-C stops it)", flush=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nstopped")
+    return url

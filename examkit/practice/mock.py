@@ -1,0 +1,79 @@
+"""Mock exams: one fresh version of an exam spec for the student, answered in the browser against
+the clock, marked at the end by the same checker as everything else, with a report per section
+and per objective. The version is rebuilt from (spec, seed), so only those and the answers are stored."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+from ..checking.check import check_answer
+from ..exam.assemble import build_version, section_pools
+from ..exam.spec import Student, load_spec
+
+GRACE_S = 60  # a submission this late still counts (the page submits itself at 0:00)
+
+
+def version(bank, spec_path: str, seed: int):
+    """The mock's exam version: the spec's sections, drawn with the mock's own seed."""
+    spec = replace(load_spec(spec_path), master_seed=str(seed))
+    return spec, build_version(spec, section_pools(spec, bank), Student("mock", "practice"))
+
+
+def new_mock(store, bank, spec_path, minutes: float, clock) -> str:
+    path = str(Path(spec_path).resolve())
+    seed = secrets.randbelow(10**9)
+    version(bank, path, seed)  # a spec that does not build fails here, before anything is stored
+    mock_id = secrets.token_hex(6)
+    store.start_mock(mock_id, path, seed, minutes, at=clock())
+    return mock_id
+
+
+def mark(bank, store, mock: dict, answers: dict, clock) -> dict:
+    """Check every answer, record the attempts (session "mock-<id>"), and build the report."""
+    spec, exam = version(bank, mock["spec"], mock["seed"])
+    late = clock() - (mock["started"] + mock["minutes"] * 60)
+    sections, objectives = defaultdict(lambda: [0.0, 0.0]), defaultdict(lambda: [0.0, 0.0])
+    questions, unmarked = [], 0.0
+    for q in exam.questions:
+        v = q.variant
+        rows = []
+        for p in v.parts:
+            key = f"q{q.number}-{p.id}"
+            typed = str(answers.get(key, ""))[:4000]
+            if p.response == "text":  # a person marks these: shown with the model answer, not counted
+                rows.append({"part": p.id, "answer": typed, "status": "manual", "score": 0, "max": p.points})
+                unmarked += p.points
+                continue
+            verdict = check_answer(v, p.id, typed) if typed.strip() else None
+            score = verdict.score if verdict and verdict.status not in ("invalid", "unsafe") else 0.0
+            status = verdict.status if verdict else "unanswered"
+            rows.append({"part": p.id, "answer": typed, "status": status, "score": score, "max": p.points,
+                         "message": verdict.message if verdict else "no answer"})  # fmt: skip
+            store.record(f"mock-{mock['id']}", v.qid, v.seed, p.id, v.objectives,
+                         verdict or _unanswered(p), 0, typed, at=clock())  # fmt: skip
+            for table, key2 in [(sections, q.section)] + [(objectives, o) for o in v.objectives]:
+                table[key2][0] += score
+                table[key2][1] += p.points
+        questions.append({"number": q.number, "qid": q.qid, "seed": q.seed, "section": q.section, "parts": rows})
+    got = sum(s[0] for s in sections.values())
+    possible = sum(s[1] for s in sections.values())
+    return {
+        "score": round(got, 4),
+        "max_score": round(possible, 4),
+        "unmarked_points": round(unmarked, 4),
+        "late_seconds": max(0, round(late)),
+        "counted": late <= GRACE_S,
+        "sections": {k: [round(a, 4), round(b, 4)] for k, (a, b) in sections.items()},
+        "objectives": {k: [round(a, 4), round(b, 4)] for k, (a, b) in objectives.items()},
+        "questions": questions,
+        "title": spec.title,
+    }
+
+
+def _unanswered(part):
+    from ..checking.verdict import Verdict
+
+    return Verdict("incorrect", 0.0, part.points, "no answer")

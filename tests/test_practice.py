@@ -1,0 +1,119 @@
+"""The practice app's rules, through Flask's test client: the key gets full marks, cross-site and
+stale forms are refused, bad choices list the valid ones, a read-only store is a clear error, the
+preview never says whether an answer is right, and mastery needs evidence across templates."""
+
+import os
+import re
+from datetime import date
+
+import pytest
+
+from examkit.bank.identity import VariantIdentity, realize
+from examkit.bank.loader import load_bank
+from examkit.drill.session import expected_text
+from examkit.practice import progress
+from examkit.practice.app import create_app
+
+BANK = load_bank()
+
+
+@pytest.fixture
+def client(tmp_path):
+    app = create_app(db=tmp_path / "p.sqlite", bank=BANK)
+    return app.test_client(), app.config["TOKEN"]
+
+
+def test_the_key_gets_full_marks_and_is_recorded(client):
+    c, token = client
+    v = realize(BANK, VariantIdentity("vae-neg-elbo-beta", 7))
+    form = {"token": token, "action": "check", **{f"answer-{p.id}": expected_text(p) for p in v.parts}}
+    page = c.post("/q/vae-neg-elbo-beta/7", data=form).get_data(as_text=True)
+    assert re.findall(r'class="verdict (\w+)"', page) == ["correct", "correct"]
+    assert "Score 4 / 4" in page and "box 2 of 5" in page
+    assert re.search(r"</span> 1 / \d+</td>", c.get("/progress").get_data(as_text=True))  # one question seen
+
+
+def test_cross_site_and_stale_forms_are_refused(client):
+    c, token = client
+    form = {"token": token, "action": "check", "answer-a": "1"}
+    assert c.post("/q/vae-neg-elbo-beta/7", data=form, headers={"Origin": "http://evil.example"}).status_code == 403
+    assert c.post("/q/vae-neg-elbo-beta/7", data={**form, "token": "old"}).status_code == 403
+    assert c.post("/q/vae-neg-elbo-beta/7", data={"action": "check"}).status_code == 403
+    assert "/review" in c.get("/").get_data(as_text=True)  # reading never needs the token
+
+
+def test_unknown_choices_list_the_valid_ones(client):
+    c, _ = client
+    page = c.get("/practice?topic=foo")
+    assert page.status_code == 400 and "vae" in page.get_data(as_text=True) and "gan" in page.get_data(as_text=True)
+    assert c.get("/practice?objective=nope").status_code == 400
+    assert c.get("/q/no-such-question/1").status_code == 404
+
+
+def test_the_preview_shows_the_reading_not_the_verdict(client):
+    c, _ = client
+    right = c.get("/api/preview?qid=vae-neg-elbo-beta&seed=7&part=a&answer=119.1").get_json()
+    wrong = c.get("/api/preview?qid=vae-neg-elbo-beta&seed=7&part=a&answer=1/2").get_json()
+    assert right["text"] == "119.1" and wrong["text"] in ("1/2", "0.5") and "<math" in wrong["mathml"]
+    assert set(right) == set(wrong) == {"text", "mathml", "error"}
+    bad = c.get("/api/preview?qid=vae-neg-elbo-beta&seed=7&part=a&answer=__import__('os')").get_json()
+    assert bad["error"] and not bad["text"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files")
+def test_a_read_only_store_is_a_clear_error(tmp_path):
+    db = tmp_path / "p.sqlite"
+    app = create_app(db=db, bank=BANK)
+    db.chmod(0o444)
+    c = app.test_client()
+    v = realize(BANK, VariantIdentity("vae-neg-elbo-beta", 7))
+    page = c.post("/q/vae-neg-elbo-beta/7", data={"token": app.config["TOKEN"], "action": "check",
+                                                   **{f"answer-{p.id}": expected_text(p) for p in v.parts}})  # fmt: skip
+    assert page.status_code == 500 and "cannot save progress" in page.get_data(as_text=True)
+
+
+def test_a_broken_store_is_refused_at_start_naming_the_file(tmp_path):
+    from examkit.drill.store import ProgressError
+
+    db = tmp_path / "p.sqlite"
+    db.write_bytes(b"not a database" * 100)
+    with pytest.raises(ProgressError, match="p.sqlite"):
+        create_app(db=db, bank=BANK)
+
+
+def _attempt(qid, fraction, at, seed=1):
+    t = BANK.get(qid)
+    return {"at": at, "session": f"s{at}", "qid": qid, "seed": seed, "part": "a", "objectives": t.objectives,
+            "status": "correct" if fraction == 1 else "incorrect", "score": fraction, "max_score": 1.0}  # fmt: skip
+
+
+def test_mastery_needs_full_marks_on_several_templates():
+    objective = "vae_loss_reparam"
+    ids = sorted(t.id for t in BANK if objective in t.objectives)
+    one_template = [_attempt(ids[0], 1, at) for at in range(10)]
+    row = next(r for r in progress.objective_rows(BANK, {"objectives": {objective: "x"}}, one_template))
+    assert row.mastery > 0.8 and row.status == "learning" and row.seen == 1
+    three = one_template + [_attempt(ids[1], 1, 11), _attempt(ids[2], 1, 12)]
+    row = next(r for r in progress.objective_rows(BANK, {"objectives": {objective: "x"}}, three))
+    assert row.status == "mastered" and row.solved == 3
+
+
+def test_the_exam_date_plan_covers_every_item_and_objective():
+    from examkit.bank.loader import load_syllabus
+
+    syllabus = load_syllabus()
+    plan = progress.plan(BANK, syllabus, [], date(2026, 12, 14), date(2026, 12, 4))
+    covered_items = {i for qid in plan["questions"] for i in BANK.get(qid).covers}
+    assert set(syllabus["items"]) <= covered_items
+    assert plan["per_day"] * plan["days_left"] >= len(plan["questions"]) and plan["days_left"] == 10
+
+
+def test_serve_refuses_bad_options_with_exit_2(tmp_path):
+    from conftest import run_cli
+
+    bad_date = run_cli("practice", "serve", "--exam-date", "14/12/2026", "--db", str(tmp_path / "p.sqlite"))
+    assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"garbage" * 200)
+    refused = run_cli("practice", "serve", "--db", str(broken))
+    assert refused.returncode == 2 and "broken.sqlite" in refused.stderr

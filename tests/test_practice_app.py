@@ -1,0 +1,181 @@
+"""The practice app driven in a real headless Chromium (Selenium, Debian's chromium-driver), served
+by the real CLI: a practice session with the live preview, a review redo, a mock exam submitted by
+its own clock; the stored attempts are read back and a screenshot is inspected."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from examkit.bank.identity import VariantIdentity, realize
+from examkit.bank.loader import load_bank
+from examkit.drill.session import expected_text
+from examkit.drill.store import ProgressStore
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+DRIVER = shutil.which("chromedriver")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not DRIVER or not shutil.which("chromium"), reason="needs chromium and chromium-driver"),
+]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def app(tmp_path):
+    db = tmp_path / "progress.sqlite"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "examkit",
+            "practice",
+            "serve",
+            "--port",
+            "0",
+            "--db",
+            str(db),
+            "--exam-date",
+            "2099-01-01",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
+    line = proc.stdout.readline()
+    url = re.search(r"http://127\.0\.0\.1:\d+/", line)
+    assert url, line + proc.stdout.read() if proc.poll() is not None else line
+    yield url.group(0), db
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--window-size=1100,1400",
+        "--disable-dev-shm-usage",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.implicitly_wait(5)
+    driver.set_page_load_timeout(120)
+    yield driver
+    driver.quit()
+
+
+def _key_answers(qid, seed):
+    v = realize(load_bank(), VariantIdentity(qid, seed))
+    answers = {}
+    for p in v.parts:
+        if p.options:
+            answers[p.id] = list(p.answer)
+        elif p.response == "steps":
+            answers[p.id] = "\n".join(p.steps)
+        else:
+            answers[p.id] = expected_text(p) if p.response != "text" else p.answer_text
+    return v, answers
+
+
+def _fill(driver, v, answers, prefix=""):
+    for p in v.parts:
+        name = f"{prefix}answer-{p.id}"
+        if p.options:
+            for box in driver.find_elements(By.NAME, name):
+                if box.get_attribute("value") in answers[p.id]:
+                    box.click()
+        else:
+            field = driver.find_element(By.NAME, name)
+            field.clear()
+            field.send_keys(answers[p.id])
+
+
+def test_a_practice_session_review_and_mock_exam_in_the_browser(app, browser, tmp_path):
+    url, db = app
+    # practise a topic chosen with the keyboard alone
+    browser.get(url)
+    topic = browser.find_element(By.ID, "topic")
+    Select(topic).select_by_value("vae")
+    topic.send_keys(Keys.TAB, Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: "/q/" in d.current_url)
+    qid, seed = re.search(r"/q/([^/?]+)/(\d+)", browser.current_url).groups()
+    v, answers = _key_answers(qid, int(seed))
+    _fill(browser, v, answers)
+    browser.find_element(By.CSS_SELECTOR, "button[value=check]").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".verdict"))
+    verdicts = [e.get_attribute("class") for e in browser.find_elements(By.CSS_SELECTOR, ".verdict")]
+    assert verdicts and all(c.split()[-1] in ("correct", "manual") for c in verdicts), (qid, seed, verdicts)
+    if any("manual" in c for c in verdicts):  # a written part: the student ticks the rubric items it made
+        for box in browser.find_elements(By.CSS_SELECTOR, "input[name^=rubric-]"):
+            box.click()
+        browser.find_element(By.XPATH, "//button[text()='Record my marks']").click()
+        WebDriverWait(browser, 10).until(lambda d: "your own marks" in d.page_source)
+
+    # the live preview shows what the checker reads, as it is typed
+    browser.get(url + "q/vae-kl-1d/5")
+    field = browser.find_element(
+        By.NAME, browser.find_element(By.CSS_SELECTOR, "input[data-preview]").get_attribute("name")
+    )
+    field.send_keys("1/4 + log(2)")
+    WebDriverWait(browser, 10).until(lambda d: "you typed" in d.find_element(By.CSS_SELECTOR, ".preview").text)
+    field.clear()
+    field.send_keys("12345")
+    browser.find_element(By.CSS_SELECTOR, "button[value=check]").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".verdict"))
+    assert "incorrect" in browser.find_element(By.CSS_SELECTOR, ".verdict").get_attribute("class")
+    assert "Worked solution" in browser.page_source
+    shot = tmp_path / "result.png"
+    browser.save_screenshot(str(shot))
+
+    # review: the mistake is listed with the expected answer; redo the same variant
+    browser.get(url + "review")
+    assert "12345" in browser.page_source and "Expected" in browser.page_source
+    browser.find_element(By.LINK_TEXT, "Redo the same question").click()
+    assert browser.current_url.endswith("/q/vae-kl-1d/5")
+
+    # a mock exam of 15 seconds: one answer typed, then the clock submits it
+    browser.get(url + "mock")
+    minutes = browser.find_element(By.ID, "minutes")
+    minutes.clear()
+    minutes.send_keys("0.25")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/mock'] button").click()
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.ID, "clock"))
+    first = browser.find_element(By.CSS_SELECTOR, "input[type=text][name^=q1-]")
+    first.send_keys("0.5")
+    WebDriverWait(browser, 60).until(lambda d: "By section" in d.page_source)
+    assert "By objective" in browser.page_source
+
+    # the progress page, with the exam-date plan
+    browser.get(url + "progress")
+    assert "Plan for the exam on 2099-01-01" in browser.page_source and "Learning objectives" in browser.page_source
+
+    store = ProgressStore(db)
+    attempts = store.attempts()
+    assert any(a["qid"] == qid and a["status"] == "correct" for a in attempts)
+    assert any(a["qid"] == "vae-kl-1d" and a["answer"] == "12345" and a["status"] != "correct" for a in attempts)
+    mocks = store.mocks()
+    assert len(mocks) == 1 and mocks[0]["report"] and "0.5" in mocks[0]["answers"].values(), mocks
+    assert any(a["session"] == f"mock-{mocks[0]['id']}" for a in attempts)
+
+    from matplotlib.image import imread
+
+    pixels = imread(str(shot))
+    assert pixels.shape[0] > 500 and pixels.shape[1] > 800
+    assert pixels[..., :3].std() > 0.05  # text and colour, not a blank page
+    red = (pixels[..., 0] > 0.9) & (pixels[..., 1] < 0.95) & (pixels[..., 1] > 0.85)  # the pink "incorrect" band
+    assert red.sum() > 1000
