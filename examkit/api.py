@@ -111,21 +111,48 @@ def reference_scenarios(out, seed: int = 0, names=None, progress=None) -> dict:
     return run_all(out, seed, names, progress)
 
 
-def drill(lines, out, db=None, bank=None, now=None, **options) -> dict:
+def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, minutes=None, **options) -> dict:
     """A drill session reading answers from `lines` (a file object) and writing to `out`; see DrillOptions.
+    `review`: redo the latest mistakes; `mock`: a timed mock exam of this spec (`minutes` long).
     `now` is a clock (a function returning seconds), for tests of spaced repetition."""
     from .drill.session import Drill, DrillOptions
     from .drill.store import ProgressStore
 
     store = ProgressStore(db)
     try:
-        return Drill(load_bank(bank), store, DrillOptions(**options), lines, out, now=now).run()
+        loaded = load_bank(bank)
+        if review:  # the latest mistakes, one variant each, newest first
+            options["questions"] = recent_mistakes(store.attempts(), loaded, options.get("count", 5))
+            if not options["questions"]:
+                raise KeyError("no mistakes to review yet: drill first")
+        if mock:
+            from .practice.mock import run_in_terminal
+
+            return run_in_terminal(loaded, store, mock, minutes, lines, out, now=now)
+        return Drill(loaded, store, DrillOptions(**options), lines, out, now=now).run()
     finally:
         store.close()
 
 
-def drill_stats(db=None, out=None, bank=None, now=None) -> dict:
-    """Per-objective mastery (weakest first), the questions due next, and a progress plot (PNG)."""
+def recent_mistakes(attempts, bank, count) -> list[str]:
+    """ "qid@seed" of the latest attempts that were not right, one per question, newest first."""
+    found = []
+    for a in reversed(attempts):
+        ref = f"{a['qid']}@{a['seed']}"
+        if (
+            a["status"] != "correct"
+            and a["qid"] in bank.templates
+            and all(not f.startswith(a["qid"] + "@") for f in found)
+        ):
+            found.append(ref)
+        if len(found) >= count:
+            break
+    return found
+
+
+def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
+    """Per-objective mastery (weakest first), the questions due next, a progress plot (PNG), and
+    with `exam_date` (a datetime.date) the plan to meet every objective and study-guide item by then."""
     import random
     import time
 
@@ -133,7 +160,7 @@ def drill_stats(db=None, out=None, bank=None, now=None) -> dict:
     from .drill.stats import plot_progress, progress_table
     from .drill.store import ProgressStore, default_path
 
-    store = ProgressStore(db)
+    store = ProgressStore(db, writable=False)
     try:
         attempts, boxes = store.attempts(), store.boxes()
     finally:
@@ -141,15 +168,23 @@ def drill_stats(db=None, out=None, bank=None, now=None) -> dict:
     upcoming = schedule.plan(
         list(load_bank(bank)), boxes, schedule.mastery(attempts), now or time.time(), 5, random.Random(0)
     )
-    objectives = dict(load_syllabus()["objectives"])
+    syllabus = load_syllabus()
+    objectives = dict(syllabus["objectives"])
     plot = Path(out) if out else default_path().with_name("drill-progress.png")
     plot_progress(attempts, objectives, plot)
+    from datetime import date
+
+    from .practice import progress
+
+    loaded = load_bank(bank)
     return {
         "database": str(store.path),
         "attempts": len(attempts),
         "objectives": progress_table(attempts, objectives),
+        "coverage": [vars(r) | {"coverage": r.coverage} for r in progress.objective_rows(loaded, syllabus, attempts)],
         "next": upcoming,
         "plot": str(plot),
+        "plan": progress.plan(loaded, syllabus, attempts, exam_date, date.fromtimestamp(now or time.time())),
     }
 
 

@@ -333,18 +333,27 @@ def cmd_lab_gradescope(args) -> int:
 
 
 def cmd_drill(args) -> int:
+    from .drill.session import AnswerInputError
     from .drill.stats import format_table
     from .drill.store import ProgressError
 
     try:
+        exam_date = _exam_date(args.exam_date)
         if args.stats:
-            result = api.drill_stats(args.db, args.out, bank=args.bank)
+            result = api.drill_stats(args.db, args.out, bank=args.bank, exam_date=exam_date)
             if args.json:
                 _print_json(result)
             else:
                 print(format_table(result["objectives"]))
                 print("\nNext up: " + "; ".join(f"{q['qid']} ({q['why']})" for q in result["next"]))
                 print(f"{result['attempts']} attempt(s) in {result['database']}; progress plot: {result['plot']}")
+                if result["plan"]:
+                    plan = result["plan"]
+                    print(
+                        f"Exam on {plan['exam_date']}, {plan['days_left']} day(s) left: about {plan['per_day']} new "
+                        f"question(s) a day ({len(plan['questions'])} in all) meets every objective and study-guide "
+                        f"item. Today: {', '.join(plan['today']) or 'nothing new: review what is due'}"
+                    )
             return EXIT_OK
         lines = open(args.answers, encoding="utf-8") if args.answers and args.answers != "-" else sys.stdin
         try:
@@ -358,6 +367,9 @@ def cmd_drill(args) -> int:
                 objective=args.objective,
                 seed=args.seed,
                 questions=args.question or [],
+                review=args.review,
+                mock=args.mock,
+                minutes=args.minutes,
                 figures_dir=Path(args.figures) if args.figures else None,
                 open_figures=not args.no_open and not args.json and sys.stdin.isatty() and lines is sys.stdin,
                 json_mode=args.json,
@@ -365,7 +377,7 @@ def cmd_drill(args) -> int:
         finally:
             if lines is not sys.stdin:
                 lines.close()
-    except ProgressError as exc:
+    except (ProgressError, AnswerInputError, ValueError) as exc:
         print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -435,6 +447,20 @@ def bank_option(p):
 
 def json_option(p):
     p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
+
+
+MAX_COUNT = 200
+
+
+def count_type(text: str) -> int:
+    """A number of questions: a whole number from 1 to MAX_COUNT (argparse turns the error into exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: give 1 to {MAX_COUNT} questions")
+    return value
 
 
 def lab_argument(p):
@@ -602,7 +628,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--topic", help="only this topic (see examkit bank list)")
     p.add_argument("--objective", help="only this checklist objective (see examkit bank coverage)")
-    p.add_argument("--count", type=int, default=5, help="questions in the session (default 5)")
+    p.add_argument(
+        "--count", type=count_type, default=5, help=f"questions in the session, 1 to {MAX_COUNT} (default 5)"
+    )
     p.add_argument("--seed", type=int, help="session seed: the same seed and progress give the same questions")
     p.add_argument("--question", action="append", metavar="ID[@SEED]", help="drill exactly this question (repeatable)")
     p.add_argument("--answers", metavar="FILE", help="read answers from FILE ('-' for stdin) instead of the terminal")
@@ -611,6 +639,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figures", metavar="DIR", help="where figures are saved (default: $XDG_CACHE_HOME/examkit)")
     p.add_argument("--no-open", action="store_true", help="do not open figures in a viewer")
     p.add_argument("--stats", action="store_true", help="print mastery per objective and write a progress plot")
+    p.add_argument("--review", action="store_true", help="redo your latest mistakes (up to --count), the same variants")
+    p.add_argument("--mock", metavar="SPEC", help="a timed mock exam of this exam spec, marked at the end")
+    p.add_argument("--minutes", type=float, help="with --mock: the time allowed (default 50)")
+    p.add_argument("--exam-date", metavar="YYYY-MM-DD", help="with --stats: a plan to meet everything before this date")
     p.add_argument("--out", metavar="FILE.png", help="with --stats: where the plot goes")
     bank_option(p)
     p.set_defaults(func=cmd_drill)
@@ -621,7 +653,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = practice.add_parser("sheet", help="a self-contained HTML practice sheet with folded answers and solutions")
     p.add_argument("--topic", help="only this topic (see examkit bank list)")
     p.add_argument("--objective", help="only this checklist objective (see examkit bank coverage)")
-    p.add_argument("--count", type=int, default=10, help="questions on the sheet (default 10)")
+    p.add_argument(
+        "--count", type=count_type, default=10, help=f"questions on the sheet, 1 to {MAX_COUNT} (default 10)"
+    )
     p.add_argument("--seed", type=int, default=0, help="sheet seed (default 0): the same seed gives the same sheet")
     p.add_argument(
         "--question", action="append", metavar="ID[@SEED]", help="put exactly this question on the sheet (repeatable)"

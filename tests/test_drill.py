@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -283,3 +284,68 @@ def test_a_drill_reproduces_an_exam_question_by_id_and_seed(tmp_path, bank):
     events = _session(tmp_path, ["q"], *[a for ref in refs for a in ("--question", ref)])
     shown = [e for e in events if e["event"] == "question"]
     assert shown and shown[0]["stem"] == to_terminal(version.questions[0].variant.stem)
+
+
+def test_short_answers_are_self_marked_one_rubric_item_at_a_time(tmp_path):
+    result = run_cli("drill", "--answers", "-", "--db", str(tmp_path / "p.sqlite"), "--question", "ae-not-generative@1",
+                     input="It has no prior to sample from.\n\ny\nn\np\n")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "1/3 [1 pt]" in result.stdout and "3/3 [1 pt]" in result.stdout
+    assert "self-marked: 1.5 of 3" in result.stdout
+    assert result.stdout.count("Model answer") == 1  # not repeated as the worked solution
+
+
+def test_quitting_in_the_middle_of_a_question_files_it_in_box_1(tmp_path):
+    db = tmp_path / "p.sqlite"
+    result = run_cli(
+        "drill", "--answers", "-", "--db", str(db), "--question", "vae-neg-elbo-beta@7", input="119.1\nq\n"
+    )
+    assert result.returncode == 0 and "Session ended (quit)" in result.stdout
+    boxes = dict(sqlite3.connect(db).execute("SELECT qid, box FROM boxes").fetchall())
+    assert boxes == {"vae-neg-elbo-beta": 1}
+
+
+def test_counts_topics_and_undecodable_answers_are_refused_clearly(tmp_path):
+    for count in ("0", "-3", "100000", "x"):
+        refused = run_cli("drill", "--count", count, "--db", str(tmp_path / "p.sqlite"), input="")
+        assert refused.returncode == 2 and "--count" in refused.stderr
+    assert run_cli("practice", "sheet", "--count", "-1", "--out", str(tmp_path / "s.html")).returncode == 2
+    topic = run_cli("drill", "--topic", "foo", "--db", str(tmp_path / "p.sqlite"), input="")
+    assert topic.returncode == 2 and "choose one of: autoencoders, gan" in topic.stderr
+    bad = tmp_path / "answers.txt"
+    bad.write_bytes(b"\xff\xfe0.5\n")
+    undecodable = run_cli("drill", "--answers", str(bad), "--db", str(tmp_path / "p.sqlite"), "--count", "1")
+    assert undecodable.returncode == 2 and "answers.txt: not UTF-8" in undecodable.stderr
+
+
+def test_review_redoes_the_latest_mistakes_and_a_terminal_mock_is_marked(tmp_path):
+    db = str(tmp_path / "p.sqlite")
+    run_cli("drill", "--answers", "-", "--db", db, "--question", "vae-kl-1d@3", input="12345\n")
+    review = run_cli("drill", "--review", "--answers", "-", "--db", db, "--json", input="q\n")
+    assert review.returncode == 0
+    first = next(json.loads(line) for line in review.stdout.splitlines() if '"question"' in line)
+    assert (first["qid"], first["seed"]) == ("vae-kl-1d", 3)
+    mock = run_cli("drill", "--mock", "examples/unit12-quiz.yaml", "--minutes", "5", "--answers", "-", "--db", db,
+                   input="0.5\n" + "\n" * 40, cwd=str(Path(__file__).resolve().parent.parent))  # fmt: skip
+    assert mock.returncode == 0, mock.stderr
+    assert "Marked: " in mock.stdout and "By objective:" in mock.stdout and "Labs: " in mock.stdout
+
+
+def test_long_lines_wrap_at_spaces_keeping_their_indent():
+    from examkit.drill.session import wrap
+
+    text = "   " + " ".join(["word"] * 40) + " D_KL(q‖p)=-½Σ(1+log σ²-μ²-σ²)"
+    lines = wrap(text, 50).split("\n")
+    assert all(len(line) <= 50 for line in lines[:-1]) and len(lines) > 2
+    assert all(line.startswith("     ") for line in lines[1:]) and "D_KL(q‖p)=-½Σ(1+log" in text
+    assert wrap("short", 50) == "short"
+
+
+def test_the_practice_sheet_prints_with_answer_space_and_a_key_at_the_end(tmp_path, bank):
+    out = tmp_path / "sheet.html"
+    api.practice_sheet(out, questions=["vae-kl-1d@3", "ae-not-generative@1", "vae-neg-elbo-beta@7"])
+    page = out.read_text()
+    assert page.count('class="space"') >= 2 + 6 + 2 + 2  # a number's 2 lines, a written answer's 6, two parts
+    assert '<section class="key">' in page and page.index('<section class="key">') > page.rindex('class="question"')
+    assert "@media print" in page and "details { display: none; }" in page
+    assert "(1 points)" not in page

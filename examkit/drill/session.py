@@ -38,6 +38,10 @@ class EndOfSession(Exception):
     """The student quit, or the input ran out."""
 
 
+class AnswerInputError(Exception):
+    """The answers cannot be read (not UTF-8): the message names the file."""
+
+
 @dataclass
 class DrillOptions:
     count: int = 5
@@ -59,11 +63,18 @@ class Drill:
         self.rng = random.Random(self.session_seed)
         self.session = f"{int(self.clock())}-{self.session_seed}"
         self.results = []
+        self.interactive = interactive_terminal(lines, out) and not options.json_mode
+        self.width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 120)) if self.interactive else 100
+        if self.interactive:
+            try:
+                import readline  # noqa: F401  (input() then edits lines: arrow keys, history)
+            except ImportError:
+                pass
 
     # --- output -----------------------------------------------------------------------------
     def say(self, text: str = ""):
         if not self.options.json_mode:
-            self.out.write(text + "\n")
+            self.out.write(wrap(text, self.width) + "\n")
             self.out.flush()
 
     def event(self, kind: str, **data):
@@ -72,10 +83,22 @@ class Drill:
             self.out.flush()
 
     def read(self, prompt: str) -> str:
-        if not self.options.json_mode:
-            self.out.write(prompt)
-            self.out.flush()
-        line = self.lines.readline()
+        if self.interactive:  # input() edits the line with readline: arrows, history, Ctrl-A/E
+            try:
+                line = input(prompt) + "\n"
+            except EOFError:
+                line = ""
+        else:
+            if not self.options.json_mode:
+                self.out.write(prompt)
+                self.out.flush()
+            try:
+                line = self.lines.readline()
+            except UnicodeDecodeError as exc:
+                raise AnswerInputError(
+                    f"{getattr(self.lines, 'name', 'the answers')}: not UTF-8 text ({exc.reason} at byte "
+                    f"{exc.start}); answers before it are saved"
+                ) from None
         if not line:
             raise EndOfSession("end of input")
         text = line.rstrip("\r\n")
@@ -113,6 +136,8 @@ class Drill:
                 self.ask_question(number, total, template, seed, why)
         except EndOfSession as stop:
             self.say(f"\nSession ended ({stop}).")
+        except KeyboardInterrupt:
+            self.say("\nSession interrupted (Ctrl-C); your answers so far are saved.")
         return self.summary()
 
     def ask_question(self, number, total, template, seed, why):
@@ -147,8 +172,17 @@ class Drill:
         hints = list(variant.hints)
         got = possible = 0.0
         used_hints = 0
+        answered = 0
         for part in variant.parts:
-            verdict, answer, part_hints = self.ask_part(variant, part, hints)
+            try:
+                verdict, answer, part_hints = self.ask_part(variant, part, hints)
+            except (EndOfSession, KeyboardInterrupt):
+                if answered:  # left half-done: back to box 1, so it comes again soon
+                    state = self.store.finish_question(variant.qid, 0.0, used_hints, at=self.clock())
+                    self.results.append({"qid": variant.qid, "seed": seed, "score": round(got, 4),
+                                         "max_score": variant.points, "box": state.box})  # fmt: skip
+                raise
+            answered += 1
             used_hints += part_hints
             got, possible = got + verdict.score, possible + verdict.max_score
             self.store.record(
@@ -223,18 +257,31 @@ class Drill:
             lines.append(line)
 
     def self_assess(self, part) -> Verdict:
-        """Short answers are marked by the student against the model answer and rubric."""
+        """Short answers are marked by the student against the model answer, one rubric item at a
+        time (without a rubric, the whole answer: y / p / n)."""
         self.say(f"   Model answer: {to_terminal(part.answer_text)}")
-        for r in part.rubric:
-            self.say(f"   [{format_number(r['points'])} pt] {to_terminal(r['criterion'])}")
         self.event("rubric", answer=to_terminal(part.answer_text), rubric=part.rubric)
+        if not part.rubric:
+            fraction = self._mark("   Did your answer make the model answer's points? y(es) / p(artly) / n(o)> ")
+            earned = part.points * fraction
+        else:
+            earned = 0.0
+            for i, r in enumerate(part.rubric, 1):
+                prompt = f"   {i}/{len(part.rubric)} [{format_number(r['points'])} pt] {to_terminal(r['criterion'])}"
+                self.say(prompt)
+                earned += float(r["points"]) * self._mark("   Did your answer make this point? y / p / n> ")
+            earned = min(earned, part.points)
+        status = "correct" if earned >= part.points else ("partial" if earned > 0 else "incorrect")
+        return Verdict(
+            status, earned, part.points, f"self-marked: {format_number(earned)} of {format_number(part.points)}"
+        )
+
+    def _mark(self, prompt) -> float:
         while True:
-            mark = self.read("Did your answer make these points? y(es) / p(artly) / n(o)> ").strip().lower()
+            mark = self.read(prompt).strip().lower()
             if mark in SELF_MARKS:
-                fraction = SELF_MARKS[mark]
-                status = {1.0: "correct", 0.5: "partial", 0.0: "incorrect"}[fraction]
-                return Verdict(status, part.points * fraction, part.points, f"self-assessed: {status}")
-            self.say("   answer y, p or n")
+                return SELF_MARKS[mark]
+            self.say("   answer y (yes), p (partly) or n (no)")
 
     def report(self, variant, part, answer, verdict: Verdict):
         self.event("verdict", qid=variant.qid, seed=variant.seed, part=part.id, answer=answer, **verdict.to_json())
@@ -265,6 +312,10 @@ class Drill:
             solutions={pid or "all": to_terminal(t) for pid, t in texts},
             steps={p.id: [plain_to_unicode(s) for s in p.steps] for p in variant.parts if p.steps},
         )
+        shown = [(pid, t) for pid, t in texts if not any(p.id == pid and t == p.answer_text for p in variant.parts)]
+        if not shown and not any(p.steps for p in variant.parts):
+            return
+        texts = shown
         self.say("\nWorked solution:")
         for p in variant.parts:
             if p.steps:
@@ -308,11 +359,39 @@ class Drill:
         return data
 
 
+def interactive_terminal(lines, out) -> bool:
+    import sys
+
+    return lines is sys.stdin and out is sys.stdout and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def wrap(text: str, width: int) -> str:
+    """Each line wrapped at spaces to the terminal's width, its indentation kept on the lines it
+    continues on; words, formulas without spaces and paths are never split."""
+    import textwrap
+
+    out = []
+    for line in text.split("\n"):
+        indent = line[: len(line) - len(line.lstrip())]
+        if len(line) <= width:
+            out.append(line)
+            continue
+        out.extend(textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent + "  ",
+                                 break_long_words=False, break_on_hyphens=False, drop_whitespace=True))  # fmt: skip
+    return "\n".join(out)
+
+
 def select_templates(bank, topic=None, objective=None) -> list:
-    """The templates a drill or sheet draws from; an empty selection is the user's mistake."""
+    """The templates a drill or sheet draws from; an unknown topic or objective is the user's
+    mistake, and the message lists the valid ones."""
+    if topic is not None and topic not in bank.topics:
+        raise KeyError(f"no topic {topic!r}; choose one of: {', '.join(bank.topics)}")
+    objectives = sorted({o for t in bank for o in t.objectives})
+    if objective is not None and objective not in objectives:
+        raise KeyError(f"no objective {objective!r}; choose one of: {', '.join(objectives)}")
     templates = list(bank.select(topic=topic, objective=objective))
     if not templates:
-        raise KeyError(f"no question matches topic={topic!r} objective={objective!r}")
+        raise KeyError(f"no question has topic {topic!r} and objective {objective!r} together")
     return templates
 
 

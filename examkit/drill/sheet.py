@@ -38,5 +38,7 @@ def build_sheet(bank, out, topic=None, objective=None, count: int = 10, seed: in
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_page("Generative models: practice", subtitle, views, show_answers=True), encoding="utf-8")
+    out.write_text(
+        render_page("Generative models: practice", subtitle, views, show_answers=True, printable=True), encoding="utf-8"
+    )
     return {"out": str(out), "seed": seed, "questions": listed}

@@ -49,12 +49,17 @@ class BoxState:
 
 
 class ProgressStore:
-    def __init__(self, path=None):
+    def __init__(self, path=None, writable: bool = True):
+        """`writable`: check now that answers can be saved (a read-only file fails here, before a
+        session starts, not after the student's first answer)."""
         self.path = Path(path) if path else default_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(self.path))
             self.db.executescript(SCHEMA)
+            if writable:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.rollback()
         except (OSError, sqlite3.Error) as exc:
             raise ProgressError(
                 f"{self.path}: cannot use this progress database ({exc}); "

@@ -57,13 +57,17 @@ def question_view(number, section, qid, seed, variant, with_figures=True) -> dic
                     {"points": format_number(r["points"]), "criterion": to_html(r["criterion"])} for r in p.rubric
                 ],
                 "solution": to_html(p.solution),
+                # lines of answer space on paper: the part's own, or enough for a number or a few steps
+                "space": 0 if p.options else (p.lines or (2 if p.response in ("number", "formula") else 6)),
             }
             for p in variant.parts
         ],
     }
 
 
-def render_page(title, subtitle, questions, show_answers=True) -> str:
+def render_page(title, subtitle, questions, show_answers=True, printable=False) -> str:
+    """`printable`: a practice sheet: answer space under each part and, in print, the answers as a
+    key at the end instead of folded under the questions."""
     env = Environment(
         loader=FileSystemLoader(str(bundled("templates") / "html")),
         undefined=StrictUndefined,
@@ -72,7 +76,7 @@ def render_page(title, subtitle, questions, show_answers=True) -> str:
         lstrip_blocks=True,
     )
     return env.get_template("version.html.j2").render(
-        title=title, subtitle=subtitle, questions=questions, show_answers=show_answers
+        title=title, subtitle=subtitle, questions=questions, show_answers=show_answers, printable=printable
     )
 
 

@@ -77,3 +77,59 @@ def _unanswered(part):
     from ..checking.verdict import Verdict
 
     return Verdict("incorrect", 0.0, part.points, "no answer")
+
+
+def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> dict:
+    """The same mock exam in the terminal (`examkit drill --mock SPEC --minutes N`): every question
+    in order against the clock, marked at the end with the same report."""
+    import time
+
+    from ..bank.render import format_number
+    from ..drill.session import Drill, DrillOptions, EndOfSession
+    from ..markup import to_terminal
+
+    clock = now or time.time
+    minutes = minutes or 50
+    io = Drill(bank, store, DrillOptions(), lines, out, now=clock)  # its prompts: readline, wrapping, q to stop
+    mock_id = new_mock(store, bank, spec_path, minutes, clock)
+    mock = store.mock(mock_id)
+    spec, exam = version(bank, mock["spec"], mock["seed"])
+    ends = mock["started"] + minutes * 60
+    io.say(f"Mock exam: {spec.title}: {len(exam.questions)} questions in {format_number(minutes)} minutes, marked at "
+           "the end. An empty answer leaves a part blank; q hands the exam in.")  # fmt: skip
+    answers = {}
+    try:
+        for q in exam.questions:
+            left = ends - clock()
+            if left <= 0:
+                io.say("\nTime is up.")
+                break
+            v = q.variant
+            io.say(f"\n━━ Question {q.number}/{len(exam.questions)} · {q.section} · "
+                   f"{format_number(q.points)} points · {int(left // 60)} min {int(left % 60)} s left")  # fmt: skip
+            io.say(to_terminal(v.stem))
+            for p in v.parts:
+                io.say(f"\n({p.id}) {to_terminal(p.prompt)}  ({format_number(p.points)} pt)")
+                for o in p.options:
+                    io.say(f"   {o.letter}. {to_terminal(o.text)}")
+                text = io.read_answer(p)
+                if clock() > ends + GRACE_S:
+                    io.say("Time was up before this answer: it is not counted.")
+                    raise EndOfSession("time")
+                answers[f"q{q.number}-{p.id}"] = text
+    except EndOfSession:
+        pass
+    except KeyboardInterrupt:
+        io.say("\nInterrupted: the exam is marked as it stands.")
+    report = mark(bank, store, mock, answers, clock)
+    store.finish_mock(mock_id, answers, report, at=clock())
+    io.say(f"\nMarked: {format_number(report['score'])} / {format_number(report['max_score'])}"
+           + (f" (plus {format_number(report['unmarked_points'])} point(s) of written answers to mark yourself)"
+              if report["unmarked_points"] else ""))  # fmt: skip
+    for name, (got, possible) in report["sections"].items():
+        io.say(f"   {name}: {format_number(got)} / {format_number(possible)}")
+    names = __import__("examkit.bank.loader", fromlist=["load_syllabus"]).load_syllabus().get("objectives", {})
+    io.say("By objective:")
+    for key, (got, possible) in report["objectives"].items():
+        io.say(f"   {names.get(key, key)}: {format_number(got)} / {format_number(possible)}")
+    return report
