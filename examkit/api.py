@@ -165,23 +165,22 @@ def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
         attempts, boxes = store.attempts(), store.boxes()
     finally:
         store.close()
-    upcoming = schedule.plan(
-        list(load_bank(bank)), boxes, schedule.mastery(attempts), now or time.time(), 5, random.Random(0)
-    )
-    syllabus = load_syllabus()
-    objectives = dict(syllabus["objectives"])
-    plot = Path(out) if out else default_path().with_name("drill-progress.png")
-    plot_progress(attempts, objectives, plot)
     from datetime import date
 
     from .practice import progress
 
     loaded = load_bank(bank)
+    upcoming = schedule.plan(list(loaded), boxes, schedule.mastery(attempts), now or time.time(), 5, random.Random(0))
+    syllabus = load_syllabus()
+    objectives = dict(syllabus["objectives"])
+    coverage = progress.objective_rows(loaded, syllabus, attempts)
+    plot = Path(out) if out else default_path().with_name("drill-progress.png")
+    plot_progress(attempts, objectives, plot, coverage)
     return {
         "database": str(store.path),
         "attempts": len(attempts),
         "objectives": progress_table(attempts, objectives),
-        "coverage": [vars(r) | {"coverage": r.coverage} for r in progress.objective_rows(loaded, syllabus, attempts)],
+        "coverage": [vars(r) | {"coverage": r.coverage} for r in coverage],
         "next": upcoming,
         "plot": str(plot),
         "plan": progress.plan(loaded, syllabus, attempts, exam_date, date.fromtimestamp(now or time.time())),

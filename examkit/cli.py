@@ -368,6 +368,7 @@ def cmd_drill(args) -> int:
                 seed=args.seed,
                 questions=args.question or [],
                 review=args.review,
+                exam_date=exam_date,
                 mock=args.mock,
                 minutes=args.minutes,
                 figures_dir=Path(args.figures) if args.figures else None,
@@ -642,7 +643,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--review", action="store_true", help="redo your latest mistakes (up to --count), the same variants")
     p.add_argument("--mock", metavar="SPEC", help="a timed mock exam of this exam spec, marked at the end")
     p.add_argument("--minutes", type=float, help="with --mock: the time allowed (default 50)")
-    p.add_argument("--exam-date", metavar="YYYY-MM-DD", help="with --stats: a plan to meet everything before this date")
+    p.add_argument(
+        "--exam-date",
+        metavar="YYYY-MM-DD",
+        help="plan for this date: its questions come first (with --stats: the plan)",
+    )
     p.add_argument("--out", metavar="FILE.png", help="with --stats: where the plot goes")
     bank_option(p)
     p.set_defaults(func=cmd_drill)

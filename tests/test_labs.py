@@ -161,7 +161,7 @@ def test_forged_records_and_a_patched_harness_earn_nothing(tmp_path):
     assert all(v == 0 for k, v in scores.items() if k.startswith(("train_step", "GAN training"))), results["tests"]
     assert all(v > 0 for k, v in scores.items() if not k.startswith(("train_step", "GAN training"))), scores
     outputs = " ".join(t["output"] for t in results["tests"])
-    assert "copies of the training digits" in outputs and "something other than opt_D.step()" in outputs
+    assert "copies of the training digits" in outputs and "something other than opt_G.step()" in outputs
 
 
 @pytest.mark.slow

@@ -59,12 +59,18 @@ def priority(template, boxes: dict, skills: dict, now: float) -> tuple[float, st
     return weakness - 0.1 * state.box, f"practised recently (box {state.box})"
 
 
-def pick(templates, boxes: dict, skills: dict, now: float, rng: random.Random, asked: set):
-    """The next template, preferring ones not yet asked this session; ties broken by the session's RNG."""
+PLAN_BONUS = 0.6  # a question on the exam-date plan (practice/progress.plan) beats a due one of the same weakness
+
+
+def pick(templates, boxes: dict, skills: dict, now: float, rng: random.Random, asked: set, prefer=()):
+    """The next template, preferring ones not yet asked this session; ties broken by the session's RNG.
+    `prefer`: ids on the student's plan for the exam (unmet objectives and study-guide items)."""
     fresh = [t for t in templates if t.id not in asked] or list(templates)
     scored = []
     for t in fresh:
         score, why = priority(t, boxes, skills, now)
+        if t.id in prefer:
+            score, why = score + PLAN_BONUS, f"{why}, on your plan for the exam"
         scored.append((score + rng.random() * 0.05, t, why))
     score, template, why = max(scored, key=lambda item: item[0])
     return template, why

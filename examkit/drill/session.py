@@ -52,6 +52,7 @@ class DrillOptions:
     figures_dir: Path | None = None
     open_figures: bool = False
     json_mode: bool = False
+    exam_date: object = None  # a datetime.date: questions on the plan to meet everything by then come first
 
 
 class Drill:
@@ -128,8 +129,11 @@ class Drill:
                     template, seed = pool[number - 1]
                     why = "chosen"
                 else:
-                    skills = schedule.mastery(self.store.attempts())
-                    template, why = schedule.pick(pool, self.store.boxes(), skills, self.clock(), self.rng, asked)
+                    attempts = self.store.attempts()
+                    skills = schedule.mastery(attempts)
+                    template, why = schedule.pick(
+                        pool, self.store.boxes(), skills, self.clock(), self.rng, asked, prefer=self.planned(attempts)
+                    )
                     seed = None
                 asked.add(template.id)
                 seed = seed if seed is not None else self.rng.randrange(1_000_000)
@@ -139,6 +143,18 @@ class Drill:
         except KeyboardInterrupt:
             self.say("\nSession interrupted (Ctrl-C); your answers so far are saved.")
         return self.summary()
+
+    def planned(self, attempts) -> set:
+        if not self.options.exam_date:
+            return set()
+        import datetime
+
+        from ..bank.loader import load_syllabus
+        from ..practice import progress
+
+        today = datetime.date.fromtimestamp(self.clock())
+        plan = progress.plan(self.bank, load_syllabus(), attempts, self.options.exam_date, today)
+        return set(plan["questions"])
 
     def ask_question(self, number, total, template, seed, why):
         variant = realize(self.bank, VariantIdentity(template.id, seed))

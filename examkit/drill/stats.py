@@ -1,5 +1,6 @@
 """`examkit drill --stats`: mastery per checklist objective, and a progress plot (PNG) a student
-can look at: current mastery per objective, and how it moved attempt by attempt."""
+can look at: current mastery per objective, and how much of each objective's questions they have
+seen and answered in full (practice/progress.py), objectives named as the study guide names them."""
 
 from __future__ import annotations
 
@@ -42,25 +43,22 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def history(attempts: list[dict]) -> dict:
-    """objective -> [(attempt number, mastery after it)]."""
-    series = {}
-    for number, objective, summary in schedule.replay(attempts):
-        series.setdefault(objective, []).append((number, summary["mastery"]))
-    return series
+def _short(text: str, width: int = 46) -> str:
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
 
 
-def plot_progress(attempts: list[dict], objectives: dict, path) -> Path:
+def plot_progress(attempts: list[dict], objectives: dict, path, coverage=None) -> Path:
+    """`coverage`: practice.progress.objective_rows, for the right panel (seen and solved per objective)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = progress_table(attempts, objectives)
-    fig = Figure(figsize=(10, 4.2))
+    fig = Figure(figsize=(12, 4.8))
     FigureCanvasAgg(fig)
-    bars, lines = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.4]})
-    names = [r["objective"] for r in rows]
+    bars, seen = fig.subplots(1, 2, sharey=True)
+    names = [_short(r["description"]) for r in rows]
     values = [r["mastery"] or 0 for r in rows]
     colours = ["#c44" if v < 0.5 else "#da3" if v < 0.8 else "#3a6" for v in values]
     bars.barh(names, values, color=colours)
@@ -70,18 +68,21 @@ def plot_progress(attempts: list[dict], objectives: dict, path) -> Path:
     bars.set_xlim(0, 1)
     bars.axvline(0.8, color="#777", lw=0.8, ls="--")
     bars.invert_yaxis()
-    bars.set_xlabel("mastery")
+    bars.set_xlabel("mastery (recent answers weigh more; dashed: 80%)")
     bars.set_title("Mastery per objective")
-    for objective, points in sorted(history(attempts).items()):
-        xs, ys = zip(*points)
-        lines.plot(xs, ys, marker="o", ms=3, label=objective)
-    lines.set_ylim(0, 1)
-    lines.set_xlabel("attempt")
-    lines.xaxis.get_major_locator().set_params(integer=True)
-    lines.set_ylabel("mastery")
-    lines.set_title(f"Progress over {len(attempts)} attempts")
-    if attempts:
-        lines.legend(fontsize=7, loc="lower right")
+    by_key = {r.key: r for r in coverage or []}
+    shares = [by_key[r["objective"]] if r["objective"] in by_key else None for r in rows]
+    seen.barh(names, [c.coverage if c else 0 for c in shares], color="#9bc", label="seen")
+    seen.barh(
+        names, [c.solved / c.total if c and c.total else 0 for c in shares], color="#357", label="answered in full"
+    )
+    for i, c in enumerate(shares):
+        if c:
+            seen.text(1.01, i, f"{c.seen}/{c.total}", va="center", fontsize=8)
+    seen.set_xlim(0, 1.12)
+    seen.set_xlabel("share of the objective's questions")
+    seen.set_title(f"Coverage ({len(attempts)} answers so far)")
+    seen.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=100, metadata={"Software": "examkit"})
     return path

@@ -95,6 +95,11 @@ def grade_submission(
     notes = reading_notes(extracted, run.definition_failures, spec.contract)
     if run.jail_status.startswith("the notebook"):  # stopped from outside (the scratch quota)
         notes.insert(0, run.jail_status)
+    if "torchvision" in run.offline:
+        notes.append(
+            "grading is offline: torchvision's MNIST-style data sets were served from a small bundled set of "
+            "28x28 digits, and images were not saved"
+        )
     extras = {k: v.arrays for k, v in run.probes.items() if k in spec.extras and v.status == "ok"}
     return _results(checks, tests, "\n".join(notes) or "the notebook ran top to bottom", extras, run.seconds)
 

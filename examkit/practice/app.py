@@ -128,8 +128,11 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     def practice():
         chosen, chosen_filter = selection()
         s = store()
+        attempts = s.attempts()
+        plan = progress.plan(bank, syllabus, attempts, exam_date, date.fromtimestamp(clock()))
+        prefer = set(plan["questions"]) if plan else set()
         template, why = schedule.pick(
-            chosen, s.boxes(), schedule.mastery(s.attempts()), clock(), random.Random(), set()
+            chosen, s.boxes(), schedule.mastery(attempts), clock(), random.Random(), set(), prefer=prefer
         )
         seed = secrets.randbelow(1_000_000)
         return redirect(url_for("question", qid=template.id, seed=seed, why=why, **chosen_filter))

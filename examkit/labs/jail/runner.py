@@ -40,6 +40,7 @@ class RunOutput:
     definition_failures: list
     jail_status: str
     seconds: float
+    offline: list = field(default_factory=list)  # stand-ins the notebook imported (torchvision)
 
 
 def _read_json(path: Path):
@@ -171,4 +172,9 @@ def collect(out: Path, probes: list[dict], jail_status: str, seconds: float) -> 
             status = outcome.get("status") if outcome.get("status") in ("error", "timeout", "crashed") else "error"
             results[name] = ProbeResult(status, detail[:400])
     failures = summary.get("definition_failures") if isinstance(summary.get("definition_failures"), list) else []
-    return RunOutput(results, failures[:50], jail_status, seconds)
+    offline = (
+        [n for n in summary.get("offline", []) if isinstance(n, str)][:5]
+        if isinstance(summary.get("offline"), list)
+        else []
+    )
+    return RunOutput(results, failures[:50], jail_status, seconds, offline)

@@ -31,9 +31,10 @@ def kl(seed):
 
 
 def reparam(seed):
-    """Many draws, so the noise scale can be measured; log-variances around -0.5."""
+    """Many draws of codes the model itself makes (N, LATENT), so the noise scale can be measured;
+    log-variances around -0.5."""
     g = _rng(seed)
-    return torch.randn(2000, 4, generator=g), torch.rand(2000, 4, generator=g) * 2 - 1.5
+    return torch.randn(2000, LATENT, generator=g), torch.rand(2000, LATENT, generator=g) * 2 - 1.5
 
 
 def loss(seed):
@@ -43,6 +44,9 @@ def loss(seed):
     x_hat = torch.rand(3, 784, generator=g) * 0.9 + 0.05
     mu, logvar = torch.randn(3, 6, generator=g), torch.randn(3, 6, generator=g) * 0.5
     return x_hat, x, mu, logvar
+
+
+INTERPOLATION_STEPS = 7
 
 
 def interpolate(seed):

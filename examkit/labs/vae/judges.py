@@ -193,15 +193,22 @@ def judge_sample(r, seed):
 
 def judge_interpolate(r, seed):
     frames, start, end = r.arrays["frames"], r.arrays["start"], r.arrays["end"]
-    if frames.shape[0] != 7:
-        return 0, f"interpolate(..., steps=7) should return 7 images; got {frames.shape[0]}"
-    first, last = frames[0].reshape(-1), frames[-1].reshape(-1)
-    if not (close(first, start.reshape(-1), 1e-3, 1e-4) and close(last, end.reshape(-1), 1e-3, 1e-4)):
+    steps = inputs.INTERPOLATION_STEPS
+    if frames.shape[0] != steps:
+        return 0, f"interpolate(..., steps={steps}) should return {steps} images; got {frames.shape[0]}"
+    flat = frames.reshape(steps, -1)
+    if not (close(flat[0], start.reshape(-1), 1e-3, 1e-4) and close(flat[-1], end.reshape(-1), 1e-3, 1e-4)):
         return 0, (
             "interpolation endpoints wrong: the first and last images must decode the encoder means of x1 "
             "and x2 (t = 0 and t = 1 included, e.g. torch.linspace(0, 1, steps))"
         )
-    return 1, "7 frames from decode(mu(x1)) to decode(mu(x2))"
+    line = r.arrays.get("line")
+    if line is not None and line.size == flat.size and not close(flat, line.reshape(steps, -1), 1e-3, 1e-4):
+        return 0, (
+            "the frames between the endpoints are not decodings of points on the line between the encoder "
+            "means: interpolate the codes, z = (1 - t) mu1 + t mu2, and decode each (not the images)"
+        )
+    return 1, f"{steps} frames decoding the line from mu(x1) to mu(x2)"
 
 
 @functools.lru_cache(maxsize=4)

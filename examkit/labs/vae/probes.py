@@ -95,10 +95,13 @@ def probe_interpolate(ns, seed):
     model = _vae(ns)
     model.eval()
     x1, x2 = inputs.interpolate(seed)
+    steps = inputs.INTERPOLATION_STEPS
     with torch.no_grad():
-        frames = need(ns, "interpolate")(model, x1, x2, steps=7)
-        ends = [model.decode(_encode_any(model, x.unsqueeze(0))[0][0]) for x in (x1, x2)]
-    return {"frames": array(frames), "start": array(ends[0]), "end": array(ends[1])}
+        frames = need(ns, "interpolate")(model, x1, x2, steps=steps)
+        mu1, mu2 = (_encode_any(model, x.unsqueeze(0))[0][0] for x in (x1, x2))
+        t = torch.linspace(0, 1, steps).view(-1, *([1] * (mu1.dim() - 1)))
+        line = model.decode(((1 - t) * mu1.reshape(1, -1) + t * mu2.reshape(1, -1)).reshape(steps, *mu1.shape[1:]))
+    return {"frames": array(frames), "start": array(line[:1]), "end": array(line[-1:]), "line": array(line)}
 
 
 def probe_vae_train(ns, seed):

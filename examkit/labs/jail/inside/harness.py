@@ -131,7 +131,20 @@ def student_namespace():
     sys.modules.pop("zygote", None)  # nothing of the harness by module name
     sys.argv = ["ipykernel_launcher.py", "-f", "kernel.json"]
     sys.path.insert(0, os.getcwd())
+    sys.path.append(OFFLINE)  # last: a real torchvision, where installed, comes first
     return ns
+
+
+OFFLINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "offline")
+
+
+def offline_stand_ins() -> list:
+    """Which offline stand-ins (offline/) the notebook imported: its reading notes say so."""
+    return sorted(
+        name
+        for name, module in list(sys.modules.items())
+        if "." not in name and (getattr(module, "__file__", None) or "").startswith(OFFLINE)
+    )
 
 
 LIMITS = {"definition": 5.0, "run": 0.1}  # seconds per statement: a training loop is cut short
@@ -296,7 +309,13 @@ def grade(request, out):
         outcomes[probe["name"]] = run_probe(probe["name"], request["seed"], probe.get("timeout", 10))
     with _open(f"{OUT}/summary.json", "w") as fh:
         _json_dump(
-            {"definition_failures": failures, "probes": outcomes, "definition_seconds": round(loaded - ready, 3)}, fh
+            {
+                "definition_failures": failures,
+                "probes": outcomes,
+                "definition_seconds": round(loaded - ready, 3),
+                "offline": offline_stand_ins(),
+            },
+            fh,
         )
 
 
