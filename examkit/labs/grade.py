@@ -20,7 +20,7 @@ from .jail.sandbox import Limits
 from .jail.warm import WarmJail, WarmJailUnavailable
 from .submissions import apply_roster, collect
 
-GRADER_VERSION = "3"  # cached results of older graders are not reused
+GRADER_VERSION = "4"  # cached results of older graders are not reused
 
 
 def _seed(lab: str, seed: int) -> int:
