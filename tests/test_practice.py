@@ -117,3 +117,12 @@ def test_serve_refuses_bad_options_with_exit_2(tmp_path):
     broken.write_bytes(b"garbage" * 200)
     refused = run_cli("practice", "serve", "--db", str(broken))
     assert refused.returncode == 2 and "broken.sqlite" in refused.stderr
+
+
+def test_written_answers_are_self_marked_per_rubric_item_and_scores_come_from_the_checker(client, tmp_path):
+    c, token = client
+    page = c.post("/q/ae-not-generative/1", data={"token": token, "action": "check", "answer-explain": "no prior"})
+    assert 'name="rubric-explain"' in page.get_data(as_text=True)
+    marked = c.post("/q/ae-not-generative/1/self-mark", data={
+        "token": token, "answer-explain": "no prior", "rubric-explain": ["0", "2"], "auto_got": "100"})  # fmt: skip
+    assert "Score 2 / 3" in marked.get_data(as_text=True)

@@ -150,7 +150,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     @app.get("/q/<qid>/<int:seed>")
     def question(qid, seed):
         v = variant_of(qid, seed)
-        shown = max(0, min(int(request.args.get("hints", "0") or 0), 20))
+        shown = min(_count(request.args.get("hints")), 20)
         hints = [to_html(h) for p in v.parts for h in p.hints] + [to_html(h) for h in v.hints]
         keep = {k: request.args[k] for k in ("topic", "objective", "item", "why") if request.args.get(k)}
         return render_template(
@@ -177,7 +177,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         v = variant_of(qid, seed)
         s = store()
         reveal = request.form.get("action") == "reveal"
-        hints = int(request.form.get("hints", "0") or 0)
+        hints = _count(request.form.get("hints"))
         session = request.form.get("session") or f"web-{int(clock())}"
         results, got, possible, pending = [], 0.0, 0.0, False
         for p in v.parts:
@@ -227,11 +227,15 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         v = variant_of(qid, seed)
         s = store()
         session = request.form.get("session") or f"web-{int(clock())}"
-        hints = int(request.form.get("hints", "0") or 0)
-        got = float(request.form.get("auto_got", "0") or 0)
-        possible = float(request.form.get("auto_possible", "0") or 0)
+        hints = _count(request.form.get("hints"))
+        got = possible = 0.0
         for p in v.parts:
-            if p.response != "text":
+            if p.response != "text":  # checked again (already recorded): the score is never the form's word
+                typed = _typed(request.form, p)
+                verdict = check_answer(v, p.id, typed) if typed.strip() else None
+                if verdict is not None and verdict.status not in ("invalid", "unsafe"):
+                    got += verdict.score
+                possible += p.points
                 continue
             ticked = set(request.form.getlist(f"rubric-{p.id}"))
             earned = sum(float(r["points"]) for i, r in enumerate(p.rubric) if str(i) in ticked)
@@ -379,6 +383,11 @@ def _parts(v) -> list[dict]:
         out.append({"id": p.id, "kind": kind, "unit": to_html(p.unit) if p.unit else "", "part": p,
                     "start": math_to_mathml(p.start) if p.response == "steps" and p.start else ""})  # fmt: skip
     return out
+
+
+def _count(text) -> int:
+    """A small count from a form or query (hints shown): anything that is not one is 0."""
+    return int(text) if isinstance(text, str) and text.isdigit() and len(text) < 4 else 0
 
 
 def _typed(form, part, prefix="") -> str:
