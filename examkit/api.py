@@ -180,7 +180,7 @@ def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
         "database": str(store.path),
         "attempts": len(attempts),
         "objectives": progress_table(attempts, objectives),
-        "coverage": [vars(r) | {"coverage": r.coverage} for r in coverage],
+        "coverage": coverage,
         "next": upcoming,
         "plot": str(plot),
         "plan": progress.plan(loaded, syllabus, attempts, exam_date, date.fromtimestamp(now or time.time())),

@@ -342,9 +342,9 @@ def cmd_drill(args) -> int:
         if args.stats:
             result = api.drill_stats(args.db, args.out, bank=args.bank, exam_date=exam_date)
             if args.json:
-                _print_json(result)
+                _print_json({**result, "coverage": [vars(r) | {"coverage": r.coverage} for r in result["coverage"]]})
             else:
-                print(format_table(result["objectives"]))
+                print(format_table(result["coverage"]))
                 print("\nNext up: " + "; ".join(f"{q['qid']} ({q['why']})" for q in result["next"]))
                 print(f"{result['attempts']} attempt(s) in {result['database']}; progress plot: {result['plot']}")
                 if result["plan"]:

@@ -14,6 +14,9 @@ RECENCY = 0.7  # an attempt weighs RECENCY times the one after it
 PRIOR_WEIGHT = 1.0  # pseudo-attempts at PRIOR_SCORE
 PRIOR_SCORE = 0.5
 DUE_BONUS, NEW_BONUS = 1.0, 0.5
+UNTRIED_BONUS = (
+    0.15  # untried objectives come after weak ones (mastery < 1/3) but before the rest: no topic goes unseen
+)
 
 
 def replay(attempts: list[dict]):
@@ -53,6 +56,8 @@ def priority(template, boxes: dict, skills: dict, now: float) -> tuple[float, st
     weakness = 1.0 - min(levels)
     state = boxes.get(template.id)
     if state is None:
+        if not any(o in skills for o in template.objectives):  # coverage: objectives never tried come early
+            return NEW_BONUS + UNTRIED_BONUS + weakness, "new question, on an objective you have not tried yet"
         return NEW_BONUS + weakness, "new question"
     if state.due <= now:
         return DUE_BONUS + weakness + 0.1 * (5 - state.box), f"due again (box {state.box})"

@@ -29,17 +29,13 @@ def progress_table(attempts: list[dict], objectives: dict) -> list[dict]:
     return rows
 
 
-def format_table(rows: list[dict]) -> str:
-    lines = [f"{'objective':<22} {'mastery':>8} {'attempts':>9} {'points':>12}"]
-    for r in rows:
-        if r["mastery"] is None:
-            lines.append(f"{r['objective']:<22} {'—':>8} {0:>9} {'':>12}  not practised yet")
-            continue
-        bar = "█" * round(r["mastery"] * 10) + "░" * (10 - round(r["mastery"] * 10))
-        lines.append(
-            f"{r['objective']:<22} {r['mastery']:>8.0%} {r['attempts']:>9} "
-            f"{r['points']:>5g}/{r['max_points']:<6g} {bar}"
-        )
+def format_table(coverage) -> str:
+    """The objectives as the study guide names them: questions seen, answered in full, mastery, status
+    ("mastered" needs evidence across questions: practice/progress.py)."""
+    lines = [f"{'objective':<48} {'seen':>7} {'full':>5} {'mastery':>8}  status"]
+    for r in coverage:
+        mastery = "—" if r.mastery is None else f"{r.mastery:.0%}"
+        lines.append(f"{_short(r.name, 48):<48} {f'{r.seen}/{r.total}':>7} {r.solved:>5} {mastery:>8}  {r.status}")
     return "\n".join(lines)
 
 
