@@ -126,3 +126,24 @@ def test_written_answers_are_self_marked_per_rubric_item_and_scores_come_from_th
     marked = c.post("/q/ae-not-generative/1/self-mark", data={
         "token": token, "answer-explain": "no prior", "rubric-explain": ["0", "2"], "auto_got": "100"})  # fmt: skip
     assert "Score 2 / 3" in marked.get_data(as_text=True)
+
+
+def test_a_mock_exam_is_marked_and_its_written_parts_self_marked(client, tmp_path):
+    c, token = client
+    spec = tmp_path / "mock.yaml"
+    spec.write_text(
+        "title: Mini mock\ncourse: Test\nmaster_seed: 1\nversions: 1\nsections:\n"
+        "  - title: Numbers\n    draw: 1\n    from: {ids: [vae-neg-elbo-beta]}\n"
+        "  - title: Written\n    draw: 1\n    from: {ids: [ae-not-generative]}\n"
+    )
+    started = c.post("/mock", data={"token": token, "spec": str(spec), "minutes": "10"})
+    mock_id = started.headers["Location"].rsplit("/", 1)[1]
+    exam = c.get(f"/mock/{mock_id}").get_data(as_text=True)
+    assert 'id="clock"' in exam and 'name="q2-answer-explain"' in exam
+    c.post(f"/mock/{mock_id}", data={"token": token, "q1-answer-a": "1", "q2-answer-explain": "no prior to sample"})
+    report = c.get(f"/mock/{mock_id}").get_data(as_text=True)
+    assert "Mark your written answers" in report and "By objective" in report and "0 / 4" in report
+    c.post(f"/mock/{mock_id}/self-mark", data={"token": token, "rubric-q2-explain": ["0", "1"]})
+    marked = c.get(f"/mock/{mock_id}").get_data(as_text=True)
+    assert "2 / 7" in marked and "Mark your written answers" not in marked
+    assert "<td>Written</td><td>2 / 3</td>" in marked

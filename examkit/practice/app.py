@@ -370,6 +370,15 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         store().finish_mock(mock_id, answers, report, at=clock())
         return redirect(url_for("mock_exam", mock_id=mock_id))
 
+    @app.post("/mock/<mock_id>/self-mark")
+    def mock_self_mark(mock_id):
+        m = the_mock(mock_id)
+        if not m["report"]:
+            abort(400, "submit the mock exam before marking it")
+        keys = [k for k in request.form if k.startswith("rubric-")]
+        mocks.self_mark(store(), m, {k[len("rubric-") :]: request.form.getlist(k) for k in keys}, clock)
+        return redirect(url_for("mock_exam", mock_id=mock_id))
+
     return app
 
 

@@ -10,8 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..checking.check import check_answer
+from ..checking.verdict import Verdict
 from ..exam.assemble import build_version, section_pools
 from ..exam.spec import Student, load_spec
+from ..markup import to_html
 
 GRACE_S = 60  # a submission this late still counts (the page submits itself at 0:00)
 
@@ -43,8 +45,12 @@ def mark(bank, store, mock: dict, answers: dict, clock) -> dict:
         for p in v.parts:
             key = f"q{q.number}-{p.id}"
             typed = str(answers.get(key, ""))[:4000]
-            if p.response == "text":  # a person marks these: shown with the model answer, not counted
-                rows.append({"part": p.id, "answer": typed, "status": "manual", "score": 0, "max": p.points})
+            if p.response == "text":  # the student marks these against the rubric (self_mark)
+                rows.append({"part": p.id, "answer": typed, "status": "manual", "score": 0, "max": p.points,
+                             "model": to_html(p.answer_text), "model_text": p.answer_text,
+                             "objectives": v.objectives, "section": q.section,
+                             "rubric": [{"points": float(r["points"]), "criterion": to_html(r["criterion"]),
+                                         "text": r["criterion"]} for r in p.rubric]})  # fmt: skip
                 unmarked += p.points
                 continue
             verdict = check_answer(v, p.id, typed) if typed.strip() else None
@@ -74,9 +80,38 @@ def mark(bank, store, mock: dict, answers: dict, clock) -> dict:
 
 
 def _unanswered(part):
-    from ..checking.verdict import Verdict
-
     return Verdict("incorrect", 0.0, part.points, "no answer")
+
+
+def self_mark(store, mock: dict, ticked: dict, clock) -> dict:
+    """The student's marks for the written parts: `ticked` maps "q<N>-<part>" to the indices of the
+    rubric items their answer made. Added to the report once; the attempts are recorded."""
+    report = mock["report"]
+    if report.get("self_marked"):
+        return report
+    for q in report["questions"]:
+        for row in q["parts"]:
+            if row["status"] != "manual":
+                continue
+            key = f"q{q['number']}-{row['part']}"
+            chosen = {int(i) for i in ticked.get(key, []) if str(i).isdigit() and int(i) < len(row["rubric"])}
+            earned = min(row["max"], sum(row["rubric"][i]["points"] for i in chosen))
+            row.update(score=earned, status="self-marked")
+            report["score"] = round(report["score"] + earned, 4)
+            report["max_score"] = round(report["max_score"] + row["max"], 4)
+            for table, name in [("sections", row["section"])] + [("objectives", o) for o in row["objectives"]]:
+                got, possible = report[table].get(name, [0, 0])
+                report[table][name] = [round(got + earned, 4), round(possible + row["max"], 4)]
+            status = "correct" if earned >= row["max"] else ("partial" if earned else "incorrect")
+            verdict = Verdict(
+                status, earned, row["max"], f"self-marked: {len(chosen)} of {len(row['rubric'])} rubric items"
+            )
+            store.record(f"mock-{mock['id']}", q["qid"], q["seed"], row["part"], row["objectives"], verdict, 0,
+                         row["answer"], at=clock())  # fmt: skip
+    report["unmarked_points"] = 0
+    report["self_marked"] = True
+    store.finish_mock(mock["id"], mock["answers"], report, at=mock["finished"] or clock())
+    return report
 
 
 def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> dict:
@@ -123,6 +158,21 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
         io.say("\nInterrupted: the exam is marked as it stands.")
     report = mark(bank, store, mock, answers, clock)
     store.finish_mock(mock_id, answers, report, at=clock())
+    written = [(q, row) for q in report["questions"] for row in q["parts"] if row["status"] == "manual"]
+    if written:
+        io.say("\nMark your written answers against the model answer, one rubric item at a time.")
+        ticked = {}
+        try:
+            for q, row in written:
+                io.say(f"\nQuestion {q['number']} ({row['part']}). Your answer: {row['answer'] or '(none)'}")
+                io.say(f"   Model answer: {to_terminal(row['model_text'])}")
+                for i, item in enumerate(row["rubric"]):
+                    io.say(f"   [{format_number(item['points'])} pt] {to_terminal(item['text'])}")
+                    if io._mark("   Did your answer make this point? y / n> ") >= 1:
+                        ticked.setdefault(f"q{q['number']}-{row['part']}", []).append(i)
+        except (EndOfSession, KeyboardInterrupt):
+            io.say("\nMarking stopped: the unmarked items count 0.")
+        report = self_mark(store, {**store.mock(mock_id)}, ticked, clock)
     io.say(f"\nMarked: {format_number(report['score'])} / {format_number(report['max_score'])}"
            + (f" (plus {format_number(report['unmarked_points'])} point(s) of written answers to mark yourself)"
               if report["unmarked_points"] else ""))  # fmt: skip
