@@ -467,7 +467,7 @@ def count_type(text: str) -> int:
 def lab_argument(p):
     from .labs import REGISTERED
 
-    p.add_argument("lab", choices=REGISTERED, help=f"which lab: {' or '.join(REGISTERED)} (lab11.2_VAE, lab11.1_GAN)")
+    p.add_argument("lab", choices=REGISTERED, help=f"which lab: {', '.join(REGISTERED)}")
 
 
 def build_parser() -> argparse.ArgumentParser:

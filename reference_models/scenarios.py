@@ -80,7 +80,7 @@ ACTIVE_DIM_NATS = 0.1  # a latent dimension is "active" when its KL exceeds this
 
 def _vae_kl(model_cls, ds, epochs, seed, anneal_epochs=0, latent=8):
     train.seed_everything(seed)
-    model = model_cls(ds.x_train[0].numel(), 128, latent)
+    model = model_cls(x_dim=ds.x_train[0].numel(), hidden=128, latent_dim=latent)
     history = train.train_autoencoder(model, ds.x_train, epochs, variational=True, anneal_epochs=anneal_epochs)
     terms = metrics.vae_terms(model, ds.x_test)
     active = sum(k > ACTIVE_DIM_NATS for k in terms["kl_per_dim"])
