@@ -147,3 +147,23 @@ def test_a_mock_exam_is_marked_and_its_written_parts_self_marked(client, tmp_pat
     marked = c.get(f"/mock/{mock_id}").get_data(as_text=True)
     assert "2 / 7" in marked and "Mark your written answers" not in marked
     assert "<td>Written</td><td>2 / 3</td>" in marked
+
+
+def test_answers_are_escaped_wherever_they_are_shown(client):
+    c, token = client
+    hostile = '<script>alert(1)</script> a<b "quoted" & more'
+    page = c.post("/q/vae-neg-elbo-beta/7", data={"token": token, "action": "check", "answer-a": hostile})
+    html = page.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    written = c.post("/q/ae-not-generative/1", data={"token": token, "action": "check", "answer-explain": hostile})
+    html = written.get_data(as_text=True)
+    assert (
+        "<script>alert" not in html
+        and 'value="&lt;script&gt;alert(1)&lt;/script&gt; a&lt;b &#34;quoted&#34; &amp; more"' in html
+    )
+    c.post(
+        "/q/ae-not-generative/1/self-mark", data={"token": token, "answer-explain": hostile, "rubric-explain": ["0"]}
+    )
+    review = c.get("/review").get_data(as_text=True)
+    assert "<script>alert" not in review and "&lt;script&gt;" in review
+    assert "<math" in review or "Expected" in review  # bank HTML still renders

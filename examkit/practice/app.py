@@ -44,6 +44,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     db_path = ProgressStore(db).path  # fails here, with the file named, if it cannot be used
     app = Flask(__name__, template_folder=str(bundled("templates") / "practice"))
     app.config.update(TOKEN=secrets.token_urlsafe(32), TEMPLATES_AUTO_RELOAD=False)
+    app.jinja_env.autoescape = True  # every value is escaped (Flask's default skips *.j2); bank HTML is marked |safe
     objectives = syllabus.get("objectives", {})
     items = syllabus.get("items", {})
 
