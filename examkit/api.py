@@ -136,18 +136,13 @@ def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, min
 
 def recent_mistakes(attempts, bank, count) -> list[str]:
     """ "qid@seed" of the latest attempts that were not right, one per question, newest first."""
-    found = []
+    found = {}  # qid -> "qid@seed", in the order found
     for a in reversed(attempts):
-        ref = f"{a['qid']}@{a['seed']}"
-        if (
-            a["status"] != "correct"
-            and a["qid"] in bank.templates
-            and all(not f.startswith(a["qid"] + "@") for f in found)
-        ):
-            found.append(ref)
+        if a["status"] != "correct" and a["qid"] in bank.templates and a["qid"] not in found:
+            found[a["qid"]] = f"{a['qid']}@{a['seed']}"
         if len(found) >= count:
             break
-    return found
+    return list(found.values())
 
 
 def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:

@@ -13,6 +13,7 @@ import random
 import secrets
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from ..checking.check import check_answer
 from ..checking.verdict import Verdict
 from ..markup import to_terminal
 from ..markup.unicode import math_to_unicode, plain_to_unicode
+from ..parts.short import self_marked
 from ..resources import user_cache_dir
 from . import schedule
 from .store import DAY_S, ProgressStore
@@ -273,24 +275,14 @@ class Drill:
             lines.append(line)
 
     def self_assess(self, part) -> Verdict:
-        """Short answers are marked by the student against the model answer, one rubric item at a
-        time (without a rubric, the whole answer: y / p / n)."""
+        """Short answers are marked by the student against the model answer, one rubric item at a time."""
         self.say(f"   Model answer: {to_terminal(part.answer_text)}")
         self.event("rubric", answer=to_terminal(part.answer_text), rubric=part.rubric)
-        if not part.rubric:
-            fraction = self._mark("   Did your answer make the model answer's points? y(es) / p(artly) / n(o)> ")
-            earned = part.points * fraction
-        else:
-            earned = 0.0
-            for i, r in enumerate(part.rubric, 1):
-                prompt = f"   {i}/{len(part.rubric)} [{format_number(r['points'])} pt] {to_terminal(r['criterion'])}"
-                self.say(prompt)
-                earned += float(r["points"]) * self._mark("   Did your answer make this point? y / p / n> ")
-            earned = min(earned, part.points)
-        status = "correct" if earned >= part.points else ("partial" if earned > 0 else "incorrect")
-        return Verdict(
-            status, earned, part.points, f"self-marked: {format_number(earned)} of {format_number(part.points)}"
-        )
+        marks = {}
+        for i, r in enumerate(part.rubric):
+            self.say(f"   {i + 1}/{len(part.rubric)} [{format_number(r['points'])} pt] {to_terminal(r['criterion'])}")
+            marks[i] = self._mark("   Did your answer make this point? y / p / n> ")
+        return self_marked(part.rubric, marks, part.points)
 
     def _mark(self, prompt) -> float:
         while True:
@@ -376,8 +368,6 @@ class Drill:
 
 
 def interactive_terminal(lines, out) -> bool:
-    import sys
-
     return lines is sys.stdin and out is sys.stdout and sys.stdin.isatty() and sys.stdout.isatty()
 
 
@@ -392,7 +382,7 @@ def wrap(text: str, width: int) -> str:
         if len(line) <= width:
             out.append(line)
             continue
-        out.extend(textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent + "  ",
+        out.extend(textwrap.wrap(line, width, subsequent_indent=indent + "  ",
                                  break_long_words=False, break_on_hyphens=False, drop_whitespace=True))  # fmt: skip
     return "\n".join(out)
 

@@ -49,4 +49,22 @@ class Short(PartType):
         return Verdict("manual", 0.0, part.points, message, feedback=rubric, details={"model_answer": part.answer_text})
 
 
+def self_marked(rubric, marks: dict, points: float) -> Verdict:
+    """The student's own mark of a written answer (drill, practice app, mock exams): `marks` maps a
+    rubric item's index to the share of it the answer made (1, 0.5 or 0); capped at the part's points."""
+    from ..bank.render import format_number
+
+    earned = min(points, sum(float(r["points"]) * marks.get(i, 0.0) for i, r in enumerate(rubric)))
+    status = "correct" if earned >= points else ("partial" if earned > 0 else "incorrect")
+    message = (
+        f"self-marked: {format_number(earned)} of {format_number(points)} points against {len(rubric)} rubric items"
+    )
+    return Verdict(status, earned, points, message)
+
+
+def ticked(values, rubric) -> dict:
+    """Rubric item indices ticked in a form (strings, untrusted) as marks for `self_marked`."""
+    return {int(v): 1.0 for v in values if str(v).isdigit() and int(v) < len(rubric)}
+
+
 PART = Short()

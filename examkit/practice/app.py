@@ -30,6 +30,7 @@ from ..exam.preview import question_view
 from ..exam.spec import SpecError
 from ..markup import to_html
 from ..markup.mathml import math_to_mathml
+from ..parts.short import self_marked, ticked
 from ..resources import bundled
 from . import mock as mocks
 from . import progress
@@ -110,7 +111,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         ]
         if not chosen:
             abort(400, "no question matches this choice")
-        return chosen, {k: v for k, v in (("topic", topic), ("objective", objective), ("item", item)) if v}
+        return chosen, _kept(request.values)
 
     @app.get("/")
     def home():
@@ -139,21 +140,20 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         return redirect(url_for("question", qid=template.id, seed=seed, why=why, **chosen_filter))
 
     # --- one question ---------------------------------------------------------------------
-    def variant_of(qid, seed):
+    def known(qid):
         if qid not in bank.templates:
             abort(404, f"no question {qid!r}")
-        return realize(bank, VariantIdentity(qid, seed))
 
-    def next_link():
-        chosen = {k: request.values[k] for k in ("topic", "objective", "item") if request.values.get(k)}
-        return url_for("practice", **chosen)
+    def variant_of(qid, seed):
+        known(qid)
+        return realize(bank, VariantIdentity(qid, seed))
 
     @app.get("/q/<qid>/<int:seed>")
     def question(qid, seed):
         v = variant_of(qid, seed)
         shown = min(_count(request.args.get("hints")), 20)
         hints = [to_html(h) for p in v.parts for h in p.hints] + [to_html(h) for h in v.hints]
-        keep = {k: request.args[k] for k in ("topic", "objective", "item", "why") if request.args.get(k)}
+        keep = _kept(request.args, "why")
         return render_template(
             "question.html.j2",
             v=v,
@@ -169,8 +169,8 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
 
     @app.get("/q/<qid>/fresh")
     def fresh(qid):
-        variant_of(qid, 0)
-        keep = {k: request.args[k] for k in ("topic", "objective", "item") if request.args.get(k)}
+        known(qid)
+        keep = _kept(request.args)
         return redirect(url_for("question", qid=qid, seed=secrets.randbelow(1_000_000), **keep))
 
     @app.post("/q/<qid>/<int:seed>")
@@ -201,7 +201,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         unreadable = any(r["status"] in ("invalid", "unsafe") for r in results)
         if not pending and not unreadable:
             state = s.finish_question(v.qid, got / possible if possible else 0.0, hints, at=clock())
-        keep = {k: request.form[k] for k in ("topic", "objective", "item") if request.form.get(k)}
+        keep = _kept(request.form)
         return render_template(
             "result.html.j2",
             v=v,
@@ -238,15 +238,11 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
                     got += verdict.score
                 possible += p.points
                 continue
-            ticked = set(request.form.getlist(f"rubric-{p.id}"))
-            earned = sum(float(r["points"]) for i, r in enumerate(p.rubric) if str(i) in ticked)
-            score = min(p.points, earned) if p.rubric else 0.0
-            status = "correct" if score >= p.points else ("partial" if score > 0 else "incorrect")
-            verdict = Verdict(status, score, p.points, f"self-marked: {len(ticked)} of {len(p.rubric)} rubric items")
+            verdict = self_marked(p.rubric, ticked(request.form.getlist(f"rubric-{p.id}"), p.rubric), p.points)
             s.record(session, v.qid, seed, p.id, v.objectives, verdict, hints, request.form.get(f"answer-{p.id}", ""))
-            got, possible = got + score, possible + p.points
+            got, possible = got + verdict.score, possible + p.points
         state = s.finish_question(v.qid, got / possible if possible else 0.0, hints, at=clock())
-        keep = {k: request.form[k] for k in ("topic", "objective", "item") if request.form.get(k)}
+        keep = _kept(request.form)
         return render_template(
             "marked.html.j2", v=v, got=got, possible=possible, state=state, next=url_for("practice", **keep),
             fresh=url_for("fresh", qid=qid, **keep),
@@ -393,6 +389,11 @@ def _parts(v) -> list[dict]:
         out.append({"id": p.id, "kind": kind, "unit": to_html(p.unit) if p.unit else "", "part": p,
                     "start": math_to_mathml(p.start) if p.response == "steps" and p.start else ""})  # fmt: skip
     return out
+
+
+def _kept(values, *extra) -> dict:
+    """The practice choice (topic, objective, study-guide item) carried from page to page."""
+    return {k: values[k] for k in ("topic", "objective", "item", *extra) if values.get(k)}
 
 
 def _count(text) -> int:

@@ -14,6 +14,7 @@ from ..checking.verdict import Verdict
 from ..exam.assemble import build_version, section_pools
 from ..exam.spec import Student, load_spec
 from ..markup import to_html
+from ..parts.short import self_marked, ticked
 
 GRACE_S = 60  # a submission this late still counts (the page submits itself at 0:00)
 
@@ -83,8 +84,8 @@ def _unanswered(part):
     return Verdict("incorrect", 0.0, part.points, "no answer")
 
 
-def self_mark(store, mock: dict, ticked: dict, clock) -> dict:
-    """The student's marks for the written parts: `ticked` maps "q<N>-<part>" to the indices of the
+def self_mark(store, mock: dict, marks: dict, clock) -> dict:
+    """The student's marks for the written parts: `marks` maps "q<N>-<part>" to the indices of the
     rubric items their answer made. Added to the report once; the attempts are recorded."""
     report = mock["report"]
     if report.get("self_marked"):
@@ -93,19 +94,15 @@ def self_mark(store, mock: dict, ticked: dict, clock) -> dict:
         for row in q["parts"]:
             if row["status"] != "manual":
                 continue
-            key = f"q{q['number']}-{row['part']}"
-            chosen = {int(i) for i in ticked.get(key, []) if str(i).isdigit() and int(i) < len(row["rubric"])}
-            earned = min(row["max"], sum(row["rubric"][i]["points"] for i in chosen))
+            verdict = self_marked(row["rubric"], ticked(marks.get(f"q{q['number']}-{row['part']}", []), row["rubric"]),
+                                  row["max"])  # fmt: skip
+            earned = verdict.score
             row.update(score=earned, status="self-marked")
             report["score"] = round(report["score"] + earned, 4)
             report["max_score"] = round(report["max_score"] + row["max"], 4)
             for table, name in [("sections", row["section"])] + [("objectives", o) for o in row["objectives"]]:
                 got, possible = report[table].get(name, [0, 0])
                 report[table][name] = [round(got + earned, 4), round(possible + row["max"], 4)]
-            status = "correct" if earned >= row["max"] else ("partial" if earned else "incorrect")
-            verdict = Verdict(
-                status, earned, row["max"], f"self-marked: {len(chosen)} of {len(row['rubric'])} rubric items"
-            )
             store.record(f"mock-{mock['id']}", q["qid"], q["seed"], row["part"], row["objectives"], verdict, 0,
                          row["answer"], at=clock())  # fmt: skip
     report["unmarked_points"] = 0
@@ -119,6 +116,7 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     in order against the clock, marked at the end with the same report."""
     import time
 
+    from ..bank.loader import load_syllabus
     from ..bank.render import format_number
     from ..drill.session import Drill, DrillOptions, EndOfSession
     from ..markup import to_terminal
@@ -161,7 +159,7 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     written = [(q, row) for q in report["questions"] for row in q["parts"] if row["status"] == "manual"]
     if written:
         io.say("\nMark your written answers against the model answer, one rubric item at a time.")
-        ticked = {}
+        marks = {}
         try:
             for q, row in written:
                 io.say(f"\nQuestion {q['number']} ({row['part']}). Your answer: {row['answer'] or '(none)'}")
@@ -169,16 +167,16 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
                 for i, item in enumerate(row["rubric"]):
                     io.say(f"   [{format_number(item['points'])} pt] {to_terminal(item['text'])}")
                     if io._mark("   Did your answer make this point? y / n> ") >= 1:
-                        ticked.setdefault(f"q{q['number']}-{row['part']}", []).append(i)
+                        marks.setdefault(f"q{q['number']}-{row['part']}", []).append(i)
         except (EndOfSession, KeyboardInterrupt):
             io.say("\nMarking stopped: the unmarked items count 0.")
-        report = self_mark(store, {**store.mock(mock_id)}, ticked, clock)
+        report = self_mark(store, store.mock(mock_id), marks, clock)
     io.say(f"\nMarked: {format_number(report['score'])} / {format_number(report['max_score'])}"
            + (f" (plus {format_number(report['unmarked_points'])} point(s) of written answers to mark yourself)"
               if report["unmarked_points"] else ""))  # fmt: skip
     for name, (got, possible) in report["sections"].items():
         io.say(f"   {name}: {format_number(got)} / {format_number(possible)}")
-    names = __import__("examkit.bank.loader", fromlist=["load_syllabus"]).load_syllabus().get("objectives", {})
+    names = load_syllabus().get("objectives", {})
     io.say("By objective:")
     for key, (got, possible) in report["objectives"].items():
         io.say(f"   {names.get(key, key)}: {format_number(got)} / {format_number(possible)}")

@@ -2,7 +2,8 @@
 
 import numpy as np
 import torch
-from PIL import Image
+
+from examkit.labs.jail.inside.offline.torchvision import datasets as offline
 
 N_IMAGES = 64
 
@@ -19,10 +20,8 @@ def _strokes(rng):
     return (ink * 255).astype(np.uint8)
 
 
-class MNIST(torch.utils.data.Dataset):
-    """As torchvision.datasets.MNIST: items are (PIL image or transformed image, int label)."""
-
-    classes = [f"{i} - digit" for i in range(10)]
+class MNIST(offline.MNIST):
+    """As torchvision.datasets.MNIST (the jail's offline stand-in), with 64 random images instead."""
 
     def __init__(self, root=".", train=True, transform=None, target_transform=None, download=False):
         rng = np.random.default_rng(0 if train else 1)
@@ -31,21 +30,6 @@ class MNIST(torch.utils.data.Dataset):
         self.transform, self.target_transform = transform, target_transform
         self.data = torch.from_numpy(images)
         self.targets = torch.from_numpy(rng.integers(0, 10, N_IMAGES))
-
-    def __len__(self):
-        return len(self.data)
-
-    def __getitem__(self, index):
-        image = Image.fromarray(self.data[index].numpy())
-        target = int(self.targets[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
-
-    def __repr__(self):
-        return f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n    Root location: {self.root}"
 
 
 class FashionMNIST(MNIST):
