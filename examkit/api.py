@@ -118,6 +118,12 @@ def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, min
     from .drill.session import Drill, DrillOptions
     from .drill.store import ProgressStore
 
+    if minutes is not None and not mock:
+        raise ValueError("--minutes is the time allowed for a mock exam: give it with --mock SPEC")
+    if mock:
+        from .practice.mock import checked_minutes
+
+        checked_minutes(minutes)
     store = ProgressStore(db)
     try:
         loaded = load_bank(bank)

@@ -308,6 +308,31 @@ def test_quitting_in_the_middle_of_a_question_files_it_in_box_1(tmp_path):
     assert boxes == {"vae-neg-elbo-beta": 1}
 
 
+def test_quitting_while_self_marking_keeps_the_marks_so_far(tmp_path):
+    db = tmp_path / "p.sqlite"
+    result = run_cli("drill", "--answers", "-", "--db", str(db), "--question", "ae-not-generative@1",
+                     input="It has no prior to sample from.\n\ny\nq\n")  # fmt: skip
+    assert result.returncode == 0 and "Marking stopped" in result.stdout and "Session ended (quit)" in result.stdout
+    rows = sqlite3.connect(db).execute("SELECT part, score FROM attempts").fetchall()
+    assert rows == [("explain", 1.0)]  # the first rubric item, ticked before q
+    assert dict(sqlite3.connect(db).execute("SELECT qid, box FROM boxes").fetchall()) == {"ae-not-generative": 1}
+
+
+def test_a_session_left_before_any_answer_still_says_so(tmp_path):
+    result = run_cli("drill", "--answers", "-", "--db", str(tmp_path / "p.sqlite"), "--count", "2", input="q\n")
+    assert result.returncode == 0 and "no question answered, nothing recorded" in result.stdout
+
+
+def test_mock_minutes_are_checked_and_only_with_a_mock(tmp_path):
+    db = str(tmp_path / "p.sqlite")
+    for minutes in ("0", "-5", "601"):
+        refused = run_cli("drill", "--mock", "examples/unit12-quiz.yaml", "--minutes", minutes, "--db", db, input="",
+                          cwd=str(Path(__file__).resolve().parent.parent))  # fmt: skip
+        assert refused.returncode == 2 and "more than 0 and at most 600 minutes" in refused.stderr, refused.stderr
+    alone = run_cli("drill", "--minutes", "5", "--db", db, input="")
+    assert alone.returncode == 2 and "--mock" in alone.stderr
+
+
 def test_counts_topics_and_undecodable_answers_are_refused_clearly(tmp_path):
     for count in ("0", "-3", "100000", "x"):
         refused = run_cli("drill", "--count", count, "--db", str(tmp_path / "p.sqlite"), input="")
@@ -332,6 +357,8 @@ def test_review_redoes_the_latest_mistakes_and_a_terminal_mock_is_marked(tmp_pat
                    input="0.5\n" + "\n" * 40, cwd=str(Path(__file__).resolve().parent.parent))  # fmt: skip
     assert mock.returncode == 0, mock.stderr
     assert "Marked: " in mock.stdout and "By objective:" in mock.stdout and "Labs: " in mock.stdout
+    assert re.search(r"\[\d+:\d\d left\] answer> ", mock.stdout)  # the clock before every answer
+    assert "Question by question:" in mock.stdout and "expected: " in mock.stdout
 
 
 def test_long_lines_wrap_at_spaces_keeping_their_indent():

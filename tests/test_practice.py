@@ -33,6 +33,25 @@ def test_the_key_gets_full_marks_and_is_recorded(client):
     assert re.search(r"</span> 1 / \d+</td>", c.get("/progress").get_data(as_text=True))  # one question seen
 
 
+def test_redoing_a_seen_variant_never_moves_the_question_up(client):
+    """Redo the same variant with its solution in view: practice, not evidence. A fresh one counts."""
+    c, token = client
+
+    def right(seed):
+        v = realize(BANK, VariantIdentity("vae-neg-elbo-beta", seed))
+        form = {"token": token, "action": "check", **{f"answer-{p.id}": expected_text(p) for p in v.parts}}
+        return c.post(f"/q/vae-neg-elbo-beta/{seed}", data=form).get_data(as_text=True)
+
+    assert "box 2 of 5" in right(7)
+    again = right(7)
+    assert "box 2 of 5" in again and "only a fresh variant moves a question up" in again
+    assert "box 2 of 5" in right(7)
+    assert "box 3 of 5" in right(8)
+    history = c.get("/history/vae-neg-elbo-beta").get_data(as_text=True)
+    assert history.count("<tr>") == 1 + 8 and "In box 3 of 5" in history  # 4 answers of 2 parts, newest first
+    assert c.get("/history/no-such-question").status_code == 404
+
+
 def test_cross_site_and_stale_forms_are_refused(client):
     c, token = client
     form = {"token": token, "action": "check", "answer-a": "1"}
@@ -143,6 +162,11 @@ def test_a_mock_exam_is_marked_and_its_written_parts_self_marked(client, tmp_pat
     c.post(f"/mock/{mock_id}", data={"token": token, "q1-answer-a": "1", "q2-answer-explain": "no prior to sample"})
     report = c.get(f"/mock/{mock_id}").get_data(as_text=True)
     assert "Mark your written answers" in report and "By objective" in report and "0 / 4" in report
+    v = realize(BANK, VariantIdentity("vae-neg-elbo-beta", 0))
+    assert v.stem.split("$")[0].strip()[:30] in report  # the question itself, with its expected answers
+    assert report.count("Expected:") == 2 and "Model answer:" in report and "Worked" not in report
+    text = re.sub(r"<[^>]+>", "", report.split("</style>")[-1])
+    assert "incorrect · incorrect" not in report and " ." not in text, text
     c.post(f"/mock/{mock_id}/self-mark", data={"token": token, "rubric-q2-explain": ["0", "1"]})
     marked = c.get(f"/mock/{mock_id}").get_data(as_text=True)
     assert "2 / 7" in marked and "Mark your written answers" not in marked

@@ -156,6 +156,13 @@ def test_a_practice_session_review_and_mock_exam_in_the_browser(app, browser, tm
     browser.find_element(By.CSS_SELECTOR, "form[action='/mock'] button").click()
     WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.ID, "clock"))
     first = browser.find_element(By.CSS_SELECTOR, "input[type=text][name^=q1-]")
+    for _ in range(8):  # keyboard only: each field tabbed to is in view, below the sticky clock
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        top, clock_bottom, tag = browser.execute_script(
+            "var a = document.activeElement.getBoundingClientRect(), c = document.getElementById('clock')"
+            ".getBoundingClientRect(); return [a.top, c.bottom, document.activeElement.tagName];"
+        )
+        assert tag not in ("INPUT", "TEXTAREA") or top >= clock_bottom, (top, clock_bottom)
     first.send_keys("0.5")
     WebDriverWait(browser, 60).until(lambda d: "By section" in d.page_source)
     assert "By objective" in browser.page_source

@@ -61,6 +61,12 @@ RIGHT = [
     ("1/(1+exp(-a))", "sigmoid(a)", []),
     ("-(1/2)*(1 + log(s^2) - m^2 - s^2)", "-0.5(1 + ln s^2 - m^2 - s^2)", ["s>0"]),
     ("x/2", "  x / 2  ", []),
+    ("log(4)", "ln4", []),  # a function glued to its number
+    ("log(4)", "log4", []),
+    ("2*log(2)", "2log2", []),  # log2 alone is log(2), not a base-2 log missing its argument
+    ("(V + log(4))/2", "(V+2log2)/2", []),
+    ("V/2 + log(2)", "V/2+ln2", []),
+    ("log(8)/log(2)", "log2(8)", []),
 ]
 
 # Typos and unreadable input: refused as invalid, never marked right or wrong.
@@ -151,3 +157,28 @@ def test_only_parameters_the_stem_shows_can_be_typed_by_name(bank):
     batch = bank.get("lab-vae-loss-reduction").variant(0)  # the stem shows numbers, not the names n or total
     assert check_answer(batch, "loss", "total").status == "invalid"
     assert check_answer(batch, "loss", "n*(bce + beta*kl)").status == "invalid"
+
+
+@pytest.mark.parametrize(
+    "typed,value",
+    [("D = 0.2", 0.2), ("D(x) = 0.2", 0.2), ("D^*(x) ≈ 0.2", 0.2), ("KL \\approx 0.3 nats", 0.3), ("1.39 nats", 1.39),
+     ("25%", 0.25), ("1/(1+e^2) = 0.119", 0.119)],
+)  # fmt: skip
+def test_numbers_written_as_students_write_them(typed, value):
+    from examkit.checking.numeric import read_number
+
+    number = read_number(typed)
+    assert number.value == pytest.approx(value) and number.sigfigs == len(str(value).replace("0.", "").replace(".", ""))
+
+
+def test_a_rounded_constant_is_named_as_the_mistake(bank):
+    """(V + 1.386294)/2 for (V + log 4)/2: wrong, and the student is told it is the rounding."""
+    from examkit.checking.check import check_answer
+
+    variant = next(v for v in map(bank.get("gan-value-js-expression").variant, range(20)) if v.context["ask"] == "J")
+    rounded = check_answer(variant, "relation", "(V + 1.386294)/2")
+    assert rounded.status == "incorrect" and "rounded decimal" in rounded.message, rounded.message
+    assert "rounded decimal" in check_answer(variant, "relation", "V/2 + 0.693").message
+    assert "rounded decimal" not in check_answer(variant, "relation", "(V + 1.5)/2").message  # simply wrong
+    assert check_answer(variant, "relation", "(V + ln4)/2").status == "correct"
+    assert check_answer(variant, "relation", "0.5V + log(4)/2").status == "correct"  # 0.5 is exact

@@ -29,6 +29,8 @@ from .parse import AnswerError, Equation, parse_math
 
 DEFAULT_TOLERANCE = {"rel": 0.001, "sigfigs": 3}
 _SAME = Fraction(1, 10**12)  # relative agreement that counts as the key itself
+_APPROX = re.compile(r"≈|\\approx|~=|\\simeq")
+_UNITS = ("nats", "nat", "nats/image", "nats per image")  # the bank's unit; bits would be a wrong answer
 _DECIMAL = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 
 
@@ -76,17 +78,35 @@ def figure_counts(text: str) -> tuple[int, int] | None:
     return max(1, len(stripped.rstrip("0"))), max(1, len(stripped))
 
 
-def read_number(text: str, symbols=None) -> NumericAnswer:
+def read_number(text: str, symbols=None, unit: str = "") -> NumericAnswer:
+    """A typed number as students write it: '0.2', 'D = 0.2', 'D(x) ≈ 0.2', '1.39 nats', '25%'."""
+    text = _APPROX.sub("=", text)
+    if "=" in text:
+        text = text.rpartition("=")[2]  # 'D = 0.2': the value is the right-hand side
+    text, scale = _without_unit(text, unit)
     value = parse_math(text, symbols or {}, allow_new_symbols=False)
     if isinstance(value, Equation):
         value = value.rhs
     if not value.is_number:
         raise AnswerError("expected a number")
+    value = value * scale
     number = complex(value.evalf(30))
     if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)) or not math.isfinite(number.real):
         raise AnswerError("the answer is not a finite real number")
     fewest, most = figure_counts(text) or (None, None)
     return NumericAnswer(number.real, fewest, value, most)
+
+
+def _without_unit(text: str, unit: str) -> tuple[str, sp.Rational]:
+    """The number without a trailing unit ('nats', 'bits', the part's own) or '%' (a hundredth)."""
+    stripped = text.strip()
+    if stripped.endswith("%") and unit.strip() != "%":
+        return stripped[:-1], sp.Rational(1, 100)
+    words = {w.lower() for w in _UNITS} | ({unit.strip().lower()} if unit.strip() else set())
+    for word in sorted(words, key=len, reverse=True):
+        if stripped.lower().endswith(word) and stripped[: -len(word)].rstrip()[-1:].isdigit():
+            return stripped[: -len(word)], sp.Integer(1)
+    return text, sp.Integer(1)
 
 
 def _exponent(x: Fraction) -> int:

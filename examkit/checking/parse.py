@@ -126,6 +126,7 @@ BARS = {"lvert": "|", "rvert": "|", "vert": "|", "mid": "|"}
 # '1.5e-3x' is 0.0015 times x; a second '.' right after a number ('0.64.2') is refused.
 _NUMBER = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_FUNCTION_OF_NUMBER = re.compile(r"([A-Za-z]+?)(\d+)")  # 'ln4' is ln(4) where 'ln4' names nothing
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 
 
@@ -153,7 +154,7 @@ def _greek_name(ch: str) -> str | None:
     return name if name in GREEK else None
 
 
-def _normalize(text: str) -> str:
+def normalize(text: str) -> str:
     """Unicode as students paste it -> the ASCII/LaTeX this tokenizer reads: Greek and other letters
     by name, operators, runs of superscripts as ^(...), subscript digits as _digits; anything else
     NFKC-folded (fullwidth digits, mathematical italic letters)."""
@@ -193,7 +194,7 @@ def _normalize(text: str) -> str:
 def tokenize(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Token]:
     if len(text) > limits.max_length:
         raise UnsafeInput(f"answer is too long ({len(text)} characters; the limit is {limits.max_length})")
-    text = _normalize(text)
+    text = normalize(text)
     if "__" in text:
         raise UnsafeInput("names with '__' are not allowed: answers are math, not code")
     tokens: list[Token] = []
@@ -512,11 +513,20 @@ class _Parser:
     def name(self):
         t = self.advance()
         word = t.text
-        if word in FUNCTIONS and word not in self.symbols:
+        glued = _FUNCTION_OF_NUMBER.fullmatch(word) if word not in self.symbols else None
+        if word in FUNCTIONS and word not in self.symbols and not (glued and not self.has_argument()):
             return self.apply(word, t)
+        if glued and glued.group(1) in FUNCTIONS:  # ln4, log4, 2log2: a function of the number typed with it
+            func, arities = FUNCTIONS[glued.group(1)]
+            if 1 in arities:
+                return func(sp.Integer(glued.group(2)))
         if word == "sigma" and not self.is_op("_"):
             return self.letter(word, t)
         return self.symbol_or_split(word, t)
+
+    def has_argument(self) -> bool:
+        """Does a function's argument follow ('log2(x)', 'log2 x'), or is the word used alone ('2log2')?"""
+        return self.is_op("(") or self.starts_factor() or self.is_op("_") or self.is_op("^")
 
     def subscript(self) -> str:
         """Text of a subscript after '_': p_{data}, p_\\text{data}, x_1, p_g."""

@@ -66,6 +66,8 @@ class Drill:
         self.rng = random.Random(self.session_seed)
         self.session = f"{int(self.clock())}-{self.session_seed}"
         self.results = []
+        self.stopped_marking: EndOfSession | None = None
+        self.time_left = None  # a mock exam's clock: a callable giving the text shown before each prompt
         self.interactive = interactive_terminal(lines, out) and not options.json_mode
         self.width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 120)) if self.interactive else 100
         if self.interactive:
@@ -86,6 +88,8 @@ class Drill:
             self.out.flush()
 
     def read(self, prompt: str) -> str:
+        if self.time_left:
+            prompt = f"[{self.time_left()}] {prompt}"
         if self.interactive:  # input() edits the line with readline: arrows, history, Ctrl-A/E
             try:
                 line = input(prompt) + "\n"
@@ -195,10 +199,7 @@ class Drill:
             try:
                 verdict, answer, part_hints = self.ask_part(variant, part, hints)
             except (EndOfSession, KeyboardInterrupt):
-                if answered:  # left half-done: back to box 1, so it comes again soon
-                    state = self.store.finish_question(variant.qid, 0.0, used_hints, at=self.clock())
-                    self.results.append({"qid": variant.qid, "seed": seed, "score": round(got, 4),
-                                         "max_score": variant.points, "box": state.box})  # fmt: skip
+                self.leave_question(variant, got, answered, used_hints)
                 raise
             answered += 1
             used_hints += part_hints
@@ -214,16 +215,28 @@ class Drill:
                 answer,
                 at=self.clock(),
             )
+            if self.stopped_marking:  # q while self-marking: the marks so far are kept, then the session ends
+                stop, self.stopped_marking = self.stopped_marking, None
+                self.leave_question(variant, got, answered, used_hints)
+                raise stop
         self.show_solution(variant)
         fraction = got / possible if possible else 0.0
-        state = self.store.finish_question(variant.qid, fraction, used_hints, at=self.clock())
+        state = self.store.finish_question(variant.qid, seed, fraction, used_hints, at=self.clock())
         self.results.append(
             {"qid": variant.qid, "seed": seed, "score": round(got, 4), "max_score": possible, "box": state.box}
         )
         self.say(
             f"Score {format_number(got)}/{format_number(possible)}; this question is now in box {state.box} "
-            f"(due again: {schedule_days(state, self.clock())})."
+            f"(due again: {schedule_days(state, self.clock())})." + (f" {state.note}" if state.note else "")
         )
+
+    def leave_question(self, variant, got, answered, used_hints):
+        """A question left half-done goes back to box 1, so it comes again soon."""
+        if not answered:
+            return
+        state = self.store.finish_question(variant.qid, variant.seed, 0.0, used_hints, at=self.clock())
+        self.results.append({"qid": variant.qid, "seed": variant.seed, "score": round(got, 4),
+                             "max_score": variant.points, "box": state.box})  # fmt: skip
 
     def ask_part(self, variant, part, hints: list):
         hints = list(part.hints) + hints
@@ -279,9 +292,15 @@ class Drill:
         self.say(f"   Model answer: {to_terminal(part.answer_text)}")
         self.event("rubric", answer=to_terminal(part.answer_text), rubric=part.rubric)
         marks = {}
-        for i, r in enumerate(part.rubric):
-            self.say(f"   {i + 1}/{len(part.rubric)} [{format_number(r['points'])} pt] {to_terminal(r['criterion'])}")
-            marks[i] = self._mark("   Did your answer make this point? y / p / n> ")
+        try:
+            for i, r in enumerate(part.rubric):
+                self.say(
+                    f"   {i + 1}/{len(part.rubric)} [{format_number(r['points'])} pt] {to_terminal(r['criterion'])}"
+                )
+                marks[i] = self._mark("   Did your answer make this point? y / p / n> ")
+        except (EndOfSession, KeyboardInterrupt) as stop:
+            self.say("   Marking stopped: the items not marked count 0.")
+            self.stopped_marking = stop if isinstance(stop, EndOfSession) else EndOfSession("interrupted")
         return self_marked(part.rubric, marks, part.points)
 
     def _mark(self, prompt) -> float:
@@ -363,6 +382,10 @@ class Drill:
             self.say(
                 f"\nThis session: {format_number(got)}/{format_number(possible)} points over "
                 f"{len(self.results)} question(s). examkit drill --stats shows your progress."
+            )
+        else:
+            self.say(
+                "\nThis session: no question answered, nothing recorded. examkit drill --stats shows your progress."
             )
         return data
 

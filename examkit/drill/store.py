@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Leitner boxes: a question answered right moves up a box and waits longer before it is due again;
-# answered wrong, it goes back to box 1 and is due at once.
+# answered wrong, it goes back to box 1 and is due at once. Redoing a variant already finished (its
+# solution seen) is practice, not evidence: it can send a question down, never up.
 INTERVAL_DAYS = {1: 0.0, 2: 1.0, 3: 3.0, 4: 7.0, 5: 21.0}
 TOP_BOX = max(INTERVAL_DAYS)
 DAY_S = 86400.0
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS boxes (
 CREATE TABLE IF NOT EXISTS mocks (
     id TEXT PRIMARY KEY, spec TEXT NOT NULL, seed INTEGER NOT NULL, started REAL NOT NULL, minutes REAL NOT NULL,
     answers TEXT NOT NULL DEFAULT '{}', finished REAL, report TEXT);
+CREATE TABLE IF NOT EXISTS finished_variants (qid TEXT NOT NULL, seed INTEGER NOT NULL, PRIMARY KEY (qid, seed));
 """
 
 
@@ -46,6 +48,14 @@ class BoxState:
     box: int
     due: float
     seen: int
+    redo: bool = False  # this answer was to a variant done before, so it could not move the question up
+
+    @property
+    def note(self) -> str:
+        """Why a right answer left the box where it was; shown by the drill and the practice app."""
+        if not self.redo:
+            return ""
+        return "You had done this variant before, so it counts as practice: only a fresh variant moves a question up."
 
 
 class ProgressStore:
@@ -116,18 +126,24 @@ class ProgressStore:
             for qid, box, due, seen in self.db.execute("SELECT qid, box, due, seen FROM boxes")
         }
 
-    def finish_question(self, qid: str, fraction: float, hints: int, at: float | None = None) -> BoxState:
-        """Move the question between boxes: up when fully right without hints, back to 1 when wrong."""
+    def finish_question(self, qid: str, seed: int, fraction: float, hints: int, at: float | None = None) -> BoxState:
+        """Move the question between boxes: up when fully right without hints on a variant not done
+        before, back to 1 when wrong."""
         at = at or time.time()
-        state = self.box(qid)
+        state, redo = self.box(qid), self.finished_before(qid, seed)
         box = state.box if state else 1
-        if fraction >= 1.0 and not hints:
+        if fraction >= 1.0 and not hints and not redo:
             box = min(box + 1, TOP_BOX)
         elif fraction < 0.5:
             box = 1
-        new = BoxState(box, at + INTERVAL_DAYS[box] * DAY_S, (state.seen if state else 0) + 1)
+        new = BoxState(box, at + INTERVAL_DAYS[box] * DAY_S, (state.seen if state else 0) + 1, redo)
         self._write("INSERT OR REPLACE INTO boxes VALUES (?, ?, ?, ?, ?)", (qid, new.box, new.due, new.seen, at))
+        self._write("INSERT OR IGNORE INTO finished_variants VALUES (?, ?)", (qid, int(seed)))
         return new
+
+    def finished_before(self, qid: str, seed: int) -> bool:
+        row = self.db.execute("SELECT 1 FROM finished_variants WHERE qid = ? AND seed = ?", (qid, int(seed))).fetchone()
+        return row is not None
 
     def attempts(self) -> list[dict]:
         rows = self.db.execute(

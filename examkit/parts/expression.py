@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..checking.decimals import only_rounded
 from ..checking.equivalence import equivalent_equations, equivalent_expressions
 from ..checking.parse import AnswerError, Equation, parse_math
 from ..checking.slips import expression_slips
@@ -39,9 +40,12 @@ class Expression(Computed):
         return template.parse_rendered(rendered, context, path, variables), rendered
 
     def check(self, variant, part, answer) -> Verdict:
-        given = parse_math(str(answer), student_symbols(variant, part), allow_new_symbols=False)
+        symbols = student_symbols(variant, part)
+        given = parse_math(str(answer), symbols, allow_new_symbols=False)
         verdict = self.judge(part, given, variant.context)
         verdict.understood = given
+        if verdict.status == "incorrect" and not verdict.misconception and _rounded(part, str(answer), symbols):
+            verdict.message = ROUNDED_MESSAGE
         return verdict
 
     def judge(self, part, given, context) -> Verdict:
@@ -54,6 +58,18 @@ class Expression(Computed):
         if hit:
             return hit
         return Verdict("incorrect", 0.0, part.points, "incorrect: " + result.reason, details={"method": result.method})
+
+
+ROUNDED_MESSAGE = (
+    "incorrect: right apart from a rounded decimal; write exact values (log(4), 1/3, sqrt(2)) instead of decimals"
+)
+
+
+def _rounded(part, text, symbols) -> bool:
+    expected = part.answer
+    if isinstance(expected, Equation):
+        return False
+    return only_rounded(expected, text, symbols, part.variables)
 
 
 PART = Expression()

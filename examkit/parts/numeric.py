@@ -24,7 +24,7 @@ class Numeric(Computed):
         return template.numeric_value(text, context, path)
 
     def check(self, variant, part, answer) -> Verdict:
-        number = read_number(str(answer), numeric_symbols(variant))
+        number = read_number(str(answer), numeric_symbols(variant), part.unit)
         verdict = self.judge(part, number, variant.context)
         verdict.understood = number.expr
         return verdict

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import Flask, abort, g, jsonify, redirect, render_template, request, url_for
+from markupsafe import escape
 
 from ..bank.identity import VariantIdentity, realize
 from ..bank.loader import load_bank, load_syllabus
@@ -24,7 +25,7 @@ from ..bank.render import format_number
 from ..checking.check import check_answer
 from ..checking.verdict import Verdict
 from ..drill import schedule
-from ..drill.session import expected_text
+from ..drill.session import expected_text, schedule_days
 from ..drill.store import ProgressError, ProgressStore
 from ..exam.preview import question_view
 from ..exam.spec import SpecError
@@ -87,8 +88,10 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
 
     @app.context_processor
     def common():
+        referrer = urlparse(request.referrer or "")
         return {
             "token": app.config["TOKEN"],
+            "back": request.referrer if referrer.netloc == request.host else "",
             "objective_name": lambda k: objectives.get(k, k),
             "question_title": lambda qid: bank.get(qid).title if qid in bank.templates else qid,
             "fmt": format_number,
@@ -200,7 +203,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         state = None
         unreadable = any(r["status"] in ("invalid", "unsafe") for r in results)
         if not pending and not unreadable:
-            state = s.finish_question(v.qid, got / possible if possible else 0.0, hints, at=clock())
+            state = s.finish_question(v.qid, seed, got / possible if possible else 0.0, hints, at=clock())
         keep = _kept(request.form)
         return render_template(
             "result.html.j2",
@@ -241,7 +244,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
             verdict = self_marked(p.rubric, ticked(request.form.getlist(f"rubric-{p.id}"), p.rubric), p.points)
             s.record(session, v.qid, seed, p.id, v.objectives, verdict, hints, request.form.get(f"answer-{p.id}", ""))
             got, possible = got + verdict.score, possible + p.points
-        state = s.finish_question(v.qid, got / possible if possible else 0.0, hints, at=clock())
+        state = s.finish_question(v.qid, seed, got / possible if possible else 0.0, hints, at=clock())
         keep = _kept(request.form)
         return render_template(
             "marked.html.j2", v=v, got=got, possible=possible, state=state, next=url_for("practice", **keep),
@@ -288,7 +291,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
                     "attempt": a,
                     "title": v.title,
                     "prompt": to_html(part.prompt),
-                    "expected": expected_text(part),
+                    "expected": expected_html(part),
                     "solution": to_html(part.solution or v.solution),
                     "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(a["at"])),
                     "redo": url_for("question", qid=a["qid"], seed=a["seed"]),
@@ -299,10 +302,25 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
                 break
         return render_template("review.html.j2", mistakes=mistakes)
 
+    @app.get("/history/<qid>")
+    def history(qid):
+        """Every answer given to one question, newest first, with its box and what is due."""
+        known(qid)
+        rows = [
+            {**a, "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(a["at"])),
+             "mock": a["session"].startswith("mock-")}
+            for a in reversed(store().attempts()) if a["qid"] == qid
+        ]  # fmt: skip
+        state = store().box(qid)
+        return render_template(
+            "history.html.j2", qid=qid, title=bank.get(qid).title, rows=rows, state=state,
+            due=schedule_days(state, clock()) if state else "", fresh=url_for("fresh", qid=qid),
+        )  # fmt: skip
+
     @app.get("/progress")
     def progress_page():
         s = store()
-        attempts = s.attempts()
+        attempts = progress.Evidence(s.attempts())
         return render_template(
             "progress.html.j2",
             topics=progress.topic_rows(bank, attempts),
@@ -322,11 +340,9 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     def mock_start():
         spec = request.form.get("spec", "").strip() or str(mock_spec or DEFAULT_MOCK)
         try:
-            minutes = float(request.form.get("minutes", "50"))
-        except ValueError:
-            abort(400, "minutes must be a number, e.g. 50")
-        if not 0 < minutes <= 600:
-            abort(400, "minutes must be between 0 and 600")
+            minutes = mocks.checked_minutes(request.form.get("minutes") or None)
+        except ValueError as exc:
+            abort(400, str(exc))
         if not Path(spec).is_file():
             abort(400, f"no exam spec {spec}: give the path of a spec file such as {DEFAULT_MOCK}")
         mock_id = mocks.new_mock(store(), bank, spec, minutes, clock)
@@ -341,9 +357,14 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     @app.get("/mock/<mock_id>")
     def mock_exam(mock_id):
         m = the_mock(mock_id)
-        if m["report"]:
-            return render_template("mock_report.html.j2", m=m, r=m["report"])
         spec, exam = mocks.version(bank, m["spec"], m["seed"])
+        if m["report"]:
+            return render_template(
+                "mock_report.html.j2", m=m, r=m["report"], marks={**STATUS_MARKS, "self-marked": "✎"},
+                views={q.number: question_view(q.number, q.section, q.qid, q.seed, q.variant) for q in exam.questions},
+                expected={(q.number, p.id): expected_html(p) for q in exam.questions for p in q.variant.parts},
+                whole_solutions={q.number: to_html(q.variant.solution) for q in exam.questions},
+            )  # fmt: skip
         questions = [
             {"q": q, "view": question_view(q.number, q.section, q.qid, q.seed, q.variant), "parts": _parts(q.variant)}
             for q in exam.questions
@@ -391,6 +412,15 @@ def _parts(v) -> list[dict]:
     return out
 
 
+def expected_html(part) -> str:
+    """The expected answer as a page shows it: formulas as MathML, written answers as rendered text."""
+    if part.response in ("number", "options"):
+        return str(escape(expected_text(part)))
+    if part.answer_latex:
+        return math_to_mathml(part.answer_latex)
+    return to_html(part.answer_text)
+
+
 def _kept(values, *extra) -> dict:
     """The practice choice (topic, objective, study-guide item) carried from page to page."""
     return {k: values[k] for k in ("topic", "objective", "item", *extra) if values.get(k)}
@@ -420,7 +450,7 @@ def _result(part, typed, verdict) -> dict:
         "mark": STATUS_MARKS.get(verdict.status, "✘" if verdict.status not in ("invalid", "unsafe") else "?"),
         "message": to_html(verdict.message),
         "feedback": [to_html(f) for f in verdict.feedback if not verdict.misconception or f not in verdict.message],
-        "expected": expected_text(part) if verdict.status != "correct" else "",
+        "expected": expected_html(part) if verdict.status != "correct" else "",
         "rubric": [],
         "you_typed": math_to_mathml(seen["latex"]) if seen.get("latex") else "",
         "score": verdict.score,

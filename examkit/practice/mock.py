@@ -17,6 +17,23 @@ from ..markup import to_html
 from ..parts.short import self_marked, ticked
 
 GRACE_S = 60  # a submission this late still counts (the page submits itself at 0:00)
+DEFAULT_MINUTES = 50
+MAX_MINUTES = 600
+
+
+def checked_minutes(minutes) -> float:
+    """The time allowed, in minutes; the same rule for the terminal, the API and the browser."""
+    if minutes is None:
+        return DEFAULT_MINUTES
+    try:
+        value = float(minutes)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"the time allowed must be a number of minutes, e.g. {DEFAULT_MINUTES} (got {minutes!r})"
+        ) from None
+    if not 0 < value <= MAX_MINUTES:
+        raise ValueError(f"the time allowed must be more than 0 and at most {MAX_MINUTES} minutes (got {value:g})")
+    return value
 
 
 def version(bank, spec_path: str, seed: int):
@@ -26,6 +43,7 @@ def version(bank, spec_path: str, seed: int):
 
 
 def new_mock(store, bank, spec_path, minutes: float, clock) -> str:
+    minutes = checked_minutes(minutes)
     path = str(Path(spec_path).resolve())
     seed = secrets.randbelow(10**9)
     version(bank, path, seed)  # a spec that does not build fails here, before anything is stored
@@ -122,12 +140,13 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     from ..markup import to_terminal
 
     clock = now or time.time
-    minutes = minutes or 50
+    minutes = checked_minutes(minutes)
     io = Drill(bank, store, DrillOptions(), lines, out, now=clock)  # its prompts: readline, wrapping, q to stop
     mock_id = new_mock(store, bank, spec_path, minutes, clock)
     mock = store.mock(mock_id)
     spec, exam = version(bank, mock["spec"], mock["seed"])
     ends = mock["started"] + minutes * 60
+    io.time_left = lambda: _clock_text(ends - clock())
     io.say(f"Mock exam: {spec.title}: {len(exam.questions)} questions in {format_number(minutes)} minutes, marked at "
            "the end. An empty answer leaves a part blank; q hands the exam in.")  # fmt: skip
     answers = {}
@@ -154,6 +173,7 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
         pass
     except KeyboardInterrupt:
         io.say("\nInterrupted: the exam is marked as it stands.")
+    io.time_left = None
     report = mark(bank, store, mock, answers, clock)
     store.finish_mock(mock_id, answers, report, at=clock())
     written = [(q, row) for q in report["questions"] for row in q["parts"] if row["status"] == "manual"]
@@ -174,6 +194,8 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     io.say(f"\nMarked: {format_number(report['score'])} / {format_number(report['max_score'])}"
            + (f" (plus {format_number(report['unmarked_points'])} point(s) of written answers to mark yourself)"
               if report["unmarked_points"] else ""))  # fmt: skip
+    _say_questions(io, exam, report)
+    io.say("By section:")
     for name, (got, possible) in report["sections"].items():
         io.say(f"   {name}: {format_number(got)} / {format_number(possible)}")
     names = load_syllabus().get("objectives", {})
@@ -181,3 +203,26 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     for key, (got, possible) in report["objectives"].items():
         io.say(f"   {names.get(key, key)}: {format_number(got)} / {format_number(possible)}")
     return report
+
+
+def _clock_text(seconds: float) -> str:
+    if seconds <= 0:
+        return "time is up"
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d} left"
+
+
+def _say_questions(io, exam, report):
+    """Question by question: each part's score, and the expected answer where it was missed."""
+    from ..bank.render import format_number
+    from ..drill.session import expected_text
+
+    parts = {(q.number, p.id): p for q in exam.questions for p in q.variant.parts}
+    io.say("\nQuestion by question:")
+    for q in report["questions"]:
+        io.say(f"   Question {q['number']} ({q['section']}): {q['qid']}")
+        for row in q["parts"]:
+            mark = "✔" if row["status"] == "correct" else ("✎" if row["status"] == "self-marked" else "✘")
+            line = f"      ({row['part']}) {mark} {format_number(row['score'])}/{format_number(row['max'])}"
+            if row["status"] not in ("correct", "self-marked", "manual"):
+                line += f"  your answer: {row['answer'] or '(none)'}; expected: {expected_text(parts[q['number'], row['part']])}"
+            io.say(line)

@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from ..drill import schedule
 from ..drill.store import DAY_S
@@ -35,15 +36,29 @@ class Row:
         return self.seen / self.total if self.total else 0.0
 
 
-def _per_template(attempts) -> tuple[set, set]:
-    """(templates attempted, templates answered with full marks on some attempt of every part)."""
-    parts = defaultdict(lambda: defaultdict(dict))  # qid -> (session, seed) -> part -> fraction
-    for a in attempts:
-        fraction = a["score"] / a["max_score"] if a["max_score"] else 0.0
-        parts[a["qid"]][(a["session"], a["seed"])][a["part"]] = fraction
-    seen = set(parts)
-    solved = {qid for qid, tries in parts.items() if any(all(f >= 1 for f in p.values()) for p in tries.values())}
-    return seen, solved
+class Evidence:
+    """What a page needs from the attempts, computed once however many tables it shows."""
+
+    def __init__(self, attempts):
+        self.attempts = attempts
+
+    @cached_property
+    def per_template(self) -> tuple[set, set]:
+        """(templates attempted, templates answered with full marks on some attempt of every part)."""
+        parts = defaultdict(lambda: defaultdict(dict))  # qid -> (session, seed) -> part -> fraction
+        for a in self.attempts:
+            fraction = a["score"] / a["max_score"] if a["max_score"] else 0.0
+            parts[a["qid"]][(a["session"], a["seed"])][a["part"]] = fraction
+        solved = {q for q, tries in parts.items() if any(all(f >= 1 for f in p.values()) for p in tries.values())}
+        return set(parts), solved
+
+    @cached_property
+    def skills(self) -> dict:
+        return schedule.mastery(self.attempts)
+
+
+def _evidence(attempts) -> Evidence:
+    return attempts if isinstance(attempts, Evidence) else Evidence(attempts)
 
 
 def _status(mastery, solved, total) -> str:
@@ -55,8 +70,10 @@ def _status(mastery, solved, total) -> str:
 
 
 def objective_rows(bank, syllabus, attempts) -> list[Row]:
-    seen, solved = _per_template(attempts)
-    skills = schedule.mastery(attempts)
+    """`attempts`: the store's attempts, or an Evidence built from them once for several tables."""
+    evidence = _evidence(attempts)
+    seen, solved = evidence.per_template
+    skills = evidence.skills
     rows = []
     for key, name in syllabus.get("objectives", {}).items():
         ids = {t.id for t in bank if key in t.objectives}
@@ -67,7 +84,7 @@ def objective_rows(bank, syllabus, attempts) -> list[Row]:
 
 
 def topic_rows(bank, attempts) -> list[Row]:
-    seen, solved = _per_template(attempts)
+    seen, solved = _evidence(attempts).per_template
     rows = []
     for topic in bank.topics:
         ids = {t.id for t in bank if t.topic == topic}
@@ -80,7 +97,7 @@ def topic_rows(bank, attempts) -> list[Row]:
 def item_rows(bank, syllabus, attempts) -> list[Row]:
     """Study-guide items (exam questions, rapid Q&A, key formulas): met when a template covering
     the item has been answered in full."""
-    seen, solved = _per_template(attempts)
+    seen, solved = _evidence(attempts).per_template
     rows = []
     for key, name in syllabus.get("items", {}).items():
         ids = {t.id for t in bank if key in t.covers}
@@ -109,9 +126,10 @@ def plan(bank, syllabus, attempts, exam_date: date | None, today: date) -> dict 
     if exam_date is None:
         return None
     days = (exam_date - today).days
-    objectives = [r for r in objective_rows(bank, syllabus, attempts) if r.status != "mastered"]
-    items = [r for r in item_rows(bank, syllabus, attempts) if r.status != "met"]
-    _, solved = _per_template(attempts)
+    evidence = _evidence(attempts)
+    objectives = [r for r in objective_rows(bank, syllabus, evidence) if r.status != "mastered"]
+    items = [r for r in item_rows(bank, syllabus, evidence) if r.status != "met"]
+    _, solved = evidence.per_template
     todo = []
     for r in items:  # one template per unmet item: the first not yet solved
         candidates = sorted(t.id for t in bank if r.key in t.covers and t.id not in solved)
