@@ -46,7 +46,7 @@ def main():
         total = time.perf_counter() - started
         assert report.ok, [f.error for f in report.failures]
         floor_dir = Path(tmp) / "floor"
-        shutil.copytree(out / "tex", floor_dir)
+        shutil.copytree(out / "instructor" / "tex", floor_dir)
         for stale in floor_dir.glob("*.pdf"):
             stale.unlink()
         texs = sorted(floor_dir.glob("*.tex"))

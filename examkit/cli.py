@@ -229,8 +229,9 @@ def cmd_exam_grade(args) -> int:
 
     try:
         result = grade(
-            args.manifest, args.answers, args.out, bank_paths=args.bank, allow_bank_change=args.allow_bank_change
-        )
+            args.manifest, args.answers, args.out, bank_paths=args.bank, allow_bank_change=args.allow_bank_change,
+            marks_path=args.marks,
+        )  # fmt: skip
     except (AnswersError, ValueError) as exc:
         print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -242,8 +243,16 @@ def cmd_exam_grade(args) -> int:
             disc = "n/a" if row["discrimination"] is None else f"{row['discrimination']:+.2f}"
             common = ", ".join(f"{name} x{n}" for name, n in row["misconceptions"]) or "-"
             print(f"  {row['qid']:<30} mean {row['mean_score']:.2f}  discrimination {disc}  misconceptions: {common}")
-        if result["unknown_students"]:
-            print(f"warning: answers for unknown student(s): {', '.join(result['unknown_students'])}", file=sys.stderr)
+        rel = result["reliability"]
+        if rel["kr20"] is not None or rel["alpha"] is not None:
+            print(
+                f"reliability over {rel['students']} student(s): KR-20 {rel['kr20']}, Cronbach's alpha {rel['alpha']}"
+            )
+        if result["absent"]:
+            print(f"absent (no answers; left out of the statistics): {', '.join(result['absent'])}")
+        if result["to_mark_by_hand"]:
+            print(f"{result['to_mark_by_hand']} written answer(s) to mark by hand: fill the points column of "
+                  f"{result['out']}/marking.csv and rerun with --marks")  # fmt: skip
     return EXIT_OK
 
 
@@ -526,7 +535,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", default="pdf", help="comma-separated: pdf,tex,moodle,qti,html (default pdf; .tex is always written)"
     )
-    p.add_argument("--out", required=True, help="output folder (created): pdf/, tex/, manifest.json and the exports")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="output folder, replaced by each successful build: students/ (exam PDFs to hand out) and instructor/ "
+        "(manifest.json, answer key, solutions, previews with answers, exports, TeX sources)",
+    )
     p.add_argument(
         "--jobs",
         type=int,
@@ -537,9 +551,18 @@ def build_parser() -> argparse.ArgumentParser:
     json_option(p)
     p.set_defaults(func=cmd_exam_build)
     p = exam.add_parser("grade", help="grade typed answers against each student's version")
-    p.add_argument("manifest", help="the manifest.json that `exam build` wrote")
-    p.add_argument("answers", help="CSV: student_id,question,part,answer (or wide: student_id,Q1,Q2a,...)")
-    p.add_argument("--out", required=True, help="folder for grades.csv, feedback/ and item_analysis.json")
+    p.add_argument("manifest", help="the manifest.json that `exam build` wrote (in its instructor/ folder)")
+    p.add_argument(
+        "answers",
+        help="CSV: student_id,question,part,answer (or wide: student_id,Q1,Q2a,...); student_id may be the "
+        "version code printed on an anonymous paper, part the printed label (a), (b) or empty for one-part questions",
+    )
+    p.add_argument("--out", required=True, help="folder for grades.csv, feedback/, item_analysis.json and marking.csv")
+    p.add_argument(
+        "--marks",
+        help="the marking.csv of an earlier run with the points column filled in: the marker's rubric marks "
+        "for written parts",
+    )
     bank_option(p)
     p.add_argument(
         "--allow-bank-change",

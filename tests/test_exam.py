@@ -1,6 +1,8 @@
 """Randomized exams built with real TeX: per-version numbers, keys, reproducibility, errors, grading."""
 
+import csv
 import json
+import re
 import shutil
 import subprocess
 import textwrap
@@ -25,7 +27,7 @@ def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("exam")
     report = build_exam(EXAMPLE, out, jobs=2)
     assert report.ok, [f.error for f in report.failures] + report.warnings
-    return out, report, json.loads((out / "manifest.json").read_text())
+    return out, report, json.loads((out / "instructor" / "manifest.json").read_text())
 
 
 @needs_tex
@@ -37,7 +39,7 @@ def test_each_version_pdf_shows_its_own_numbers_and_code(built):
     assert len(report.pdfs) == 4 * 2 + 1
     checked = 0
     for version in manifest["versions"]:
-        text = pdftext(out / "pdf" / f"{version['student_id']}.pdf")
+        text = pdftext(out / "students" / f"{version['student_id']}.pdf")
         assert version["code"] in text and version["name"] in text and version["student_id"] in text
         for q in version["questions"]:
             drawn = bank.get(q["qid"]).data.get("params", {})
@@ -51,9 +53,9 @@ def test_each_version_pdf_shows_its_own_numbers_and_code(built):
 @needs_tex
 def test_solutions_and_key_show_that_versions_answers(built):
     out, _, manifest = built
-    key = pdftext(out / "pdf" / "answer-key.pdf")
+    key = pdftext(out / "instructor" / "answer-key.pdf")
     for version in manifest["versions"]:
-        solutions = pdftext(out / "pdf" / f"{version['student_id']}-solutions.pdf")
+        solutions = pdftext(out / "instructor" / "solutions" / f"{version['student_id']}-solutions.pdf")
         assert version["code"] in key
         for q in version["questions"]:
             for part in q["parts"]:
@@ -66,11 +68,12 @@ def test_solutions_and_key_show_that_versions_answers(built):
 @needs_tex
 def test_rebuild_is_identical_and_students_differ(built, tmp_path):
     out, _, manifest = built
-    build_exam(EXAMPLE, tmp_path, jobs=2)
+    again = tmp_path / "again"
+    build_exam(EXAMPLE, again, jobs=2)
     for version in manifest["versions"]:
         name = f"{version['student_id']}.pdf"
-        assert pdftext(out / "pdf" / name) == pdftext(tmp_path / "pdf" / name)
-    assert (out / "manifest.json").read_text() == (tmp_path / "manifest.json").read_text()
+        assert pdftext(out / "students" / name) == pdftext(again / "students" / name)
+    assert (out / "instructor" / "manifest.json").read_text() == (again / "instructor" / "manifest.json").read_text()
     stems = {json.dumps([q["params"] for q in v["questions"]], sort_keys=True) for v in manifest["versions"]}
     assert len(stems) == len(manifest["versions"])
 
@@ -130,8 +133,50 @@ def test_tex_error_names_the_question_and_other_files_still_build(tmp_path):
     result = run_cli("exam", "build", str(spec), "--out", str(tmp_path / "out"), "--bank", str(bank))
     assert result.returncode == 1
     assert "question broken-tex" in result.stderr and "V01.tex:" in result.stderr
-    assert (tmp_path / "out" / "pdf" / "answer-key.pdf").exists()  # the key has no stems: it still builds
-    assert (tmp_path / "out" / "tex" / "V02.tex").exists()
+    failed = tmp_path / "out.failed"  # a failed build never takes --out's place
+    assert not (tmp_path / "out").exists() and "nothing was written to" in result.stderr
+    assert (failed / "instructor" / "answer-key.pdf").exists()  # the key has no stems: it still builds
+    assert (failed / "instructor" / "tex" / "V02.tex").exists()
+
+
+def test_a_rebuild_replaces_the_old_build_only_when_it_succeeds(tmp_path):
+    out = tmp_path / "exam"
+    assert (
+        run_cli("exam", "build", str(EXAMPLE), "--versions", "3", "--out", str(out), "--format", "tex").returncode == 0
+    )
+    assert sorted(p.name for p in (out / "instructor" / "tex").glob("V0?.tex")) == ["V01.tex", "V02.tex", "V03.tex"]
+    assert (
+        run_cli("exam", "build", str(EXAMPLE), "--versions", "2", "--out", str(out), "--format", "tex").returncode == 0
+    )
+    assert not (out / "instructor" / "tex" / "V03.tex").exists()  # nothing stale from the bigger build
+    assert "never hand out" in (out / "README.txt").read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text().replace("sections:", "sections_typo:"))
+    assert run_cli("exam", "build", str(bad), "--out", str(out), "--format", "tex").returncode == 2
+    assert (out / "instructor" / "tex" / "V02.tex").exists()  # the earlier build is untouched
+    precious = tmp_path / "notes"
+    precious.mkdir()
+    (precious / "mine.txt").write_text("keep")
+    refused = run_cli("exam", "build", str(EXAMPLE), "--out", str(precious), "--format", "tex")
+    assert refused.returncode == 2 and "not an exam build" in refused.stderr
+    assert (precious / "mine.txt").read_text() == "keep"
+    for flag in (["--versions", "0"], ["--versions", "-3"], ["--out", str(precious / "mine.txt")]):
+        result = run_cli("exam", "build", str(EXAMPLE), "--out", str(tmp_path / "x"), *flag, "--format", "tex")
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (flag, result.stderr)
+
+
+def test_unicode_ids_get_distinct_safe_files(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\né1,Émile\nü1,Ünal\n王1,王伟\ne1,Eve\n", encoding="utf-8")
+    out = tmp_path / "exam"
+    result = run_cli("exam", "build", str(EXAMPLE), "--roster", str(roster), "--out", str(out), "--format", "tex,qti")
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (out / "instructor" / "tex").glob("*.tex") if "-solutions" not in p.name)
+    assert len(names) == 5 and "e1.tex" in names, names  # four exams and the key
+    import zipfile
+
+    with zipfile.ZipFile(out / "instructor" / "qti.zip") as archive:
+        assert len({n for n in archive.namelist() if n.endswith(".xml") and "manifest" not in n}) == 4
 
 
 def test_without_tex_the_sources_are_written_and_the_message_says_what_to_install(tmp_path):
@@ -149,7 +194,9 @@ def test_without_tex_the_sources_are_written_and_the_message_says_what_to_instal
     )
     assert result.returncode == 1
     assert "pdflatex was not found" in result.stderr and "texlive-latex-base" in result.stderr
-    assert (tmp_path / "out" / "tex" / "V01.tex").exists() and (tmp_path / "out" / "manifest.json").exists()
+    assert (tmp_path / "out" / "instructor" / "tex" / "V01.tex").exists() and (
+        tmp_path / "out" / "instructor" / "manifest.json"
+    ).exists()
 
 
 def test_spec_and_roster_errors_name_file_and_line(tmp_path):
@@ -175,7 +222,7 @@ def test_spec_and_roster_errors_name_file_and_line(tmp_path):
 def test_grade_typed_answers_with_item_analysis(tmp_path):
     out = tmp_path / "exam"
     build_exam(EXAMPLE, out, versions=6, formats=("tex",))
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = json.loads((out / "instructor" / "manifest.json").read_text())
     rows = []
     from examkit.bank.loader import load_bank
 
@@ -197,7 +244,7 @@ def test_grade_typed_answers_with_item_analysis(tmp_path):
                     answer = ""
                 rows.append([sid, q["number"], entry["id"], answer])
         expected_totals[sid] = total
-    result, grades = grade_typed_answers(out / "manifest.json", rows, tmp_path / "g", "--json")
+    result, grades = grade_typed_answers(out / "instructor" / "manifest.json", rows, tmp_path / "g", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     for sid, total in expected_totals.items():
@@ -217,7 +264,7 @@ def test_grade_rejects_bad_answer_files(tmp_path, built):
     out, _, _ = built
     bad = tmp_path / "bad.csv"
     bad.write_text("name,Q1\nx,1\n")
-    result = run_cli("exam", "grade", str(out / "manifest.json"), str(bad), "--out", str(tmp_path / "g"))
+    result = run_cli("exam", "grade", str(out / "instructor" / "manifest.json"), str(bad), "--out", str(tmp_path / "g"))
     assert result.returncode == 2 and "bad.csv:1: the first column must be student_id" in result.stderr
     not_manifest = tmp_path / "m.json"
     not_manifest.write_text("{}")
@@ -257,10 +304,10 @@ def test_printed_right_letters_grade_full_with_fixed_order_and_scaled_points(tmp
     spec.write_text(FIXED_ORDER_SPEC)
     out = tmp_path / "exam"
     build_exam(spec, out, versions=6, formats=("tex",))
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = json.loads((out / "instructor" / "manifest.json").read_text())
     rows = []
     for version in manifest["versions"]:
-        tex = (out / "tex" / f"{version['student_id']}.tex").read_text()
+        tex = (out / "instructor" / "tex" / f"{version['student_id']}.tex").read_text()
         for q in version["questions"]:
             assert q["identity"]["qid"] == q["qid"] and "template" in q
             printed = _printed_choices(tex, q["qid"])
@@ -276,7 +323,7 @@ def test_printed_right_letters_grade_full_with_fixed_order_and_scaled_points(tmp
     assert all(sum(e["points"] for e in q["parts"]) == pytest.approx(5) for q in first_section)
     for q in first_section:  # the bank's own order
         assert all(keys == sorted(keys, key=int) for keys in q["identity"]["option_order"].values())
-    result, grades = grade_typed_answers(out / "manifest.json", rows, tmp_path / "g")
+    result, grades = grade_typed_answers(out / "instructor" / "manifest.json", rows, tmp_path / "g")
     assert result.returncode == 0, result.stderr
     assert len(grades) == 6
     for row in grades.values():
@@ -293,19 +340,33 @@ def test_grading_refuses_a_changed_bank_unless_allowed(tmp_path):
     answers = tmp_path / "a.csv"
     answers.write_text("student_id,question,part,answer\nV01,1,a,A\n")
     ok = run_cli(
-        "exam", "grade", str(out / "manifest.json"), str(answers), "--out", str(tmp_path / "g1"), "--bank", str(bank)
+        "exam",
+        "grade",
+        str(out / "instructor" / "manifest.json"),
+        str(answers),
+        "--out",
+        str(tmp_path / "g1"),
+        "--bank",
+        str(bank),
     )
     assert ok.returncode == 0, ok.stderr
     training = bank / "training_issues.yaml"
     training.write_text(training.read_text().replace("discriminator", "critic", 1))
     refused = run_cli(
-        "exam", "grade", str(out / "manifest.json"), str(answers), "--out", str(tmp_path / "g2"), "--bank", str(bank)
+        "exam",
+        "grade",
+        str(out / "instructor" / "manifest.json"),
+        str(answers),
+        "--out",
+        str(tmp_path / "g2"),
+        "--bank",
+        str(bank),
     )
     assert refused.returncode == 2 and "gan-d-overpowers" in refused.stderr and "--allow-bank-change" in refused.stderr
     allowed = run_cli(
         "exam",
         "grade",
-        str(out / "manifest.json"),
+        str(out / "instructor" / "manifest.json"),
         str(answers),
         "--out",
         str(tmp_path / "g3"),
@@ -314,3 +375,124 @@ def test_grading_refuses_a_changed_bank_unless_allowed(tmp_path):
         "--allow-bank-change",
     )
     assert allowed.returncode == 0, allowed.stderr
+
+
+def _printed_key_rows(manifest, by="label", sid_of=lambda v: v["student_id"]):
+    """What a perfect student writes: the key, addressed by the printed labels (or by question
+    number alone for a one-part question), one row per part; written parts left out."""
+    rows = []
+    for version in manifest["versions"]:
+        for q in version["questions"]:
+            for entry in q["parts"]:
+                if entry["type"] == "short":
+                    continue
+                part = entry["label"] if by == "label" else entry["id"]
+                rows.append([sid_of(version), q["number"], part, entry["answer"]])
+    return rows
+
+
+@pytest.fixture(scope="module")
+def graded_build(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("grading")
+    spec = folder / "final.yaml"
+    spec.write_text(
+        textwrap.dedent("""\
+        title: Final
+        course: Test
+        master_seed: 3
+        sections:
+          - {title: Numbers, draw: 2, from: {ids: [vae-neg-elbo-beta, vae-kl-1d, gan-batch-losses]}}
+          - {title: Choices, draw: 2, from: {ids: [gan-d-overpowers, gan-mode-collapse, gan-minimax-roles]}}
+          - {title: Written, draw: 1, points: 5, from: {ids: [ae-not-generative]}}
+        """)
+    )
+    out = folder / "exam"
+    build_exam(spec, out, versions=4, formats=("tex",))
+    return out, json.loads((out / "instructor" / "manifest.json").read_text())
+
+
+def _automatic_points(version):
+    return sum(e["points"] for q in version["questions"] for e in q["parts"] if e["type"] != "short")
+
+
+def test_a_perfect_paper_scores_full_by_printed_labels_and_version_codes(graded_build, tmp_path):
+    out, manifest = graded_build
+    manifest_path = out / "instructor" / "manifest.json"
+    for name, rows in [
+        ("labels", _printed_key_rows(manifest)),
+        ("codes", _printed_key_rows(manifest, sid_of=lambda v: v["code"].lower())),  # anonymous papers
+        ("ids", _printed_key_rows(manifest, by="id")),
+    ]:
+        result, grades = grade_typed_answers(manifest_path, rows, tmp_path / name)
+        assert result.returncode == 0, result.stderr
+        for version in manifest["versions"]:
+            assert float(grades[version["student_id"]]["total"]) == pytest.approx(_automatic_points(version)), name
+    upper = [[sid, n, part.upper() and f"({part.upper()})", a] for sid, n, part, a in _printed_key_rows(manifest)]
+    result, grades = grade_typed_answers(manifest_path, upper, tmp_path / "upper")
+    assert result.returncode == 0 and all(float(g["total"]) > 0 for g in grades.values())
+
+
+def test_duplicate_unknown_and_absent_rows_are_refused_with_line_numbers(graded_build, tmp_path):
+    out, manifest = graded_build
+    manifest_path = out / "instructor" / "manifest.json"
+    rows = _printed_key_rows(manifest)
+    cases = {
+        "twice": rows + [rows[0]],
+        "unknown": rows + [["nobody", 1, "", "1"]],
+        "no-question": rows + [[rows[0][0], 99, "", "1"]],
+        "no-part": rows + [[rows[0][0], rows[0][1], "z", "1"]],
+    }
+    expected = {"twice": "a second answer", "unknown": "neither a student id nor a version code",
+                "no-question": "has no question 99", "no-part": "has no part 'z'"}  # fmt: skip
+    for name, case in cases.items():
+        result, _ = grade_typed_answers(manifest_path, case, tmp_path / name)
+        assert result.returncode == 2 and expected[name] in result.stderr, (name, result.stderr)
+        assert re.search(rf"{name}\.csv:\d+:", result.stderr), result.stderr
+    present = [r for r in rows if r[0] != manifest["versions"][-1]["student_id"]]
+    result, grades = grade_typed_answers(manifest_path, present, tmp_path / "absent", "--json")
+    data = json.loads(result.stdout)
+    assert data["absent"] == [manifest["versions"][-1]["student_id"]] and data["students"] == 3
+    assert grades[manifest["versions"][-1]["student_id"]]["status"] == "absent"
+    assert all(row["students"] <= 3 for row in data["item_analysis"])
+
+
+def test_written_parts_are_marked_per_rubric_item_from_the_markers_csv(graded_build, tmp_path):
+    out, manifest = graded_build
+    manifest_path = out / "instructor" / "manifest.json"
+    rows = _printed_key_rows(manifest)
+    result, _ = grade_typed_answers(manifest_path, rows, tmp_path / "first")
+    sheet = tmp_path / "first" / "marking.csv"
+    assert result.returncode == 0 and sheet.exists() and "marking.csv" in result.stdout
+    table = list(csv.DictReader(sheet.open(encoding="utf-8")))
+    assert table and {"student_id", "question", "part", "item", "max_points", "points"} <= set(table[0])
+    for row in table:
+        row["points"] = row["max_points"]  # every point made
+    filled = tmp_path / "filled.csv"
+    with filled.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    result, grades = grade_typed_answers(manifest_path, rows, tmp_path / "second", "--marks", str(filled))
+    assert result.returncode == 0, result.stderr
+    for version in manifest["versions"]:
+        assert float(grades[version["student_id"]]["total"]) == pytest.approx(version["points"])
+    table[0]["points"] = str(float(table[0]["max_points"]) + 1)
+    with filled.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    result, _ = grade_typed_answers(manifest_path, rows, tmp_path / "third", "--marks", str(filled))
+    assert result.returncode == 2 and "filled.csv:2:" in result.stderr and "outside 0 to" in result.stderr
+
+
+def test_item_analysis_has_distractor_tables_and_reliability(graded_build, tmp_path):
+    out, manifest = graded_build
+    rows = _printed_key_rows(manifest)
+    weak = manifest["versions"][-1]["student_id"]
+    rows = [r if r[0] != weak else [r[0], r[1], r[2], "A"] if r[3] in "ABCD" else [r[0], r[1], r[2], "0"] for r in rows]
+    result, _ = grade_typed_answers(out / "instructor" / "manifest.json", rows, tmp_path / "g", "--json")
+    data = json.loads(result.stdout)
+    tables = [t for row in data["item_analysis"] for t in row["distractors"].values()]
+    assert tables and all({"option", "correct", "picked", "share"} <= set(t[0]) for t in tables)
+    assert all(sum(o["correct"] for o in t) >= 1 for t in tables)
+    assert set(data["reliability"]) >= {"kr20", "alpha", "students"} and data["reliability"]["students"] == 4

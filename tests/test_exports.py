@@ -43,7 +43,7 @@ def exported(tmp_path_factory):
     out = tmp_path_factory.mktemp("exports")
     report = build_exam(EXAMPLE, out, versions=3, formats=("tex", "moodle", "qti", "html"))
     assert not report.failures
-    return out, json.loads((out / "manifest.json").read_text())
+    return out, json.loads((out / "instructor" / "manifest.json").read_text())
 
 
 def _parts(manifest):
@@ -55,7 +55,7 @@ def _parts(manifest):
 
 def test_moodle_xml_structure_and_answers_round_trip(exported):
     out, manifest = exported
-    root = ET.parse(out / "moodle.xml").getroot()
+    root = ET.parse(out / "instructor" / "moodle.xml").getroot()
     assert root.tag == "quiz"
     questions = {q.findtext("idnumber"): q for q in root.findall("question") if q.get("type") != "category"}
     categories = [q for q in root.findall("question") if q.get("type") == "category"]
@@ -86,7 +86,7 @@ def test_moodle_xml_structure_and_answers_round_trip(exported):
 
 def test_qti_package_for_canvas(exported):
     out, manifest = exported
-    with zipfile.ZipFile(out / "qti.zip") as archive:
+    with zipfile.ZipFile(out / "instructor" / "qti.zip") as archive:
         names = set(archive.namelist())
         assert "imsmanifest.xml" in names
         cp = ET.fromstring(archive.read("imsmanifest.xml"))
@@ -127,7 +127,7 @@ def test_qti_package_for_canvas(exported):
 def test_html_preview_is_self_contained_with_mathml(exported):
     out, manifest = exported
     for version in manifest["versions"]:
-        page = (out / "html" / f"{version['student_id']}.html").read_text()
+        page = (out / "instructor" / "preview" / f"{version['student_id']}.html").read_text()
         assert "<math" in page and "<script" not in page
         assert not re.search(r"(src|href)=\"https?://", page)
         assert version["code"] in page
@@ -138,7 +138,10 @@ def test_html_preview_is_self_contained_with_mathml(exported):
         if any(q["qid"] in ("gan-d-overpowers", "gan-mode-collapse") for q in v["questions"])
     ]
     if with_figure:
-        assert "data:image/png;base64," in (out / "html" / f"{with_figure[0]['student_id']}.html").read_text()
+        assert (
+            "data:image/png;base64,"
+            in (out / "instructor" / "preview" / f"{with_figure[0]['student_id']}.html").read_text()
+        )
 
 
 def test_moodle_numeric_answers_grade_as_the_checker_does(exported):
@@ -151,7 +154,9 @@ def test_moodle_numeric_answers_grade_as_the_checker_does(exported):
 
     out, manifest = exported
     bank = load_bank()
-    questions = {q.findtext("idnumber"): q for q in ET.parse(out / "moodle.xml").getroot().findall("question")}
+    questions = {
+        q.findtext("idnumber"): q for q in ET.parse(out / "instructor" / "moodle.xml").getroot().findall("question")
+    }
     halves = 0
     for _version, q, part in _parts(manifest):
         if part["type"] != "numeric":
@@ -180,7 +185,7 @@ def test_qti_numeric_window_only_holds_full_marks(exported):
     out, manifest = exported
     bank = load_bank()
     checked = 0
-    with zipfile.ZipFile(out / "qti.zip") as archive:
+    with zipfile.ZipFile(out / "instructor" / "qti.zip") as archive:
         cp = ET.fromstring(archive.read("imsmanifest.xml"))
         hrefs = [f.get("href") for f in cp.iter() if f.tag.endswith("file")]
         roots = [ET.fromstring(archive.read(href)) for href in hrefs]

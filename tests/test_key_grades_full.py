@@ -139,7 +139,7 @@ def test_the_printed_key_grades_full_through_exam_grade_for_every_template(tmp_p
     )
     out = tmp_path / "exam"
     build_exam(spec, out, versions=3, formats=("tex", "moodle", "qti"))
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = json.loads((out / "instructor" / "manifest.json").read_text())
     rows, possible = [], {}
     for version in manifest["versions"]:
         sid, manual = version["student_id"], 0.0
@@ -153,7 +153,7 @@ def test_the_printed_key_grades_full_through_exam_grade_for_every_template(tmp_p
                 typed = part_type(part.type).own_answer(part) if part.response == "steps" else entry["answer"]
                 rows.append([sid, q["number"], entry["id"], typed])
         possible[sid] = version["points"] - manual
-    result, grades = grade_typed_answers(out / "manifest.json", rows, tmp_path / "g")
+    result, grades = grade_typed_answers(out / "instructor" / "manifest.json", rows, tmp_path / "g")
     assert result.returncode == 0, result.stderr
     assert set(grades) == set(possible)
     for sid, row in grades.items():

@@ -128,10 +128,14 @@ def test_diagnosis_graded_per_option_with_rationale(bank):
     part = v.part("fixes")
     right = [o.letter for o in part.options if o.correct]
     assert check_answer(v, "fixes", ",".join(right)).status == "correct"
+    wrong = [o.letter for o in part.options if not o.correct]
     r = check_answer(v, "fixes", right[0])
-    assert r.status == "partial"
-    assert r.score == pytest.approx(part.points * (len(part.options) - len(right) + 1) / len(part.options))
+    assert r.status == "partial" and r.score == pytest.approx(part.points / len(right))
     assert any("(missed)" in line for line in r.feedback)
+    assert check_answer(v, "fixes", wrong[0]).score == 0  # a lone wrong pick earns nothing
+    assert check_answer(v, "fixes", ",".join(right + wrong)).score == 0  # nor does ticking every option
+    one_off = check_answer(v, "fixes", ",".join(right + wrong[:1])).score
+    assert one_off == pytest.approx(part.points * (1 - 1 / len(wrong)))
     assert v.figures and {f["id"] for f in v.figures} == {"losses", "dhist"}
 
 

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 
 from ..parts.choice import LETTERS
+from .points import split_points
 from .template import TemplateError
 
 
@@ -68,8 +69,11 @@ def apply_identity(variant, identity: VariantIdentity):
     for part in variant.parts:
         if identity.option_order and part.id in identity.option_order:
             _reorder(variant.qid, part, identity.option_order[part.id])
-        if identity.points and part.id in identity.points:
+        if identity.points and part.id in identity.points and part.points != identity.points[part.id]:
             part.points = identity.points[part.id]
+            if part.rubric:  # the rubric is scaled with its part, so the marker's points add up
+                shares = split_points([r["points"] for r in part.rubric], part.points)
+                part.rubric = [{**r, "points": share} for r, share in zip(part.rubric, shares)]
     return variant
 
 

@@ -81,6 +81,7 @@ class PartVariant:
     dimension: str = ""  # computed parts: the parameter that counts summed items (sum/mean slips)
     unknown: str = ""  # steps: the unknown an equation is solved for
     formula: str = ""  # computed parts: the key's formula as the bank writes it (before rendering)
+    label: str = ""  # what paper and screen print: (a), (b), ... in order; "" for a one-part question
 
     @property
     def response(self) -> str:
@@ -339,6 +340,8 @@ class QuestionTemplate:
             k: v for k, v in context.items() if k in self.data.get("params", {}) or k in self.data.get("derived", {})
         }
         parts = [self._part(spec, i, context, rng) for i, spec in enumerate(self.data["parts"])]
+        for part, label in zip(parts, part_labels(len(parts))):
+            part.label = label
         stem = self.render(self.data["stem"], context, ("stem",))
         shown = shown_parameters(self.data.get("params", {}), [stem, *(p.prompt for p in parts)])
         return Variant(
@@ -391,6 +394,12 @@ class QuestionTemplate:
 
     def fail(self, message, path):
         raise TemplateError(message, path)
+
+
+def part_labels(count: int) -> list[str]:
+    """The printed labels of a question's parts: none for one part, else a, b, c, ... as the exam
+    class numbers them. Students answer by these, so grading reads them too."""
+    return [""] if count == 1 else [chr(ord("a") + i) for i in range(count)]
 
 
 def _draw_param(name, spec, rng):

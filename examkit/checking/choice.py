@@ -38,6 +38,10 @@ def score_fraction(chosen: set, correct: set, all_letters: list, mode: str) -> f
         wrong = len(chosen - correct)
         return max(0.0, (right - wrong) / len(correct))
     if mode == "per_option":
-        agree = sum((letter in chosen) == (letter in correct) for letter in all_letters)
-        return agree / len(all_letters)
+        # Each right option earns 1/#right and each wrong pick costs 1/#wrong (Canvas's and Moodle's
+        # rule): a lone wrong pick earns nothing, and ticking every option earns nothing.
+        wrong_options = len(all_letters) - len(correct)
+        earned = len(chosen & correct) / len(correct)
+        lost = len(chosen - correct) / wrong_options if wrong_options else 0.0
+        return max(0.0, earned - lost)
     raise ValueError(f"unknown partial-credit mode {mode!r}")

@@ -240,7 +240,7 @@ class Drill:
 
     def ask_part(self, variant, part, hints: list):
         hints = list(part.hints) + hints
-        label = f"({part.id}) " if len(variant.parts) > 1 else ""
+        label = f"({part.label}) " if part.label else ""
         unit = f" [{part.unit}]" if part.unit else ""
         self.say(f"\n{label}{to_terminal(part.prompt)}{unit}  ({format_number(part.points)} pt)")
         for o in part.options:
@@ -346,9 +346,13 @@ class Drill:
         self.say("\nWorked solution:")
         for p in variant.parts:
             if p.steps:
-                self.say(f"   ({p.id}) " + "\n        = ".join(plain_to_unicode(s) for s in p.steps))
+                self.say(
+                    f"   {f'({p.label}) ' if p.label else ''}"
+                    + "\n        = ".join(plain_to_unicode(s) for s in p.steps)
+                )
         for pid, text in texts:
-            self.say(("   " + (f"({pid}) " if pid and len(variant.parts) > 1 else "")) + to_terminal(text))
+            label = next((p.label for p in variant.parts if p.id == pid), "")
+            self.say(("   " + (f"({label}) " if label else "")) + to_terminal(text))
 
     def figures(self, variant) -> list[Path]:
         if not variant.figures:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..bank.identity import VariantIdentity, apply_identity, fixed_order
 from ..bank.loader import Bank, Problem
+from ..bank.points import split_points
 from .spec import ExamSpec, SpecError, Student
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -115,8 +116,8 @@ def section_pools(spec: ExamSpec, bank: Bank) -> list[list]:
 
 
 def _scaled_points(variant, total) -> dict:
-    factor = total / variant.points
-    return {part.id: round(part.points * factor, 4) for part in variant.parts}
+    shares = split_points([part.points for part in variant.parts], total)
+    return {part.id: share for part, share in zip(variant.parts, shares)}
 
 
 def build_version(spec: ExamSpec, pools, student: Student) -> ExamVersion:

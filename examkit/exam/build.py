@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +14,10 @@ from ..bank.identity import template_digest
 from ..bank.loader import load_bank
 from .assemble import assemble, students_for
 from .compile import INSTALL_HINT, compile_all, pdflatex_available
-from .latex import environment, render_answer_key, render_version, safe_name, write_figures
+from .latex import environment, render_answer_key, render_version, write_figures
 from .manifest import manifest, write_manifest
 from .moodle import moodle_xml
+from .names import check_distinct
 from .preview import version_html
 from .qti import qti_package
 from .spec import load_roster, load_spec
@@ -32,6 +35,14 @@ class BuildReport:
     warnings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     seconds: float = 0.0
+
+    def relocate(self, old: Path, new: Path):
+        """The report's paths, once the build folder has been moved."""
+        self.out = new
+        self.tex = [new / p.relative_to(old) for p in self.tex]
+        self.pdfs = [new / p.relative_to(old) for p in self.pdfs]
+        for failure in self.failures:
+            failure.tex = new / failure.tex.relative_to(old)
 
     @property
     def ok(self) -> bool:
@@ -58,23 +69,88 @@ def bank_digest(bank) -> str:
     return h.hexdigest()[:16]
 
 
+STUDENTS, INSTRUCTOR = "students", "instructor"
+LAYOUT = f"""This folder was written by `examkit exam build`.
+
+{STUDENTS}/    what may be handed out: one exam PDF per version (and, with html, a web copy
+             without answers).
+{INSTRUCTOR}/  never hand out: manifest.json (for `examkit exam grade`), answer-key.pdf,
+             solutions/ (each version's worked solutions), preview/ (web pages with answers,
+             bank ids and seeds), moodle.xml and qti.zip (their questions carry the answers),
+             tex/ (the LaTeX sources and logs).
+"""
+
+
 def build_exam(
     spec_path, out, roster=None, versions=None, formats=("pdf",), jobs: int = 2, progress_factory=None, bank_paths=None
 ) -> BuildReport:
+    """Build into a fresh folder beside OUT and put it in OUT's place only when it succeeded: a
+    failed rebuild leaves the previous exam as it was (the failed attempt stays in OUT.failed/
+    for its TeX logs), and a rebuild never leaves files of an older roster behind."""
     started = time.perf_counter()
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
+    if versions is not None and (isinstance(versions, bool) or not isinstance(versions, int) or versions < 1):
+        raise ValueError(f"--versions must be a whole number of at least 1 (got {versions!r})")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: is a file; --out names the folder to build the exam into")
+    if out.is_dir() and any(out.iterdir()) and not _is_build(out):
+        raise ValueError(f"{out}: a folder that is not an exam build; a build replaces its whole --out folder, "
+                         "so give a new or empty folder (or an earlier build's)")  # fmt: skip
     spec = load_spec(spec_path)
     roster_path = roster or (str(Path(spec.path).parent / spec.roster) if spec.roster and not versions else None)
     students = students_for(spec, load_roster(roster_path) if roster_path else None, versions)
     bank = load_bank(bank_paths)
     exam_versions = assemble(spec, bank, students)
+    names = check_distinct([v.student.id for v in exam_versions])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        report = _build_into(staging, spec, bank, exam_versions, names, roster_path, formats, jobs, progress_factory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if report.failures:
+        failed = out.with_name(out.name + ".failed")
+        shutil.rmtree(failed, ignore_errors=True)
+        staging.rename(failed)
+        report.relocate(staging, failed)
+        kept = f"{out} is unchanged" if out.exists() else f"nothing was written to {out}"
+        report.notes.append(f"the build failed, so {kept}; the failed attempt, with its TeX logs, is in {failed}")
+    else:
+        _replace(out, staging)
+        report.relocate(staging, out)
+        shutil.rmtree(out.with_name(out.name + ".failed"), ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _is_build(folder: Path) -> bool:
+    """An earlier build (this layout, or the older one with manifest.json at the top)."""
+    return (folder / INSTRUCTOR / "manifest.json").is_file() or (folder / "manifest.json").is_file()
+
+
+def _replace(out: Path, staging: Path):
+    """Put the new build in OUT's place; the old one is removed only once the new one is there."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, formats, jobs, progress_factory):
+    students_dir, instructor = root / STUDENTS, root / INSTRUCTOR
+    tex_dir = instructor / "tex"
+    for folder in (students_dir, tex_dir):
+        folder.mkdir(parents=True)
+    (root / "README.txt").write_text(LAYOUT, encoding="utf-8")
+    report = BuildReport(root, versions=len(exam_versions))
     totals = sorted({round(v.points, 4) for v in exam_versions})
-    out = Path(out)
-    tex_dir = out / "tex"
-    tex_dir.mkdir(parents=True, exist_ok=True)
-    report = BuildReport(out, versions=len(exam_versions))
     if len(totals) > 1:
         report.notes.append(
             f"versions differ in total points ({totals[0]:g} to {totals[-1]:g}); "
@@ -85,7 +161,7 @@ def build_exam(
     for version in exam_versions:
         figures = write_figures(version, tex_dir)
         exam_tex, solutions_tex = render_version(env, spec, version, figures, roster=roster_path is not None)
-        name = safe_name(version.student.id)
+        name = names[version.student.id]
         for suffix, text in (("", exam_tex), ("-solutions", solutions_tex)):
             path = tex_dir / f"{name}{suffix}.tex"
             path.write_text(text, encoding="utf-8")
@@ -97,31 +173,37 @@ def build_exam(
     report.tex.append(key)
     qids = {q.qid for v in exam_versions for q in v.questions}
     digests = {qid: template_digest(bank.get(qid)) for qid in qids}
-    write_manifest(manifest(spec, exam_versions, bank_digest(bank), digests), out / "manifest.json")
+    write_manifest(manifest(spec, exam_versions, bank_digest(bank), digests), instructor / "manifest.json")
     if "moodle" in formats:
-        (out / "moodle.xml").write_bytes(moodle_xml(spec, exam_versions))
+        (instructor / "moodle.xml").write_bytes(moodle_xml(spec, exam_versions))
     if "qti" in formats:
-        (out / "qti.zip").write_bytes(qti_package(spec, exam_versions))
+        (instructor / "qti.zip").write_bytes(qti_package(spec, exam_versions))
     if "html" in formats:
-        html_dir = out / "html"
-        html_dir.mkdir(exist_ok=True)
-        for version in exam_versions:
-            (html_dir / f"{safe_name(version.student.id)}.html").write_text(
-                version_html(spec, version), encoding="utf-8"
-            )
+        for folder, answers in ((students_dir / "html", False), (instructor / "preview", True)):
+            folder.mkdir()
+            for version in exam_versions:
+                page = version_html(spec, version, show_answers=answers)
+                (folder / f"{names[version.student.id]}.html").write_text(page, encoding="utf-8")
     if "pdf" in formats:
         if not pdflatex_available():
             report.warnings.append(INSTALL_HINT)
         else:
             progress = progress_factory(len(report.tex), "pdflatex") if progress_factory else None
-            pdf_dir = out / "pdf"
-            pdf_dir.mkdir(exist_ok=True)
+            (instructor / "solutions").mkdir()
             for result in compile_all(report.tex, jobs, progress):
                 if result.ok:
-                    target = pdf_dir / result.pdf.name
+                    target = _pdf_place(result.pdf, students_dir, instructor)
                     shutil.move(str(result.pdf), target)
                     report.pdfs.append(target)
                 else:
                     report.failures.append(result)
-    report.seconds = time.perf_counter() - started
     return report
+
+
+def _pdf_place(pdf: Path, students_dir: Path, instructor: Path) -> Path:
+    """Exams go to the students' folder; solutions and the key stay with the instructor."""
+    if pdf.stem == "answer-key":
+        return instructor / pdf.name
+    if pdf.stem.endswith("-solutions"):
+        return instructor / "solutions" / pdf.name
+    return students_dir / pdf.name

@@ -16,13 +16,16 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bank.identity import VariantIdentity, apply_identity, realize, template_digest
 from ..bank.loader import load_bank
+from ..bank.points import split_points
+from ..bank.template import part_labels
 from ..checking.check import check_answer
 from .manifest import read_manifest
+from .names import safe_file_name
 
 _WIDE = re.compile(r"^q?(\d+)[._ -]?([A-Za-z0-9_]*)$", re.I)
 
@@ -75,6 +78,7 @@ class Mark:
     number: int
     qid: str
     part: str
+    label: str
     answer: str
     status: str
     score: float
@@ -82,115 +86,360 @@ class Mark:
     message: str
     misconception: str | None
     feedback: list
+    chosen: list = field(default_factory=list)  # texts of the options picked, for the distractor tables
+    options: dict = field(default_factory=dict)  # a choice part's option texts -> correct
 
 
-def read_answers(path) -> dict:
-    """student_id -> {(question number, part id or ''): answer text}."""
+@dataclass
+class Given:
+    """One answer cell of ANSWERS.csv and the line it came from (for messages)."""
+
+    text: str
+    line: int
+
+
+def _read_csv(path, what: str) -> list[list[str]]:
     path = Path(path)
     try:
         # newline="" keeps line breaks inside quoted cells: a derivation typed one step per line
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnswersError(f"{path}: cannot read answers: {exc}") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise AnswersError(f"{path}: cannot read {what}: {exc}") from None
     if not rows:
         raise AnswersError(f"{path}: empty file")
+    return rows
+
+
+def _part_key(text: str) -> str:
+    """'(a)', 'A', 'a)' and 'a' all name the printed part (a); internal ids compare lower-cased."""
+    return text.strip().strip("()").rstrip(")").strip().lower()
+
+
+def _question_number(text: str, where: str) -> int:
+    try:
+        return int(text.strip().lstrip("Qq").rstrip("."))
+    except ValueError:
+        raise AnswersError(f"{where}: question must be a number, got {text!r}") from None
+
+
+def read_answers(path) -> dict:
+    """student id or version code -> {(question number, part label or id, lower-cased): Given}.
+    The same answer twice (or the same student twice in a wide file) is refused with both lines."""
+    rows = _read_csv(path, "answers")
     header = [h.strip().lower() for h in rows[0]]
     if not header or header[0] not in ("student_id", "id", "sid"):
         raise AnswersError(f"{path}:1: the first column must be student_id")
-    answers = defaultdict(dict)
+    answers, first_row, errors = defaultdict(dict), {}, []
     long_form = header[1:4] == ["question", "part", "answer"]
+    columns = []
+    if not long_form:
+        for col in rows[0][1:]:
+            m = _WIDE.match(col.strip())
+            if not m:
+                raise AnswersError(f"{path}:1: column {col!r} is not a question (use Q1, Q2a, Q2.b, ...)")
+            columns.append((int(m.group(1)), _part_key(m.group(2))))
+        if len(set(columns)) < len(columns):
+            raise AnswersError(f"{path}:1: a question column appears twice")
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         sid = row[0].strip()
+        if not sid:
+            errors.append(f"{path}:{line}: no student id")
+            continue
         if long_form:
             if len(row) < 4:
-                raise AnswersError(f"{path}:{line}: expected student_id,question,part,answer")
-            try:
-                number = int(row[1].strip().lstrip("Qq"))
-            except ValueError:
-                raise AnswersError(f"{path}:{line}: question must be a number, got {row[1]!r}") from None
-            answers[sid][(number, row[2].strip())] = row[3]
+                errors.append(f"{path}:{line}: expected student_id,question,part,answer")
+                continue
+            cells = [((_question_number(row[1], f"{path}:{line}"), _part_key(row[2])), row[3])]
         else:
-            for col, cell in zip(rows[0][1:], row[1:]):
-                m = _WIDE.match(col.strip())
-                if not m:
-                    raise AnswersError(f"{path}:1: column {col!r} is not a question (use Q1, Q2a, Q2.b, ...)")
-                answers[sid][(int(m.group(1)), m.group(2))] = cell
+            if sid in first_row:
+                errors.append(f"{path}:{line}: student {sid!r} again (first on line {first_row[sid]})")
+                continue
+            cells = list(zip(columns, row[1:]))
+        first_row.setdefault(sid, line)
+        for key, text in cells:
+            if key in answers[sid]:
+                number, part = key
+                errors.append(f"{path}:{line}: a second answer for {sid} Q{number}{part and f'({part})'} "
+                              f"(first on line {answers[sid][key].line})")  # fmt: skip
+                continue
+            answers[sid][key] = Given(text, line)
+    if errors:
+        raise AnswersError(_listing(errors))
     return answers
 
 
-def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allow_bank_change=False) -> dict:
+def _listing(errors: list[str], most: int = 20) -> str:
+    more = f"\n... and {len(errors) - most} more" if len(errors) > most else ""
+    return "\n".join(errors[:most]) + more
+
+
+def _resolve_students(answers: dict, versions: dict, path) -> dict:
+    """Answer rows by student id, or by the version code printed on an anonymous paper."""
+    by_code = {v["code"].upper(): sid for sid, v in versions.items()}
+    resolved, errors = {}, []
+    for given_id, cells in answers.items():
+        sid = given_id if given_id in versions else by_code.get(given_id.upper())
+        line = min(g.line for g in cells.values()) if cells else 0
+        if sid is None:
+            errors.append(f"{path}:{line}: {given_id!r} is neither a student id nor a version code of this exam")
+        elif sid in resolved:
+            errors.append(f"{path}:{line}: {given_id!r} is version {versions[sid]['code']}, already answered "
+                          f"as {resolved[sid][0]!r}")  # fmt: skip
+        else:
+            resolved[sid] = (given_id, cells)
+    if errors:
+        raise AnswersError(_listing(errors))
+    return {sid: cells for sid, (_, cells) in resolved.items()}
+
+
+def _labels(q: dict) -> list[str]:
+    return [e.get("label", label) for e, label in zip(q["parts"], part_labels(len(q["parts"])))]
+
+
+def _match_parts(q: dict, cells: dict, sid: str, path, errors: list) -> dict:
+    """part id -> Given, for one question of one student: by printed label, by question number
+    alone for a one-part question, or by internal part id where that names no other part's label."""
+    labels = _labels(q)
+    names = {}
+    for entry, label in zip(q["parts"], labels):
+        keys = {label} if label else {"", "a"}
+        if entry["id"].lower() not in labels or entry["id"].lower() == label:
+            keys.add(entry["id"].lower())
+        for key in keys:
+            names[key] = entry["id"]
+    found = {}
+    for (number, key), given in cells.items():
+        if number != q["number"]:
+            continue
+        pid = names.get(key)
+        if pid is None:
+            printed = ", ".join(f"({lb})" for lb in labels if lb) or "none: answer it as the question number alone"
+            errors.append(f"{path}:{given.line}: {sid} Q{number} has no part {key!r} (its parts: {printed})")
+        elif pid in found:
+            errors.append(f"{path}:{given.line}: a second answer for {sid} Q{number} part {pid} "
+                          f"(first on line {found[pid].line})")  # fmt: skip
+        else:
+            found[pid] = given
+    return found
+
+
+def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allow_bank_change=False,
+          marks_path=None) -> dict:  # fmt: skip
     data = read_manifest(manifest_path)
-    answers = read_answers(answers_path)
     bank = load_bank(bank_paths)
     if not allow_bank_change:
         check_bank(data, bank)
     versions = {v["student_id"]: v for v in data["versions"]}
-    unknown = sorted(set(answers) - set(versions))
+    answers = _resolve_students(read_answers(answers_path), versions, answers_path)
+    errors = []
+    for sid, cells in answers.items():
+        numbers = {q["number"] for q in versions[sid]["questions"]}
+        for (number, _), given in cells.items():
+            if number not in numbers:
+                errors.append(f"{answers_path}:{given.line}: {sid}'s exam has no question {number} (1-{max(numbers)})")
+    matched = {
+        sid: {q["number"]: _match_parts(q, cells, sid, answers_path, errors) for q in versions[sid]["questions"]}
+        for sid, cells in answers.items()
+    }
+    if errors:
+        raise AnswersError(_listing(errors))
+    rubric_marks = read_marks(marks_path, versions, bank) if marks_path else {}
     marks, totals = [], {}
     for sid, version in versions.items():
-        given = answers.get(sid, {})
+        if sid not in answers and sid not in {k[0] for k in rubric_marks}:
+            continue  # absent: no answer row at all; listed, never counted as zeros
         student_marks = []
         for q in version["questions"]:
             variant = variant_from_manifest(q, bank)
+            given = matched.get(sid, {}).get(q["number"], {})
             for part_entry in q["parts"]:
                 pid = part_entry["id"]
-                text = given.get((q["number"], pid))
-                if text is None and len(q["parts"]) == 1:
-                    text = given.get((q["number"], ""))  # wide files may name a one-part question just "Q3"
-                text = text or ""
-                if not str(text).strip():
-                    mark = Mark(
-                        sid, q["number"], q["qid"], pid, "", "blank", 0.0, part_entry["points"], "no answer", None, []
-                    )
-                else:
-                    verdict = check_answer(variant, pid, text)
-                    mark = Mark(
-                        sid,
-                        q["number"],
-                        q["qid"],
-                        pid,
-                        str(text),
-                        verdict.status,
-                        round(verdict.score, 4),
-                        verdict.max_score,
-                        verdict.message,
-                        verdict.misconception,
-                        verdict.feedback,
-                    )
-                student_marks.append(mark)
+                text = given[pid].text if pid in given else ""
+                student_marks.append(_mark(sid, q, variant, part_entry, text, rubric_marks))
         marks.extend(student_marks)
         totals[sid] = sum(m.score for m in student_marks)
         if progress:
             progress()
+    absent = sorted(set(versions) - set(totals))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _write_grades(out, versions, marks, totals)
     _write_feedback(out / "feedback", versions, marks)
+    write_marking_sheet(out / "marking.csv", versions, marks, bank)
     analysis = item_analysis(marks, totals)
-    (out / "item_analysis.json").write_text(json.dumps(analysis, indent=2) + "\n")
+    (out / "item_analysis.json").write_text(json.dumps(analysis, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return {
-        "students": len(versions),
-        "graded_answers": sum(m.status != "blank" for m in marks),
-        "unknown_students": unknown,
+        "students": len(totals),
+        "absent": absent,
+        "graded_answers": sum(m.status not in ("blank", "manual") for m in marks),
+        "to_mark_by_hand": sum(m.status == "manual" for m in marks),
+        "unknown_students": [],
         "out": str(out),
-        "item_analysis": analysis,
+        "item_analysis": analysis["questions"],
+        "reliability": analysis["reliability"],
     }
 
 
+def _mark(sid, q, variant, part_entry, text, rubric_marks) -> Mark:
+    pid, points = part_entry["id"], part_entry["points"]
+    label = dict(zip((e["id"] for e in q["parts"]), _labels(q)))[pid]
+    base = dict(student_id=sid, number=q["number"], qid=q["qid"], part=pid, label=label, answer=str(text))
+    part = variant.part(pid)
+    if part.response == "text":
+        items = rubric_marks.get((sid, q["number"], pid))
+        if items is not None:
+            score = round(sum(items.values()), 4)
+            status = "correct" if score >= points else ("partial" if score > 0 else "incorrect")
+            return Mark(**base, status=status, score=score, max_score=points, message="marked by hand",
+                        misconception=None, feedback=[])  # fmt: skip
+        return Mark(**base, status="manual", score=0.0, max_score=points, message="to be marked by hand (marking.csv)",
+                    misconception=None, feedback=[])  # fmt: skip
+    if not str(text).strip():
+        return Mark(**base, status="blank", score=0.0, max_score=points, message="no answer", misconception=None,
+                    feedback=[])  # fmt: skip
+    verdict = check_answer(variant, pid, text)
+    texts = {o.letter: o.text for o in part.options}
+    return Mark(**base, status=verdict.status, score=round(verdict.score, 4), max_score=verdict.max_score,
+                message=verdict.message, misconception=verdict.misconception, feedback=verdict.feedback,
+                chosen=[texts[c] for c in verdict.details.get("chosen", []) if c in texts],
+                options={o.text: o.correct for o in part.options})  # fmt: skip
+
+
+def rubric_items(part, points: float) -> list[tuple[str, float]]:
+    """(criterion, points) of a written part's rubric, adding up to the part's value on this exam
+    (a section may rescale a question's points: `bank/points.py`)."""
+    if not part.rubric:
+        return [("the whole answer", points)]
+    shares = split_points([r["points"] for r in part.rubric], points)
+    return [(r["criterion"], share) for r, share in zip(part.rubric, shares)]
+
+
+MARKING_HEADER = ["student_id", "version", "question", "part", "item", "criterion", "max_points", "points", "answer"]
+
+
+def write_marking_sheet(path: Path, versions, marks, bank):
+    """marking.csv: one row per rubric item of every written part; the marker fills `points`
+    and passes the file back with --marks."""
+    written = [m for m in marks if m.status == "manual" or m.message == "marked by hand"]
+    if not written:
+        path.unlink(missing_ok=True)
+        return
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(MARKING_HEADER)
+        for m in written:
+            q = next(q for q in versions[m.student_id]["questions"] if q["number"] == m.number)
+            part = variant_from_manifest(q, bank).part(m.part)
+            entry = next(e for e in q["parts"] if e["id"] == m.part)
+            for i, (criterion, most) in enumerate(rubric_items(part, entry["points"]), start=1):
+                writer.writerow([m.student_id, versions[m.student_id]["code"], m.number, m.label or m.part, i,
+                                 criterion, f"{most:g}", "", m.answer if i == 1 else ""])  # fmt: skip
+
+
+def read_marks(path, versions, bank) -> dict:
+    """(student id, question number, part id) -> {item: points}, from a filled marking.csv.
+    Every problem (unknown student, part or item, points out of range, a part half filled) is
+    refused with its line; blank points mean not marked yet."""
+    rows = _read_csv(path, "marks")
+    header = [h.strip().lower() for h in rows[0]]
+    need = ["student_id", "question", "part", "item", "points"]
+    if any(col not in header for col in need):
+        raise AnswersError(f"{path}:1: the marks file needs the columns {', '.join(need)} (as marking.csv has)")
+    col = {name: header.index(name) for name in need}
+    by_code = {v["code"].upper(): sid for sid, v in versions.items()}
+    items, errors, seen = defaultdict(dict), [], {}
+    blanks = defaultdict(list)
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        row = row + [""] * (len(header) - len(row))
+        given_id = row[col["student_id"]].strip()
+        sid = given_id if given_id in versions else by_code.get(given_id.upper())
+        if sid is None:
+            errors.append(f"{path}:{line}: {given_id!r} is neither a student id nor a version code of this exam")
+            continue
+        try:
+            number = _question_number(row[col["question"]], f"{path}:{line}")
+        except AnswersError as exc:
+            errors.append(str(exc))
+            continue
+        q = next((q for q in versions[sid]["questions"] if q["number"] == number), None)
+        if q is None:
+            errors.append(f"{path}:{line}: {sid}'s exam has no question {number}")
+            continue
+        key = _part_key(row[col["part"]])
+        names = {lb: e["id"] for e, lb in zip(q["parts"], _labels(q)) if lb} | {
+            e["id"].lower(): e["id"] for e in q["parts"]
+        }
+        if len(q["parts"]) == 1:
+            names[""] = q["parts"][0]["id"]
+        pid = names.get(key)
+        entry = next((e for e in q["parts"] if e["id"] == pid), None)
+        if entry is None or variant_from_manifest(q, bank).part(pid).response != "text":
+            errors.append(f"{path}:{line}: {sid} Q{number} has no written part {row[col['part']].strip()!r}")
+            continue
+        try:
+            item = int(row[col["item"]].strip())
+        except ValueError:
+            errors.append(f"{path}:{line}: item must be the rubric item's number, got {row[col['item']]!r}")
+            continue
+        where = (sid, number, pid)
+        if (where, item) in seen:
+            errors.append(
+                f"{path}:{line}: item {item} of {sid} Q{number} marked twice (first on line {seen[where, item]})"
+            )
+            continue
+        seen[where, item] = line
+        text = row[col["points"]].strip()
+        if not text:
+            blanks[where].append(line)
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            errors.append(f"{path}:{line}: points must be a number, got {text!r}")
+            continue
+        scale = rubric_items(variant_from_manifest(q, bank).part(pid), entry["points"])
+        if not 1 <= item <= len(scale):
+            errors.append(f"{path}:{line}: {sid} Q{number} has rubric items 1-{len(scale)}, not {item}")
+            continue
+        most = scale[item - 1][1]
+        if not math.isfinite(value) or value < 0 or value > most + 1e-9:
+            errors.append(f"{path}:{line}: {value:g} points is outside 0 to {most:g} for this item")
+            continue
+        items[where][item] = value
+    for where, lines in blanks.items():
+        if where in items:
+            errors.append(f"{path}:{lines[0]}: {where[0]} Q{where[1]} is half marked: give every item of it points "
+                          "(0 where the point was not made)")  # fmt: skip
+    if errors:
+        raise AnswersError(_listing(errors))
+    return dict(items)
+
+
 def _write_grades(out: Path, versions, marks, totals):
-    """One row per student; one column per question number (versions may differ in parts)."""
+    """One row per student, absent ones included (status `absent`, no total); one column per
+    question number (versions may differ in parts)."""
     per_question = defaultdict(float)
     for m in marks:
         per_question[(m.student_id, m.number)] += m.score
+    pending = {m.student_id for m in marks if m.status == "manual"}
     count = max(len(v["questions"]) for v in versions.values())
-    with open(out / "grades.csv", "w", newline="") as fh:
+    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student_id", "name", "version", "total", "max"] + [f"Q{i}" for i in range(1, count + 1)])
+        writer.writerow(["student_id", "name", "version", "total", "max"] + [f"Q{i}" for i in range(1, count + 1)]
+                        + ["status"])  # fmt: skip
         for sid, version in versions.items():
+            if sid not in totals:
+                writer.writerow(
+                    [sid, version["name"], version["code"], "", version["points"]] + [""] * count + ["absent"]
+                )
+                continue
             row = [sid, version["name"], version["code"], round(totals[sid], 4), version["points"]]
-            writer.writerow(row + [round(per_question[(sid, i)], 4) for i in range(1, count + 1)])
+            status = "written parts to mark (marking.csv)" if sid in pending else "graded"
+            writer.writerow(row + [round(per_question[(sid, i)], 4) for i in range(1, count + 1)] + [status])
 
 
 def _write_feedback(folder: Path, versions, marks):
@@ -198,17 +447,17 @@ def _write_feedback(folder: Path, versions, marks):
     by_student = defaultdict(list)
     for m in marks:
         by_student[m.student_id].append(m)
-    for sid, version in versions.items():
+    for sid, student_marks in by_student.items():
+        version = versions[sid]
         lines = [f"{version['name'] or sid} (version {version['code']})", ""]
-        for m in by_student[sid]:
+        for m in student_marks:
             lines.append(
-                f"Q{m.number}{m.part and '(' + m.part + ')'} [{m.qid}]: {m.score:g}/{m.max_score:g} {m.status}: "
-                f"{m.message}"
+                f"Q{m.number}{m.label and '(' + m.label + ')'}: {m.score:g}/{m.max_score:g} {m.status}: {m.message}"
             )
             lines.extend(f"    {f}" for f in m.feedback)
-        total = sum(m.score for m in by_student[sid])
+        total = sum(m.score for m in student_marks)
         lines += ["", f"Total: {total:g} / {version['points']:g}"]
-        (folder / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', sid)}.txt").write_text("\n".join(lines) + "\n")
+        (folder / f"{safe_file_name(sid)}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _pearson(xs, ys) -> float | None:
@@ -219,25 +468,37 @@ def _pearson(xs, ys) -> float | None:
     return cov / math.sqrt(sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in ys))
 
 
-def item_analysis(marks, totals) -> list[dict]:
+def item_analysis(marks, totals) -> dict:
     """Per question (template id): mean score share, discrimination (item vs rest-of-test
-    correlation) and the most frequent misconceptions."""
+    correlation), the most frequent misconceptions and, for choice parts, how often each option
+    was picked (by option text: letters differ between versions). For the exam: KR-20 (parts
+    scored right or not) and Cronbach's alpha (question positions, partial credit kept), over the
+    students present."""
     per_item = defaultdict(lambda: defaultdict(float))
     maxima, misconceptions = defaultdict(float), defaultdict(Counter)
-    seen = defaultdict(set)
+    picks = defaultdict(Counter)  # (qid, part) -> option text -> times picked
+    options = defaultdict(dict)  # (qid, part) -> option text -> correct
+    pickers = defaultdict(int)
     for m in marks:
         per_item[m.qid][m.student_id] += m.score
-        if (m.student_id, m.part) not in seen[m.qid]:
-            maxima[(m.qid, m.student_id)] += m.max_score
-            seen[m.qid].add((m.student_id, m.part))
+        maxima[(m.qid, m.student_id)] += m.max_score
         if m.misconception:
             misconceptions[m.qid][m.misconception] += 1
+        if m.options:
+            options[m.qid, m.part].update(m.options)
+            pickers[m.qid, m.part] += 1
+            picks[m.qid, m.part].update(m.chosen)
     rows = []
     for qid, scores in sorted(per_item.items()):
         students = sorted(scores)
         shares = [scores[s] / maxima[(qid, s)] if maxima[(qid, s)] else 0 for s in students]
         rest = [totals[s] - scores[s] for s in students]
         r = _pearson(shares, rest)
+        distractors = {
+            part: [{"option": text, "correct": right, "picked": picks[q, part][text],
+                    "share": round(picks[q, part][text] / pickers[q, part], 4)} for text, right in opts.items()]
+            for (q, part), opts in sorted(options.items()) if q == qid
+        }  # fmt: skip
         rows.append(
             {
                 "qid": qid,
@@ -245,6 +506,39 @@ def item_analysis(marks, totals) -> list[dict]:
                 "mean_score": round(statistics.fmean(shares), 4),
                 "discrimination": None if r is None else round(r, 4),
                 "misconceptions": misconceptions[qid].most_common(3),
+                "distractors": distractors,
             }
         )
-    return rows
+    return {"questions": rows, "reliability": reliability(marks)}
+
+
+def reliability(marks) -> dict:
+    """KR-20 over parts (by question number and label: right = full marks) and Cronbach's alpha
+    over question numbers (score shares), for students who sat the exam."""
+    parts, positions = defaultdict(dict), defaultdict(lambda: defaultdict(float))
+    most = defaultdict(lambda: defaultdict(float))
+    for m in marks:
+        parts[m.student_id][(m.number, m.label)] = 1.0 if m.max_score and m.score >= m.max_score - 1e-9 else 0.0
+        positions[m.student_id][m.number] += m.score
+        most[m.student_id][m.number] += m.max_score
+    students = sorted(parts)
+    result = {"students": len(students), "kr20": None, "alpha": None}
+    if len(students) < 3:
+        return result
+    items = sorted(set.intersection(*(set(parts[s]) for s in students)))
+    if len(items) >= 2:
+        totals = [sum(parts[s][i] for i in items) for s in students]
+        variance = statistics.pvariance(totals)
+        pq = sum(p * (1 - p) for p in (statistics.fmean(parts[s][i] for s in students) for i in items))
+        if variance > 0:
+            result["kr20"] = round(len(items) / (len(items) - 1) * (1 - pq / variance), 4)
+        result["parts"] = len(items)
+    numbers = sorted(set.intersection(*(set(positions[s]) for s in students)))
+    if len(numbers) >= 2:
+        share = {s: [positions[s][n] / most[s][n] if most[s][n] else 0.0 for n in numbers] for s in students}
+        totals = [sum(share[s]) for s in students]
+        variance = statistics.pvariance(totals)
+        item_var = sum(statistics.pvariance([share[s][k] for s in students]) for k in range(len(numbers)))
+        if variance > 0:
+            result["alpha"] = round(len(numbers) / (len(numbers) - 1) * (1 - item_var / variance), 4)
+    return result

@@ -15,6 +15,7 @@ from ..checking.parse import AnswerError, Equation, parse_math
 from ..markup import to_latex
 from ..markup.latex import math_or_text
 from ..resources import bundled
+from .names import safe_file_name
 
 LINE_CM = 0.75
 
@@ -100,19 +101,15 @@ def environment() -> Environment:
     return env
 
 
-def safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)[:80] or "version"
-
-
 def write_figures(version, tex_dir: Path) -> dict:
     """PDF figures of every question of a version, shared by its exam and solutions."""
     figures = {}
     for q in version.questions:
         paths = []
         for spec in q.variant.figures:
-            name = f"figures/{safe_name(q.qid)}-{spec['id']}-{figure_key(spec, q.variant)}.pdf"
+            name = f"figures/{safe_file_name(q.qid)}-{spec['id']}-{figure_key(spec, q.variant)}.pdf"
             target = tex_dir / name
-            if not target.exists():
+            if not target.exists() or target.stat().st_size == 0:  # shared within one build
                 target.parent.mkdir(parents=True, exist_ok=True)
                 render_figure(spec, q.variant, target)
             paths.append(name)

@@ -15,7 +15,7 @@ READABLE_FORMATS = ("examkit-manifest/1", FORMAT)  # /1 has no option order: reb
 
 
 def part_entry(part) -> dict:
-    entry = {"id": part.id, "type": part.type, "points": part.points, "answer": part.answer_text}
+    entry = {"id": part.id, "label": part.label, "type": part.type, "points": part.points, "answer": part.answer_text}
     if part.response == "number":
         entry["value"] = part.answer
         entry["tolerance"] = part.tolerance

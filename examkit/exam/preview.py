@@ -45,6 +45,7 @@ def question_view(number, section, qid, seed, variant, with_figures=True) -> dic
         "parts": [
             {
                 "id": p.id,
+                "label": p.label,
                 "prompt": to_html(p.prompt),
                 "points": format_number(p.points),
                 "answer": _answer_html(p),
@@ -65,9 +66,10 @@ def question_view(number, section, qid, seed, variant, with_figures=True) -> dic
     }
 
 
-def render_page(title, subtitle, questions, show_answers=True, printable=False) -> str:
+def render_page(title, subtitle, questions, show_answers=True, printable=False, show_ids=None) -> str:
     """`printable`: a practice sheet: answer space under each part and, in print, the answers as a
-    key at the end instead of folded under the questions."""
+    key at the end instead of folded under the questions. `show_ids` (default: with the answers):
+    each question's bank id and seed, for the instructor."""
     env = Environment(
         loader=FileSystemLoader(str(bundled("templates") / "html")),
         undefined=StrictUndefined,
@@ -76,11 +78,14 @@ def render_page(title, subtitle, questions, show_answers=True, printable=False) 
         lstrip_blocks=True,
     )
     return env.get_template("version.html.j2").render(
-        title=title, subtitle=subtitle, questions=questions, show_answers=show_answers, printable=printable
-    )
+        title=title, subtitle=subtitle, questions=questions, show_answers=show_answers, printable=printable,
+        show_ids=show_answers if show_ids is None else show_ids,
+    )  # fmt: skip
 
 
-def version_html(spec, version) -> str:
+def version_html(spec, version, show_answers: bool = True) -> str:
+    """A version as a web page: the instructor's preview (answers, ids, seeds) or the student's
+    copy (`show_answers=False`: the questions only, with answer space)."""
     questions = [question_view(q.number, q.section, q.qid, q.seed, q.variant) for q in version.questions]
     subtitle = f"{spec.course} · {version.student.id} {version.student.name} · version {version.code}"
-    return render_page(spec.title, subtitle, questions)
+    return render_page(spec.title, subtitle, questions, show_answers=show_answers, printable=not show_answers)

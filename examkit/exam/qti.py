@@ -13,8 +13,8 @@ import zipfile
 
 from ..checking.numeric import accepted_interval, decimal_inside
 from ..markup import to_moodle
-from .latex import safe_name
 from .moodle import machine_number
+from .names import xml_id
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -43,7 +43,7 @@ def _item(section, version, question, part):
     canvas_type = CANVAS_TYPES.get(part.response)
     if part.response == "options":
         canvas_type = "multiple_choice_question" if part.select == "single" else "multiple_answers_question"
-    ident = safe_name(f"{version.student.id}-{question.number}-{part.id}")
+    ident = xml_id(version.student.id, question.number, part.id)
     label = f"Q{question.number}{part.id if len(question.variant.parts) > 1 else ''}"
     item = ET.SubElement(section, "item", {"ident": ident, "title": f"{label} {question.qid}"})
     _meta(
@@ -108,7 +108,7 @@ def _item(section, version, question, part):
 
 def assessment_xml(spec, version) -> bytes:
     root = ET.Element("questestinterop", {"xmlns": QTI_NS})
-    ident = safe_name(f"examkit-{version.student.id}-{version.code}")
+    ident = xml_id(version.student.id, version.code)
     assessment = ET.SubElement(root, "assessment", {"ident": ident, "title": f"{spec.title} ({version.student.id})"})
     _meta(assessment, {"cc_maxattempts": "1"})
     section = ET.SubElement(assessment, "section", {"ident": "root_section"})
@@ -121,13 +121,13 @@ def assessment_xml(spec, version) -> bytes:
 
 def qti_package(spec, versions) -> bytes:
     """A zip with imsmanifest.xml and one assessment file per version."""
-    manifest = ET.Element("manifest", {"identifier": safe_name(f"examkit-{spec.master_seed}"), "xmlns": CP_NS})
+    manifest = ET.Element("manifest", {"identifier": xml_id(spec.title), "xmlns": CP_NS})
     ET.SubElement(manifest, "organizations")
     resources = ET.SubElement(manifest, "resources")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for version in versions:
-            ident = safe_name(f"examkit-{version.student.id}-{version.code}")
+            ident = xml_id(version.student.id, version.code)
             href = f"{ident}/{ident}.xml"
             archive.writestr(zipfile.ZipInfo(href, date_time=(2020, 1, 1, 0, 0, 0)), assessment_xml(spec, version))
             resource = ET.SubElement(resources, "resource", {"identifier": ident, "type": "imsqti_xmlv1p2"})

@@ -161,7 +161,7 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
                    f"{format_number(q.points)} points · {int(left // 60)} min {int(left % 60)} s left")  # fmt: skip
             io.say(to_terminal(v.stem))
             for p in v.parts:
-                io.say(f"\n({p.id}) {to_terminal(p.prompt)}  ({format_number(p.points)} pt)")
+                io.say(f"\n{f'({p.label}) ' if p.label else ''}{to_terminal(p.prompt)}  ({format_number(p.points)} pt)")
                 for o in p.options:
                     io.say(f"   {o.letter}. {to_terminal(o.text)}")
                 text = io.read_answer(p)
@@ -177,12 +177,16 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     report = mark(bank, store, mock, answers, clock)
     store.finish_mock(mock_id, answers, report, at=clock())
     written = [(q, row) for q in report["questions"] for row in q["parts"] if row["status"] == "manual"]
+    labels = {(q.number, p.id): p.label for q in exam.questions for p in q.variant.parts}
     if written:
         io.say("\nMark your written answers against the model answer, one rubric item at a time.")
         marks = {}
         try:
             for q, row in written:
-                io.say(f"\nQuestion {q['number']} ({row['part']}). Your answer: {row['answer'] or '(none)'}")
+                label = labels[q["number"], row["part"]]
+                io.say(
+                    f"\nQuestion {q['number']}{f' ({label})' if label else ''}. Your answer: {row['answer'] or '(none)'}"
+                )
                 io.say(f"   Model answer: {to_terminal(row['model_text'])}")
                 for i, item in enumerate(row["rubric"]):
                     io.say(f"   [{format_number(item['points'])} pt] {to_terminal(item['text'])}")
@@ -222,7 +226,8 @@ def _say_questions(io, exam, report):
         io.say(f"   Question {q['number']} ({q['section']}): {q['qid']}")
         for row in q["parts"]:
             mark = "✔" if row["status"] == "correct" else ("✎" if row["status"] == "self-marked" else "✘")
-            line = f"      ({row['part']}) {mark} {format_number(row['score'])}/{format_number(row['max'])}"
+            label = parts[q["number"], row["part"]].label
+            line = f"      {f'({label}) ' if label else ''}{mark} {format_number(row['score'])}/{format_number(row['max'])}"
             if row["status"] not in ("correct", "self-marked", "manual"):
                 line += f"  your answer: {row['answer'] or '(none)'}; expected: {expected_text(parts[q['number'], row['part']])}"
             io.say(line)
