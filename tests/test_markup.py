@@ -35,6 +35,20 @@ def test_each_surface_escapes_its_own_way():
     assert r"\texttt{D(x) \ensuremath{<} 0.5}" in latex and r"\&" in latex and r"$\log D(x) < 0$" in latex
     assert to_terminal(text) == "Compare D(x) < 0.5 & fakes: log D(x) < 0"
     assert "<strong>fakes</strong>" in to_html(text) and "<math" in to_html(text)
+    assert to_latex("z ~ N(0, 1)") == r"z \textasciitilde{} N(0, 1)"  # a tilde, not an accent over nothing
+
+
+def test_solutions_name_mistakes_by_their_answer_not_their_id(bank):
+    from examkit.exam.assemble import ExamQuestion, ExamVersion
+    from examkit.exam.latex import environment, render_version
+    from examkit.exam.spec import Student, load_spec
+    from examkit.resources import bundled
+
+    variant = bank.get("gan-optimal-d-value").variant(1)
+    version = ExamVersion(Student("s1", "S"), "CODE", [ExamQuestion(1, "S", variant.qid, 1, variant)])
+    spec = load_spec(bundled("examples") / "unit12-quiz.yaml")
+    _, solutions = render_version(environment(), spec, version, {1: []}, roster=False)
+    assert "Common mistakes" in solutions and "swapped" not in solutions.split("Common mistakes")[1]
 
 
 def test_mathml_sets_operator_names_apart():

@@ -77,8 +77,11 @@ def answer_space(part) -> str:
     if part.response == "text":
         return rf"\par\fillwithlines{{{part.lines * LINE_CM:.2f}cm}}"
     note = "Select all that apply." if part.select == "multiple" else "Select one."
+    if re.search(r"\b(select|choose|tick|circle)\b", part.prompt, re.I):  # the prompt says it already
+        note = ""
     choices = "\n".join(r"\choice " + to_latex(o.text) for o in part.options)
-    return rf"\par{{\small\emph{{{note}}}}}" + "\n\\begin{choices}\n" + choices + "\n\\end{choices}"
+    heading = rf"\par{{\small\emph{{{note}}}}}" if note else ""
+    return heading + "\n\\begin{choices}\n" + choices + "\n\\end{choices}"
 
 
 def environment() -> Environment:

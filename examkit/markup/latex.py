@@ -11,7 +11,7 @@ _ESCAPES = {
     "&": r"\&",
     "_": r"\_",
     "^": r"\^{}",
-    "~": r"\~{}",
+    "~": r"\textasciitilde{}",  # \~{} is an accent over nothing: a raised, small tilde
     "$": r"\$",
     "<": r"\ensuremath{<}",
     ">": r"\ensuremath{>}",
