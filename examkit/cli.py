@@ -35,7 +35,11 @@ def cmd_validate(args) -> int:
     else:
         for p in report.problems:
             print(p)
+        for w in report.warnings:
+            print(f"warning: {w}")
         state = "OK" if report.ok else f"{len(report.problems)} problem(s)"
+        if report.warnings:
+            state += f", {len(report.warnings)} warning(s) (answers given away; not failing)"
         print(
             f"{state}: {report.files} files, {report.templates} templates, {report.variants} variants, "
             f"{report.checks} answer checks"

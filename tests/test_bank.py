@@ -154,3 +154,16 @@ def test_a_field_of_another_part_type_is_named(tmp_path):
     _templates, problems, _tree = load_file(path)
     assert len(problems) == 1 and "'tolerance' does not belong to this type of part" in problems[0].message
     assert problems[0].line == 10
+
+
+def test_the_lint_flags_answers_given_away(bank):
+    from examkit.bank.lint import answer_leaks, lint, longest_is_right
+
+    saturation = bank.get("gan-saturation-gradients")
+    found = lint(saturation, [saturation.variant(s) for s in range(10)])
+    assert any("part sat: its answer is printed" in message for message, _ in found)
+    assert "sat" in answer_leaks(saturation.variant(2))
+    clean = bank.get("vae-kl-1d")
+    assert lint(clean, [clean.variant(s) for s in range(10)]) == []
+    overpowers = bank.get("gan-d-overpowers").variant(1).part("causes")
+    assert longest_is_right(overpowers)  # its right options are all much longer than the wrong ones

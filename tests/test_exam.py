@@ -496,3 +496,35 @@ def test_item_analysis_has_distractor_tables_and_reliability(graded_build, tmp_p
     assert tables and all({"option", "correct", "picked", "share"} <= set(t[0]) for t in tables)
     assert all(sum(o["correct"] for o in t) >= 1 for t in tables)
     assert set(data["reliability"]) >= {"kr20", "alpha", "students"} and data["reliability"]["students"] == 4
+
+
+def test_overlapping_pools_never_draw_a_question_twice(tmp_path):
+    spec = tmp_path / "overlap.yaml"
+    spec.write_text(
+        textwrap.dedent("""\
+        title: Overlap
+        course: Test
+        master_seed: 9
+        versions: 8
+        sections:
+          - {title: GANs, draw: 2, from: {topic: gan}}
+          - {title: More GANs, draw: 2, from: {topic: gan}}
+        """)
+    )
+    out = tmp_path / "exam"
+    build_exam(spec, out, formats=("tex",))
+    manifest = json.loads((out / "instructor" / "manifest.json").read_text())
+    for version in manifest["versions"]:
+        qids = [q["qid"] for q in version["questions"]]
+        assert len(qids) == len(set(qids)) == 4
+    spec.write_text(spec.read_text().replace("{topic: gan}}\n", "{ids: [gan-mode-collapse, gan-minimax-roles]}}\n"))
+    result = run_cli("exam", "build", str(spec), "--out", str(tmp_path / "x"), "--format", "tex")
+    assert result.returncode == 2 and "shares questions with earlier sections" in result.stderr, result.stderr
+
+
+def test_dates_and_durations_are_read_as_people_write_them(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("title: T\ncourse: C\nmaster_seed: 1\ndate: 2026-12-14\nduration: 90\n"
+                    "sections:\n  - {title: S, draw: 1, from: {topic: gan}}\n")  # fmt: skip
+    loaded = load_spec(spec)
+    assert (loaded.date, loaded.duration) == ("2026-12-14", "90 minutes")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..checking.check import check_answer
 from ..parts import part_type
 from .figures import check_figure_specs
+from .lint import lint
 from .loader import Problem, load_file, load_syllabus, question_files
 from .template import TemplateError
 from .yamlio import line_of
@@ -26,6 +27,7 @@ class Report:
     variants: int = 0
     checks: int = 0
     problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # give-aways (bank/lint.py): reported, not failing
 
     @property
     def ok(self) -> bool:
@@ -39,6 +41,7 @@ class Report:
             "variants": self.variants,
             "checks": self.checks,
             "problems": [str(p) for p in self.problems],
+            "warnings": [str(w) for w in self.warnings],
         }
 
 
@@ -51,9 +54,12 @@ def _misconception_answer(part, m) -> str:
     return part_type(part.type).misconception_answer(part, m)
 
 
-def check_template(template, seeds: int) -> tuple[list, int, int]:
-    """Instantiate a template for `seeds` seeds; returns (problems, variants, checks)."""
-    problems, checks, fingerprints = [], 0, set()
+LINT_SEEDS = 30
+
+
+def check_template(template, seeds: int) -> tuple[list, int, int, list]:
+    """Instantiate a template for `seeds` seeds; returns (problems, variants, checks, warnings)."""
+    problems, checks, fingerprints, linted = [], 0, set(), []
 
     def report(message, path=()):
         problems.append(Problem(template.path, line_of(template.data, list(path)), f"{template.id}: {message}"))
@@ -63,7 +69,9 @@ def check_template(template, seeds: int) -> tuple[list, int, int]:
             variant = template.variant(seed)
         except TemplateError as exc:
             report(f"seed {seed}: {exc}", exc.path)
-            return problems, seed, checks
+            return problems, seed, checks, []
+        if seed < LINT_SEEDS:
+            linted.append(variant)
         fingerprints.add(
             (
                 variant.stem,
@@ -79,7 +87,7 @@ def check_template(template, seeds: int) -> tuple[list, int, int]:
                 report(
                     f"seed {seed}, part {part.id}: its own answer is judged {verdict.status}: {verdict.message}", path
                 )
-                return problems, seed + 1, checks
+                return problems, seed + 1, checks, []
             for j, m in enumerate(part.misconceptions):
                 verdict = check_answer(variant, part.id, _misconception_answer(part, m), timeout=10)
                 checks += 1
@@ -88,10 +96,12 @@ def check_template(template, seeds: int) -> tuple[list, int, int]:
                         f"seed {seed}, part {part.id}: misconception {m.name!r} answer is accepted as correct",
                         path + ("misconceptions", j),
                     )
-                    return problems, seed + 1, checks
+                    return problems, seed + 1, checks, []
     if seeds >= 10 and len(fingerprints) < 2:
         report(f"gives the same variant for all {seeds} seeds: randomize numbers or structure", ("params",))
-    return problems, seeds, checks
+    warnings = [Problem(template.path, line_of(template.data, list(path)), f"{template.id}: {message}")
+                for message, path in lint(template, linted)]  # fmt: skip
+    return problems, seeds, checks, warnings
 
 
 def _reference_problems(templates, syllabus) -> list:
@@ -147,8 +157,9 @@ def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress_fac
             results = list(_tick(results, progress))
     else:
         results = list(_tick((check_template(t, seeds) for t in templates), progress))
-    for problems, variants, checks in results:
+    for problems, variants, checks, warnings in results:
         report.problems.extend(problems)
+        report.warnings.extend(warnings)
         report.variants += variants
         report.checks += checks
     return report

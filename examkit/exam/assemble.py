@@ -121,12 +121,19 @@ def _scaled_points(variant, total) -> dict:
 
 
 def build_version(spec: ExamSpec, pools, student: Student) -> ExamVersion:
-    questions, number = [], 0
+    questions, number, used = [], 0, set()
     for index, (section, pool) in enumerate(zip(spec.sections, pools)):
         rng = random.Random(_digest("section", spec.master_seed, student.id, index))
-        drawn = rng.sample(pool, section.draw)
+        available = [t for t in pool if t.id not in used]  # overlapping pools never draw a question twice
+        if len(available) < section.draw:
+            raise SpecError([Problem(spec.path, 1, (
+                f"section {index + 1} ({section.title}) draws {section.draw}, but its pool shares questions with "
+                f"earlier sections and only {len(available)} remain after their draws for {student.id}: make "
+                "the pools disjoint or draw fewer"))])  # fmt: skip
+        drawn = rng.sample(available, section.draw)
+        used.update(t.id for t in drawn)
         if not spec.shuffle_questions:
-            drawn.sort(key=lambda t: pool.index(t))
+            drawn.sort(key=lambda t: available.index(t))
         for template in drawn:
             number += 1
             seed = question_seed(spec.master_seed, student.id, template.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +104,10 @@ def load_spec(path) -> ExamSpec:
         raise SpecError([Problem(str(path), mark.line + 1 if mark else 1, f"YAML syntax error: {exc}")]) from None
     if not isinstance(tree, dict):
         raise SpecError([Problem(str(path), 1, "an exam spec is a mapping (title, course, sections, ...)")])
+    if isinstance(tree.get("date"), datetime.date):  # date: 2026-12-14, unquoted, as people write it
+        tree["date"] = tree["date"].isoformat()
+    if isinstance(tree.get("duration"), (int, float)) and not isinstance(tree.get("duration"), bool):
+        tree["duration"] = f"{tree['duration']:g} minutes"  # duration: 90
     problems = [
         Problem(
             str(path),
@@ -113,8 +118,6 @@ def load_spec(path) -> ExamSpec:
     ]
     if problems:
         raise SpecError(problems)
-    if "date" in tree and not isinstance(tree["date"], str):
-        tree["date"] = str(tree["date"])
     sections = [
         Section(s["title"], s["draw"], dict(s["from"]), s.get("points"), s.get("shuffle_options", True))
         for s in tree["sections"]
