@@ -156,13 +156,48 @@ def test_a_field_of_another_part_type_is_named(tmp_path):
     assert problems[0].line == 10
 
 
-def test_the_lint_flags_answers_given_away(bank):
+def test_the_lint_flags_answers_given_away(bank, tmp_path):
     from examkit.bank.lint import answer_leaks, lint, longest_is_right
+    from examkit.bank.loader import load_file
 
-    saturation = bank.get("gan-saturation-gradients")
-    found = lint(saturation, [saturation.variant(s) for s in range(10)])
-    assert any("part sat: its answer is printed" in message for message, _ in found)
-    assert "sat" in answer_leaks(saturation.variant(2))
+    leaky = tmp_path / "leaky.yaml"
+    leaky.write_text(
+        textwrap.dedent("""\
+        topic: gan
+        title: Leaky
+        section: "5"
+        questions:
+          - id: leaky-gradient
+            title: A leaky question
+            objectives: [gan_objective]
+            covers: [exam3a]
+            difficulty: easy
+            params:
+              d: {uniform: [0.01, 0.09], decimals: 2}
+            stem: "D(G(z)) = [[d]] on a fake."
+            parts:
+              - id: sat
+                type: numeric
+                points: 1
+                prompt: The saturating loss's gradient magnitude?
+                answer: d
+              - id: why
+                type: choice
+                points: 1
+                prompt: Why the other loss?
+                options:
+                  - {text: "Its gradient is [[d]] here, too small", correct: true, feedback: "Yes."}
+                  - {text: "Mode collapse", correct: false, feedback: "No."}
+                  - {text: "Bigger D", correct: false, feedback: "No."}
+        """)
+    )
+    templates, problems, _ = load_file(leaky)
+    assert not problems, problems
+    template = templates[0]
+    found = dict(lint(template, [template.variant(s) for s in range(10)]))
+    assert any("part sat: its answer is printed" in message for message in found), found
+    assert any("part why: the right option is the longest" in message for message in found), found
+    assert "sat" in answer_leaks(template.variant(2))
     clean = bank.get("vae-kl-1d")
     assert lint(clean, [clean.variant(s) for s in range(10)]) == []
     overpowers = bank.get("gan-d-overpowers").variant(1).part("causes")
