@@ -182,3 +182,21 @@ def test_a_rounded_constant_is_named_as_the_mistake(bank):
     assert "rounded decimal" not in check_answer(variant, "relation", "(V + 1.5)/2").message  # simply wrong
     assert check_answer(variant, "relation", "(V + ln4)/2").status == "correct"
     assert check_answer(variant, "relation", "0.5V + log(4)/2").status == "correct"  # 0.5 is exact
+
+
+def test_a_name_the_stem_defines_may_be_used_for_what_it_stands_for(bank):
+    """σ = e^(ℓ/2) in the stem: σε/2 and e^(ℓ/2)ε/2 are the same answer."""
+    from examkit.checking.check import check_answer
+
+    variant = next(v for v in map(bank.get("vae-reparam-gradient").variant, range(30)) if v.context["wrt"] == "logvar")
+    for typed in ("σε/2", "0.5*sigma*epsilon", "\\frac{1}{2}\\sigma\\epsilon", "exp(ell/2)*epsilon/2"):
+        assert check_answer(variant, "grad", typed).status == "correct", typed
+    assert check_answer(variant, "grad", "sigma*epsilon").status == "incorrect"
+
+
+@pytest.mark.parametrize("typed,value", [("~1.737", 1.737), ("1.7365.", 1.7365), ("1.7365 (nats)", 1.7365),
+                                         ("½", 0.5), ("ln4.84", 1.5769147207285403)])  # fmt: skip
+def test_more_numbers_as_students_type_them(typed, value):
+    from examkit.checking.numeric import read_number
+
+    assert read_number(typed).value == pytest.approx(value)

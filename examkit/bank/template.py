@@ -81,6 +81,7 @@ class PartVariant:
     dimension: str = ""  # computed parts: the parameter that counts summed items (sum/mean slips)
     unknown: str = ""  # steps: the unknown an equation is solved for
     formula: str = ""  # computed parts: the key's formula as the bank writes it (before rendering)
+    definitions: dict = field(default_factory=dict)  # formula: symbol -> what the stem defines it as
     label: str = ""  # what paper and screen print: (a), (b), ... in order; "" for a one-part question
 
     @property

@@ -83,7 +83,10 @@ def read_number(text: str, symbols=None, unit: str = "") -> NumericAnswer:
     text = _APPROX.sub("=", text)
     if "=" in text:
         text = text.rpartition("=")[2]  # 'D = 0.2': the value is the right-hand side
-    text, scale = _without_unit(text, unit)
+    text = text.strip().lstrip("~")  # ~1.7 for about 1.7
+    if re.fullmatch(r".*\d\.\d+\.", text):  # a full stop after a decimal: 1.7365.
+        text = text[:-1]
+    text, scale = _without_unit(re.sub(r"\((\s*[A-Za-z/ ]+\s*)\)\s*$", r"\1", text), unit)  # 1.7 (nats)
     value = parse_math(text, symbols or {}, allow_new_symbols=False)
     if isinstance(value, Equation):
         value = value.rhs

@@ -57,7 +57,7 @@ GREEK_ALIASES = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", 
 LETTERS = {"ell"}
 UNICODE_LETTERS = {"ℓ": "ell", "ϵ": "epsilon", "ϑ": "theta", "ϕ": "phi", "ϱ": "rho", "ς": "sigma", "µ": "mu", "π": "pi"}
 UNICODE_OPERATORS = {
-    "−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*", "÷": "/", "√": "\\sqrt ",
+    "−": "-", "–": "-", "⁄": "/", "·": "*", "⋅": "*", "×": "*", "∗": "*", "÷": "/", "√": "\\sqrt ",
 }  # fmt: skip
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿ", "0123456789+-()n"))
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
@@ -184,7 +184,7 @@ def normalize(text: str) -> str:
             glued = i + 1 < n and (text[i + 1].isdigit() or text[i + 1] in SUBSCRIPTS or text[i + 1] == "_")
             out.append(" " + name + ("" if glued else " "))  # μ0, μ₁, μ_1: one indexed name
         elif not ch.isascii():
-            out.append(unicodedata.normalize("NFKC", ch))
+            out.append("".join(UNICODE_OPERATORS.get(c, c) for c in unicodedata.normalize("NFKC", ch)))  # ½ is 1⁄2
         else:
             out.append(ch)
         i += 1
@@ -519,7 +519,10 @@ class _Parser:
         if glued and glued.group(1) in FUNCTIONS:  # ln4, log4, 2log2: a function of the number typed with it
             func, arities = FUNCTIONS[glued.group(1)]
             if 1 in arities:
-                return func(sp.Integer(glued.group(2)))
+                number = glued.group(2)
+                if self.tok.kind == "num" and self.tok.text.startswith("."):  # ln4.84: the decimal goes on
+                    number += self.advance().text
+                return func(sp.Rational(number))
         if word == "sigma" and not self.is_op("_"):
             return self.letter(word, t)
         return self.symbol_or_split(word, t)

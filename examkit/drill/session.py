@@ -245,6 +245,8 @@ class Drill:
         self.say(f"\n{label}{to_terminal(part.prompt)}{unit}  ({format_number(part.points)} pt)")
         for o in part.options:
             self.say(f"   {o.letter}. {to_terminal(o.text)}")
+        if part.options:
+            self.say(f"   ({choice_note(part)})")
         if part.response == "steps":
             self.say(f"   Start from: {plain_to_unicode(part.start)}   (one step per line; an empty line ends)")
         used = 0
@@ -299,6 +301,8 @@ class Drill:
                 )
                 marks[i] = self._mark("   Did your answer make this point? y / p / n> ")
         except (EndOfSession, KeyboardInterrupt) as stop:
+            if not marks:  # nothing marked yet: the part is left unanswered, not recorded as wrong
+                raise EndOfSession("quit") from None
             self.say("   Marking stopped: the items not marked count 0.")
             self.stopped_marking = stop if isinstance(stop, EndOfSession) else EndOfSession("interrupted")
         return self_marked(part.rubric, marks, part.points)
@@ -446,9 +450,14 @@ def expected_text(part) -> str:
     return to_terminal(part.answer_text)
 
 
+def choice_note(part) -> str:
+    """What a choice part asks for, said once for every surface (the web and LaTeX say it too)."""
+    return "select all that apply: letters such as A, C" if part.select == "multiple" else "choose one letter"
+
+
 def schedule_days(state, now: float) -> str:
     days = max(0.0, (state.due - now) / DAY_S)
-    return "your next session" if days < 0.01 else f"{days:g} day(s)"
+    return "your next session" if days < 0.01 else f"{days:.2g} day(s)"
 
 
 def default_figures_dir() -> Path:

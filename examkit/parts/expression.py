@@ -8,11 +8,22 @@ from ..checking.parse import AnswerError, Equation, parse_math
 from ..checking.slips import expression_slips
 from ..checking.verdict import Verdict
 from .base import Computed, mistake_verdict, student_symbols
-from .fields import COMPUTED, LINES, NAME
+from .fields import COMPUTED, LINES, MATH, NAME
+
+
+def _defined(value, part):
+    """Names tied by the stem's definitions (`define: {sigma: exp(ell/2)}`) replaced by what they
+    stand for, so sigma*epsilon/2 and exp(ell/2)*epsilon/2 are the same answer."""
+    if not part.definitions:
+        return value
+    if isinstance(value, Equation):
+        return Equation(value.lhs.subs(part.definitions), value.rhs.subs(part.definitions))
+    return value.subs(part.definitions)
 
 
 def compare(expected, given, part):
     """Equivalence of a student's expression or equation with an expected one."""
+    expected, given = _defined(expected, part), _defined(given, part)
     if isinstance(expected, Equation) and isinstance(given, Equation):
         return equivalent_equations(expected, given, part.variables, part.unknown or None)
     if isinstance(expected, Equation):
@@ -27,13 +38,21 @@ def compare(expected, given, part):
 class Expression(Computed):
     name = "expression"
     response = "formula"
-    fields = COMPUTED | {"unknown": NAME, "lines": LINES}
+    fields = COMPUTED | {"unknown": NAME, "lines": LINES, "define": {"type": "object", "additionalProperties": MATH}}
     answer_lines = 3  # where a written surface (Moodle's essay box) needs a height
 
     def build(self, template, spec, context, rng, path, part) -> None:
         super().build(template, spec, context, rng, path, part)
         part.lines = spec.get("lines", self.answer_lines)
         part.unknown = spec.get("unknown", "")
+        part.definitions = {}
+        for name, text in spec.get("define", {}).items():
+            where = path + ("define", name)
+            rendered = template.render(str(text), context, where)
+            symbol = part.variables.symbols.get(name)
+            if symbol is None:
+                template.fail(f"define: {name!r} is not one of the part's variables", where)
+            part.definitions[symbol] = template.parse_rendered(rendered, context, where, part.variables)
 
     def value(self, template, text, context, path, variables):
         rendered = template.render(text, context, path)

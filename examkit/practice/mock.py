@@ -136,7 +136,7 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
 
     from ..bank.loader import load_syllabus
     from ..bank.render import format_number
-    from ..drill.session import Drill, DrillOptions, EndOfSession
+    from ..drill.session import Drill, DrillOptions, EndOfSession, choice_note
     from ..markup import to_terminal
 
     clock = now or time.time
@@ -164,7 +164,9 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
                 io.say(f"\n{f'({p.label}) ' if p.label else ''}{to_terminal(p.prompt)}  ({format_number(p.points)} pt)")
                 for o in p.options:
                     io.say(f"   {o.letter}. {to_terminal(o.text)}")
-                text = io.read_answer(p)
+                if p.options:
+                    io.say(f"   ({choice_note(p)})")
+                text = _readable_answer(io, v, p)
                 if clock() > ends + GRACE_S:
                     io.say("Time was up before this answer: it is not counted.")
                     raise EndOfSession("time")
@@ -231,3 +233,22 @@ def _say_questions(io, exam, report):
             if row["status"] not in ("correct", "self-marked", "manual"):
                 line += f"  your answer: {row['answer'] or '(none)'}; expected: {expected_text(parts[q['number'], row['part']])}"
             io.say(line)
+
+
+def _readable_answer(io, variant, part, tries: int = 5) -> str:
+    """An answer the checker can read (or a blank): unreadable text and drill commands are asked
+    again, as the drill does, instead of being stored and marked 0."""
+    from ..drill.session import HINT, REVEAL
+
+    for _ in range(tries):
+        text = io.read_answer(part)
+        if text.strip().lower() in HINT + REVEAL:
+            io.say("   no hints or answers during a mock exam; an empty line leaves the part blank")
+            continue
+        if not text.strip() or part.response == "text":
+            return text
+        verdict = check_answer(variant, part.id, text)
+        if verdict.status not in ("invalid", "unsafe"):
+            return text
+        io.say(f"   ? {verdict.message} (not counted; try again)")
+    return ""
