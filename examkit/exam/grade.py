@@ -177,13 +177,13 @@ def _listing(errors: list[str], most: int = 20) -> str:
 
 def _resolve_students(answers: dict, versions: dict, path) -> dict:
     """Answer rows by student id, or by the version code printed on an anonymous paper."""
-    by_code = {v["code"].upper(): sid for sid, v in versions.items()}
+    student_of = _student_lookup(versions)
     resolved, errors = {}, []
     for given_id, cells in answers.items():
-        sid = given_id if given_id in versions else by_code.get(given_id.upper())
+        sid = student_of(given_id)
         line = min(g.line for g in cells.values()) if cells else 0
         if sid is None:
-            errors.append(f"{path}:{line}: {given_id!r} is neither a student id nor a version code of this exam")
+            errors.append(_not_a_student(path, line, given_id))
         elif sid in resolved:
             errors.append(f"{path}:{line}: {given_id!r} is version {versions[sid]['code']}, already answered "
                           f"as {resolved[sid][0]!r}")  # fmt: skip
@@ -198,17 +198,34 @@ def _labels(q: dict) -> list[str]:
     return [e.get("label", label) for e, label in zip(q["parts"], part_labels(len(q["parts"])))]
 
 
-def _match_parts(q: dict, cells: dict, sid: str, path, errors: list) -> dict:
-    """part id -> Given, for one question of one student: by printed label, by question number
-    alone for a one-part question, or by internal part id where that names no other part's label."""
-    labels = _labels(q)
-    names = {}
+def _part_names(q: dict) -> dict:
+    """What a row may call each part of a question -> its id: the printed label (nothing, or a,
+    for a one-part question), or the internal id where that is no other part's label."""
+    labels, names = _labels(q), {}
     for entry, label in zip(q["parts"], labels):
         keys = {label} if label else {"", "a"}
         if entry["id"].lower() not in labels or entry["id"].lower() == label:
             keys.add(entry["id"].lower())
         for key in keys:
             names[key] = entry["id"]
+    return names
+
+
+def _student_lookup(versions: dict):
+    """A row's student column -> the version's student id: the id itself, or the version code
+    printed on an anonymous paper (any case); None for neither."""
+    by_code = {v["code"].upper(): sid for sid, v in versions.items()}
+    return lambda given: given if given in versions else by_code.get(given.upper())
+
+
+def _not_a_student(path, line, given_id) -> str:
+    return f"{path}:{line}: {given_id!r} is neither a student id nor a version code of this exam"
+
+
+def _match_parts(q: dict, cells: dict, sid: str, path, errors: list) -> dict:
+    """part id -> Given, for one question of one student: by printed label, by question number
+    alone for a one-part question, or by internal part id where that names no other part's label."""
+    labels, names = _labels(q), _part_names(q)
     found = {}
     for (number, key), given in cells.items():
         if number != q["number"]:
@@ -275,7 +292,6 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
         "absent": absent,
         "graded_answers": sum(m.status not in ("blank", "manual") for m in marks),
         "to_mark_by_hand": sum(m.status == "manual" for m in marks),
-        "unknown_students": [],
         "out": str(out),
         "item_analysis": analysis["questions"],
         "reliability": analysis["reliability"],
@@ -348,7 +364,7 @@ def read_marks(path, versions, bank) -> dict:
     if any(col not in header for col in need):
         raise AnswersError(f"{path}:1: the marks file needs the columns {', '.join(need)} (as marking.csv has)")
     col = {name: header.index(name) for name in need}
-    by_code = {v["code"].upper(): sid for sid, v in versions.items()}
+    student_of = _student_lookup(versions)
     items, errors, seen = defaultdict(dict), [], {}
     blanks = defaultdict(list)
     for line, row in enumerate(rows[1:], start=2):
@@ -356,9 +372,9 @@ def read_marks(path, versions, bank) -> dict:
             continue
         row = row + [""] * (len(header) - len(row))
         given_id = row[col["student_id"]].strip()
-        sid = given_id if given_id in versions else by_code.get(given_id.upper())
+        sid = student_of(given_id)
         if sid is None:
-            errors.append(f"{path}:{line}: {given_id!r} is neither a student id nor a version code of this exam")
+            errors.append(_not_a_student(path, line, given_id))
             continue
         try:
             number = _question_number(row[col["question"]], f"{path}:{line}")
@@ -369,15 +385,10 @@ def read_marks(path, versions, bank) -> dict:
         if q is None:
             errors.append(f"{path}:{line}: {sid}'s exam has no question {number}")
             continue
-        key = _part_key(row[col["part"]])
-        names = {lb: e["id"] for e, lb in zip(q["parts"], _labels(q)) if lb} | {
-            e["id"].lower(): e["id"] for e in q["parts"]
-        }
-        if len(q["parts"]) == 1:
-            names[""] = q["parts"][0]["id"]
-        pid = names.get(key)
+        pid = _part_names(q).get(_part_key(row[col["part"]]))
         entry = next((e for e in q["parts"] if e["id"] == pid), None)
-        if entry is None or variant_from_manifest(q, bank).part(pid).response != "text":
+        part = variant_from_manifest(q, bank).part(pid) if entry else None
+        if part is None or part.response != "text":
             errors.append(f"{path}:{line}: {sid} Q{number} has no written part {row[col['part']].strip()!r}")
             continue
         try:
@@ -401,7 +412,7 @@ def read_marks(path, versions, bank) -> dict:
         except ValueError:
             errors.append(f"{path}:{line}: points must be a number, got {text!r}")
             continue
-        scale = rubric_items(variant_from_manifest(q, bank).part(pid), entry["points"])
+        scale = rubric_items(part, entry["points"])
         if not 1 <= item <= len(scale):
             errors.append(f"{path}:{line}: {sid} Q{number} has rubric items 1-{len(scale)}, not {item}")
             continue
