@@ -171,8 +171,10 @@ def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
     from .practice import progress
 
     loaded = load_bank(bank)
-    upcoming = schedule.plan(list(loaded), boxes, schedule.mastery(attempts), now or time.time(), 5, random.Random(0))
     syllabus = load_syllabus()
+    plan = progress.plan(loaded, syllabus, attempts, exam_date, date.fromtimestamp(now or time.time()))
+    skills, prefer = schedule.mastery(attempts), progress.preference(plan)  # as a drill would draw them
+    upcoming = schedule.plan(list(loaded), boxes, skills, now or time.time(), 5, random.Random(0), prefer)
     objectives = dict(syllabus["objectives"])
     coverage = progress.objective_rows(loaded, syllabus, attempts)
     plot = Path(out) if out else default_path().with_name("drill-progress.png")
@@ -184,7 +186,7 @@ def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
         "coverage": coverage,
         "next": upcoming,
         "plot": str(plot),
-        "plan": progress.plan(loaded, syllabus, attempts, exam_date, date.fromtimestamp(now or time.time())),
+        "plan": plan,
     }
 
 

@@ -6,6 +6,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -379,3 +380,31 @@ def test_the_practice_sheet_prints_with_answer_space_and_a_key_at_the_end(tmp_pa
     assert '<section class="key">' in page and page.index('<section class="key">') > page.rindex('class="question"')
     assert "@media print" in page and "details { display: none; }" in page
     assert "(1 points)" not in page
+
+
+def test_one_unreadable_step_is_retyped_and_the_others_are_kept(tmp_path, bank):
+    steps = bank.get("gan-optimal-d-derivation").variant(1).parts[0].steps
+    typo = steps[1].replace("=", "= = ")  # step 2 unreadable
+    events = _session(tmp_path, [steps[0], typo, "D^* = " + steps[2].split("=", 1)[1], "", steps[1]],
+                      "--question", "gan-optimal-d-derivation@1")  # fmt: skip
+    verdicts = [(e["status"], e.get("details", {}).get("step")) for e in events if e["event"] == "verdict"]
+    assert verdicts[0] == ("invalid", 2) and verdicts[1][0] == "correct", verdicts
+
+
+def test_a_terminal_mock_hands_itself_in_at_zero_while_a_prompt_waits(tmp_path):
+    """The student stops typing; at 0:00 the exam is handed in and marked, as the browser's is."""
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "examkit", "drill", "--mock", "examples/unit12-quiz.yaml", "--minutes", "0.05",
+               "--answers", "-", "--db", str(tmp_path / "p.sqlite")]  # fmt: skip
+    with subprocess.Popen(command, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as exam:
+        exam.stdin.write("0.5\n")
+        exam.stdin.flush()  # and nothing more: the next prompt waits
+        started, guard = time.monotonic(), threading.Timer(60, exam.kill)  # a hang fails, never blocks
+        guard.start()
+        out = exam.stdout.read()  # until the exam ends by itself
+        guard.cancel()
+        assert exam.wait() == 0
+    assert "Time is up: the exam is handed in" in out and "Marked: " in out
+    assert time.monotonic() - started < 30

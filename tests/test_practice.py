@@ -191,3 +191,49 @@ def test_answers_are_escaped_wherever_they_are_shown(client):
     review = c.get("/review").get_data(as_text=True)
     assert "<script>alert" not in review and "&lt;script&gt;" in review
     assert "<math" in review or "Expected" in review  # bank HTML still renders
+
+
+def test_a_hint_keeps_what_is_typed_and_the_first_field_has_focus(client, tmp_path):
+    c, token = client
+    page = c.get("/q/vae-kl-1d/3").get_data(as_text=True)
+    assert page.count("autofocus") == 1 and 'value="hint"' in page
+    hinted = c.post("/q/vae-kl-1d/3", data={"token": token, "action": "hint", "hints": "0", "answer-kl": "0.5*mu^2"})
+    text = hinted.get_data(as_text=True)
+    assert "Hint 1:" in text and 'value="0.5*mu^2"' in text and 'name="hints" value="1"' in text
+    assert not _stored(tmp_path)  # a hint checks and records nothing
+
+
+def _stored(tmp_path) -> list:
+    from examkit.drill.store import ProgressStore
+
+    return ProgressStore(tmp_path / "p.sqlite", writable=False).attempts()  # the `client` fixture's store
+
+
+def test_self_marks_sent_twice_are_recorded_once(client, tmp_path):
+    c, token = client
+    page = c.post("/q/ae-not-generative/1", data={"token": token, "action": "check", "answer-explain": "no prior"})
+    session = re.search(r'name="session" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    form = {"token": token, "session": session, "answer-explain": "no prior", "rubric-explain": ["0"]}
+    assert "Score 1 / 3" in c.post("/q/ae-not-generative/1/self-mark", data=form).get_data(as_text=True)
+    again = c.post("/q/ae-not-generative/1/self-mark", data=form).get_data(as_text=True)
+    assert "already recorded" in again
+    assert len([a for a in _stored(tmp_path) if a["part"] == "explain"]) == 1
+
+
+def test_review_lists_only_mistakes_not_put_right_since(client):
+    c, token = client
+    v = realize(BANK, VariantIdentity("vae-kl-1d", 3))
+    part = v.parts[0]
+    c.post("/q/vae-kl-1d/3", data={"token": token, "action": "check", f"answer-{part.id}": "12345"})
+    assert "12345" in c.get("/review").get_data(as_text=True)
+    c.post("/q/vae-kl-1d/3", data={"token": token, "action": "check", f"answer-{part.id}": expected_text(part)})
+    assert "12345" not in c.get("/review").get_data(as_text=True)
+
+
+def test_due_says_wrong_last_time_only_after_a_wrong_answer():
+    from examkit.drill.store import BoxState
+
+    boxes = {"vae-kl-1d": BoxState(1, 0.0, 1)}
+    right = [_attempt("vae-kl-1d", 1, 5.0)]
+    assert "wrong" not in progress.due(BANK, boxes, 10.0, right)[0]["why"]
+    assert "wrong last time" in progress.due(BANK, boxes, 10.0, right + [_attempt("vae-kl-1d", 0, 6.0)])[0]["why"]

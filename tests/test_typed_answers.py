@@ -200,3 +200,37 @@ def test_more_numbers_as_students_type_them(typed, value):
     from examkit.checking.numeric import read_number
 
     assert read_number(typed).value == pytest.approx(value)
+
+
+@pytest.mark.parametrize("typed", ["7 × 7", "7x7", "7 X 7", "7 by 7", "(7, 7)", "7×7 pixels", "7 px", "7"])
+def test_a_square_map_size_may_be_written_as_its_two_sides(typed):
+    from examkit.checking.numeric import read_number, square_side
+
+    assert read_number(square_side(typed)).value == 7
+
+
+def test_unequal_sides_are_refused_for_a_square_map():
+    from examkit.checking.numeric import square_side
+
+    with pytest.raises(AnswerError, match="square"):
+        square_side("7 × 8")
+
+
+@pytest.mark.parametrize("name", ["D^*", "D*", "D^{\\ast}", "D^\\ast", "D^(∗)", "D⋆", "D^{*}"])
+def test_the_optimal_d_may_carry_its_star(bank, name):
+    from examkit.checking.check import check_answer
+
+    variant = bank.get("gan-optimal-d-derivation").variant(0)
+    steps = variant.parts[0].steps
+    assert check_answer(variant, "steps", "\n".join([*steps[:-1], name + " = " + steps[-1].split("=", 1)[1]])).correct
+
+
+def test_a_hidden_precision_rule_is_said_and_the_typed_zeros_are_echoed(bank):
+    from examkit.checking.check import check_answer
+
+    variant = bank.get("gan-value-at-optimum").variant(5)
+    part = variant.part("value")
+    assert "at least 4 significant figures" in part.prompt
+    verdict = check_answer(variant, "value", "-1.00")
+    assert verdict.status == "imprecise" and verdict.interpreted["text"] == "-1.00"
+    assert "significant" not in bank.get("lab-dcgan-generator-sizes").variant(0).part("h1").prompt  # a size

@@ -85,6 +85,12 @@ class PartVariant:
     label: str = ""  # what paper and screen print: (a), (b), ... in order; "" for a one-part question
 
     @property
+    def step_link(self) -> str:
+        """What joins a derivation's model steps when shown: '=' between equal expressions, '⇒'
+        between equations solved for the unknown."""
+        return "⇒" if self.unknown else "="
+
+    @property
     def response(self) -> str:
         """The kind of response the part asks for (`parts/base.py`): what outputs switch on."""
         return registry.part_type(self.type).response

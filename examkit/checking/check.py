@@ -21,7 +21,8 @@ def check_answer(variant, part_id, answer, timeout: float = CHECK_TIMEOUT_S) -> 
         with time_limit(timeout):
             return part_type(part.type).check(variant, part, answer)
     except AnswerError as exc:
-        return Verdict(exc.kind, 0.0, part.points, str(exc))
+        where = {"step": exc.step} if hasattr(exc, "step") else {}
+        return Verdict(exc.kind, 0.0, part.points, str(exc), details=where)
     except CheckTimeout:
         return Verdict("unsafe", 0.0, part.points, f"checking took longer than {timeout:g} s; simplify the answer")
     except RecursionError:

@@ -44,7 +44,9 @@ def _parse_step(text, symbols, number):
     try:
         return parse_math(body, symbols, allow_new_symbols=False)
     except AnswerError as exc:
-        raise AnswerError(f"step {number}: {exc}") from None
+        error = type(exc)(f"step {number}: {exc}")
+        error.step = number  # which line to retype: the others can be kept
+        raise error from None
 
 
 def check_derivation(

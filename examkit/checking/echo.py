@@ -47,7 +47,10 @@ def _text(expr) -> str:
 
 
 def interpretation(value) -> dict:
-    """{"text": plain math, "latex": LaTeX} of a parsed answer (an expression or an equation)."""
+    """{"text": plain math, "latex": LaTeX} of a parsed answer (an expression or an equation), or
+    of a plain decimal kept as typed (its trailing zeros are figures the student gave)."""
+    if isinstance(value, str):
+        return {"text": value, "latex": value}
     if isinstance(value, Equation):
         return {
             "text": f"{_text(value.lhs)} = {_text(value.rhs)}",

@@ -40,6 +40,7 @@ class NumericAnswer:
     sigfigs: int | None  # None when typed as an exact expression (e.g. 50 + 4*2, -log(4))
     expr: object = None  # the parsed sympy value, for echoing what was understood
     most_figures: int | None = None  # '1000' gives 1 to 4 figures: trailing zeros of a whole number
+    written: str | None = None  # a plain decimal as typed, trailing zeros kept ('-1.00'), for the echo
 
     @property
     def figure_range(self) -> range:
@@ -97,7 +98,22 @@ def read_number(text: str, symbols=None, unit: str = "") -> NumericAnswer:
     if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)) or not math.isfinite(number.real):
         raise AnswerError("the answer is not a finite real number")
     fewest, most = figure_counts(text) or (None, None)
-    return NumericAnswer(number.real, fewest, value, most)
+    plain = fewest is not None and scale == 1 and not re.search("[eE]", text)
+    return NumericAnswer(number.real, fewest, value, most, text.strip().replace("−", "-") if plain else None)
+
+
+_SIDES = re.compile(r"^\s*\(?\s*(\d+)\s*(?:×|x|X|\*|\\times|by|,)\s*(\d+)\s*\)?\s*(?:pixels?|px)?\s*$")
+
+
+def square_side(text: str) -> str:
+    """A square map's size as students write it, '7 × 7', '7x7', '7 by 7' or '(7, 7)', as its side
+    '7'; other text unchanged. Unequal sides cannot be the side of a square, so they are refused."""
+    m = _SIDES.match(text.replace("−", "-"))
+    if not m:
+        return re.sub(r"\s*(?:pixels?|px)\s*$", "", text)
+    if m.group(1) != m.group(2):
+        raise AnswerError(f"the map is square: give its side once, not {m.group(1)} × {m.group(2)}")
+    return m.group(1)
 
 
 def _without_unit(text: str, unit: str) -> tuple[str, sp.Rational]:
@@ -211,6 +227,16 @@ def judge(expected: float, answer: NumericAnswer, tolerance: dict | None) -> tup
             return "imprecise", f"right to {figures} significant figure(s); give at least {needed}"
         return "imprecise", f"right to {figures} significant figure(s); carry more digits through the calculation"
     return "incorrect", "incorrect"
+
+
+def figures_asked(expected: float, tolerance: dict | None) -> int | None:
+    """The significant figures `judge` requires for this key, where they matter, so that every
+    surface can say so: None for a whole-number size and for a key exact at those figures (0.2)."""
+    tolerance = tolerance or DEFAULT_TOLERANCE
+    needed, key = tolerance.get("sigfigs"), as_fraction(expected)
+    if not needed or _whole_number(key, tolerance) or key in roundings(key, needed):
+        return None
+    return needed
 
 
 def _far(expected: float, answer: NumericAnswer, tolerance: dict) -> bool:

@@ -124,6 +124,9 @@ BARS = {"lvert": "|", "rvert": "|", "vert": "|", "mid": "|"}
 
 # A decimal number, then an optional exponent: matched greedily, so '0.5x' is 0.5 times x and
 # '1.5e-3x' is 0.0015 times x; a second '.' right after a number ('0.64.2') is refused.
+# 'the optimal D' written D^*, D^{*}, D^\ast, D^(∗) or D* before '=': a label on the name, not a power
+_STARRED = re.compile(r"([A-Za-z](?:_\w+)?)\s*\^\s*(?:\{\s*(?:\*|\\ast)\s*\}|\(\s*\*\s*\)|\*|\\ast\b)")
+_STARRED_BEFORE_END = re.compile(r"\b([A-Za-z](?:_\w+)?)\s*\*(?=\s*(?:=|\)|,|$))")
 _NUMBER = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _FUNCTION_OF_NUMBER = re.compile(r"([A-Za-z]+?)(\d+)")  # 'ln4' is ln(4) where 'ln4' names nothing
@@ -194,7 +197,7 @@ def normalize(text: str) -> str:
 def tokenize(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Token]:
     if len(text) > limits.max_length:
         raise UnsafeInput(f"answer is too long ({len(text)} characters; the limit is {limits.max_length})")
-    text = normalize(text)
+    text = _STARRED_BEFORE_END.sub(r"\1", _STARRED.sub(r"\1", normalize(text).replace("⋆", "*")))
     if "__" in text:
         raise UnsafeInput("names with '__' are not allowed: answers are math, not code")
     tokens: list[Token] = []

@@ -64,28 +64,33 @@ def priority(template, boxes: dict, skills: dict, now: float) -> tuple[float, st
     return weakness - 0.1 * state.box, f"practised recently (box {state.box})"
 
 
+TODAY_BONUS = 10.0  # today's share of the plan comes before anything else, as --stats lists it
 PLAN_BONUS = 0.6  # a question on the exam-date plan (practice/progress.plan) beats a due one of the same weakness
 
 
 def pick(templates, boxes: dict, skills: dict, now: float, rng: random.Random, asked: set, prefer=()):
     """The next template, preferring ones not yet asked this session; ties broken by the session's RNG.
-    `prefer`: ids on the student's plan for the exam (unmet objectives and study-guide items)."""
+    `prefer`: ids on the student's plan for the exam (unmet objectives and study-guide items), each
+    "today" (the plan's share for today, drawn first, as `--stats` lists them) or "plan"."""
     fresh = [t for t in templates if t.id not in asked] or list(templates)
     scored = []
     for t in fresh:
         score, why = priority(t, boxes, skills, now)
-        if t.id in prefer:
+        tier = prefer.get(t.id) if isinstance(prefer, dict) else ("plan" if t.id in prefer else None)
+        if tier == "today":
+            score, why = score + TODAY_BONUS, f"{why}, on today's plan for the exam"
+        elif tier:
             score, why = score + PLAN_BONUS, f"{why}, on your plan for the exam"
         scored.append((score + rng.random() * 0.05, t, why))
     score, template, why = max(scored, key=lambda item: item[0])
     return template, why
 
 
-def plan(templates, boxes: dict, skills: dict, now: float, count: int, rng: random.Random) -> list[dict]:
+def plan(templates, boxes: dict, skills: dict, now: float, count: int, rng: random.Random, prefer=()) -> list[dict]:
     """The next `count` questions as the scheduler sees them now (skills held fixed)."""
     asked, out = set(), []
     for _ in range(min(count, len(templates))):
-        template, why = pick(templates, boxes, skills, now, rng, asked)
+        template, why = pick(templates, boxes, skills, now, rng, asked, prefer)
         asked.add(template.id)
         out.append({"qid": template.id, "objectives": list(template.objectives), "why": why})
     return out

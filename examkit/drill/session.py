@@ -12,9 +12,12 @@ import os
 import random
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +71,7 @@ class Drill:
         self.results = []
         self.stopped_marking: EndOfSession | None = None
         self.time_left = None  # a mock exam's clock: a callable giving the text shown before each prompt
+        self.deadline = None  # a mock exam's end (on `clock`): a prompt still waiting then is cut short
         self.interactive = interactive_terminal(lines, out) and not options.json_mode
         self.width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 120)) if self.interactive else 100
         if self.interactive:
@@ -90,28 +94,51 @@ class Drill:
     def read(self, prompt: str) -> str:
         if self.time_left:
             prompt = f"[{self.time_left()}] {prompt}"
-        if self.interactive:  # input() edits the line with readline: arrows, history, Ctrl-A/E
-            try:
-                line = input(prompt) + "\n"
-            except EOFError:
-                line = ""
-        else:
-            if not self.options.json_mode:
-                self.out.write(prompt)
-                self.out.flush()
-            try:
-                line = self.lines.readline()
-            except UnicodeDecodeError as exc:
-                raise AnswerInputError(
-                    f"{getattr(self.lines, 'name', 'the answers')}: not UTF-8 text ({exc.reason} at byte "
-                    f"{exc.start}); answers before it are saved"
-                ) from None
+        with self.until_deadline():
+            if self.interactive:  # input() edits the line with readline: arrows, history, Ctrl-A/E
+                try:
+                    line = input(prompt) + "\n"
+                except EOFError:
+                    line = ""
+            else:
+                if not self.options.json_mode:
+                    self.out.write(prompt)
+                    self.out.flush()
+                try:
+                    line = self.lines.readline()
+                except UnicodeDecodeError as exc:
+                    raise AnswerInputError(
+                        f"{getattr(self.lines, 'name', 'the answers')}: not UTF-8 text ({exc.reason} at byte "
+                        f"{exc.start}); answers before it are saved"
+                    ) from None
         if not line:
             raise EndOfSession("end of input")
         text = line.rstrip("\r\n")
         if text.strip().lower() in QUIT:
             raise EndOfSession("quit")
         return text
+
+    @contextmanager
+    def until_deadline(self):
+        """A mock exam ends at 0:00 even while a prompt waits, as the browser's does: an alarm
+        (SIGALRM, main thread only) interrupts the read with EndOfSession("time")."""
+        if self.deadline is None or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        left = self.deadline - self.clock()
+        if left <= 0:
+            raise EndOfSession("time")
+
+        def time_up(signum, frame):
+            raise EndOfSession("time")
+
+        previous = signal.signal(signal.SIGALRM, time_up)
+        signal.setitimer(signal.ITIMER_REAL, left)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
     # --- the session ------------------------------------------------------------------------
     def plan(self):
@@ -150,9 +177,9 @@ class Drill:
             self.say("\nSession interrupted (Ctrl-C); your answers so far are saved.")
         return self.summary()
 
-    def planned(self, attempts) -> set:
+    def planned(self, attempts) -> dict:
         if not self.options.exam_date:
-            return set()
+            return {}
         import datetime
 
         from ..bank.loader import load_syllabus
@@ -160,7 +187,7 @@ class Drill:
 
         today = datetime.date.fromtimestamp(self.clock())
         plan = progress.plan(self.bank, load_syllabus(), attempts, self.options.exam_date, today)
-        return set(plan["questions"])
+        return progress.preference(plan)
 
     def ask_question(self, number, total, template, seed, why):
         variant = realize(self.bank, VariantIdentity(template.id, seed))
@@ -249,9 +276,10 @@ class Drill:
             self.say(f"   ({choice_note(part)})")
         if part.response == "steps":
             self.say(f"   Start from: {plain_to_unicode(part.start)}   (one step per line; an empty line ends)")
-        used = 0
+        used, retyped = 0, None
         for _ in range(MAX_INVALID):
-            answer = self.read_answer(part)
+            answer = retyped if retyped is not None else self.read_answer(part)
+            retyped = None
             if answer.strip().lower() in HINT:
                 if used < len(hints):
                     self.say(f"   hint: {to_terminal(hints[used])}")
@@ -269,6 +297,7 @@ class Drill:
                 verdict = check_answer(variant, part.id, answer)
             self.report(variant, part, answer, verdict)
             if verdict.status in ("invalid", "unsafe"):
+                retyped = self.retype_step(answer, verdict.details.get("step"))
                 continue
             return verdict, answer, used
         verdict = Verdict("incorrect", 0.0, part.points, f"no readable answer after {MAX_INVALID} tries")
@@ -288,6 +317,18 @@ class Drill:
                     return "\n".join(lines)
                 continue
             lines.append(line)
+
+    def retype_step(self, answer: str, step: int | None) -> str | None:
+        """One unreadable step of a derivation is typed again; the steps around it are kept."""
+        lines = [line for line in answer.splitlines() if line.strip()]
+        if not step or not 1 <= step <= len(lines):
+            return None
+        self.say(f"   Retype step {step} (the other {len(lines) - 1} are kept; an empty line types them all again):")
+        line = self.read(f"step {step}> ")
+        if not line.strip():
+            return None
+        lines[step - 1] = line
+        return "\n".join(lines)
 
     def self_assess(self, part) -> Verdict:
         """Short answers are marked by the student against the model answer, one rubric item at a time."""
@@ -328,7 +369,7 @@ class Drill:
         for line in verdict.feedback:
             if not verdict.misconception or line not in verdict.message:
                 self.say(f"     {to_terminal(line)}")
-        if verdict.status != "correct":
+        if verdict.status != "correct" and part.response != "text":  # a written part showed its model answer
             self.say(f"   Expected: {expected_text(part)}")
 
     def show_solution(self, variant):
@@ -352,7 +393,7 @@ class Drill:
             if p.steps:
                 self.say(
                     f"   {f'({p.label}) ' if p.label else ''}"
-                    + "\n        = ".join(plain_to_unicode(s) for s in p.steps)
+                    + f"\n        {p.step_link} ".join(plain_to_unicode(s) for s in p.steps)
                 )
         for pid, text in texts:
             label = next((p.label for p in variant.parts if p.id == pid), "")

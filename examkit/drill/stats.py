@@ -77,8 +77,10 @@ def plot_progress(attempts: list[dict], objectives: dict, path, coverage=None) -
             seen.text(1.01, i, f"{c.seen}/{c.total}", va="center", fontsize=8)
     seen.set_xlim(0, 1.12)
     seen.set_xlabel("share of the objective's questions")
-    seen.set_title(f"Coverage ({len(attempts)} answers so far)")
-    seen.legend(fontsize=8, loc="lower right")
+    seen.set_title(f"Coverage ({len(attempts)} answer{'' if len(attempts) == 1 else 's'} so far)")
+    seen.legend(
+        fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False
+    )  # clear of the n/m labels
     fig.tight_layout()
-    fig.savefig(path, dpi=100, metadata={"Software": "examkit"})
+    fig.savefig(path, dpi=100, metadata={"Software": "examkit"}, bbox_inches="tight")
     return path

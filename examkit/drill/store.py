@@ -145,6 +145,13 @@ class ProgressStore:
         row = self.db.execute("SELECT 1 FROM finished_variants WHERE qid = ? AND seed = ?", (qid, int(seed))).fetchone()
         return row is not None
 
+    def recorded(self, session: str, qid: str, seed: int, part: str) -> bool:
+        """Whether this session already recorded the part (a form sent twice records once)."""
+        row = self.db.execute(
+            "SELECT 1 FROM attempts WHERE session = ? AND qid = ? AND seed = ? AND part = ?", (session, qid, seed, part)
+        ).fetchone()
+        return row is not None
+
     def attempts(self) -> list[dict]:
         rows = self.db.execute(
             "SELECT at, session, qid, seed, part, objectives, status, score, max_score, hints, answer "

@@ -54,6 +54,7 @@ def question_view(number, section, qid, seed, variant, with_figures=True) -> dic
                     for o in p.options
                 ],
                 "steps": [math_to_mathml(mathtex(s)) for s in p.steps],
+                "step_link": p.step_link,
                 "rubric": [
                     {"points": format_number(r["points"]), "criterion": to_html(r["criterion"])} for r in p.rubric
                 ],

@@ -194,7 +194,7 @@ ACCENTS = {
     "dot": "\u0307",
     "ddot": "\u0308",
 }
-SUPERSCRIPT = dict(zip("0123456789+-=()niTtkjxyzabcdefghlmoprsuvw′*", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵗᵏʲˣʸᶻᵃᵇᶜᵈᵉᶠᵍʰˡᵐᵒᵖʳˢᵘᵛʷ′*"))
+SUPERSCRIPT = dict(zip("0123456789+-=()niTtkjxyzabcdefghlmoprsuvw′*∗", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵗᵏʲˣʸᶻᵃᵇᶜᵈᵉᶠᵍʰˡᵐᵒᵖʳˢᵘᵛʷ′**"))
 SUBSCRIPT = dict(zip("0123456789+-=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
 
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\s+)|(.)", re.S)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..checking.numeric import DEFAULT_TOLERANCE, judge, read_number
+import re
+
+from ..checking.numeric import DEFAULT_TOLERANCE, figures_asked, judge, read_number, square_side
 from ..checking.slips import numeric_slips
 from ..checking.verdict import Verdict
 from .base import Computed, mistake_verdict, numeric_symbols
@@ -14,19 +16,24 @@ IMPRECISE_CREDIT = 0.5
 class Numeric(Computed):
     name = "numeric"
     response = "number"
-    fields = COMPUTED | {"unit": TEXT, "tolerance": TOLERANCE}
+    # square: the answer is the side of a square feature map, so '7 × 7' and '7x7' read as 7
+    fields = COMPUTED | {"unit": TEXT, "tolerance": TOLERANCE, "square": {"type": "boolean"}}
 
     def build(self, template, spec, context, rng, path, part) -> None:
         super().build(template, spec, context, rng, path, part)
         part.tolerance = spec.get("tolerance") or DEFAULT_TOLERANCE
+        needed = figures_asked(part.answer, part.tolerance)  # said in the prompt: no hidden requirement
+        if needed and not re.search(r"significant figure|s\.f\.", part.prompt, re.I):
+            part.prompt = f"{part.prompt} Give at least {needed} significant figures.".strip()
 
     def value(self, template, text, context, path, variables):
         return template.numeric_value(text, context, path)
 
     def check(self, variant, part, answer) -> Verdict:
-        number = read_number(str(answer), numeric_symbols(variant), part.unit)
+        text = square_side(str(answer)) if part.spec.get("square") else str(answer)
+        number = read_number(text, numeric_symbols(variant), part.unit)
         verdict = self.judge(part, number, variant.context)
-        verdict.understood = number.expr
+        verdict.understood = number.written or number.expr
         return verdict
 
     def judge(self, part, number, context) -> Verdict:

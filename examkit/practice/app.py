@@ -125,7 +125,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
             topics=[(t, bank.topic_titles.get(t, t)) for t in bank.topics],
             objectives=objectives,
             items=items,
-            due=progress.due(bank, s.boxes(), clock()),
+            due=progress.due(bank, s.boxes(), clock(), attempts),
             attempted=len(attempts),
         )
 
@@ -135,7 +135,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         s = store()
         attempts = s.attempts()
         plan = progress.plan(bank, syllabus, attempts, exam_date, date.fromtimestamp(clock()))
-        prefer = set(plan["questions"]) if plan else set()
+        prefer = progress.preference(plan)
         template, why = schedule.pick(
             chosen, s.boxes(), schedule.mastery(attempts), clock(), random.Random(), set(), prefer=prefer
         )
@@ -143,6 +143,10 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         return redirect(url_for("question", qid=template.id, seed=seed, why=why, **chosen_filter))
 
     # --- one question ---------------------------------------------------------------------
+    def new_session() -> str:
+        """One answer form's session: unique, so its self-marks are recorded once."""
+        return f"web-{int(clock())}-{secrets.token_hex(4)}"
+
     def known(qid):
         if qid not in bank.templates:
             abort(404, f"no question {qid!r}")
@@ -153,21 +157,24 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
 
     @app.get("/q/<qid>/<int:seed>")
     def question(qid, seed):
-        v = variant_of(qid, seed)
-        shown = min(_count(request.args.get("hints")), 20)
+        return question_page(variant_of(qid, seed), _count(request.args.get("hints")), request.args, {})
+
+    def question_page(v, shown, fields, answers):
+        """The question with `shown` hints; `answers` typed so far stay in their fields."""
         hints = [to_html(h) for p in v.parts for h in p.hints] + [to_html(h) for h in v.hints]
-        keep = _kept(request.args, "why")
+        shown = min(shown, len(hints), 20)
+        keep = _kept(fields, "why")
         return render_template(
             "question.html.j2",
             v=v,
-            view=question_view(None, None, qid, seed, v),
+            view=question_view(None, None, v.qid, v.seed, v),
             parts=_parts(v),
             hints=hints[:shown],
             more_hints=shown < len(hints),
-            hint_link=url_for("question", qid=qid, seed=seed, hints=shown + 1, **keep) + "#hints",
+            answers=answers,
             keep=keep,
-            why=request.args.get("why"),
-            fresh=url_for("fresh", qid=qid, **{k: v2 for k, v2 in keep.items() if k != "why"}),
+            why=fields.get("why"),
+            fresh=url_for("fresh", qid=v.qid, **{k: v2 for k, v2 in keep.items() if k != "why"}),
         )
 
     @app.get("/q/<qid>/fresh")
@@ -179,10 +186,12 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     @app.post("/q/<qid>/<int:seed>")
     def answer(qid, seed):
         v = variant_of(qid, seed)
+        hints = _count(request.form.get("hints"))
+        if request.form.get("action") == "hint":  # a hint keeps what is typed: nothing is checked yet
+            return question_page(v, hints + 1, request.form, {p.id: _typed(request.form, p) for p in v.parts})
         s = store()
         reveal = request.form.get("action") == "reveal"
-        hints = _count(request.form.get("hints"))
-        session = request.form.get("session") or f"web-{int(clock())}"
+        session = request.form.get("session") or new_session()
         results, got, possible, pending = [], 0.0, 0.0, False
         for p in v.parts:
             typed = _typed(request.form, p)
@@ -230,8 +239,12 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         """Short answers: the student ticks each rubric item their answer made."""
         v = variant_of(qid, seed)
         s = store()
-        session = request.form.get("session") or f"web-{int(clock())}"
+        session = request.form.get("session") or new_session()
         hints = _count(request.form.get("hints"))
+        written = [p for p in v.parts if p.response == "text"]
+        if any(s.recorded(session, v.qid, seed, p.id) for p in written):  # Back, then the form again
+            return render_template("marked.html.j2", v=v, again=True, next=url_for("practice", **_kept(request.form)),
+                                   fresh=url_for("fresh", qid=qid, **_kept(request.form)))  # fmt: skip
         got = possible = 0.0
         for p in v.parts:
             if p.response != "text":  # checked again (already recorded): the score is never the form's word
@@ -278,10 +291,13 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     @app.get("/review")
     def review():
         mistakes, seen = [], set()
-        for a in reversed(store().attempts()):
-            if a["status"] == "correct" or a["qid"] not in bank.templates or (a["qid"], a["seed"], a["part"]) in seen:
+        for a in reversed(store().attempts()):  # newest first: a mistake put right since is not listed
+            key = (a["qid"], a["seed"], a["part"])
+            if key in seen or a["qid"] not in bank.templates:
                 continue
-            seen.add((a["qid"], a["seed"], a["part"]))
+            seen.add(key)
+            if a["status"] == "correct":
+                continue
             v = realize(bank, VariantIdentity(a["qid"], a["seed"]))
             part = next((p for p in v.parts if p.id == a["part"]), None)
             if part is None:
@@ -293,7 +309,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
                     "prompt": to_html(part.prompt),
                     "expected": expected_html(part),
                     "solution": to_html(part.solution or v.solution),
-                    "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(a["at"])),
+                    "when": _when(a["at"]),
                     "redo": url_for("question", qid=a["qid"], seed=a["seed"]),
                     "fresh": url_for("fresh", qid=a["qid"]),
                 }
@@ -307,7 +323,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         """Every answer given to one question, newest first, with its box and what is due."""
         known(qid)
         rows = [
-            {**a, "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(a["at"])),
+            {**a, "when": _when(a["at"]),
              "mock": a["session"].startswith("mock-")}
             for a in reversed(store().attempts()) if a["qid"] == qid
         ]  # fmt: skip
@@ -326,7 +342,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
             topics=progress.topic_rows(bank, attempts),
             objectives=progress.objective_rows(bank, syllabus, attempts),
             items=progress.item_rows(bank, syllabus, attempts),
-            due=progress.due(bank, s.boxes(), clock()),
+            due=progress.due(bank, s.boxes(), clock(), attempts),
             plan=progress.plan(bank, syllabus, attempts, exam_date, date.fromtimestamp(clock())),
             evidence=progress.EVIDENCE_TEMPLATES,
         )
@@ -334,7 +350,11 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     # --- mock exams -----------------------------------------------------------------------
     @app.get("/mock")
     def mock_home():
-        return render_template("mock_start.html.j2", spec=str(mock_spec or DEFAULT_MOCK), past=store().mocks())
+        return render_template(
+            "mock_start.html.j2",
+            spec=str(mock_spec or DEFAULT_MOCK),
+            past=[{**m, "when": _when(m["started"])} for m in store().mocks()],
+        )
 
     @app.post("/mock")
     def mock_start():
@@ -424,6 +444,10 @@ def expected_html(part) -> str:
 def _kept(values, *extra) -> dict:
     """The practice choice (topic, objective, study-guide item) carried from page to page."""
     return {k: values[k] for k in ("topic", "objective", "item", *extra) if values.get(k)}
+
+
+def _when(at: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
 
 
 def _count(text) -> int:

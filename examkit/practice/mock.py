@@ -147,6 +147,7 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     spec, exam = version(bank, mock["spec"], mock["seed"])
     ends = mock["started"] + minutes * 60
     io.time_left = lambda: _clock_text(ends - clock())
+    io.deadline = ends
     io.say(f"Mock exam: {spec.title}: {len(exam.questions)} questions in {format_number(minutes)} minutes, marked at "
            "the end. An empty answer leaves a part blank; q hands the exam in.")  # fmt: skip
     answers = {}
@@ -169,13 +170,14 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
                 text = _readable_answer(io, v, p)
                 if clock() > ends + GRACE_S:
                     io.say("Time was up before this answer: it is not counted.")
-                    raise EndOfSession("time")
+                    raise EndOfSession("late")
                 answers[f"q{q.number}-{p.id}"] = text
-    except EndOfSession:
-        pass
+    except EndOfSession as stop:
+        if str(stop) == "time":
+            io.say("\nTime is up: the exam is handed in as it stands.")
     except KeyboardInterrupt:
         io.say("\nInterrupted: the exam is marked as it stands.")
-    io.time_left = None
+    io.time_left = io.deadline = None
     report = mark(bank, store, mock, answers, clock)
     store.finish_mock(mock_id, answers, report, at=clock())
     written = [(q, row) for q in report["questions"] for row in q["parts"] if row["status"] == "manual"]

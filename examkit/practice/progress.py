@@ -53,6 +53,14 @@ class Evidence:
         return set(parts), solved
 
     @cached_property
+    def last_wrong(self) -> set:
+        """Templates whose latest answered part was not fully right."""
+        last = {}
+        for a in self.attempts:
+            last[a["qid"]] = a["max_score"] and a["score"] < a["max_score"]
+        return {qid for qid, wrong in last.items() if wrong}
+
+    @cached_property
     def skills(self) -> dict:
         return schedule.mastery(self.attempts)
 
@@ -107,14 +115,14 @@ def item_rows(bank, syllabus, attempts) -> list[Row]:
     return rows
 
 
-def due(bank, boxes: dict, now: float) -> list[dict]:
+def due(bank, boxes: dict, now: float, attempts=()) -> list[dict]:
     """Questions due again, oldest first, each with why."""
-    out = []
+    wrong, out = _evidence(attempts).last_wrong, []
     for qid, state in boxes.items():
         if qid in bank.templates and state.due <= now:
             days = (now - state.due) / DAY_S
             why = f"box {state.box} of 5: " + ("due now" if days < 1 else f"due for {days:.0f} day(s)")
-            if state.box == 1:
+            if qid in wrong:
                 why += " (answered wrong last time)"
             out.append({"qid": qid, "title": bank.get(qid).title, "box": state.box, "why": why, "due": state.due})
     return sorted(out, key=lambda d: d["due"])
@@ -154,3 +162,11 @@ def plan(bank, syllabus, attempts, exam_date: date | None, today: date) -> dict 
         "today": todo[:per_day],
         "late": days <= 0,
     }
+
+
+def preference(plan: dict | None) -> dict:
+    """qid -> "today" or "plan": what the drill and the browser draw first, today's share before the
+    rest of the plan, so a session follows the plan `--stats` and /progress show."""
+    if not plan:
+        return {}
+    return {**{qid: "plan" for qid in plan["questions"]}, **{qid: "today" for qid in plan["today"]}}
