@@ -17,14 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from examkit.exam.build import build_exam
-from examkit.exam.compile import pdflatex_command
+from examkit.exam.compile import tex_passes
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def bare_pdflatex(texs, jobs) -> float:
-    def run(tex):
-        subprocess.run(pdflatex_command(tex), cwd=tex.parent, capture_output=True, check=True, stdin=subprocess.DEVNULL)
+    def run(tex):  # the same passes any build needs: a draft pass first where pages print "of N"
+        for command in tex_passes(tex):
+            subprocess.run(command, cwd=tex.parent, capture_output=True, check=True, stdin=subprocess.DEVNULL)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(jobs) as pool:

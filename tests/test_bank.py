@@ -198,7 +198,17 @@ def test_the_lint_flags_answers_given_away(bank, tmp_path):
     assert any("part sat: its answer is printed" in message for message in found), found
     assert any("part why: the right option is the longest" in message for message in found), found
     assert "sat" in answer_leaks(template.variant(2))
+    assert any("stem: math 'D(G(z))' is plain text" in message for message in found), found
     clean = bank.get("vae-kl-1d")
     assert lint(clean, [clean.variant(s) for s in range(10)]) == []
     overpowers = bank.get("gan-d-overpowers").variant(1).part("causes")
     assert longest_is_right(overpowers)  # its right options are all much longer than the wrong ones
+
+
+def test_the_bank_typesets_its_math(bank):
+    """Every D(x), E[...], p(x|z) or sigma a student reads is inside $...$ or backticks, so paper,
+    web and exports typeset it (issue 10: `D(x)` in options was printed in the text font)."""
+    from examkit.bank.lint import plain_math
+
+    found = {(t.id, *hit) for t in bank.templates.values() for seed in range(8) for hit in plain_math(t.variant(seed))}
+    assert not found, sorted(found)

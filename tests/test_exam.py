@@ -139,6 +139,56 @@ def test_tex_error_names_the_question_and_other_files_still_build(tmp_path):
     assert (failed / "instructor" / "tex" / "V02.tex").exists()
 
 
+OVERFULL_QUESTION = textwrap.dedent("""\
+    topic: wide
+    title: Wide
+    questions:
+      - id: wide-code
+        title: Unbreakable code
+        objectives: [labs]
+        difficulty: easy
+        stem: 'Explain `nn.ConvTranspose2dWithAnExtremelyLongNameThatCannotBreakAnywhereAtAll(latent_dim_value)`.'
+        parts:
+          - {id: x, type: numeric, points: 1, answer: 1}
+    """)
+
+
+@needs_tex
+def test_a_line_into_the_margin_fails_the_build_naming_the_question(tmp_path):
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "wide.yaml").write_text(OVERFULL_QUESTION)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("title: T\ncourse: C\nmaster_seed: 1\nversions: 1\nsections:\n"
+                    "  - {title: S, draw: 1, from: {ids: [wide-code]}}\n")  # fmt: skip
+    result = run_cli("exam", "build", str(spec), "--out", str(tmp_path / "out"), "--bank", str(bank))
+    assert result.returncode == 1, result.stderr
+    assert "question wide-code" in result.stderr and "pt into the margin" in result.stderr
+    assert "V01.tex:" in result.stderr
+
+
+def pdf_pages(path) -> list[str]:
+    return pdftext(path).split("\f")[:-1]
+
+
+@needs_tex
+def test_pages_count_to_an_end_mark_and_questions_stay_with_their_answer_space(built):
+    out, _, manifest = built
+    for version in manifest["versions"]:
+        pages = pdf_pages(out / "students" / f"{version['student_id']}.pdf")
+        for number, page in enumerate(pages, 1):
+            assert f"Page {number} of {len(pages)}" in page
+        assert "End of exam" in pages[-1] and not any("End of exam" in p for p in pages[:-1])
+        for page in pages:  # no page opens with the tail of a question: its options or its answer lines
+            body = [line.strip() for line in page.splitlines() if line.strip()]
+            assert not re.match(r"^[B-H][.)] ", body[0]), body[:3]
+        for q in version["questions"]:  # each part's points print on the page holding its prompt
+            for part in q.get("parts", []):
+                label = part.get("label")
+                if label:
+                    assert any(f"({label})" in p and "point" in p for p in pages)
+
+
 def test_a_rebuild_replaces_the_old_build_only_when_it_succeeds(tmp_path):
     out = tmp_path / "exam"
     assert (
@@ -177,6 +227,23 @@ def test_unicode_ids_get_distinct_safe_files(tmp_path):
 
     with zipfile.ZipFile(out / "instructor" / "qti.zip") as archive:
         assert len({n for n in archive.namelist() if n.endswith(".xml") and "manifest" not in n}) == 4
+
+
+@needs_tex
+def test_names_in_any_script_typeset_and_a_glyph_no_font_has_is_named(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "student_id,name\n王1,王伟\ng1,Ελένη Παπαδοπούλου\nr1,Дмитрий\nt1,Ana \U00010000\n", encoding="utf-8"
+    )
+    out = tmp_path / "exam"
+    result = run_cli("exam", "build", str(EXAMPLE), "--roster", str(roster), "--out", str(out))
+    assert result.returncode == 1, result.stderr  # built, with a warning to act on
+    key = pdftext(out / "instructor" / "answer-key.pdf")  # one name's script never stops the key
+    for name in ("王伟", "Ελένη Παπαδοπούλου", "Дмитрий"):
+        assert name in key
+    assert "Ελένη Παπαδοπούλου" in pdftext(out / "students" / "g1.pdf")
+    assert "t1.tex: no installed font has 𐀀 (U+10000)" in result.stderr
+    assert len(list((out / "students").glob("*.pdf"))) == 4
 
 
 def test_without_tex_the_sources_are_written_and_the_message_says_what_to_install(tmp_path):

@@ -3,7 +3,9 @@
 - a stem, prompt or option that states another part's numeric answer (an option quoting the
   gradient magnitudes that parts (a) and (b) ask for);
 - choice options whose length gives them away (the right one is the longest, by a margin, in
-  most variants: test-wise students pick it without reading).
+  most variants: test-wise students pick it without reading);
+- math written as plain text (`D(G(z))`, `E[log D(x)]`, `p(x|z)`, `s^2`, `sigma`) outside `$...$`
+  or backticks, which prints in the text font instead of being typeset.
 
 They are warnings, not errors: a coincidence is possible, so each needs most seeds to agree.
 """
@@ -56,6 +58,26 @@ def answer_leaks(variant) -> set[str]:
     return leaks
 
 
+_TYPESET = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", re.S)
+_PLAIN_MATH = re.compile(
+    r"(?<![\w\\])(?:[A-Za-z](?:_\w+)?\((?:[^()]|\([^()]*\))*\)"  # D(x), D(G(z)), p(x|z), N(0, I)
+    r"|E\[|log\s*\(|(?:sigma|mu|epsilon|theta|phi|lambda)\b|\w\^\w)"  # E[..], log(..), Greek, s^2
+)
+
+
+def plain_math(variant) -> list[tuple[str, str]]:
+    """(where, snippet) for math a student sees in the text font: in the stem, solution, hints,
+    prompts, options, feedback, misconception notes and rubric criteria."""
+    texts = [("stem", variant.stem), ("solution", variant.solution)] + [("hint", h) for h in variant.hints]
+    for part in variant.parts:
+        texts += [(f"part {part.id}", text) for text in (part.prompt, part.solution, *part.hints)]
+        texts += [(f"part {part.id} option", o.text) for o in part.options]
+        texts += [(f"part {part.id} feedback", o.feedback) for o in part.options]
+        texts += [(f"part {part.id} feedback", m.feedback) for m in part.misconceptions]
+        texts += [(f"part {part.id} rubric", r.get("criterion", "")) for r in part.rubric if isinstance(r, dict)]
+    return [(where, m.group()) for where, text in texts for m in _PLAIN_MATH.finditer(_TYPESET.sub(" ", text or ""))]
+
+
 def longest_is_right(part) -> bool:
     """The right options are all longer, by the margin, than every wrong one."""
     right = [len(o.text) for o in part.options if o.correct]
@@ -80,4 +102,7 @@ def lint(template, variants) -> list[tuple[str, tuple]]:
             if share >= MOST:
                 found.append((f"part {spec['id']}: the right option is the longest in {share:.0%} of seeds; "
                               "make the wrong ones as specific", ("parts", index)))  # fmt: skip
+    untypeset = sorted({hit for variant in variants for hit in plain_math(variant)})
+    for where, snippet in untypeset:
+        found.append((f"{where}: math {snippet!r} is plain text; write it as ${snippet}$ (or `code`)", ()))
     return found

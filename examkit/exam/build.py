@@ -188,9 +188,11 @@ def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, forma
         if not pdflatex_available():
             report.warnings.append(INSTALL_HINT)
         else:
-            progress = progress_factory(len(report.tex), "pdflatex") if progress_factory else None
+            progress = progress_factory(len(report.tex), "TeX") if progress_factory else None
             (instructor / "solutions").mkdir()
             for result in compile_all(report.tex, jobs, progress):
+                if result.warning:
+                    report.warnings.append(result.warning)
                 if result.ok:
                     target = _pdf_place(result.pdf, students_dir, instructor)
                     shutil.move(str(result.pdf), target)

@@ -1,7 +1,13 @@
-"""Compile .tex files to PDF with pdflatex, in parallel; a failure names its question and log lines.
+"""Compile .tex files to PDF with TeX, in parallel; a failure names its question and log lines.
 
-The templates need a single pdflatex pass (no page totals or aux-based tables), so a build costs
-about what bare pdflatex costs on the same files.
+Bank text reaches TeX as ASCII, so pdflatex sets most files. A file holding other characters (a
+student's name in Greek or Chinese, an id like `é1`) goes to LuaLaTeX, whose fallback fonts
+(templates/latex/fonts.tex.j2) cover most scripts; a character no font has is a warning naming it.
+
+An exam prints "Page N of M", which needs the page total from a first pass: documents that use
+it get a `-draftmode` pass (no PDF written) before the real one. A line that runs more than
+`OVERFULL_LIMIT_PT` into the margin fails the build, naming the question and the text, because
+a printed exam with a cut-off word cannot be handed out.
 """
 
 from __future__ import annotations
@@ -14,12 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEX_PACKAGES = "texlive-latex-base texlive-latex-extra texlive-fonts-recommended"
+UNICODE_PACKAGES = "texlive-luatex fonts-dejavu-core fonts-droid-fallback"
 INSTALL_HINT = (
     f"pdflatex was not found. Install TeX Live (Debian/Ubuntu: sudo apt-get install {TEX_PACKAGES}; "
     "macOS: MacTeX) and rebuild; the .tex sources were written and can be compiled by hand."
 )
 _MARKER = re.compile(r"^% examkit-question: (\S+)")
 _FILE_LINE = re.compile(r"^(?:\./)?[^:\n]+\.tex:(\d+): (.*)$")
+_OVERFULL = re.compile(
+    r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\) (?:in paragraph at lines (\d+)--\d+|in alignment at lines (\d+)--\d+|detected at line (\d+))"
+)
+_FONT = re.compile(r"\\[A-Z0-9]+/[\w-]+/[\w-]+/[\w-]+/[\d.]+ ?|\[\]|\$\[\]\$")
+_MISSING_CHAR = re.compile(r"^Missing character: There is no (.+? \(U\+[0-9A-F]+\))", re.M)
+OVERFULL_LIMIT_PT = 3.0
 
 
 @dataclass
@@ -29,14 +42,46 @@ class CompileResult:
     ok: bool
     error: str = ""
     question: str | None = None
+    warning: str = ""
 
 
 def pdflatex_available() -> bool:
     return shutil.which("pdflatex") is not None
 
 
-def pdflatex_command(tex: Path) -> list[str]:
-    return ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", tex.name]
+def tex_engine(source: str) -> str:
+    return "pdflatex" if source.isascii() else "lualatex"
+
+
+def tex_passes(tex: Path) -> list[list[str]]:
+    """The runs a document needs: a draft pass first where it prints page totals (\\numpages)."""
+    source = tex.read_text(encoding="utf-8")
+    final = [tex_engine(source), "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", tex.name]
+    if "\\numpages" in source:
+        return [final[:1] + ["-draftmode"] + final[1:], final]
+    return [final]
+
+
+def missing_characters(log_text: str) -> list[str]:
+    """Characters LuaLaTeX had no glyph for in any font (they would print as nothing)."""
+    return sorted(set(_MISSING_CHAR.findall(log_text)))
+
+
+def overfull_lines(tex: Path, log_text: str, limit: float = OVERFULL_LIMIT_PT) -> list[tuple[str, str | None]]:
+    """(message, question) for each line set wider than the text block by more than `limit` pt."""
+    found = []
+    lines = log_text.splitlines()
+    for i, line in enumerate(lines):
+        m = _OVERFULL.match(line)
+        if not m or float(m.group(1)) <= limit:
+            continue
+        number = int(next(g for g in m.groups()[1:] if g))
+        question = question_at(tex, number)
+        text = _FONT.sub("", lines[i + 1] if i + 1 < len(lines) else "").strip()
+        where = f"question {question}" if question else "the document's own text"
+        found.append((f"{tex.name}:{number}: in {where}, a line runs {m.group(1)} pt into the margin: {text[:90]}",
+                      question))  # fmt: skip
+    return found
 
 
 def question_at(tex: Path, line: int) -> str | None:
@@ -83,25 +128,40 @@ def _runaway_line(tex: Path, log_lines: list[str]) -> int | None:
 
 
 def compile_one(tex: Path, timeout: float = 120) -> CompileResult:
-    try:
-        proc = subprocess.run(
-            pdflatex_command(tex),
-            cwd=tex.parent,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        return CompileResult(tex, None, False, f"{tex.name}: pdflatex took longer than {timeout:g} s")
+    for command in tex_passes(tex):
+        try:
+            proc = subprocess.run(
+                command,
+                cwd=tex.parent,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=timeout,
+                stdin=subprocess.DEVNULL,
+            )
+        except FileNotFoundError:
+            return CompileResult(tex, None, False, f"{tex.name}: {command[0]} was not found; this file holds "
+                                 f"characters beyond ASCII (a name or id), which need it: install {UNICODE_PACKAGES}")  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return CompileResult(tex, None, False, f"{tex.name}: {command[0]} took longer than {timeout:g} s")
+        log = tex.with_suffix(".log")
+        text = log.read_text(errors="replace") if log.exists() else proc.stdout
+        if proc.returncode != 0:
+            message, question = explain_failure(tex, text)
+            return CompileResult(tex, None, False, message, question)
     pdf = tex.with_suffix(".pdf")
-    if proc.returncode == 0 and pdf.exists():
-        return CompileResult(tex, pdf, True)
-    log = tex.with_suffix(".log")
-    text = log.read_text(errors="replace") if log.exists() else proc.stdout
-    message, question = explain_failure(tex, text)
-    return CompileResult(tex, None, False, message, question)
+    if not pdf.exists():
+        return CompileResult(tex, None, False, f"{tex.name}: pdflatex wrote no PDF")
+    overfull = overfull_lines(tex, text)
+    if overfull:
+        message = "\n".join(m for m, _ in overfull)
+        return CompileResult(tex, None, False, message, overfull[0][1])
+    missing = missing_characters(text)
+    warning = (
+        f"{tex.name}: no installed font has {', '.join(missing)}, so it printed as a blank: give the name in "
+        "Latin letters in the roster, or add a font with that script to templates/latex/fonts.tex.j2's fallbacks"
+    ) if missing else ""  # fmt: skip
+    return CompileResult(tex, pdf, True, warning=warning)
 
 
 def compile_all(texs: list[Path], jobs: int = 2, progress=None) -> list[CompileResult]:

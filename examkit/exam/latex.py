@@ -24,6 +24,11 @@ def _pts(value) -> str:
     return format_number(value) if value != int(value) else str(int(value))
 
 
+def _points_label(value) -> str:
+    """ "(1 point)", "(2.5 points)": printed by the template, inside the question's box."""
+    return f"({_pts(value)} point{'' if value == 1 else 's'})"
+
+
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -99,7 +104,7 @@ def environment() -> Environment:
         autoescape=False,
         keep_trailing_newline=True,
     )
-    env.filters.update(tex=to_latex, pts=_pts, mathtex=mathtex, keytext=_keytext)
+    env.filters.update(tex=to_latex, pts=_pts, points_label=_points_label, mathtex=mathtex, keytext=_keytext)
     env.globals.update(answer_space=answer_space, key_answer=key_answer)
     return env
 
