@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh | $(PY)
 	touch $@
 
 demo: setup
-	$(EXAMKIT) exam build examples/unit12-quiz.yaml --format pdf,moodle,qti,html --out $(OUT)/exam
+	$(EXAMKIT) exam build examples/unit12-quiz.yaml --format pdf,moodle,qti,html --answer-sheets --out $(OUT)/exam
 	$(EXAMKIT) validate --seeds 50
 	$(EXAMKIT) bank coverage
 	$(EXAMKIT) bank list

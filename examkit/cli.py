@@ -207,6 +207,7 @@ def cmd_exam_build(args) -> int:
             jobs=args.jobs,
             progress_factory=lambda n, label: Progress(n, label, enabled=not args.json),
             bank_paths=args.bank,
+            answer_sheets=args.answer_sheets,
         )
     except SpecError as exc:
         print(exc, file=sys.stderr)
@@ -226,6 +227,39 @@ def cmd_exam_build(args) -> int:
         for warning in report.warnings + report.notes:
             print(warning, file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def cmd_exam_scan(args) -> int:
+    from .exam.manifest import read_manifest
+    from .sheets.scan import ScanError, scan, write_answers, write_review
+
+    out = Path(args.out)
+    if not 50 <= args.dpi <= 600:
+        print(f"examkit: error: --dpi must be between 50 and 600 (got {args.dpi})", file=sys.stderr)
+        return EXIT_USAGE
+    if out.is_dir():
+        print(f"examkit: error: {out}: is a folder; --out names the answers CSV to write", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        manifest = read_manifest(args.manifest)
+        result = scan(args.scans, manifest, dpi=args.dpi)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_answers(result, out)
+        review = write_review(result, out)
+    except (ScanError, ValueError, OSError) as exc:
+        print(f"examkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        _print_json({**result.to_json(), "out": str(out), "review": str(review) if review else None})
+    else:
+        print(f"{result.pages} page(s) read, {len(result.rows)} answer row(s) -> {out}")
+        for line in result.unreadable:
+            print(f"unreadable: {line}", file=sys.stderr)
+        for d in result.doubts:
+            print(f"check by eye: {d.source}: version {d.code} {d.field}: {d.reason}", file=sys.stderr)
+        if review:
+            print(f"{len(result.doubts)} doubtful mark(s) left blank for review: {review}", file=sys.stderr)
+    return EXIT_FAIL if result.doubts or result.unreadable else EXIT_OK
 
 
 def cmd_exam_grade(args) -> int:
@@ -551,6 +585,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.cpu_count() or 1,
         help="parallel pdflatex processes (default: the number of cores)",
     )
+    p.add_argument(
+        "--answer-sheets",
+        action="store_true",
+        help="also print each version's bubble answer sheet (students/NAME-answer-sheet.pdf) for `exam scan`",
+    )
     bank_option(p)
     json_option(p)
     p.set_defaults(func=cmd_exam_build)
@@ -575,6 +614,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     json_option(p)
     p.set_defaults(func=cmd_exam_grade)
+    p = exam.add_parser("scan", help="read scanned answer sheets into the answers CSV `exam grade` takes")
+    p.add_argument("scans", help="a multi-page PDF, an image, or a folder of PDFs/images (150-300 dpi)")
+    p.add_argument("--manifest", required=True, help="the manifest.json of the build that printed the sheets")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="answers CSV to write (student_id,question,part,answer,marker_score; student_id is the version code); "
+        "doubtful marks go to OUT's name with -review.csv",
+    )
+    p.add_argument("--dpi", type=int, default=200, help="resolution to rasterize PDF scans at (default 200)")
+    json_option(p)
+    p.set_defaults(func=cmd_exam_scan)
 
     lab = sub.add_parser("lab", help="lab notebooks: starter, solution, autograding in a jail").add_subparsers(
         dest="lab_command", required=True, metavar="ACTION"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..bank.identity import template_digest
 from ..bank.loader import load_bank
+from ..sheets.render import render_sheet
 from .assemble import assemble, students_for
 from .compile import INSTALL_HINT, compile_all, pdflatex_available
 from .latex import environment, render_answer_key, render_version, write_figures
@@ -73,7 +74,7 @@ STUDENTS, INSTRUCTOR = "students", "instructor"
 LAYOUT = f"""This folder was written by `examkit exam build`.
 
 {STUDENTS}/    what may be handed out: one exam PDF per version (and, with html, a web copy
-             without answers).
+             without answers; with --answer-sheets, each version's answer sheet to scan).
 {INSTRUCTOR}/  never hand out: manifest.json (for `examkit exam grade`), answer-key.pdf,
              solutions/ (each version's worked solutions), preview/ (web pages with answers,
              bank ids and seeds), moodle.xml and qti.zip (their questions carry the answers),
@@ -82,7 +83,15 @@ LAYOUT = f"""This folder was written by `examkit exam build`.
 
 
 def build_exam(
-    spec_path, out, roster=None, versions=None, formats=("pdf",), jobs: int = 2, progress_factory=None, bank_paths=None
+    spec_path,
+    out,
+    roster=None,
+    versions=None,
+    formats=("pdf",),
+    jobs: int = 2,
+    progress_factory=None,
+    bank_paths=None,
+    answer_sheets: bool = False,
 ) -> BuildReport:
     """Build into a fresh folder beside OUT and put it in OUT's place only when it succeeded: a
     failed rebuild leaves the previous exam as it was (the failed attempt stays in OUT.failed/
@@ -108,7 +117,8 @@ def build_exam(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        report = _build_into(staging, spec, bank, exam_versions, names, roster_path, formats, jobs, progress_factory)
+        report = _build_into(staging, spec, bank, exam_versions, names, roster_path, formats, jobs, progress_factory,
+                             answer_sheets)  # fmt: skip
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -143,7 +153,8 @@ def _replace(out: Path, staging: Path):
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, formats, jobs, progress_factory):
+def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, formats, jobs, progress_factory,
+                answer_sheets=False):  # fmt: skip
     students_dir, instructor = root / STUDENTS, root / INSTRUCTOR
     tex_dir = instructor / "tex"
     for folder in (students_dir, tex_dir):
@@ -173,7 +184,13 @@ def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, forma
     report.tex.append(key)
     qids = {q.qid for v in exam_versions for q in v.questions}
     digests = {qid: template_digest(bank.get(qid)) for qid in qids}
-    write_manifest(manifest(spec, exam_versions, bank_digest(bank), digests), instructor / "manifest.json")
+    data = manifest(spec, exam_versions, bank_digest(bank), digests)
+    write_manifest(data, instructor / "manifest.json")
+    if answer_sheets:
+        for entry in data["versions"]:
+            path = tex_dir / f"{names[entry['student_id']]}-answer-sheet.tex"
+            path.write_text(render_sheet(env, data["exam"], entry, roster=roster_path is not None), encoding="utf-8")
+            report.tex.append(path)
     if "moodle" in formats:
         (instructor / "moodle.xml").write_bytes(moodle_xml(spec, exam_versions))
     if "qti" in formats:

@@ -1,8 +1,9 @@
 """`examkit exam grade`: mark typed answers against each student's own version, write grades,
 per-student feedback and an item analysis (mean score, discrimination, frequent misconceptions).
 
-ANSWERS.csv is long (`student_id,question,part,answer`) or wide (`student_id,Q1,Q2a,Q2b,...`);
-blank answers score 0. Each variant is rebuilt from its identity in the manifest (question id,
+ANSWERS.csv is long (`student_id,question,part,answer`, optionally `marker_score`: the score a
+marker filled in on a scanned answer sheet) or wide (`student_id,Q1,Q2a,Q2b,...`); blank answers
+score 0. Each variant is rebuilt from its identity in the manifest (question id,
 seed, option order, points), and only from the bank it was built from: a changed template is
 refused, naming the questions, unless the caller allows it.
 """
@@ -96,6 +97,7 @@ class Given:
 
     text: str
     line: int
+    marker_score: str = ""  # a score the marker filled on a paper answer sheet (`exam scan`)
 
 
 def _read_csv(path, what: str) -> list[list[str]]:
@@ -131,6 +133,7 @@ def read_answers(path) -> dict:
         raise AnswersError(f"{path}:1: the first column must be student_id")
     answers, first_row, errors = defaultdict(dict), {}, []
     long_form = header[1:4] == ["question", "part", "answer"]
+    score_col = header.index("marker_score") if long_form and "marker_score" in header else None
     columns = []
     if not long_form:
         for col in rows[0][1:]:
@@ -151,23 +154,34 @@ def read_answers(path) -> dict:
             if len(row) < 4:
                 errors.append(f"{path}:{line}: expected student_id,question,part,answer")
                 continue
-            cells = [((_question_number(row[1], f"{path}:{line}"), _part_key(row[2])), row[3])]
+            score = row[score_col].strip() if score_col is not None and len(row) > score_col else ""
+            cells = [((_question_number(row[1], f"{path}:{line}"), _part_key(row[2])), (row[3], score))]
         else:
             if sid in first_row:
                 errors.append(f"{path}:{line}: student {sid!r} again (first on line {first_row[sid]})")
                 continue
-            cells = list(zip(columns, row[1:]))
+            cells = [(key, (text, "")) for key, text in zip(columns, row[1:])]
         first_row.setdefault(sid, line)
         for key, text in cells:
+            if text[1] and not _is_score(text[1]):
+                errors.append(f"{path}:{line}: marker_score must be a number of points, got {text[1]!r}")
+                continue
             if key in answers[sid]:
                 number, part = key
                 errors.append(f"{path}:{line}: a second answer for {sid} Q{number}{part and f'({part})'} "
                               f"(first on line {answers[sid][key].line})")  # fmt: skip
                 continue
-            answers[sid][key] = Given(text, line)
+            answers[sid][key] = Given(text[0], line, text[1])
     if errors:
         raise AnswersError(_listing(errors))
     return answers
+
+
+def _is_score(text: str) -> bool:
+    try:
+        return math.isfinite(float(text)) and float(text) >= 0
+    except ValueError:
+        return False
 
 
 def _listing(errors: list[str], most: int = 20) -> str:
@@ -273,8 +287,11 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
             given = matched.get(sid, {}).get(q["number"], {})
             for part_entry in q["parts"]:
                 pid = part_entry["id"]
-                text = given[pid].text if pid in given else ""
-                student_marks.append(_mark(sid, q, variant, part_entry, text, rubric_marks))
+                cell = given.get(pid, Given("", 0))
+                if cell.marker_score:
+                    student_marks.append(_marked_on_paper(sid, q, part_entry, cell, answers_path))
+                    continue
+                student_marks.append(_mark(sid, q, variant, part_entry, cell.text, rubric_marks))
         marks.extend(student_marks)
         totals[sid] = sum(m.score for m in student_marks)
         if progress:
@@ -296,6 +313,20 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
         "item_analysis": analysis["questions"],
         "reliability": analysis["reliability"],
     }
+
+
+def _marked_on_paper(sid, q, part_entry, cell: Given, path) -> Mark:
+    """A written part the marker scored in the score bubbles of a paper answer sheet."""
+    pid, points = part_entry["id"], part_entry["points"]
+    label = dict(zip((e["id"] for e in q["parts"]), _labels(q)))[pid]
+    score = float(cell.marker_score)
+    if score > points + 1e-9:
+        raise AnswersError(f"{path}:{cell.line}: marker_score {score:g} is more than Q{q['number']}'s "
+                           f"{points:g} points for this part")  # fmt: skip
+    status = "correct" if score >= points else ("partial" if score > 0 else "incorrect")
+    return Mark(student_id=sid, number=q["number"], qid=q["qid"], part=pid, label=label, answer=cell.text,
+                status=status, score=round(score, 4), max_score=points, message="marked by hand",
+                misconception=None, feedback=[])  # fmt: skip
 
 
 def _mark(sid, q, variant, part_entry, text, rubric_marks) -> Mark:

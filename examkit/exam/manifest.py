@@ -21,6 +21,7 @@ def part_entry(part) -> dict:
         entry["tolerance"] = part.tolerance
     if part.options:
         entry["options"] = [{"letter": o.letter, "text": o.text, "correct": o.correct} for o in part.options]
+        entry["select"] = part.select
     return entry
 
 
