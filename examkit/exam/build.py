@@ -174,10 +174,12 @@ def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, forma
     qids = {q.qid for v in exam_versions for q in v.questions}
     digests = {qid: template_digest(bank.get(qid)) for qid in qids}
     write_manifest(manifest(spec, exam_versions, bank_digest(bank), digests), instructor / "manifest.json")
+    if "moodle" in formats or "qti" in formats:
+        pictures = _png_figures(exam_versions, tex_dir)
     if "moodle" in formats:
-        (instructor / "moodle.xml").write_bytes(moodle_xml(spec, exam_versions))
+        (instructor / "moodle.xml").write_bytes(moodle_xml(spec, exam_versions, pictures))
     if "qti" in formats:
-        (instructor / "qti.zip").write_bytes(qti_package(spec, exam_versions))
+        (instructor / "qti.zip").write_bytes(qti_package(spec, exam_versions, pictures))
     if "html" in formats:
         for folder, answers in ((students_dir / "html", False), (instructor / "preview", True)):
             folder.mkdir()
@@ -200,6 +202,17 @@ def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, forma
                 else:
                     report.failures.append(result)
     return report
+
+
+def _png_figures(exam_versions, tex_dir: Path) -> dict:
+    """(question id, seed) -> PNG files of its figures, drawn once per build beside the PDFs (same
+    names, same figure keys) and shared by the Moodle and QTI exports."""
+    pictures = {}
+    for version in exam_versions:
+        paths = write_figures(version, tex_dir, suffix=".png")
+        for q in version.questions:
+            pictures[(q.qid, q.seed)] = [tex_dir / p for p in paths[q.number]]
+    return pictures
 
 
 def _pdf_place(pdf: Path, students_dir: Path, instructor: Path) -> Path:
