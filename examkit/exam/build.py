@@ -191,10 +191,12 @@ def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, forma
             path = tex_dir / f"{names[entry['student_id']]}-answer-sheet.tex"
             path.write_text(render_sheet(env, data["exam"], entry, roster=roster_path is not None), encoding="utf-8")
             report.tex.append(path)
+    if "moodle" in formats or "qti" in formats:
+        pictures = _png_figures(exam_versions, tex_dir)
     if "moodle" in formats:
-        (instructor / "moodle.xml").write_bytes(moodle_xml(spec, exam_versions))
+        (instructor / "moodle.xml").write_bytes(moodle_xml(spec, exam_versions, pictures))
     if "qti" in formats:
-        (instructor / "qti.zip").write_bytes(qti_package(spec, exam_versions))
+        (instructor / "qti.zip").write_bytes(qti_package(spec, exam_versions, pictures))
     if "html" in formats:
         for folder, answers in ((students_dir / "html", False), (instructor / "preview", True)):
             folder.mkdir()
@@ -217,6 +219,17 @@ def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, forma
                 else:
                     report.failures.append(result)
     return report
+
+
+def _png_figures(exam_versions, tex_dir: Path) -> dict:
+    """(question id, seed) -> PNG files of its figures, drawn once per build beside the PDFs (same
+    names, same figure keys) and shared by the Moodle and QTI exports."""
+    pictures = {}
+    for version in exam_versions:
+        paths = write_figures(version, tex_dir, suffix=".png")
+        for q in version.questions:
+            pictures[(q.qid, q.seed)] = [tex_dir / p for p in paths[q.number]]
+    return pictures
 
 
 def _pdf_place(pdf: Path, students_dir: Path, instructor: Path) -> Path:

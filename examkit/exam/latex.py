@@ -109,13 +109,14 @@ def environment() -> Environment:
     return env
 
 
-def write_figures(version, tex_dir: Path) -> dict:
-    """PDF figures of every question of a version, shared by its exam and solutions."""
+def write_figures(version, tex_dir: Path, suffix: str = ".pdf") -> dict:
+    """Figures of every question of a version (PDF for TeX, PNG for the LMS exports), one file per
+    distinct figure in a build."""
     figures = {}
     for q in version.questions:
         paths = []
         for spec in q.variant.figures:
-            name = f"figures/{safe_file_name(q.qid)}-{spec['id']}-{figure_key(spec, q.variant)}.pdf"
+            name = f"figures/{safe_file_name(q.qid)}-{spec['id']}-{figure_key(spec, q.variant)}{suffix}"
             target = tex_dir / name
             if not target.exists() or target.stat().st_size == 0:  # shared within one build
                 target.parent.mkdir(parents=True, exist_ok=True)
