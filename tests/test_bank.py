@@ -201,8 +201,14 @@ def test_the_lint_flags_answers_given_away(bank, tmp_path):
     assert any("stem: math 'D(G(z))' is plain text" in message for message in found), found
     clean = bank.get("vae-kl-1d")
     assert lint(clean, [clean.variant(s) for s in range(10)]) == []
-    overpowers = bank.get("gan-d-overpowers").variant(1).part("causes")
-    assert longest_is_right(overpowers)  # its right options are all much longer than the wrong ones
+    assert longest_is_right(template.variant(0).part("why"))
+
+
+def test_no_bank_option_gives_itself_away_by_length(bank):
+    from examkit.bank.lint import lint
+
+    found = [m for t in bank.templates.values() for m, *_ in lint(t, [t.variant(s) for s in range(30)]) if "longest" in m]
+    assert not found, found
 
 
 def test_the_bank_typesets_its_math(bank):

@@ -44,8 +44,8 @@ def number_bubbles(f: L.Field, text: str) -> list[L.Bubble]:
 def fits(f: L.Field, value: float) -> str:
     """`value` written to as many significant figures as the grid has room for (at most 5)."""
     for figures in range(min(5, f.columns), 0, -1):
-        text = f"{value:.{figures}g}"
-        if "e" not in text and len(text.lstrip("-").replace(".", "")) <= f.columns:
+        text = np.format_float_positional(float(f"{value:.{figures}g}"), trim="-")
+        if len(text.lstrip("-").replace(".", "")) <= f.columns:
             return text
     raise ValueError(f"{value} does not fit a {f.columns}-column grid")
 
