@@ -252,7 +252,7 @@ def cmd_exam_scan(args) -> int:
     if args.json:
         _print_json({**result.to_json(), "out": str(out), "review": str(review) if review else None})
     else:
-        print(f"{result.pages} page(s) read, {len(result.rows)} answer row(s) -> {out}")
+        print(f"{result.read} of {result.pages} page(s) read, {len(result.rows)} answer row(s) -> {out}")
         for line in result.unreadable:
             print(f"unreadable: {line}", file=sys.stderr)
         for d in result.doubts:
@@ -291,7 +291,11 @@ def cmd_exam_grade(args) -> int:
         if result["to_mark_by_hand"]:
             print(f"{result['to_mark_by_hand']} written answer(s) to mark by hand: fill the points column of "
                   f"{result['out']}/marking.csv and rerun with --marks")  # fmt: skip
-    return EXIT_OK
+        if result["to_review"]:
+            print(f"{result['to_review']} scanned answer(s) held back for review (0 points until settled): look "
+                  "at the sheet, type the answer into the answers CSV, clear its review cell and rerun",
+                  file=sys.stderr)  # fmt: skip
+    return EXIT_FAIL if result["to_review"] else EXIT_OK
 
 
 def cmd_lab_notebook(args) -> int:

@@ -207,7 +207,9 @@ def test_the_lint_flags_answers_given_away(bank, tmp_path):
 def test_no_bank_option_gives_itself_away_by_length(bank):
     from examkit.bank.lint import lint
 
-    found = [m for t in bank.templates.values() for m, *_ in lint(t, [t.variant(s) for s in range(30)]) if "longest" in m]
+    found = [
+        m for t in bank.templates.values() for m, *_ in lint(t, [t.variant(s) for s in range(30)]) if "longest" in m
+    ]
     assert not found, found
 
 

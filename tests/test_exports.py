@@ -417,3 +417,34 @@ def test_qti_answers_only_hold_full_marks(exported):
             assert verdict.status == "correct", (q["qid"], tag, typed, verdict.message)
             checked += 1
     assert checked > 0
+
+
+def test_lms_slots_never_hold_the_same_question_twice_with_shuffled_overlapping_pools(tmp_path):
+    """An LMS draws each slot on its own, so a question in two slots could be shown twice: each
+    question lives in one slot only, and slots follow section positions, not shuffled numbers."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "title: T\ncourse: C\nmaster_seed: 5\nversions: 6\nshuffle_questions: true\nsections:\n"
+        "  - {title: VAE, draw: 2, from: {topic: vae}}\n"
+        "  - {title: Mixed, draw: 2, from: {topic: [vae, gan]}}\n"
+    )
+    out = tmp_path / "out"
+    assert not build_exam(spec, out, formats=("tex", "moodle", "qti")).failures
+    manifest = json.loads((out / "instructor" / "manifest.json").read_text())
+    qid_of = {variant_tag(q["qid"], q["seed"]): q["qid"] for v in manifest["versions"] for q in v["questions"]}
+    root = ET.parse(out / "instructor" / "moodle.xml").getroot()
+    slot_of, category = {}, None
+    for q in root.findall("question"):
+        if q.get("type") == "category":
+            category = q.findtext("category/text")
+            continue
+        qid = qid_of[q.findtext("idnumber").split("-")[-1]]
+        assert slot_of.setdefault(qid, category) == category, f"{qid} in {slot_of[qid]} and {category}"
+    assert len(set(slot_of.values())) == 4  # two per section
+    with zipfile.ZipFile(out / "instructor" / "qti.zip") as archive:
+        assessment = ET.fromstring(archive.read(_assessment_href(archive)))
+    seen = {}
+    for group in assessment.iter(f"{QTI}section"):
+        for item in group.findall(f"{QTI}item"):
+            qid = qid_of[item.get("ident").rsplit("_", 1)[1]]
+            assert seen.setdefault(qid, group.get("ident")) == group.get("ident")

@@ -134,3 +134,44 @@ def test_scan_errors_are_clear(sheets, tmp_path):
     ):
         result = run_cli("exam", "scan", *args, "--out", str(tmp_path / "a.csv"))
         assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_an_upside_down_page_a_number_left_unbubbled_and_a_missing_page_go_to_review(sheets, tmp_path):
+    out, manifest = sheets
+    version = manifest["versions"][1]
+    layout = L.sheet_layout(version)
+    assert len(layout) >= 2, "the example's sheet has two pages"
+    images = S.rasterize(out / "students" / f"{version['student_id']}-answer-sheet.pdf", DPI)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    page = layout[0]
+    digits = next(f for f in page.fields if f.kind == L.DIGITS)
+    image = images[0]
+    for f in page.fields:
+        if f is not digits:
+            image = S.fill(image, S.key_marks(version, f)[0], DPI)
+    px = DPI / 25.4  # the student writes the number in the boxes and forgets the bubbles
+    left, top, width, height = digits.box
+    cv2 = pytest.importorskip("cv2")
+    cv2.putText(image, "0125", (int((left + 1) * px), int((top + height - 1.5) * px)), cv2.FONT_HERSHEY_SIMPLEX,
+                1.6, 20, 5)  # fmt: skip
+    upside_down = np.ascontiguousarray(np.rot90(S.scanned(image, DPI, 200, 2.0, 5), 2))
+    Image.fromarray(upside_down).save(scans / "p1.png")  # page 2 is never scanned
+    answers = tmp_path / "answers.csv"
+    manifest_path = out / "instructor" / "manifest.json"
+    result = run_cli("exam", "scan", str(scans), "--manifest", str(manifest_path), "--out", str(answers), "--json")
+    assert result.returncode == 1
+    rows = _read_rows(answers)
+    for f in page.fields:
+        row = rows[(version["code"], f.number, f.label)]
+        if f is digits:
+            assert row["answer"] == "" and "written in the boxes but no bubble" in row["review"]
+        else:
+            assert (row["marker_score"] or row["answer"]) == S.key_marks(version, f)[1] and not row["review"]
+    for f in layout[1].fields:
+        assert "page 2 of the 2-page sheet was not scanned" in rows[(version["code"], f.number, f.label)]["review"]
+    graded = run_cli("exam", "grade", str(manifest_path), str(answers), "--out", str(tmp_path / "grades"))
+    assert graded.returncode == 1 and "held back for review" in graded.stderr
+    with open(tmp_path / "grades" / "grades.csv", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["student_id"] == version["student_id"])
+    assert row["status"].startswith("incomplete")

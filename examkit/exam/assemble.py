@@ -87,28 +87,39 @@ def _matches(template, pool) -> bool:
     return allowed("topic", template.topic) and allowed("difficulty", template.difficulty)
 
 
+def _unknown_pool_values(pool: dict, bank: Bank) -> list[str]:
+    """Pool values no question has (a typo such as `topic: autoencoder`), each with the valid ones."""
+    known = {
+        "topic": {t.topic for t in bank},
+        "difficulty": {t.difficulty for t in bank},
+        "objective": {o for t in bank for o in t.objectives},
+        "types": {k for t in bank for k in t.part_types},
+    }
+    found = []
+    for key, valid in known.items():
+        wanted = pool.get(key)
+        values = wanted if isinstance(wanted, list) else [] if wanted is None else [wanted]
+        wrong = [str(v) for v in values if v not in valid]
+        if wrong:
+            found.append(f"{key} {', '.join(map(repr, wrong))} is not in the bank (valid: {', '.join(sorted(valid))})")
+    return found
+
+
 def section_pools(spec: ExamSpec, bank: Bank) -> list[list]:
     pools, problems = [], []
     for index, section in enumerate(spec.sections):
+        where = f"section {index + 1} ({section.title})"
         missing = [qid for qid in section.pool.get("ids", []) if qid not in bank.templates]
         if missing:
             problems.append(
-                Problem(
-                    spec.path,
-                    1,
-                    f"section {index + 1} ({section.title}): no question(s) {', '.join(missing)} in the bank",
-                )
+                Problem(spec.path, section.line, f"{where}: no question(s) {', '.join(missing)} in the bank")
             )
+        for message in _unknown_pool_values(section.pool, bank):
+            problems.append(Problem(spec.path, section.line, f"{where}: {message}"))
         pool = sorted((t for t in bank if _matches(t, section.pool)), key=lambda t: t.id)
-        if len(pool) < section.draw:
-            problems.append(
-                Problem(
-                    spec.path,
-                    1,
-                    f"section {index + 1} ({section.title}): draws {section.draw} but only "
-                    f"{len(pool)} question(s) match {section.pool}",
-                )
-            )
+        if len(pool) < section.draw and not problems:
+            problems.append(Problem(spec.path, section.line,
+                                    f"{where}: draws {section.draw} but only {len(pool)} question(s) match {section.pool}"))  # fmt: skip
         pools.append(pool)
     if problems:
         raise SpecError(problems)
@@ -126,7 +137,7 @@ def build_version(spec: ExamSpec, pools, student: Student) -> ExamVersion:
         rng = random.Random(_digest("section", spec.master_seed, student.id, index))
         available = [t for t in pool if t.id not in used]  # overlapping pools never draw a question twice
         if len(available) < section.draw:
-            raise SpecError([Problem(spec.path, 1, (
+            raise SpecError([Problem(spec.path, section.line, (
                 f"section {index + 1} ({section.title}) draws {section.draw}, but its pool shares questions with "
                 f"earlier sections and only {len(available)} remain after their draws for {student.id}: make "
                 "the pools disjoint or draw fewer"))])  # fmt: skip

@@ -97,6 +97,10 @@ def build_exam(
     failed rebuild leaves the previous exam as it was (the failed attempt stays in OUT.failed/
     for its TeX logs), and a rebuild never leaves files of an older roster behind."""
     started = time.perf_counter()
+    if not formats:
+        raise ValueError(f"--format names no format; choose from {', '.join(FORMATS)}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"--jobs must be a whole number of at least 1 (got {jobs!r})")
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
@@ -187,6 +191,8 @@ def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, forma
     data = manifest(spec, exam_versions, bank_digest(bank), digests)
     write_manifest(data, instructor / "manifest.json")
     if answer_sheets:
+        if "pdf" not in formats:
+            report.notes.append("answer sheets were written as .tex only: add pdf to --format to print them")
         for entry in data["versions"]:
             path = tex_dir / f"{names[entry['student_id']]}-answer-sheet.tex"
             path.write_text(render_sheet(env, data["exam"], entry, roster=roster_path is not None), encoding="utf-8")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEX_PACKAGES = "texlive-latex-base texlive-latex-extra texlive-fonts-recommended"
-UNICODE_PACKAGES = "texlive-luatex fonts-dejavu-core fonts-droid-fallback"
+UNICODE_PACKAGES = "texlive-luatex fonts-cmu fonts-dejavu-core fonts-droid-fallback"
 INSTALL_HINT = (
     f"pdflatex was not found. Install TeX Live (Debian/Ubuntu: sudo apt-get install {TEX_PACKAGES}; "
     "macOS: MacTeX) and rebuild; the .tex sources were written and can be compiled by hand."

@@ -9,6 +9,7 @@ student id, seed or master seed appears in what an LMS shows.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 AUTO = ("number", "options")  # response kinds Moodle and Canvas grade themselves
 BY_HAND = "graded by hand"
@@ -25,12 +26,38 @@ def variant_tag(qid: str, seed) -> str:
 
 
 def slots(versions) -> dict[int, list]:
-    """Exam question number -> that slot's distinct questions across versions, in version order."""
-    found: dict[int, dict] = {}
+    """Slot number -> the questions an LMS draws one of for it: a slot is a position in a section
+    (its k-th question), so shuffled numbering never mixes sections. An LMS draws every slot on
+    its own, so each question (template) is put in one slot only: the one where the versions
+    drew it most often. Then no LMS quiz can show a student the same question twice, as the paper
+    exam never does (`assemble.py`). Each question is copied with its slot number."""
+    drawn: dict[tuple, dict] = {}
     for version in versions:
+        position: dict[str, int] = {}
         for question in version.questions:
-            found.setdefault(question.number, {}).setdefault((question.qid, question.seed), question)
-    return {number: list(found[number].values()) for number in sorted(found)}
+            k = position[question.section] = position.get(question.section, 0) + 1
+            drawn.setdefault((_section_order(versions, question.section), k), {}).setdefault(
+                (question.qid, question.seed), question
+            )
+    keys = sorted(drawn)
+    home = {}
+    for qid in {qid for found in drawn.values() for qid, _ in found}:
+        counts = [(sum(1 for q, _ in drawn[key] if q == qid), -i) for i, key in enumerate(keys)]
+        home[qid] = keys[-max(counts)[1]]
+    result = {}
+    for key in keys:
+        mine = [q for (qid, _), q in drawn[key].items() if home[qid] == key]
+        if mine:
+            result[len(result) + 1] = [replace(q, number=len(result) + 1) for q in mine]
+    return result
+
+
+def _section_order(versions, title: str) -> int:
+    for version in versions:
+        for i, question in enumerate(version.questions):
+            if question.section == title:
+                return i
+    return 0
 
 
 def question_title(question) -> str:

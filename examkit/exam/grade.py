@@ -98,6 +98,8 @@ class Given:
     text: str
     line: int
     marker_score: str = ""  # a score the marker filled on a paper answer sheet (`exam scan`)
+    review: str = ""  # why a person must look at the scanned sheet before this part is graded
+    sheet: bool = False  # from a scanned answer sheet (the file has a marker_score column)
 
 
 def _read_csv(path, what: str) -> list[list[str]]:
@@ -134,6 +136,7 @@ def read_answers(path) -> dict:
     answers, first_row, errors = defaultdict(dict), {}, []
     long_form = header[1:4] == ["question", "part", "answer"]
     score_col = header.index("marker_score") if long_form and "marker_score" in header else None
+    review_col = header.index("review") if long_form and "review" in header else None
     columns = []
     if not long_form:
         for col in rows[0][1:]:
@@ -155,12 +158,18 @@ def read_answers(path) -> dict:
                 errors.append(f"{path}:{line}: expected student_id,question,part,answer")
                 continue
             score = row[score_col].strip() if score_col is not None and len(row) > score_col else ""
-            cells = [((_question_number(row[1], f"{path}:{line}"), _part_key(row[2])), (row[3], score))]
+            review = row[review_col].strip() if review_col is not None and len(row) > review_col else ""
+            try:
+                number = _question_number(row[1], f"{path}:{line}")
+            except AnswersError as exc:
+                errors.append(str(exc))
+                continue
+            cells = [((number, _part_key(row[2])), (row[3], score, review))]
         else:
             if sid in first_row:
                 errors.append(f"{path}:{line}: student {sid!r} again (first on line {first_row[sid]})")
                 continue
-            cells = [(key, (text, "")) for key, text in zip(columns, row[1:])]
+            cells = [(key, (text, "", "")) for key, text in zip(columns, row[1:])]
         first_row.setdefault(sid, line)
         for key, text in cells:
             if text[1] and not _is_score(text[1]):
@@ -171,7 +180,7 @@ def read_answers(path) -> dict:
                 errors.append(f"{path}:{line}: a second answer for {sid} Q{number}{part and f'({part})'} "
                               f"(first on line {answers[sid][key].line})")  # fmt: skip
                 continue
-            answers[sid][key] = Given(text[0], line, text[1])
+            answers[sid][key] = Given(text[0], line, text[1], text[2], score_col is not None)
     if errors:
         raise AnswersError(_listing(errors))
     return answers
@@ -258,6 +267,8 @@ def _match_parts(q: dict, cells: dict, sid: str, path, errors: list) -> dict:
 
 def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allow_bank_change=False,
           marks_path=None) -> dict:  # fmt: skip
+    if Path(out).exists() and not Path(out).is_dir():
+        raise AnswersError(f"{out}: is a file; --out names the folder for grades.csv, feedback/ and marking.csv")
     data = read_manifest(manifest_path)
     bank = load_bank(bank_paths)
     if not allow_bank_change:
@@ -288,10 +299,7 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
             for part_entry in q["parts"]:
                 pid = part_entry["id"]
                 cell = given.get(pid, Given("", 0))
-                if cell.marker_score:
-                    student_marks.append(_marked_on_paper(sid, q, part_entry, cell, answers_path))
-                    continue
-                student_marks.append(_mark(sid, q, variant, part_entry, cell.text, rubric_marks))
+                student_marks.append(_mark_cell(sid, q, variant, part_entry, cell, rubric_marks, answers_path))
         marks.extend(student_marks)
         totals[sid] = sum(m.score for m in student_marks)
         if progress:
@@ -301,7 +309,7 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
     out.mkdir(parents=True, exist_ok=True)
     _write_grades(out, versions, marks, totals)
     _write_feedback(out / "feedback", versions, marks)
-    write_marking_sheet(out / "marking.csv", versions, marks, bank)
+    write_marking_sheet(out / "marking.csv", versions, marks, bank, rubric_marks)
     analysis = item_analysis(marks, totals)
     (out / "item_analysis.json").write_text(json.dumps(analysis, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return {
@@ -309,24 +317,42 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
         "absent": absent,
         "graded_answers": sum(m.status not in ("blank", "manual") for m in marks),
         "to_mark_by_hand": sum(m.status == "manual" for m in marks),
+        "to_review": sum(m.status == "review" for m in marks),
         "out": str(out),
         "item_analysis": analysis["questions"],
         "reliability": analysis["reliability"],
     }
 
 
-def _marked_on_paper(sid, q, part_entry, cell: Given, path) -> Mark:
-    """A written part the marker scored in the score bubbles of a paper answer sheet."""
+ON_SHEET = "scored on the answer sheet"
+
+
+def _mark_cell(sid, q, variant, part_entry, cell: Given, rubric_marks, path) -> Mark:
+    """A part's mark from its answer cell: held back for review where the scan was doubtful, the
+    marker's score from a paper sheet's score row, else the answer checked (or rubric-marked)."""
     pid, points = part_entry["id"], part_entry["points"]
     label = dict(zip((e["id"] for e in q["parts"]), _labels(q)))[pid]
+    base = dict(student_id=sid, number=q["number"], qid=q["qid"], part=pid, label=label, answer=cell.text,
+                max_score=points, misconception=None, feedback=[])  # fmt: skip
+    if cell.review:
+        return Mark(**base, status="review", score=0.0, message=f"to check on the scanned sheet: {cell.review}")
+    if not cell.marker_score:
+        response = variant.part(pid).response
+        if cell.sheet and response not in ("number", "options") and not cell.text.strip():
+            items = rubric_marks.get((sid, q["number"], pid))
+            if items is None:  # its answer is on the paper, its score row left empty
+                return Mark(**base, status="manual", score=0.0,
+                            message="to be marked by hand (the sheet's score row, or marking.csv)")  # fmt: skip
+        return _mark(sid, q, variant, part_entry, cell.text, rubric_marks)
+    if (sid, q["number"], pid) in rubric_marks:
+        raise AnswersError(f"{path}:{cell.line}: {sid} Q{q['number']}{label and f'({label})'} has a score on the "
+                           "answer sheet and rubric marks in the marks file: keep one")  # fmt: skip
     score = float(cell.marker_score)
     if score > points + 1e-9:
-        raise AnswersError(f"{path}:{cell.line}: marker_score {score:g} is more than Q{q['number']}'s "
-                           f"{points:g} points for this part")  # fmt: skip
+        raise AnswersError(f"{path}:{cell.line}: marker_score {score:g} is more than the {points:g} points "
+                           f"of {sid} Q{q['number']}{label and f'({label})'}")  # fmt: skip
     status = "correct" if score >= points else ("partial" if score > 0 else "incorrect")
-    return Mark(student_id=sid, number=q["number"], qid=q["qid"], part=pid, label=label, answer=cell.text,
-                status=status, score=round(score, 4), max_score=points, message="marked by hand",
-                misconception=None, feedback=[])  # fmt: skip
+    return Mark(**base, status=status, score=round(score, 4), message=ON_SHEET)
 
 
 def _mark(sid, q, variant, part_entry, text, rubric_marks) -> Mark:
@@ -334,8 +360,8 @@ def _mark(sid, q, variant, part_entry, text, rubric_marks) -> Mark:
     label = dict(zip((e["id"] for e in q["parts"]), _labels(q)))[pid]
     base = dict(student_id=sid, number=q["number"], qid=q["qid"], part=pid, label=label, answer=str(text))
     part = variant.part(pid)
-    if part.response == "text":
-        items = rubric_marks.get((sid, q["number"], pid))
+    items = rubric_marks.get((sid, q["number"], pid))
+    if part.response == "text" or items is not None:
         if items is not None:
             score = round(sum(items.values()), 4)
             status = "correct" if score >= points else ("partial" if score > 0 else "incorrect")
@@ -366,9 +392,11 @@ def rubric_items(part, points: float) -> list[tuple[str, float]]:
 MARKING_HEADER = ["student_id", "version", "question", "part", "item", "criterion", "max_points", "points", "answer"]
 
 
-def write_marking_sheet(path: Path, versions, marks, bank):
-    """marking.csv: one row per rubric item of every written part; the marker fills `points`
-    and passes the file back with --marks."""
+def write_marking_sheet(path: Path, versions, marks, bank, given=None):
+    """marking.csv: one row per rubric item of every part marked by hand, with the points given
+    so far (`given`, from --marks), so that rerunning with --marks OUT/marking.csv keeps them; the
+    marker fills `points` and passes the file back with --marks."""
+    given = given or {}
     written = [m for m in marks if m.status == "manual" or m.message == "marked by hand"]
     if not written:
         path.unlink(missing_ok=True)
@@ -380,9 +408,11 @@ def write_marking_sheet(path: Path, versions, marks, bank):
             q = next(q for q in versions[m.student_id]["questions"] if q["number"] == m.number)
             part = variant_from_manifest(q, bank).part(m.part)
             entry = next(e for e in q["parts"] if e["id"] == m.part)
+            done = given.get((m.student_id, m.number, m.part), {})
             for i, (criterion, most) in enumerate(rubric_items(part, entry["points"]), start=1):
+                points = f"{done[i]:g}" if i in done else ""
                 writer.writerow([m.student_id, versions[m.student_id]["code"], m.number, m.label or m.part, i,
-                                 criterion, f"{most:g}", "", m.answer if i == 1 else ""])  # fmt: skip
+                                 criterion, f"{most:g}", points, m.answer if i == 1 else ""])  # fmt: skip
 
 
 def read_marks(path, versions, bank) -> dict:
@@ -419,8 +449,8 @@ def read_marks(path, versions, bank) -> dict:
         pid = _part_names(q).get(_part_key(row[col["part"]]))
         entry = next((e for e in q["parts"] if e["id"] == pid), None)
         part = variant_from_manifest(q, bank).part(pid) if entry else None
-        if part is None or part.response != "text":
-            errors.append(f"{path}:{line}: {sid} Q{number} has no written part {row[col['part']].strip()!r}")
+        if part is None or part.response in ("number", "options"):
+            errors.append(f"{path}:{line}: {sid} Q{number} has no part {row[col['part']].strip()!r} to mark by hand")
             continue
         try:
             item = int(row[col["item"]].strip())
@@ -467,7 +497,8 @@ def _write_grades(out: Path, versions, marks, totals):
     per_question = defaultdict(float)
     for m in marks:
         per_question[(m.student_id, m.number)] += m.score
-    pending = {m.student_id for m in marks if m.status == "manual"}
+    to_mark = {m.student_id for m in marks if m.status == "manual"}
+    to_review = {m.student_id for m in marks if m.status == "review"}
     count = max(len(v["questions"]) for v in versions.values())
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -480,7 +511,11 @@ def _write_grades(out: Path, versions, marks, totals):
                 )
                 continue
             row = [sid, version["name"], version["code"], round(totals[sid], 4), version["points"]]
-            status = "written parts to mark (marking.csv)" if sid in pending else "graded"
+            status = "graded"
+            if sid in to_review:
+                status = "incomplete: scanned marks to check (see feedback)"
+            elif sid in to_mark:
+                status = "written parts to mark (marking.csv)"
             writer.writerow(row + [round(per_question[(sid, i)], 4) for i in range(1, count + 1)] + [status])
 
 

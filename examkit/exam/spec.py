@@ -69,6 +69,7 @@ class Section:
     pool: dict
     points: float | None = None
     shuffle_options: bool = True
+    line: int = 1  # of its entry in the spec, for messages
 
 
 @dataclass
@@ -107,6 +108,8 @@ def load_spec(path) -> ExamSpec:
     if isinstance(tree.get("date"), datetime.date):  # date: 2026-12-14, unquoted, as people write it
         tree["date"] = tree["date"].isoformat()
     if isinstance(tree.get("duration"), (int, float)) and not isinstance(tree.get("duration"), bool):
+        if tree["duration"] <= 0:
+            raise SpecError([Problem(str(path), line_of(tree, ["duration"]), "duration must be more than 0 minutes")])
         tree["duration"] = f"{tree['duration']:g} minutes"  # duration: 90
     problems = [
         Problem(
@@ -119,8 +122,15 @@ def load_spec(path) -> ExamSpec:
     if problems:
         raise SpecError(problems)
     sections = [
-        Section(s["title"], s["draw"], dict(s["from"]), s.get("points"), s.get("shuffle_options", True))
-        for s in tree["sections"]
+        Section(
+            s["title"],
+            s["draw"],
+            dict(s["from"]),
+            s.get("points"),
+            s.get("shuffle_options", True),
+            line_of(tree, ["sections", i]),
+        )  # fmt: skip
+        for i, s in enumerate(tree["sections"])
     ]
     return ExamSpec(
         title=tree["title"],
@@ -138,11 +148,15 @@ def load_spec(path) -> ExamSpec:
 
 
 def load_roster(path) -> list[Student]:
-    """CSV with a header: `student_id` (or `id`) and optional `name`. Errors name the line."""
+    """CSV with a header: `student_id` (or `id`) and optional `name` (or `full name`, `fullname`,
+    `student name`). Errors name the line."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise SpecError([Problem(str(path), 1, f"the roster is not UTF-8 text ({exc.reason} at byte {exc.start}): "
+                                 "save it as CSV UTF-8 (Excel: Save As > CSV UTF-8)")]) from None  # fmt: skip
+    except OSError as exc:
         raise SpecError([Problem(str(path), 1, f"cannot read roster: {exc}")]) from None
     reader = csv.DictReader(text.splitlines())
     fields = [f.strip().lower() for f in reader.fieldnames or []]
@@ -151,7 +165,12 @@ def load_roster(path) -> list[Student]:
         raise SpecError(
             [Problem(str(path), 1, f"roster needs a 'student_id' column (found: {', '.join(fields) or 'none'})")]
         )
-    name_key = next((f for f in reader.fieldnames if f.strip().lower() == "name"), None)
+    names = ("name", "full name", "full_name", "fullname", "student name", "student_name", "display name")
+    name_key = next((f for f in reader.fieldnames if f.strip().lower() in names), None)
+    if name_key is None and any("name" in f for f in fields):
+        raise SpecError(
+            [Problem(str(path), 1, f"which column is the name? call it 'name' (found: {', '.join(fields)})")]
+        )
     students, seen, problems = [], {}, []
     for line, row in enumerate(reader, start=2):
         sid = (row.get(id_key) or "").strip()

@@ -20,7 +20,7 @@ PAGE_W, PAGE_H = 210.0, 297.0
 MARK_SIZE = 6.0
 MARKS = ((12.0, 12.0), (198.0, 12.0), (12.0, 285.0), (198.0, 285.0))  # corner-mark centres
 QR_BOX = (164.0, 20.0, 26.0)  # left, top, size
-TOP, BOTTOM, LEFT, RIGHT = 60.0, 277.0, 18.0, 192.0
+TOP, BOTTOM, LEFT, RIGHT = 68.0, 278.0, 18.0, 192.0
 RADIUS = 1.65
 PITCH_X, PITCH_Y = 5.0, 4.3
 LABEL_W = 13.0
@@ -51,6 +51,7 @@ class Field:
     h: float
     bubbles: list = field(default_factory=list)
     columns: int = 0
+    box: tuple | None = None  # a digit grid's write-in boxes: (left, top, width, height)
 
     @property
     def name(self) -> str:
@@ -123,26 +124,28 @@ def _field(q: dict, entry: dict, label: str, select: str) -> Field:
         values = score_values(float(entry["points"]))
         f.w, f.h = LABEL_W + 22.0 + len(values) * 7.5, 11.0
         f.bubbles = [Bubble(LABEL_W + 26.0 + i * 7.5, 7.0, "", _fmt(v), _fmt(v)) for i, v in enumerate(values)]
-    else:
+    else:  # sign column, row labels 0-9, digit columns under write-in boxes, decimal points between
         columns = digit_columns(entry)
         f.columns = columns
-        left = 9.0  # row labels 0-9 sit in this strip
-        f.w = left + (columns + 1) * PITCH_X + 2.0
-        top = 15.0  # label line, then the write-in boxes
+        left, top = 10.0, 15.0
+        f.w = left + columns * PITCH_X + 2.0
         f.h = top + 11 * PITCH_Y + 3.0
-        x_sign = left + PITCH_X / 2
-        f.bubbles.append(Bubble(x_sign, top + PITCH_Y / 2, "sign", "-", "−"))
+        f.box = (left, 6.0, columns * PITCH_X, 7.0)
+        f.bubbles.append(Bubble(2.5, top + PITCH_Y / 2, "sign", "-", "−"))
         for c in range(columns):
-            x = left + (c + 1.5) * PITCH_X
+            x = left + (c + 0.5) * PITCH_X
             for d in range(10):
                 f.bubbles.append(Bubble(x, top + (d + 0.5) * PITCH_Y, f"c{c}", str(d)))
-            f.bubbles.append(Bubble(x + PITCH_X / 2, top + 10.5 * PITCH_Y, "point", str(c)))
+            if c < columns - 1:
+                f.bubbles.append(Bubble(x + PITCH_X / 2, top + 10.5 * PITCH_Y, "point", str(c)))
     return f
 
 
 def _placed(f: Field, x: float, y: float) -> Field:
     f.x, f.y = x, y
-    f.bubbles = [Bubble(b.x + x, b.y + y, b.group, b.value, b.label) for b in f.bubbles]
+    f.bubbles = [Bubble(round(b.x + x, 3), round(b.y + y, 3), b.group, b.value, b.label) for b in f.bubbles]
+    if f.box:
+        f.box = (round(f.box[0] + x, 3), round(f.box[1] + y, 3), f.box[2], f.box[3])
     return f
 
 

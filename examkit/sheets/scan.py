@@ -23,7 +23,8 @@ from . import layout as L
 PX_PER_MM = 8.0  # the aligned page: 1680 x 2376 px
 MARKED, EMPTY = 0.45, 0.15  # ink share inside a bubble: marked above, empty below, doubtful between
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pgm", ".ppm"}
-CSV_HEADER = ["student_id", "question", "part", "answer", "marker_score"]
+CSV_HEADER = ["student_id", "question", "part", "answer", "marker_score", "review"]
+WRITTEN_SHARE = 0.03  # dark pixels in a write-in box beyond this: something is written there
 
 
 class ScanError(ValueError):
@@ -43,14 +44,16 @@ class Doubt:
 
 @dataclass
 class ScanResult:
-    rows: list = field(default_factory=list)  # [code, question, label, answer, marker_score]
+    rows: list = field(default_factory=list)  # [code, question, label, answer, marker_score, review]
     doubts: list = field(default_factory=list)
     unreadable: list = field(default_factory=list)  # "source: why"
     pages: int = 0
+    read: int = 0
 
     def to_json(self) -> dict:
         return {
             "pages": self.pages,
+            "pages_read": self.read,
             "rows": len(self.rows),
             "doubtful": [d.to_json() for d in self.doubts],
             "unreadable": self.unreadable,
@@ -140,17 +143,39 @@ def align(gray: np.ndarray):
 
 
 def read_code(page: np.ndarray) -> dict | None:
+    """The QR payload, read where the sheet prints it (top right): a page scanned upside down has
+    its code bottom left, so it is not read here and `upright` turns it."""
     cv2 = _cv2()
     left, top, size = L.QR_BOX
     pad = 6
     crop = page[int((top - pad) * PX_PER_MM) : int((top + size + pad) * PX_PER_MM),
                 int((left - pad) * PX_PER_MM) : int((left + size + pad) * PX_PER_MM)]  # fmt: skip
     detector = cv2.QRCodeDetector()
-    for image in (crop, cv2.GaussianBlur(crop, (3, 3), 0), page):
+    for image in (crop, cv2.GaussianBlur(crop, (3, 3), 0)):
         text, _, _ = detector.detectAndDecode(image)
         if text:
             return L.read_payload(text)
     return None
+
+
+def upright(gray: np.ndarray):
+    """(aligned page, QR payload) whichever way up the page was scanned (portrait or landscape,
+    either end first), or (None, why)."""
+    turns = (1, 3) if gray.shape[1] > gray.shape[0] else (0, 2)
+    aligned = False
+    for turn in turns:
+        page = align(np.ascontiguousarray(np.rot90(gray, turn)))
+        if page is None:
+            continue
+        aligned = True
+        for flip in (0, 2):
+            candidate = np.ascontiguousarray(np.rot90(page, flip))
+            code = read_code(candidate)
+            if code is not None:
+                return candidate, code
+    if not aligned:
+        return None, "no answer-sheet corner marks found (is it a sheet, scanned whole?)"
+    return None, "the sheet's QR code could not be read"
 
 
 def ink_levels(page: np.ndarray) -> tuple[float, float]:
@@ -189,6 +214,8 @@ def read_field(page, f: L.Field, paper: float, ink: float) -> tuple[str, str | N
         where = ", ".join(_bubble_name(f, b) for b in faint[:4])
         return "", f"a light or partly erased mark ({where})"
     marked = [b for b, s in states.items() if s == "marked"]
+    if f.kind == L.DIGITS and not marked and written_in_boxes(page, f, paper, ink):
+        return "", "a number is written in the boxes but no bubble is filled"
     if f.kind == L.CHOICE:
         if f.select == "single" and len(marked) > 1:
             return "", f"{len(marked)} options filled where one is asked ({', '.join(b.value for b in marked)})"
@@ -198,6 +225,19 @@ def read_field(page, f: L.Field, paper: float, ink: float) -> tuple[str, str | N
             return "", f"{len(marked)} scores filled ({', '.join(b.value for b in marked)})"
         return (marked[0].value if marked else ""), None
     return _number(f, marked)
+
+
+def written_in_boxes(page, f: L.Field, paper: float, ink: float) -> bool:
+    """Ink inside any write-in box of a digit grid (its printed lines left out)."""
+    left, top, _, height = f.box
+    threshold = (paper + ink) / 2
+    for c in range(f.columns):
+        x0, x1 = left + c * L.PITCH_X + 0.9, left + (c + 1) * L.PITCH_X - 0.9
+        cell = page[int((top + 0.9) * PX_PER_MM) : int((top + height - 0.9) * PX_PER_MM),
+                    int(x0 * PX_PER_MM) : int(x1 * PX_PER_MM)]  # fmt: skip
+        if cell.size and (cell < threshold).mean() > WRITTEN_SHARE:
+            return True
+    return False
 
 
 def _bubble_name(f: L.Field, b: L.Bubble) -> str:
@@ -252,13 +292,9 @@ def scan(source, manifest: dict, dpi: int = 200, progress=None) -> ScanResult:
         if isinstance(image, str):
             result.unreadable.append(image)
             continue
-        page = align(image)
+        page, code = upright(image)
         if page is None:
-            result.unreadable.append(f"{name}: no answer-sheet corner marks found (is it a sheet, scanned whole?)")
-            continue
-        code = read_code(page)
-        if code is None:
-            result.unreadable.append(f"{name}: the sheet's QR code could not be read")
+            result.unreadable.append(f"{name}: {code}")
             continue
         if code["exam"] != key or code["code"].upper() not in versions:
             result.unreadable.append(f"{name}: a sheet of another exam (version {code['code']})")
@@ -275,20 +311,23 @@ def scan(source, manifest: dict, dpi: int = 200, progress=None) -> ScanResult:
         if code["page"] > len(pages):
             result.unreadable.append(f"{name}: page {code['page']} is not on version {version['code']}'s sheet")
             continue
+        result.read += 1
         paper, ink = ink_levels(page)
         for f in pages[code["page"] - 1].fields:
             answer, doubt = read_field(page, f, paper, ink)
             if doubt:
                 result.doubts.append(Doubt(name, version["code"], f.name, doubt))
             score = answer if f.kind == L.SCORE else ""
-            result.rows.append([version["code"], f.number, f.label, "" if f.kind == L.SCORE else answer, score])
-    for (code, _), _name in list(seen.items()):
-        version = versions[code.upper()]
-        total = len(L.sheet_layout(version))
-        missing = [p for p in range(1, total + 1) if (code, p) not in seen]
-        if missing:
-            pages = ", ".join(map(str, missing))
-            result.unreadable.append(f"version {code}: page {pages} of its {total}-page sheet was not scanned")
+            result.rows.append([version["code"], f.number, f.label, "" if f.kind == L.SCORE else answer, score,
+                                doubt and f"{doubt} ({name})"])  # fmt: skip
+    for code in sorted({code for code, _ in seen}):
+        layout = L.sheet_layout(versions[code.upper()])
+        for page in layout:
+            if (code, page.number) in seen:
+                continue
+            why = f"page {page.number} of the {len(layout)}-page sheet was not scanned"
+            result.unreadable.append(f"version {code}: {why}")
+            result.rows.extend([code, f.number, f.label, "", "", why] for f in page.fields)
     result.unreadable = list(dict.fromkeys(result.unreadable))
     return result
 
