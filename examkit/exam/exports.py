@@ -31,14 +31,16 @@ def slots(versions) -> dict[int, list]:
     its own, so each question (template) is put in one slot only: the one where the versions
     drew it most often. Then no LMS quiz can show a student the same question twice, as the paper
     exam never does (`assemble.py`). Each question is copied with its slot number."""
+    order: dict[str, int] = {}  # sections in exam order, as first drawn
+    for version in versions:
+        for question in version.questions:
+            order.setdefault(question.section, len(order))
     drawn: dict[tuple, dict] = {}
     for version in versions:
         position: dict[str, int] = {}
         for question in version.questions:
             k = position[question.section] = position.get(question.section, 0) + 1
-            drawn.setdefault((_section_order(versions, question.section), k), {}).setdefault(
-                (question.qid, question.seed), question
-            )
+            drawn.setdefault((order[question.section], k), {}).setdefault((question.qid, question.seed), question)
     keys = sorted(drawn)
     home = {}
     for qid in {qid for found in drawn.values() for qid, _ in found}:
@@ -50,14 +52,6 @@ def slots(versions) -> dict[int, list]:
         if mine:
             result[len(result) + 1] = [replace(q, number=len(result) + 1) for q in mine]
     return result
-
-
-def _section_order(versions, title: str) -> int:
-    for version in versions:
-        for i, question in enumerate(version.questions):
-            if question.section == title:
-                return i
-    return 0
 
 
 def question_title(question) -> str:

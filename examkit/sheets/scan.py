@@ -81,13 +81,14 @@ def page_images(source: Path, dpi: int = 200):
         raise ScanError(f"{source}: no such file or folder")
     for path in files:
         if path.suffix.lower() == ".pdf":
-            yield from _pdf_pages(path, dpi)
+            yield from pdf_pages(path, dpi)
             continue
         image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
         yield path.name, (image if image is not None else f"{path.name}: not a readable image")
 
 
-def _pdf_pages(path: Path, dpi: int):
+def pdf_pages(path: Path, dpi: int):
+    """(name, grayscale image) per page of a PDF, or (name, why) when it cannot be read."""
     import pypdfium2 as pdfium
 
     try:

@@ -5,6 +5,7 @@ round), then rotated, resampled to the scan resolution and given sensor noise.""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -12,12 +13,9 @@ from . import layout as L
 
 
 def rasterize(pdf_path, dpi: int = 300) -> list[np.ndarray]:
-    import pypdfium2 as pdfium
+    from .scan import pdf_pages
 
-    pdf = pdfium.PdfDocument(str(pdf_path))
-    pages = [np.array(pdf[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")) for i in range(len(pdf))]
-    pdf.close()
-    return pages
+    return [image for _, image in pdf_pages(Path(pdf_path), dpi)]
 
 
 def number_bubbles(f: L.Field, text: str) -> list[L.Bubble]:
