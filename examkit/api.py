@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -92,17 +93,23 @@ def reference_list() -> list[dict]:
             "description": m.description,
             "default_dataset": m.default_dataset,
             "datasets": list(m.datasets),
-            "default_epochs": m.default_epochs,
+            "default_epochs": m.config().epochs,
+            "settings": dataclasses.asdict(m.config()),
+            "presets": list(m.presets),
         }
         for m in MODELS.values()
     ]
 
 
-def reference_train(model: str, dataset=None, epochs=None, seed: int = 0, out=".", progress_factory=None) -> dict:
-    """Train a reference model; writes metrics.json, model.pt and figures/ under `out`."""
+def reference_train(
+    model: str, dataset=None, epochs=None, seed: int = 0, out=".", progress_factory=None, preset=None, **settings
+) -> dict:
+    """Train a reference model; writes metrics.json, model.pt and figures/ under `out`.
+    `settings`: latent_dim, hidden, batch_size, beta, lr, binarize (None = the model's default).
+    The result's metrics["health"]["healthy"] says whether the run can be trusted as ground truth."""
     from reference_models.runs import train_reference
 
-    return train_reference(model, dataset, epochs, seed, out, progress_factory)
+    return train_reference(model, dataset, epochs, seed, out, progress_factory, preset, **settings)
 
 
 def reference_scenarios(out, seed: int = 0, names=None, progress=None) -> dict:

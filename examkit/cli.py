@@ -139,7 +139,9 @@ def cmd_reference_list(args) -> int:
         for r in rows:
             print(
                 f"{r['name']:<15} {r['family']:<12} default: {r['default_dataset']}, {r['default_epochs']} epochs  "
-                f"({r['description']}; datasets: {', '.join(r['datasets'])})"
+                f"({r['description']}; datasets: {', '.join(r['datasets'])}"
+                + (f"; presets: {', '.join(r['presets'])}" if r["presets"] else "")
+                + ")"
             )
     return EXIT_OK
 
@@ -153,19 +155,37 @@ def cmd_reference_train(args) -> int:
             args.seed,
             args.out,
             progress_factory=lambda total, label: Progress(total, label, enabled=not args.json),
+            preset=args.preset,
+            latent_dim=args.latent,
+            hidden=args.hidden,
+            batch_size=args.batch_size,
+            beta=args.beta,
+            lr=args.lr,
+            binarize=args.binarize,
         )
     except ValueError as exc:
         print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from reference_models.health import message
+
     summary = {k: v for k, v in result["metrics"].items() if k != "history"}
     summary["seconds"] = round(result["seconds"], 1)
     summary["out"] = str(result["out"])
+    health = summary["health"]
     if args.json:
         _print_json(summary)
     else:
         for key, value in summary.items():
-            if not isinstance(value, list):
+            if not isinstance(value, (list, dict)):
                 print(f"{key:<40} {value}")
+        print(f"{'healthy':<40} {health['healthy']}")
+    if not health["healthy"]:
+        print(
+            f"examkit: the {args.model} run is unhealthy, not fit as ground truth: {message(health)} "
+            f"(details: {result['out']}/metrics.json)",
+            file=sys.stderr,
+        )
+        return EXIT_FAIL
     return EXIT_OK
 
 
@@ -683,7 +703,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = ref.add_parser("list", help="the reference models and their data sets")
     json_option(p)
     p.set_defaults(func=cmd_reference_list)
-    p = ref.add_parser("train", help="train one model; writes metrics.json, model.pt and figures/")
+    p = ref.add_parser(
+        "train",
+        help="train one model; writes metrics.json, model.pt and figures/ (exit 1 when the run is unhealthy)",
+    )
     p.add_argument("model", help="reference model (see examkit reference list)")
     p.add_argument("--dataset", help="digits | digits28 | gaussians8 | gaussians25 | mnist:PATH")
     p.add_argument("--epochs", type=int, help="training epochs (default: the model's own)")
@@ -694,6 +717,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="training seed (default 0): the same seed gives the same metrics and figures",
     )
     p.add_argument("--out", required=True, help="output folder (created): metrics.json, model.pt, figures/")
+    p.add_argument(
+        "--preset",
+        help="a published recipe to reproduce (vae: pytorch-examples = 784-400-20, batch 128, 10 epochs)",
+    )
+    p.add_argument("--latent", type=int, metavar="N", help="latent (code or z) size (default: the model's own)")
+    p.add_argument("--hidden", type=int, metavar="N", help="hidden layer width of the MLP models")
+    p.add_argument("--batch-size", type=int, metavar="N", help="minibatch size")
+    p.add_argument("--beta", type=float, metavar="B", help="KL weight of the VAEs (1 = the ELBO; beta_vae: 4)")
+    p.add_argument("--lr", type=float, metavar="LR", help="Adam learning rate (GANs: both players)")
+    p.add_argument(
+        "--binarize",
+        choices=["static", "dynamic"],
+        help="VAEs: train on binarized pixels, one fixed draw (static) or a fresh draw per batch (dynamic); "
+        "the test set is one fixed draw either way",
+    )
     json_option(p)
     p.set_defaults(func=cmd_reference_train)
     p = ref.add_parser("scenarios", help="run every failure scenario (mode collapse, KL collapse, ...)")

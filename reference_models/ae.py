@@ -5,7 +5,24 @@ The code z is deterministic: nothing organizes the latent space, which is why de
 gives poor samples (scenario `ae_vs_vae_prior`).
 """
 
+from dataclasses import dataclass
+
 import torch.nn as nn
+
+
+@dataclass
+class Config:
+    """A reference AE run. Defaults: the bundled 8x8 digits (a 2-d code to plot)."""
+
+    latent_dim: int = 2
+    hidden: int = 128
+    epochs: int = 60
+    batch_size: int = 64
+    lr: float = 1e-3
+
+    @classmethod
+    def for_dataset(cls, dataset: str) -> "Config":
+        return cls() if dataset == "digits" else cls(hidden=256)
 
 
 class AE(nn.Module):
@@ -24,3 +41,7 @@ class AE(nn.Module):
     def forward(self, x):
         z = self.encode(x)
         return self.decode(z).view_as(x), z
+
+
+def build(config: Config, x_dim: int) -> AE:
+    return AE(x_dim, config.hidden, config.latent_dim)

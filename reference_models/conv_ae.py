@@ -4,9 +4,30 @@ Same loss as the MLP AE, L_AE = E ||x - \hat x||² (`losses.ae_mse`).
 Shapes: 28 -> 14 -> 7 -> z -> 7 -> 14 -> 28.
 """
 
+from dataclasses import dataclass
+
 import torch.nn as nn
 
 from .ae import AE
+
+
+@dataclass
+class Config:
+    """A reference conv_ae run on 28x28 images (the upscaled digits or MNIST)."""
+
+    latent_dim: int = 16
+    channels: int = 16
+    epochs: int = 15
+    batch_size: int = 64
+    lr: float = 1e-3
+
+    @classmethod
+    def for_dataset(cls, dataset: str) -> "Config":
+        return cls()
+
+
+def build(config: Config, x_dim: int) -> "ConvAE":
+    return ConvAE(config.latent_dim, config.channels)
 
 
 class ConvAE(AE):

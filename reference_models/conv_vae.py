@@ -4,9 +4,33 @@ Same model as `vae.VAE` with convolutional encoder/decoder: q_φ(z|x) = N(μ, di
 z = μ + σ ⊙ ε, Bernoulli decoder, loss -E_q[log p_θ(x|z)] + β D_KL (`losses.negative_elbo`).
 """
 
+from dataclasses import dataclass
+
 import torch.nn as nn
 
 from .vae import VAE
+
+
+@dataclass
+class Config:
+    """A reference conv_vae run on 28x28 images (the upscaled digits or MNIST)."""
+
+    latent_dim: int = 16
+    channels: int = 16
+    epochs: int = 15
+    batch_size: int = 64
+    lr: float = 1e-3
+    beta: float = 1.0
+    anneal_epochs: int = 0
+    binarize: str = "none"
+
+    @classmethod
+    def for_dataset(cls, dataset: str) -> "Config":
+        return cls()
+
+
+def build(config: Config, x_dim: int) -> "ConvVAE":
+    return ConvVAE(config.latent_dim, config.channels)
 
 
 class ConvVAE(VAE):

@@ -135,3 +135,8 @@ def mnist(path, split: str = "train", value_range: str = "01"):
     if value_range == "pm1":
         x = x * 2 - 1
     return x, y
+
+
+def binarize(x: torch.Tensor, seed: int) -> torch.Tensor:
+    """One Bernoulli draw of grey levels in [0, 1] (the binarized MNIST of the VAE/IWAE papers)."""
+    return torch.bernoulli(x, generator=torch.Generator().manual_seed(seed))

@@ -21,27 +21,31 @@ def _save(fig, path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(
-        path, dpi=100, metadata=_META if path.suffix == ".png" else {"Creator": _META["Software"], "CreationDate": None}
+        path,
+        dpi=100,
+        bbox_inches="tight",  # axis labels and titles are never clipped
+        pad_inches=0.05,
+        metadata=_META if path.suffix == ".png" else {"Creator": _META["Software"], "CreationDate": None},
     )
     plt.close(fig)
     return path
 
 
-def _as_images(x: torch.Tensor) -> torch.Tensor:
-    """(N, D) or (N, 1, H, W) in [0, 1] or [-1, 1] -> (N, H, W) in [0, 1]."""
+def _as_images(x: torch.Tensor, value_range: str = "01") -> torch.Tensor:
+    """(N, D) or (N, 1, H, W) in `value_range` ("01" or "pm1") -> (N, H, W) in [0, 1]."""
     x = x.detach().float()
     if x.dim() == 2:
         side = int(round(x.shape[1] ** 0.5))
         x = x.view(-1, side, side)
     else:
         x = x.view(x.shape[0], x.shape[-2], x.shape[-1])
-    if x.min() < -0.01:
+    if value_range == "pm1":
         x = (x + 1) / 2
     return x.clamp(0, 1)
 
 
-def _grid(ax, images, cols):
-    images = _as_images(images)
+def _grid(ax, images, cols, value_range="01"):
+    images = _as_images(images, value_range)
     n, h, w = images.shape
     rows = (n + cols - 1) // cols
     canvas = torch.ones(rows * (h + 1) + 1, cols * (w + 1) + 1)
@@ -52,9 +56,9 @@ def _grid(ax, images, cols):
     ax.axis("off")
 
 
-def sample_grid(images, path, title="Samples", cols=8):
+def sample_grid(images, path, title="Samples", cols=8, value_range="01"):
     fig, ax = plt.subplots(figsize=(cols * 0.6 + 0.4, (len(images) + cols - 1) // cols * 0.6 + 0.6))
-    _grid(ax, images, cols)
+    _grid(ax, images, cols, value_range)
     ax.set_title(title, fontsize=9)
     return _save(fig, path)
 
@@ -91,13 +95,14 @@ def latent_scatter(z, labels, path, title="Latent codes by class"):
     return _save(fig, path)
 
 
-def loss_curves(history, keys, path, title="Training curves", xkey="step"):
+def loss_curves(history, keys, path, title="Training curves", xkey="step", ylabel=""):
     fig, ax = plt.subplots(figsize=(5, 3.2))
     for key in keys:
         points = [(h[xkey], h[key]) for h in history if h.get(key) is not None]
         if points:
             ax.plot(*zip(*points), label=key, linewidth=1.2)
-    ax.set_xlabel(xkey)
+    ax.set_xlabel({"step": "generator step", "epoch": "epoch"}.get(xkey, xkey))
+    ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     ax.set_title(title, fontsize=9)
@@ -108,7 +113,8 @@ def d_histogram(d_real, d_fake, path, title="Discriminator outputs D(x)"):
     fig, ax = plt.subplots(figsize=(5, 3.2))
     ax.hist(d_real.detach().numpy(), bins=30, range=(0, 1), alpha=0.6, label="real")
     ax.hist(d_fake.detach().numpy(), bins=30, range=(0, 1), alpha=0.6, label="generated")
-    ax.set_xlabel("D(x)")
+    ax.set_xlabel("D(x) (train mode, as in training)")
+    ax.set_ylabel("images")
     ax.legend(fontsize=8)
     ax.set_title(title, fontsize=9)
     return _save(fig, path)
@@ -130,4 +136,27 @@ def mixture_over_training(real, snapshots: dict, path, title="Generator samples 
         ax.set_yticks([])
         ax.set_title(f"step {step}", fontsize=8)
     fig.suptitle(title, fontsize=9)
+    return _save(fig, path)
+
+
+def beta_sweep(betas, rows, samples, path):
+    """Left: the rate-distortion trade-off (KL vs reconstruction, one point per β); right: decoded
+    prior samples, one row per β."""
+    fig = plt.figure(figsize=(8.2, 3.4))
+    left = fig.add_axes([0.08, 0.16, 0.38, 0.72])
+    kl = [r["kl"] for r in rows]
+    recon = [r["recon_nll"] for r in rows]
+    left.plot(kl, recon, "o-", color="tab:blue")
+    for b, x, y in zip(betas, kl, recon):
+        left.annotate(f"β = {b:g}", (x, y), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    left.set_xlabel("KL (rate), nats per image")
+    left.set_ylabel("reconstruction NLL, nats per image")
+    left.grid(alpha=0.3)
+    left.set_title("β-VAE: rate against distortion", fontsize=9)
+    right = fig.add_axes([0.56, 0.1, 0.43, 0.8])
+    side = int(round(samples[betas[0]][0].numel() ** 0.5))
+    _grid(right, torch.cat([samples[b].view(-1, side, side) for b in betas]), len(samples[betas[0]]))
+    for row, b in enumerate(betas):
+        right.text(-2, 1 + row * (side + 1) + side / 2, f"β = {b:g}", ha="right", va="center", fontsize=8)
+    right.set_title("the same 10 codes z ~ N(0, I), decoded at each β", fontsize=9)
     return _save(fig, path)

@@ -6,8 +6,39 @@ saturating E[log(1 - D(G(z)))] or non-saturating -E[log D(G(z))] for G.
 D returns logits; `prob` gives probabilities.
 """
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn as nn
+
+
+@dataclass
+class Config:
+    """A reference GAN run (also the shape of every MLP GAN variant's config).
+    Defaults: the 2-D 8-Gaussians ring; `for_dataset` gives the flattened-digits sizes."""
+
+    latent_dim: int = 2
+    hidden: int = 64
+    out: str = "linear"  # "tanh" for images in [-1, 1]
+    loss: str = "ns"  # "ns" non-saturating, "sat" saturating (see train.train_gan)
+    lr_g: float = 1e-3
+    lr_d: float = 1e-3
+    betas: tuple = (0.5, 0.999)
+    n_critic: int = 1  # D (critic) steps per G step
+    batch_size: int = 256
+    epochs: int = 32
+    threads: int = 1
+
+    @classmethod
+    def for_dataset(cls, dataset: str) -> "Config":
+        if dataset.startswith("gaussians"):
+            return cls()
+        return cls(latent_dim=16, hidden=256, out="tanh", batch_size=64)
+
+
+def build(config: Config, x_dim: int):
+    """(generator, discriminator) for data of `x_dim` values."""
+    return Generator(config.latent_dim, config.hidden, x_dim, config.out), Discriminator(x_dim, config.hidden)
 
 
 class Generator(nn.Module):

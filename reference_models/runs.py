@@ -1,36 +1,45 @@
-"""Reference runs: build a model, train it with a seed, measure it, draw its figures.
+"""Reference runs: build a model from its Config, train it with a seed, measure it, judge its
+health, draw its figures.
 
-`train_reference(name, dataset, epochs, seed, out)` writes `metrics.json`, `model.pt` (a
-state_dict) and `figures/*.png`. Same seed, same machine: identical metrics.json.
+`train_reference(name, dataset, seed=..., out=..., **settings)` writes `metrics.json` (settings,
+metrics, health checks), `model.pt` (every network's state_dict and the config) and
+`figures/*.png`. Same seed, same machine: identical metrics.json.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import torch
 
-from . import data, figures, metrics, train
-from .ae import AE
-from .beta_vae import BetaVAE
-from .cgan import ConditionalDiscriminator, ConditionalGenerator
-from .conv_ae import ConvAE
-from .conv_vae import ConvVAE
-from .dcgan import Discriminator as DCDiscriminator
-from .dcgan import Generator as DCGenerator
-from .dcgan import weights_init
-from .gan import Discriminator, Generator
-from .lsgan import build as build_lsgan
-from .stylegan_mini import MiniStyleGenerator
-from .vae import VAE
-from .wgan_gp import Critic
+from . import (
+    ae,
+    beta_vae,
+    cgan,
+    conv_ae,
+    conv_vae,
+    data,
+    dcgan,
+    figures,
+    gan,
+    health,
+    lsgan,
+    metrics,
+    stylegan_mini,
+    train,
+    vae,
+    wgan_gp,
+)
 
 MIXTURE_STD = 0.05
 MIXTURE_POINTS = 20000
+BINARIZE_SEED = 0  # static binarization and the binarized test set: one fixed draw
 
 
 @dataclass
@@ -41,31 +50,38 @@ class Dataset:
     x_test: torch.Tensor
     y_test: torch.Tensor
     kind: str  # "images" or "points"
+    value_range: str = "01"  # images: "01" or "pm1"
     centers: torch.Tensor | None = None
     std: float = 0.0
 
 
-def load_dataset(name: str, value_range: str = "01") -> Dataset:
+def load_dataset(name: str, value_range: str = "01", binarize: str = "none") -> Dataset:
     if name in ("digits", "digits28"):
         size = 8 if name == "digits" else 28
         x, y = data.digits(size, value_range, "train")
         xt, yt = data.digits(size, value_range, "test")
-        return Dataset(name, x, y, xt, yt, "images")
-    if name in ("gaussians8", "gaussians25"):
+        ds = Dataset(name, x, y, xt, yt, "images", value_range)
+    elif name in ("gaussians8", "gaussians25"):
         make = data.gaussians8 if name == "gaussians8" else data.gaussians25
         centers = data.ring_centers(8) if name == "gaussians8" else data.grid_centers(5)
         x, y = make(MIXTURE_POINTS, seed=0, std=MIXTURE_STD)
         xt, yt = make(2500, seed=1, std=MIXTURE_STD)
-        return Dataset(name, x, y, xt, yt, "points", centers, MIXTURE_STD)
-    if name.startswith("mnist:"):
+        return Dataset(name, x, y, xt, yt, "points", centers=centers, std=MIXTURE_STD)
+    elif name.startswith("mnist:"):
         folder = name.split(":", 1)[1]
         x, y = data.mnist(folder, "train", value_range)
         try:
             xt, yt = data.mnist(folder, "test", value_range)
         except data.IDXError:
             x, y, xt, yt = x[:-1000], y[:-1000], x[-1000:], y[-1000:]
-        return Dataset(name, x, y, xt, yt, "images")
-    raise ValueError(f"unknown dataset {name!r}: use digits, digits28, gaussians8, gaussians25 or mnist:PATH")
+        ds = Dataset(name, x, y, xt, yt, "images", value_range)
+    else:
+        raise ValueError(f"unknown dataset {name!r}: use digits, digits28, gaussians8, gaussians25 or mnist:PATH")
+    if binarize != "none":  # the test set is always one fixed draw, so test losses compare across runs
+        ds.x_test = data.binarize(ds.x_test, BINARIZE_SEED + 1)
+        if binarize == "static":
+            ds.x_train = data.binarize(ds.x_train, BINARIZE_SEED)
+    return ds
 
 
 @dataclass
@@ -73,40 +89,93 @@ class ModelSpec:
     name: str
     family: str  # "autoencoder" or "gan"
     description: str
-    default_dataset: str
-    datasets: tuple
-    default_epochs: int
+    datasets: tuple  # the first is the default
+    module: ModuleType  # holds Config (with for_dataset), build(config, x_dim) and optionally PRESETS
+    variational: bool = False
+    conditional: bool = False
+    convolutional: bool = False  # GANs: players read and write (N, 1, H, W) images, not flat vectors
+
+    @property
+    def default_dataset(self) -> str:
+        return self.datasets[0]
+
+    @property
+    def presets(self) -> dict:
+        return getattr(self.module, "PRESETS", {})
+
+    def config(self, dataset: str | None = None, preset: str | None = None, **settings):
+        """The model's Config for `dataset` (or a named preset), with `settings` (None = keep) applied."""
+        if preset is not None:
+            if preset not in self.presets:
+                known = ", ".join(self.presets) or "none"
+                raise ValueError(f"{self.name} has no preset {preset!r} (its presets: {known})")
+            config = self.presets[preset]
+        else:
+            config = self.module.Config.for_dataset(_base(dataset or self.default_dataset))
+        settings = {k: v for k, v in settings.items() if v is not None}
+        fields = {f.name for f in dataclasses.fields(config)}
+        if "lr" in settings and "lr" not in fields:  # a GAN: one rate for both players
+            settings["lr_g"] = settings["lr_d"] = settings.pop("lr")
+        unknown = sorted(set(settings) - fields)
+        if unknown:
+            raise ValueError(
+                f"{self.name} has no setting {', '.join(unknown)} (its settings: {', '.join(sorted(fields))})"
+            )
+        config = dataclasses.replace(config, **settings)
+        _check(self.name, config)
+        return config
+
+
+def _check(name: str, config) -> None:
+    for key in ("latent_dim", "hidden", "batch_size", "epochs", "channels", "ngf", "ndf", "n_critic"):
+        value = getattr(config, key, 1)
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}: {key} must be a whole number of at least 1, not {value!r}")
+    for key in ("lr", "lr_g", "lr_d"):
+        value = getattr(config, key, 1.0)
+        if not value > 0:
+            raise ValueError(f"{name}: {key} must be positive, not {value!r}")
+    if not getattr(config, "beta", 0.0) >= 0:
+        raise ValueError(f"{name}: beta must be 0 or more, not {config.beta!r}")
+    if getattr(config, "binarize", "none") not in ("none", "static", "dynamic"):
+        raise ValueError(f"{name}: binarize must be static or dynamic, not {config.binarize!r}")
+
+
+def _base(dataset: str) -> str:
+    return "mnist" if dataset.startswith("mnist:") else dataset
 
 
 MODELS = {
     m.name: m
     for m in [
-        ModelSpec("ae", "autoencoder", "MLP autoencoder", "digits", ("digits", "digits28", "mnist"), 60),
-        ModelSpec("conv_ae", "autoencoder", "convolutional autoencoder (28x28)", "digits28", ("digits28", "mnist"), 15),
-        ModelSpec("vae", "autoencoder", "MLP VAE (Bernoulli decoder)", "digits", ("digits", "digits28", "mnist"), 60),
-        ModelSpec("conv_vae", "autoencoder", "convolutional VAE (28x28)", "digits28", ("digits28", "mnist"), 15),
-        ModelSpec("beta_vae", "autoencoder", "beta-VAE (beta = 4)", "digits", ("digits", "digits28", "mnist"), 60),
+        ModelSpec("ae", "autoencoder", "MLP autoencoder", ("digits", "digits28", "mnist"), ae),
+        ModelSpec("conv_ae", "autoencoder", "convolutional autoencoder (28x28)", ("digits28", "mnist"), conv_ae),
+        ModelSpec("vae", "autoencoder", "MLP VAE (Bernoulli decoder)", ("digits", "digits28", "mnist"), vae, True),
+        ModelSpec("conv_vae", "autoencoder", "convolutional VAE (28x28)", ("digits28", "mnist"), conv_vae, True),
         ModelSpec(
-            "gan", "gan", "MLP GAN, non-saturating loss", "gaussians8", ("gaussians8", "gaussians25", "digits"), 32
+            "beta_vae", "autoencoder", "beta-VAE (beta = 4, 8-d code)", ("digits28", "digits", "mnist"), beta_vae, True
         ),
-        ModelSpec("dcgan", "gan", "DCGAN for 28x28", "digits28", ("digits28", "mnist"), 25),
-        ModelSpec("cgan", "gan", "conditional GAN (label in G and D)", "digits", ("digits",), 150),
+        ModelSpec("gan", "gan", "MLP GAN, non-saturating loss", ("gaussians8", "gaussians25", "digits"), gan),
+        ModelSpec("dcgan", "gan", "DCGAN for 28x28", ("digits28", "mnist"), dcgan, convolutional=True),
         ModelSpec(
-            "wgan_gp",
+            "cgan",
             "gan",
-            "WGAN-GP (critic + gradient penalty)",
-            "gaussians8",
-            ("gaussians8", "gaussians25", "digits"),
-            32,
+            "conditional DCGAN (label in G and D)",
+            ("digits28", "mnist"),
+            cgan,
+            conditional=True,
+            convolutional=True,
         ),
-        ModelSpec("lsgan", "gan", "least-squares GAN", "gaussians8", ("gaussians8", "gaussians25", "digits"), 32),
+        ModelSpec(
+            "wgan_gp", "gan", "WGAN-GP (critic + gradient penalty)", ("gaussians8", "gaussians25", "digits"), wgan_gp
+        ),
+        ModelSpec("lsgan", "gan", "least-squares GAN", ("gaussians8", "gaussians25", "digits"), lsgan),
         ModelSpec(
             "stylegan_mini",
             "gan",
-            "toy style-based generator (mapping network + modulation)",
-            "digits",
+            "style-modulated MLP generator (StyleGAN's mapping network and AdaIN styles; no noise inputs)",
             ("digits",),
-            150,
+            stylegan_mini,
         ),
     ]
 }
@@ -117,70 +186,66 @@ def _x_dim(ds: Dataset) -> int:
 
 
 # --- autoencoder family -------------------------------------------------------------------------
-def build_autoencoder(name: str, ds: Dataset, latent_dim: int | None = None):
-    x_dim = _x_dim(ds)
-    if name == "ae":
-        return AE(x_dim, 256 if x_dim > 100 else 128, latent_dim or 2)
-    if name == "vae":
-        return VAE(latent_dim=latent_dim or 2, x_dim=x_dim, hidden=256 if x_dim > 100 else 128)
-    if name == "beta_vae":
-        return BetaVAE(x_dim, 256 if x_dim > 100 else 128, latent_dim or 2, beta=4.0)
-    if name == "conv_ae":
-        return ConvAE(latent_dim or 16)
-    if name == "conv_vae":
-        return ConvVAE(latent_dim or 16)
-    raise ValueError(name)
-
-
-def run_autoencoder(
-    spec: ModelSpec,
-    ds: Dataset,
-    epochs: int,
-    out: Path,
-    progress=None,
-    *,
-    latent_dim=None,
-    beta=None,
-    anneal_epochs: int = 0,
-    lr: float = 1e-3,
-) -> dict:
-    model = build_autoencoder(spec.name, ds, latent_dim)
-    variational = spec.name in ("vae", "conv_vae", "beta_vae")
-    beta = model.beta if beta is None and variational else (beta or 1.0)
-    history = train.train_autoencoder(
-        model,
-        ds.x_train,
-        epochs,
-        variational=variational,
-        beta=beta,
-        lr=lr,
-        anneal_epochs=anneal_epochs,
-        progress=progress,
-    )
+def run_autoencoder(spec: ModelSpec, ds: Dataset, config, out: Path, progress=None) -> dict:
+    model = spec.module.build(config, _x_dim(ds))
+    history = train.train_autoencoder(model, ds.x_train, config, variational=spec.variational, progress=progress)
     result = {"history": history}
     with torch.no_grad():
-        if variational:
-            result.update({f"test_{k}": v for k, v in metrics.vae_terms(model, ds.x_test, beta).items()})
+        if spec.variational:
+            result.update({f"test_{k}": v for k, v in metrics.vae_terms(model, ds.x_test, config.beta).items()})
             result["test_iwae_log_likelihood"] = metrics.iwae_log_likelihood(model, ds.x_test, k=100)
-            recon, mu, _ = model(ds.x_test)
-            codes = mu
+            recon, codes, _ = model(ds.x_test)
         else:
             recon, codes = model(ds.x_test)
-            result["test_recon_mse"] = ((recon - ds.x_test) ** 2).flatten(1).sum(1).mean().item()
+            result["test_recon_mse"] = losses_mse(recon, ds.x_test)
+            result["test_recon_mse_mean_image"] = losses_mse(ds.x_train.mean(0, keepdim=True), ds.x_test)
         prior = model.decode(torch.randn(1000, model.latent_dim)).view(-1, *ds.x_test.shape[1:])
-        result.update({f"prior_samples_{k}": v for k, v in metrics.image_scores(prior, ds.x_test).items()})
+        evaluator, why = metrics.image_evaluator(ds)
+        if evaluator:
+            fd = evaluator.frechet(prior)
+            result["prior_samples_frechet_distance"] = fd
+            result["frechet_distance_real_floor"] = evaluator.floor
+        else:
+            result["frechet_distance_refused"] = why
     figs = out / "figures"
     figures.sample_grid(prior[:64], figs / "prior_samples.png", f"{spec.name}: decoded z ~ N(0, I)")
     figures.reconstructions(ds.x_test, recon, figs / "reconstructions.png")
     figures.loss_curves(
-        history, ["loss", "recon", "kl"] if variational else ["loss"], figs / "loss_curves.png", xkey="epoch"
+        history,
+        ["loss", "recon", "kl"] if spec.variational else ["loss"],
+        figs / "loss_curves.png",
+        xkey="epoch",
+        ylabel="nats per image" if spec.variational else "squared error per image",
     )
     if model.latent_dim == 2:
         figures.latent_scatter(codes, ds.y_test, figs / "latent_scatter.png")
-    figures.interpolations(
-        {spec.name: interpolate(model, ds.x_test[0], ds.x_test[1], variational)}, figs / "interpolation.png"
-    )
-    return {"model": model, "metrics": result}
+    if (ds.y_test >= 0).all():
+        pair = best_reconstructed_pair(model, ds, spec.variational)
+        figures.interpolations(
+            {f"{spec.name}: {pair[0]} -> {pair[1]}": interpolate(model, *pair[2:], spec.variational)},
+            figs / "interpolation.png",
+        )
+    return {"networks": {"model": model}, "metrics": result}
+
+
+def losses_mse(x_hat, x) -> float:
+    return (x_hat - x).pow(2).flatten(1).sum(1).mean().item()
+
+
+@torch.no_grad()
+def best_reconstructed_pair(model, ds: Dataset, variational: bool, first: int = 1, second: int = 9):
+    """(first, second, x1, x2): of each class, the held-out image the model reconstructs best, so the
+    path's endpoints are clean digits (the study guide's 1 -> 9 interpolation; other classes when the
+    held-out set lacks a 1 or a 9)."""
+    present = list(dict.fromkeys(ds.y_test.tolist()))
+    if first not in present or second not in present:
+        first, second = (present * 2)[:2]
+    chosen = []
+    for label in (first, second):
+        x = ds.x_test[ds.y_test == label]
+        recon = model.decode(model.encode(x)[0] if variational else model.encode(x)).view_as(x)
+        chosen.append(x[(recon - x).pow(2).flatten(1).sum(1).argmin()])
+    return first, second, chosen[0], chosen[1]
 
 
 @torch.no_grad()
@@ -193,117 +258,32 @@ def interpolate(model, x1, x2, variational: bool, steps: int = 10):
 
 
 # --- GAN family ---------------------------------------------------------------------------------
-@dataclass
-class GanSetup:
-    generator: torch.nn.Module
-    discriminator: torch.nn.Module
-    loss: str
-    lr_g: float
-    lr_d: float
-    betas: tuple
-    n_critic: int = 1
-    batch_size: int = 64
-    conditional: bool = False
-    threads: int = 1
-
-
-def build_gan(name: str, ds: Dataset, loss: str | None = None) -> GanSetup:
-    x_dim = _x_dim(ds)
-    images = ds.kind == "images"
-    out = "tanh" if images else "linear"
-    hidden = 256 if images else 64
-    z_dim = 16 if images else 2
-    if name == "gan":
-        return GanSetup(
-            Generator(z_dim, hidden, x_dim, out),
-            Discriminator(x_dim, hidden),
-            loss or "ns",
-            1e-3,
-            1e-3,
-            (0.5, 0.999),
-            batch_size=256 if not images else 64,
-        )
-    if name == "lsgan":
-        g, d = build_lsgan(z_dim, x_dim, hidden, out)
-        return GanSetup(g, d, "ls", 1e-3, 1e-3, (0.5, 0.999), batch_size=256 if not images else 64)
-    if name == "wgan_gp":
-        return GanSetup(
-            Generator(z_dim, hidden, x_dim, out),
-            Critic(x_dim, hidden),
-            "wgan-gp",
-            3e-4,  # the paper's 1e-4 needs far more than our 512 generator steps; 1e-3 diverges on some seeds
-            3e-4,
-            (0.0, 0.9),
-            n_critic=5,
-            batch_size=256 if not images else 64,
-        )
-    if name == "dcgan":
-        g, d = DCGenerator(nz=32, ngf=32), DCDiscriminator(ndf=32)
-        g.apply(weights_init)
-        d.apply(weights_init)
-        return GanSetup(g, d, loss or "ns", 2e-4, 2e-4, (0.5, 0.999), batch_size=64, threads=2)
-    if name == "cgan":
-        return GanSetup(
-            ConditionalGenerator(16, 10, 256, x_dim),
-            ConditionalDiscriminator(x_dim, 10, 256),
-            loss or "ns",
-            2e-4,
-            2e-4,
-            (0.5, 0.999),
-            batch_size=64,
-            conditional=True,
-        )
-    if name == "stylegan_mini":
-        return GanSetup(
-            MiniStyleGenerator(16, 64, 256, x_dim),
-            Discriminator(x_dim, 256),
-            loss or "ns",
-            1e-3,
-            1e-3,
-            (0.5, 0.99),
-            batch_size=64,
-        )
-    raise ValueError(name)
-
-
-def run_gan(
-    spec: ModelSpec, ds: Dataset, epochs: int, out: Path, progress=None, *, setup: GanSetup, lr_g=None, lr_d=None
-) -> dict:
-    if lr_g:
-        setup.lr_g = lr_g
-    if lr_d:
-        setup.lr_d = lr_d
-    torch.set_num_threads(setup.threads)
+def run_gan(spec: ModelSpec, ds: Dataset, config, out: Path, progress=None) -> dict:
+    torch.set_num_threads(config.threads)
+    g, d = spec.module.build(config, _x_dim(ds))
     x_train, y_train = ds.x_train, ds.y_train
-    flat = ds.kind == "images" and spec.name not in ("dcgan",)
-    if flat:
-        x_train = x_train.flatten(1)
+    if ds.kind == "images" and not spec.convolutional:
+        x_train = x_train.flatten(1)  # MLP players: real images as the flat vectors G makes
 
     def sample_real(n):
         idx = torch.randint(len(x_train), (n,))
         return x_train[idx], y_train[idx]
 
-    steps = max(1, epochs * len(x_train) // setup.batch_size)
-    untrained = copy.deepcopy(setup.generator).eval()  # the baseline a trained generator must beat
+    steps = gan_steps(config, ds)
+    untrained = copy.deepcopy(g).eval()  # the baseline a trained generator must beat
     snapshots = {}
-    z_dim = setup.generator.z_dim
 
     def snapshot(step):
         with torch.no_grad():
-            snapshots[step] = setup.generator(torch.randn(500, z_dim))
+            snapshots[step] = g(torch.randn(500, config.latent_dim))
 
     history = train.train_gan(
-        setup.generator,
-        setup.discriminator,
+        g,
+        d,
         sample_real,
         steps,
-        loss=setup.loss,
-        batch_size=setup.batch_size,
-        lr_g=setup.lr_g,
-        lr_d=setup.lr_d,
-        betas=setup.betas,
-        n_critic=setup.n_critic,
-        conditional=setup.conditional,
+        config,
+        conditional=spec.conditional,
         log_every=max(1, steps // 200),
         snapshot=snapshot if ds.kind == "points" else None,
         snapshot_every=max(1, steps // 4),
@@ -311,39 +291,60 @@ def run_gan(
     )
     result = {"history": history, "steps": steps}
     figs = out / "figures"
-    figures.loss_curves(history, ["loss_d", "loss_g"], figs / "loss_curves.png")
-    g = setup.generator
+    figures.loss_curves(history, ["loss_d", "loss_g"], figs / "loss_curves.png", ylabel="loss")
+    shape = ds.x_test.shape[1:]
+
+    def draw(n, generator=g, labels=None):
+        z = torch.randn(n, config.latent_dim)
+        x = generator(z, labels[:n]) if spec.conditional else generator(z)
+        return x.view(-1, *shape)
+
     with torch.no_grad():
         if ds.kind == "points":
-            samples = g(torch.randn(2500, z_dim))
-            result.update(metrics.mode_coverage(samples, ds.centers, ds.std))
+            result.update(metrics.mode_coverage(g(torch.randn(2500, config.latent_dim)), ds.centers, ds.std))
             figures.mixture_over_training(ds.x_test, snapshots, figs / "samples_over_training.png")
+            return {"networks": {"generator": g, "discriminator": d}, "metrics": result}
+        labels = torch.arange(10 * len(ds.x_test)) % 10
+        samples = draw(1000, labels=labels)
+        evaluator, why = metrics.image_evaluator(ds)
+        if evaluator:
+            result.update(evaluator.scores(lambda n: draw(n, labels=labels), labels if spec.conditional else None))
+            result["frechet_distance_untrained"] = evaluator.frechet(draw(evaluator.n, untrained, labels))
+            noise = torch.rand(evaluator.n, *shape) * 2 - 1
+            result["frechet_distance_noise"] = evaluator.frechet(noise, "pm1")
+            if spec.conditional:
+                result["label_accuracy"] = evaluator.label_accuracy(samples, labels[:1000])
         else:
-            labels = torch.arange(1000) % 10
-            samples = g(torch.randn(1000, z_dim), labels) if setup.conditional else g(torch.randn(1000, z_dim))
-            samples = samples.view(-1, *ds.x_test.shape[1:])
-            result.update(metrics.image_scores(samples, ds.x_test))
-            z = torch.randn(1000, z_dim)
-            baseline = untrained(z, labels) if setup.conditional else untrained(z)
-            result["frechet_distance_untrained"] = metrics.image_scores(
-                baseline.view(-1, *ds.x_test.shape[1:]), ds.x_test
-            )["frechet_distance"]
-            noise = torch.rand(1000, *ds.x_test.shape[1:]) * 2 - 1
-            result["frechet_distance_noise"] = metrics.image_scores(noise, ds.x_test)["frechet_distance"]
-            if setup.conditional:
-                result["label_accuracy"] = metrics.label_accuracy(samples, labels)
-                grid = g(torch.randn(80, z_dim), torch.arange(80) % 10).view(-1, *ds.x_test.shape[1:])
-                figures.sample_grid(grid, figs / "samples.png", "cGAN samples (column = label)", cols=10)
-            else:
-                figures.sample_grid(samples[:64], figs / "samples.png", f"{spec.name} samples")
-            if setup.loss in ("ns", "sat"):
-                real = ds.x_test.flatten(1) if flat else ds.x_test
-                d = setup.discriminator
-                d_real = torch.sigmoid(d(real, ds.y_test) if setup.conditional else d(real))
-                fake = samples[: len(real)].flatten(1) if flat else samples[: len(real)]
-                d_fake = torch.sigmoid(d(fake, labels[: len(real)]) if setup.conditional else d(fake))
-                figures.d_histogram(d_real, d_fake, figs / "d_histogram.png")
-    return {"model": setup.generator, "discriminator": setup.discriminator, "metrics": result}
+            result["frechet_distance_refused"] = why
+        if spec.conditional:
+            grid = g(torch.randn(80, config.latent_dim), torch.arange(80) % 10).view(-1, *shape)
+            figures.sample_grid(grid, figs / "samples.png", "cGAN samples (column = label)", cols=10, value_range="pm1")
+        else:
+            figures.sample_grid(samples[:64], figs / "samples.png", f"{spec.name} samples", value_range="pm1")
+        if config.loss in ("ns", "sat"):
+            d_real, d_fake = discriminator_outputs(d, ds, samples, labels, spec.conditional)
+            figures.d_histogram(d_real, d_fake, figs / "d_histogram.png")
+    return {"networks": {"generator": g, "discriminator": d}, "metrics": result}
+
+
+def gan_steps(config, ds: Dataset) -> int:
+    return max(1, config.epochs * len(ds.x_train) // config.batch_size)
+
+
+@torch.no_grad()
+def discriminator_outputs(d, ds, samples, labels, conditional, batch: int = 64):
+    """D(x) on real and generated batches as training sees them: train mode (BatchNorm on batch
+    statistics), real and fake in separate batches; on a copy, so no running statistic moves."""
+    d = copy.deepcopy(d).train()
+    real, fake = ds.x_test, samples[: len(ds.x_test)]  # MLP discriminators flatten for themselves
+    outs = []
+    for x, y in ((real, ds.y_test), (fake, labels[: len(real)])):
+        parts = [
+            d(x[i : i + batch], y[i : i + batch]) if conditional else d(x[i : i + batch])
+            for i in range(0, len(x), batch)
+        ]
+        outs.append(torch.sigmoid(torch.cat(parts)))
+    return outs
 
 
 def train_reference(
@@ -353,32 +354,50 @@ def train_reference(
     seed: int = 0,
     out=".",
     progress_factory=None,
-    **options,
+    preset: str | None = None,
+    **settings,
 ) -> dict:
-    """Train one reference model; write metrics.json, model.pt and figures under `out`."""
+    """Train one reference model; write metrics.json, model.pt and figures under `out`.
+
+    `settings` override fields of the model's Config (latent_dim, hidden, batch_size, beta, lr,
+    binarize, ...; None = the default). The result's "health" says whether the run is trustworthy."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
     spec = MODELS[name]
     dataset = dataset or spec.default_dataset
-    base = "mnist" if dataset.startswith("mnist:") else dataset
-    if base not in spec.datasets:
+    if _base(dataset) not in spec.datasets:
         raise ValueError(f"{name} trains on {', '.join(spec.datasets)}, not {dataset}")
-    epochs = epochs or spec.default_epochs
+    config = spec.config(dataset, preset, epochs=epochs, **settings)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    ds = load_dataset(dataset, "01" if spec.family == "autoencoder" else "pm1")  # tanh generators: [-1, 1]
+    binarize = getattr(config, "binarize", "none")
+    ds = load_dataset(dataset, "01" if spec.family == "autoencoder" else "pm1", binarize)  # tanh generators: [-1, 1]
     train.seed_everything(seed)
     started = time.perf_counter()
     if spec.family == "autoencoder":
-        progress = progress_factory(epochs, f"train {name}") if progress_factory else None
-        result = run_autoencoder(spec, ds, epochs, out, progress, **options)
+        progress = progress_factory(config.epochs, f"train {name}") if progress_factory else None
+        result = run_autoencoder(spec, ds, config, out, progress)
     else:
-        setup = build_gan(name, ds, options.pop("loss", None))
-        steps = max(1, epochs * len(ds.x_train) // setup.batch_size)
-        progress = progress_factory(steps, f"train {name}") if progress_factory else None
-        result = run_gan(spec, ds, epochs, out, progress, setup=setup, **options)
+        progress = progress_factory(gan_steps(config, ds), f"train {name}") if progress_factory else None
+        result = run_gan(spec, ds, config, out, progress)
     seconds = time.perf_counter() - started
-    summary = {"model": name, "dataset": dataset, "epochs": epochs, "seed": seed, **result["metrics"]}
+    settings_used = dataclasses.asdict(config)
+    summary = {
+        "model": name,
+        "dataset": dataset,
+        "epochs": config.epochs,
+        "seed": seed,
+        "preset": preset,
+        "config": settings_used,
+        **result["metrics"],
+    }
+    summary["health"] = health.judge(spec, summary)
     (out / "metrics.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    torch.save(result["model"].state_dict(), out / "model.pt")
-    return {"metrics": summary, "seconds": seconds, "model": result["model"], "out": out}
+    checkpoint = {
+        "model": name,
+        "config": settings_used,
+        "networks": {k: net.state_dict() for k, net in result["networks"].items()},
+    }
+    torch.save(checkpoint, out / "model.pt")
+    main = result["networks"].get("model") or result["networks"]["generator"]
+    return {"metrics": summary, "seconds": seconds, "model": main, "networks": result["networks"], "out": out}

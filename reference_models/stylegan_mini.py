@@ -1,4 +1,7 @@
-r"""A toy style-based generator (Section 6.3): the StyleGAN idea at digits scale.
+r"""A style-modulated MLP generator (Section 6.3): StyleGAN's mapping network and per-layer styles
+at digits scale. It is not StyleGAN: there is no weight demodulation, no noise input and no
+progressive or convolutional synthesis (a StyleGAN2-style modulated/demodulated layer with noise
+inputs collapsed to one image on the 8x8 and 28x28 digits in every recipe tried so far).
 
 Mapping network f: z -> w (an MLP). Synthesis starts from a learned constant, not from z; every
 layer is *modulated* by a style computed from w with a learned affine map A (AdaIN):
@@ -8,9 +11,40 @@ toy fast on a CPU; `style_mixing` shows the StyleGAN trick of taking coarse and 
 different codes. Trained with the non-saturating loss.
 """
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from .gan import Discriminator
+
+
+@dataclass
+class Config:
+    """A reference run on the flattened 8x8 digits."""
+
+    latent_dim: int = 16
+    w_dim: int = 64
+    hidden: int = 256
+    loss: str = "ns"
+    lr_g: float = 1e-3
+    lr_d: float = 1e-3
+    betas: tuple = (0.5, 0.99)
+    n_critic: int = 1
+    batch_size: int = 64
+    epochs: int = 150
+    threads: int = 1
+
+    @classmethod
+    def for_dataset(cls, dataset: str) -> "Config":
+        return cls()
+
+
+def build(config: Config, x_dim: int = 64):
+    return MiniStyleGenerator(config.latent_dim, config.w_dim, config.hidden, x_dim), Discriminator(
+        x_dim, config.hidden
+    )
 
 
 class MappingNetwork(nn.Module):

@@ -30,28 +30,20 @@ def _batches(n: int, batch_size: int):
         yield order[start : start + batch_size]
 
 
-def train_autoencoder(
-    model,
-    x_train,
-    epochs: int,
-    *,
-    variational: bool,
-    beta: float = 1.0,
-    lr: float = 1e-3,
-    batch_size: int = 64,
-    anneal_epochs: int = 0,
-    progress=None,
-) -> list[dict]:
+def train_autoencoder(model, x_train, config, *, variational: bool, progress=None) -> list[dict]:
     """AE: minimize E||x - x̂||². VAE: minimize -E_q log p(x|z) + β_t KL with β_t warming up linearly
-    over `anneal_epochs` (0 = no annealing). Returns per-epoch averages per image."""
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    over `config.anneal_epochs` (0 = no annealing); with `config.binarize == "dynamic"` every batch
+    is a fresh Bernoulli draw of the grey levels. Returns per-epoch averages per image."""
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     history = []
-    for epoch in range(epochs):
+    anneal = getattr(config, "anneal_epochs", 0)
+    dynamic = getattr(config, "binarize", "none") == "dynamic"
+    for epoch in range(config.epochs):
         model.train()
-        weight = beta * min(1.0, (epoch + 1) / anneal_epochs) if anneal_epochs else beta
+        weight = config.beta * min(1.0, (epoch + 1) / anneal) if anneal else getattr(config, "beta", 1.0)
         sums = {"loss": 0.0, "recon": 0.0, "kl": 0.0}
-        for idx in _batches(len(x_train), batch_size):
-            x = x_train[idx]
+        for idx in _batches(len(x_train), config.batch_size):
+            x = torch.bernoulli(x_train[idx]) if dynamic else x_train[idx]
             opt.zero_grad()
             if variational:
                 x_hat, mu, logvar = model(x)
@@ -79,14 +71,8 @@ def train_gan(
     discriminator,
     sample_real,
     steps: int,
+    config,
     *,
-    loss: str = "ns",
-    batch_size: int = 64,
-    lr_g: float = 2e-4,
-    lr_d: float = 2e-4,
-    betas=(0.5, 0.999),
-    n_critic: int = 1,
-    gp_weight: float = 10.0,
     real_label: float = 1.0,
     conditional: bool = False,
     log_every: int = 10,
@@ -96,13 +82,15 @@ def train_gan(
 ) -> list[dict]:
     """Alternate D (or critic) and G updates.
 
-    loss: "ns" (non-saturating), "sat" (saturating minimax), "ls" (least squares) or "wgan-gp".
+    `config` (a model's Config) gives the loss: "ns" (non-saturating), "sat" (saturating minimax),
+    "ls" (least squares) or "wgan-gp"; the learning rates, Adam's betas, batch size and n_critic.
     `sample_real(n)` returns (x, y); with `conditional`, G gets (z, y) and D gets (x, y).
     Logged: D and G losses, mean D(x) and D(G(z)) (probabilities for the logit losses), and the
     norm of the gradient that reaches G's parameters (vanishing gradients show up here).
     """
-    opt_g = torch.optim.Adam(generator.parameters(), lr=lr_g, betas=betas)
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr_d, betas=betas)
+    loss, batch_size = config.loss, config.batch_size
+    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=tuple(config.betas))
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=tuple(config.betas))
     history = []
 
     def fake_batch(n, y):
@@ -113,13 +101,13 @@ def train_gan(
         return discriminator(x, y) if conditional else discriminator(x)
 
     for step in range(1, steps + 1):
-        for _ in range(n_critic):
+        for _ in range(config.n_critic):
             real, y = sample_real(batch_size)
             fake = fake_batch(batch_size, y).detach()
             d_real, d_fake = critic(real, y), critic(fake, y)
             if loss == "wgan-gp":
                 loss_d = losses.wgan_critic_loss(d_real, d_fake) + losses.gradient_penalty(
-                    discriminator, real, fake, gp_weight, y if conditional else None
+                    discriminator, real, fake, config.gp_weight, y if conditional else None
                 )
             elif loss == "ls":
                 loss_d = losses.lsgan_discriminator_loss(d_real, d_fake)

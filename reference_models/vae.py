@@ -4,10 +4,41 @@ Encoder q_φ(z|x) = N(μ_φ(x), diag σ²_φ(x)), with the network predicting lo
 Reparameterization: z = μ + σ ⊙ ε, ε ~ N(0, I), so gradients reach μ and log σ².
 Decoder p_θ(x|z): Bernoulli with means \hat x = g_θ(z) in [0, 1].
 Loss: -ELBO_β = -E_q[log p_θ(x|z)] + β D_KL(q_φ(z|x) || N(0, I))   (`losses.negative_elbo`).
+
+`Config` holds every hyper-parameter of a reference run; the `pytorch-examples` preset is
+pytorch/examples' `vae/main.py` (784-400-20, batch 128, Adam 1e-3, 10 epochs), whose test loss on
+MNIST is about 105 nats per image.
 """
+
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
+
+
+@dataclass
+class Config:
+    """A reference VAE run. Defaults: the bundled 8x8 digits (a 2-d code to plot)."""
+
+    latent_dim: int = 2
+    hidden: int = 128
+    beta: float = 1.0
+    epochs: int = 60
+    batch_size: int = 64
+    lr: float = 1e-3
+    anneal_epochs: int = 0  # KL warm-up: β rises linearly over this many epochs (0 = none)
+    binarize: str = "none"  # "static" (one fixed Bernoulli draw), "dynamic" (a fresh draw per batch)
+
+    @classmethod
+    def for_dataset(cls, dataset: str) -> "Config":
+        return cls() if dataset == "digits" else cls(hidden=256)
+
+
+PRESETS = {"pytorch-examples": Config(latent_dim=20, hidden=400, epochs=10, batch_size=128, lr=1e-3)}
+
+
+def build(config: Config, x_dim: int) -> "VAE":
+    return VAE(config.latent_dim, x_dim, config.hidden)
 
 
 class VAE(nn.Module):

@@ -1,8 +1,21 @@
-"""Quality bars of the reference models: real default-length training runs (slow, up to two minutes each)."""
+"""Health of the reference models' default runs (slow: up to about a minute each).
+
+Seed 3 is not one the recipes were tuned on; bench/reference_training.py runs seeds 0-4. A run is
+ground truth only when every health check in its metrics.json passes (reference_models/health.py).
+"""
 
 import pytest
 
 from reference_models import runs
+
+HEALTHY = ["ae", "vae", "beta_vae", "conv_vae", "gan", "lsgan", "wgan_gp", "dcgan", "cgan"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", HEALTHY)
+def test_default_runs_are_healthy(tmp_path, name):
+    m = runs.train_reference(name, seed=3, out=tmp_path)["metrics"]
+    assert m["health"]["healthy"], m["health"]
 
 
 @pytest.mark.slow
@@ -10,16 +23,3 @@ def test_vae_reports_heldout_elbo_and_iwae_bound(tmp_path):
     m = runs.train_reference("vae", seed=0, out=tmp_path)["metrics"]
     assert 0 < m["test_neg_elbo"] < 40
     assert m["test_iwae_log_likelihood"] >= -m["test_neg_elbo"] - 0.5  # IWAE is the tighter bound
-
-
-@pytest.mark.slow
-def test_cgan_samples_match_their_labels(tmp_path):
-    m = runs.train_reference("cgan", seed=0, out=tmp_path)["metrics"]
-    assert m["label_accuracy"] >= 0.9
-
-
-@pytest.mark.slow
-def test_dcgan_beats_noise_and_untrained_generator(tmp_path):
-    m = runs.train_reference("dcgan", seed=0, out=tmp_path)["metrics"]
-    assert m["frechet_distance"] < 0.5 * m["frechet_distance_untrained"]
-    assert m["frechet_distance"] < 0.5 * m["frechet_distance_noise"]

@@ -11,7 +11,7 @@ import torch
 
 from reference_models import losses
 from reference_models.dcgan import Discriminator, Generator
-from reference_models.metrics import classifier_features, frechet_distance
+from reference_models.metrics import digits_features, frechet_distance
 
 from ..digits import digits28
 from ..judging import REFERENCE_LOCK, close, scalar
@@ -268,7 +268,7 @@ def reference_gan_run(seed: int) -> dict:
         with torch.no_grad():
             after = g(z)
     ref = _reference_features()
-    ratio = frechet_distance(classifier_features(after)[0], ref) / frechet_distance(classifier_features(before)[0], ref)
+    ratio = frechet_distance(digits_features(after, "pm1"), ref) / frechet_distance(digits_features(before, "pm1"), ref)
     return {"ratio": ratio, "samples": after[:8].numpy()}
 
 
@@ -287,7 +287,7 @@ def _data():
 
 @functools.cache
 def _reference_features():
-    return classifier_features(_data()[:400])[0]
+    return digits_features(_data()[:400], "pm1")
 
 
 def judge_gan_training(r, seed):
@@ -301,8 +301,8 @@ def judge_gan_training(r, seed):
     if _copies_of_the_data(after):
         return 0, "the generator's samples are copies of the training digits, not images made from z"
     ref = _reference_features()
-    fd_before = frechet_distance(classifier_features(torch.as_tensor(before, dtype=torch.float32))[0], ref)
-    fd_after = frechet_distance(classifier_features(torch.as_tensor(after, dtype=torch.float32))[0], ref)
+    fd_before = frechet_distance(digits_features(torch.as_tensor(before, dtype=torch.float32), "pm1"), ref)
+    fd_after = frechet_distance(digits_features(torch.as_tensor(after, dtype=torch.float32), "pm1"), ref)
     ratio = fd_after / fd_before
     change = r.arrays.get("g_change")
     if change is None or not (change.size and np.all(np.isfinite(change)) and np.abs(change).max() > 0):
@@ -312,7 +312,7 @@ def judge_gan_training(r, seed):
         )
     if "control" in r.arrays and np.all(np.isfinite(r.arrays["control"])):
         control = frechet_distance(
-            classifier_features(torch.as_tensor(r.arrays["control"], dtype=torch.float32))[0], ref
+            digits_features(torch.as_tensor(r.arrays["control"], dtype=torch.float32), "pm1"), ref
         )
         if ratio > control / fd_before - 0.01:
             return 0, (
