@@ -25,7 +25,7 @@ class Config(gan.Config):
         if dataset.startswith("gaussians"):
             return cls()
         base = gan.Config.for_dataset(dataset)
-        return cls(**{**base.__dict__, "loss": "ls", "epochs": base.epochs})
+        return cls(**{**base.__dict__, "loss": "ls"})
 
 
 def build(config: Config, x_dim: int):

@@ -29,6 +29,7 @@ from . import (
     figures,
     gan,
     health,
+    losses,
     lsgan,
     metrics,
     stylegan_mini,
@@ -197,8 +198,8 @@ def run_autoencoder(spec: ModelSpec, ds: Dataset, config, out: Path, progress=No
             recon, codes, _ = model(ds.x_test)
         else:
             recon, codes = model(ds.x_test)
-            result["test_recon_mse"] = losses_mse(recon, ds.x_test)
-            result["test_recon_mse_mean_image"] = losses_mse(ds.x_train.mean(0, keepdim=True), ds.x_test)
+            result["test_recon_mse"] = losses.ae_mse(recon, ds.x_test).item()
+            result["test_recon_mse_mean_image"] = losses.ae_mse(ds.x_train.mean(0, keepdim=True), ds.x_test).item()
         prior = model.decode(torch.randn(1000, model.latent_dim)).view(-1, *ds.x_test.shape[1:])
         evaluator, why = metrics.image_evaluator(ds)
         if evaluator:
@@ -226,10 +227,6 @@ def run_autoencoder(spec: ModelSpec, ds: Dataset, config, out: Path, progress=No
             figs / "interpolation.png",
         )
     return {"networks": {"model": model}, "metrics": result}
-
-
-def losses_mse(x_hat, x) -> float:
-    return (x_hat - x).pow(2).flatten(1).sum(1).mean().item()
 
 
 @torch.no_grad()
