@@ -118,6 +118,17 @@ def reference_scenarios(out, seed: int = 0, names=None, progress=None) -> dict:
     return run_all(out, seed, names, progress)
 
 
+def reference_cache_runs(out, names=None, progress=None) -> dict:
+    """Train the runs behind the bank's diagnosis figures into `<out>/<scenario>.json`;
+    returns {scenario: [runs left out, with why]}."""
+    from reference_models.cached_runs import SCENARIOS, cache
+
+    unknown = [n for n in names or [] if n not in SCENARIOS]
+    if unknown:
+        raise KeyError(f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
+    return cache(out, names, progress)
+
+
 def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, minutes=None, **options) -> dict:
     """A drill session reading answers from `lines` (a file object) and writing to `out`; see DrillOptions.
     `review`: redo the latest mistakes; `mock`: a timed mock exam of this spec (`minutes` long).

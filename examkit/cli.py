@@ -212,6 +212,31 @@ def cmd_reference_scenarios(args) -> int:
     return EXIT_OK if all(s["passed"] for s in summary.values()) else EXIT_FAIL
 
 
+def cmd_reference_cache_runs(args) -> int:
+    from reference_models.cached_runs import SCENARIOS
+
+    names = args.only or list(SCENARIOS)
+    total = sum(len(SCENARIOS[n][1]) for n in names if n in SCENARIOS)
+    try:
+        report = api.reference_cache_runs(
+            args.out, args.only, progress=Progress(total, "cached runs", enabled=not args.json)
+        )
+    except KeyError as exc:
+        print(f"examkit: error: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    except RuntimeError as exc:
+        print(f"examkit: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    if args.json:
+        _print_json({"out": str(args.out), "left_out": report})
+    else:
+        for name, dropped in report.items():
+            print(f"{args.out}/{name}.json: {len(SCENARIOS[name][1]) - len(dropped)} runs")
+            for line in dropped:
+                print(f"  left out {line}")
+    return EXIT_OK
+
+
 def cmd_exam_build(args) -> int:
     from .exam.build import build_exam
     from .exam.spec import SpecError
@@ -740,6 +765,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", action="append", metavar="NAME", help="run only this scenario (repeatable)")
     json_option(p)
     p.set_defaults(func=cmd_reference_scenarios)
+    p = ref.add_parser(
+        "cache-runs",
+        help="train the runs behind the bank's diagnosis figures (questions/runs/*.json)",
+        description="Runs each scenario's grid of seeded trainings and keeps the runs that show the "
+        "scenario's story; questions with a {run: SCENARIO} parameter draw their numbers and figures from them.",
+    )
+    p.add_argument("--out", default="questions/runs", help="folder of <scenario>.json files (default questions/runs)")
+    p.add_argument("--only", action="append", metavar="NAME", help="cache only this scenario (repeatable)")
+    json_option(p)
+    p.set_defaults(func=cmd_reference_cache_runs)
 
     p = sub.add_parser(
         "drill",

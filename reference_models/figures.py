@@ -63,6 +63,19 @@ def sample_grid(images, path, title="Samples", cols=8, value_range="01"):
     return _save(fig, path)
 
 
+def style_mixing(coarse, fine, mixed, path, crossover: int = 1):
+    """First column: the codes giving the coarse styles; first row: the codes giving the fine
+    styles; cell (i, j): coarse from row i, fine from column j."""
+    n = len(coarse)
+    blank = torch.ones_like(coarse[:1])  # white, like the gaps of the grid
+    images = torch.cat([blank, fine] + [torch.cat([coarse[i : i + 1], mixed[i]]) for i in range(n)])
+    fig, ax = plt.subplots(figsize=((n + 1) * 0.6 + 0.4, (n + 1) * 0.6 + 0.8))
+    _grid(ax, images, n + 1, "pm1")
+    first = "layer 1" if crossover == 1 else f"layers 1-{crossover}"
+    ax.set_title(f"Style mixing: {first} from the row's code, the rest from the column's", fontsize=8)
+    return _save(fig, path)
+
+
 def reconstructions(originals, recon, path, title="Reconstructions (top: input, bottom: output)"):
     n = min(len(originals), 10)
     both = torch.cat([_as_images(originals[:n]), _as_images(recon[:n])])

@@ -19,6 +19,7 @@ class Config:
 
     latent_dim: int = 2
     hidden: int = 64
+    layers_d: int = 3  # D's linear layers (G has 3): more makes D the stronger player
     out: str = "linear"  # "tanh" for images in [-1, 1]
     loss: str = "ns"  # "ns" non-saturating, "sat" saturating (see train.train_gan)
     lr_g: float = 1e-3
@@ -38,7 +39,9 @@ class Config:
 
 def build(config: Config, x_dim: int):
     """(generator, discriminator) for data of `x_dim` values."""
-    return Generator(config.latent_dim, config.hidden, x_dim, config.out), Discriminator(x_dim, config.hidden)
+    return Generator(config.latent_dim, config.hidden, x_dim, config.out), Discriminator(
+        x_dim, config.hidden, config.layers_d
+    )
 
 
 class Generator(nn.Module):

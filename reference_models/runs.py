@@ -128,7 +128,7 @@ class ModelSpec:
 
 
 def _check(name: str, config) -> None:
-    for key in ("latent_dim", "hidden", "batch_size", "epochs", "channels", "ngf", "ndf", "n_critic"):
+    for key in ("latent_dim", "hidden", "layers_d", "batch_size", "epochs", "channels", "ngf", "ndf", "n_critic"):
         value = getattr(config, key, 1)
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"{name}: {key} must be a whole number of at least 1, not {value!r}")
@@ -174,7 +174,7 @@ MODELS = {
         ModelSpec(
             "stylegan_mini",
             "gan",
-            "style-modulated MLP generator (StyleGAN's mapping network and AdaIN styles; no noise inputs)",
+            "style-modulated MLP generator (StyleGAN's mapping network, AdaIN styles, minibatch-stddev D; no noise inputs)",
             ("digits",),
             stylegan_mini,
         ),
@@ -300,7 +300,7 @@ def run_gan(spec: ModelSpec, ds: Dataset, config, out: Path, progress=None) -> d
         if ds.kind == "points":
             result.update(metrics.mode_coverage(g(torch.randn(2500, config.latent_dim)), ds.centers, ds.std))
             figures.mixture_over_training(ds.x_test, snapshots, figs / "samples_over_training.png")
-            return {"networks": {"generator": g, "discriminator": d}, "metrics": result}
+            return {"networks": {"generator": g, "discriminator": d}, "metrics": result, "snapshots": snapshots}
         labels = torch.arange(10 * len(ds.x_test)) % 10
         samples = draw(1000, labels=labels)
         evaluator, why = metrics.image_evaluator(ds)
@@ -318,6 +318,12 @@ def run_gan(spec: ModelSpec, ds: Dataset, config, out: Path, progress=None) -> d
             figures.sample_grid(grid, figs / "samples.png", "cGAN samples (column = label)", cols=10, value_range="pm1")
         else:
             figures.sample_grid(samples[:64], figs / "samples.png", f"{spec.name} samples", value_range="pm1")
+        if hasattr(g, "style_mixing"):
+            z_coarse, z_fine = torch.randn(6, config.latent_dim), torch.randn(6, config.latent_dim)
+            mixed = [g.style_mixing(z_coarse[i : i + 1].expand(6, -1), z_fine).view(-1, *shape) for i in range(6)]
+            figures.style_mixing(
+                g(z_coarse).view(-1, *shape), g(z_fine).view(-1, *shape), mixed, figs / "style_mixing.png"
+            )
         if config.loss in ("ns", "sat"):
             d_real, d_fake = discriminator_outputs(d, ds, samples, labels, spec.conditional)
             figures.d_histogram(d_real, d_fake, figs / "d_histogram.png")

@@ -91,7 +91,7 @@ def discriminator_overpowers(out: Path, seed: int = 0) -> dict:
     }
 
 
-def _vae_kl(model_cls, ds, seed, latent=8):
+def vae_kl(model_cls, ds, seed, latent=8):
     train.seed_everything(seed)
     config = vae.Config(latent_dim=latent)
     model = model_cls(x_dim=ds.x_train[0].numel(), hidden=config.hidden, latent_dim=latent)
@@ -104,8 +104,8 @@ def kl_collapse(out: Path, seed: int = 0) -> dict:
     """A decoder that sees the previous pixels (autoregressive) models digits without z: KL -> 0.
     The same encoder with an ordinary decoder keeps an informative code."""
     ds = load_dataset("digits28", "01")  # smooth 28x28 digits: the previous pixels predict the next well
-    strong, history = _vae_kl(ARDecoderVAE, ds, seed)
-    plain, plain_history = _vae_kl(vae.VAE, ds, seed)
+    strong, history = vae_kl(ARDecoderVAE, ds, seed)
+    plain, plain_history = vae_kl(vae.VAE, ds, seed)
     out.mkdir(parents=True, exist_ok=True)
     merged = [
         {"epoch": a["epoch"], "kl (autoregressive decoder)": a["kl"], "kl (plain decoder)": b["kl"]}

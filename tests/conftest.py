@@ -85,6 +85,23 @@ def _checkout_files() -> set[str]:
     return found
 
 
+# The longest test files (a minute or more each), longest first. xdist hands files to its workers in
+# collection order, so these start at once and the short files fill the gaps; collected last, in
+# alphabetical order, they left one worker training models while the other sat idle for minutes.
+LONG_FILES = (
+    "test_reference_quality.py",
+    "test_reference_scenarios.py",
+    "test_reference_quality_conv.py",
+    "test_labs.py",
+    "test_lab_corpus.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file stays together
+
+
 def pytest_configure(config):
     """Point every cache at a folder shared by this run's workers (the trained digits classifier and
     matplotlib's font list are built once), and keep bytecode out of the checkout."""

@@ -79,6 +79,8 @@ def test_a_whole_session_through_stdin(tmp_path, bank):
     params = bank.get("ae-param-count").variant(5).params
     kl = bank.get("vae-kl-closed-form").variant(2).parts[0]
     derivation = bank.get("vae-kl-derivation").variant(1).parts[0]
+    coverage, name, fixes = bank.get("gan-mode-collapse").variant(1).parts
+    wrong_name = next(o.letter for o in name.options if not o.correct)
     answers = [
         "12 +* 3",
         "lots",
@@ -87,9 +89,9 @@ def test_a_whole_session_through_stdin(tmp_path, bank):
         kl.answer_text,  # a hint, then right
         *derivation.steps,
         "",  # a derivation, step by step
-        "0.125",
-        "D",
-        "A, B, C",  # right, wrong, right
+        coverage.answer_text,
+        wrong_name,
+        ", ".join(o.letter for o in fixes.options if o.correct),  # right, wrong, right
     ]
     events = _session(
         tmp_path,

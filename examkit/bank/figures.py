@@ -1,7 +1,9 @@
-"""Figures for scenario questions, drawn from the variant's own numbers (seeded, reproducible).
+"""Figures for scenario questions (seeded, reproducible).
 
-Until reference-model runs back a scenario, a figure is a function of its parameters: loss curves
-`y(t)` with seeded noise, 2-D samples around some modes of a Gaussian ring, histograms of D(x).
+A figure with `run: <param>` plots the series of the cached reference run that parameter drew
+(examkit/bank/runs.py): the losses, D outputs or samples real training produced, beside a stem
+that states that run's numbers. Any other figure is a function of the variant's parameters: loss
+curves `y(t)` with seeded noise, 2-D samples around some modes of a Gaussian ring, histograms.
 """
 
 from __future__ import annotations
@@ -55,7 +57,10 @@ def resolved_spec(spec: dict, variant) -> dict:
 
 def figure_key(spec: dict, variant) -> str:
     """Identity of a figure: same question, figure and filled-in spec -> same picture (and file)."""
-    text = json.dumps([variant.qid, resolved_spec(spec, variant)], sort_keys=True, default=str)
+    identity = [variant.qid, resolved_spec(spec, variant)]
+    if spec.get("run"):
+        identity.append(_run(spec, variant)["digest"])  # re-cached run, new picture
+    text = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -64,6 +69,8 @@ def figure_data(spec: dict, variant) -> list[dict]:
 
     The noise is seeded by the figure's identity, so versions that draw the same scenario numbers
     share one figure."""
+    if spec.get("run"):
+        return _run_series(spec, variant)
     rng = random.Random(variant_seed(figure_key(spec, variant), 0))
     series = []
     for s in spec["series"]:
@@ -96,6 +103,27 @@ def figure_data(spec: dict, variant) -> list[dict]:
     return series
 
 
+def _run(spec: dict, variant) -> dict:
+    record = variant.runs.get(spec["run"])
+    if record is None:
+        raise AnswerError(f"run: {spec['run']!r} is not a `{{run: scenario}}` parameter of this question")
+    return record
+
+
+def _run_series(spec: dict, variant) -> list[dict]:
+    data = _run(spec, variant)["series"]
+
+    def column(key):
+        if key not in data:
+            known = ", ".join(sorted(data))
+            raise AnswerError(f"run {variant.context[spec['run']]!r} has no series {key!r} (it has {known})")
+        return data[key]
+
+    if spec["kind"] == "histogram":
+        return [{"label": s["label"], "values": column(s.get("values", ""))} for s in spec["series"]]
+    return [{"label": s["label"], "x": column(s.get("x", "")), "y": column(s.get("y", ""))} for s in spec["series"]]
+
+
 def render_figure(spec: dict, variant, path) -> Path:
     """Write the figure as PNG or PDF (by suffix); same variant, same pixels."""
     import matplotlib
@@ -107,13 +135,17 @@ def render_figure(spec: dict, variant, path) -> Path:
     path = Path(path)
     fig, ax = plt.subplots(figsize=(5, 3.2), dpi=110)
     for s in figure_data(spec, variant):
+        label = render(s["label"], variant.context)
         if spec["kind"] == "curves":
-            ax.plot(s["x"], s["y"], label=s["label"], linewidth=1.4)
+            ax.plot(s["x"], s["y"], label=label, linewidth=1.4)
         elif spec["kind"] == "scatter2d":
-            ax.scatter(s["x"], s["y"], s=6, alpha=0.6, label=s["label"])
+            ax.scatter(s["x"], s["y"], s=6, alpha=0.6, label=label)
             ax.set_aspect("equal")
         else:
-            ax.hist(s["values"], bins=30, range=(0, 1), alpha=0.6, label=s["label"])
+            ax.hist(s["values"], bins=30, range=(0, 1), alpha=0.6, label=label)
+    if spec.get("window"):  # the same square for every run: far outliers are cut, the ring is not
+        ax.set_xlim(*spec["window"])
+        ax.set_ylim(*spec["window"])
     if spec.get("logy"):
         ax.set_yscale("log")
     ax.set_title(render(spec["title"], variant.context))

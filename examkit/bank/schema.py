@@ -16,8 +16,9 @@ PARAM = {
         "step": {"type": "number", "exclusiveMinimum": 0},
         "choice": {"type": "array", "minItems": 1},
         "vector": {"type": "integer", "minimum": 1, "maximum": 16},
+        "run": NAME,  # one cached reference run of this scenario (examkit/bank/runs.py)
     },
-    "oneOf": [{"required": ["uniform"]}, {"required": ["int"]}, {"required": ["choice"]}],
+    "oneOf": [{"required": ["uniform"]}, {"required": ["int"]}, {"required": ["choice"]}, {"required": ["run"]}],
     "additionalProperties": False,
 }
 
@@ -75,6 +76,8 @@ FIGURE = {
         "xlabel": TEXT,
         "ylabel": TEXT,
         "x": {"type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2},
+        "window": {"type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2},  # scatter2d axes
+        "run": NAME,  # a `{run: ...}` parameter: the series below name that run's series
         "series": {
             "type": "array",
             "minItems": 1,
@@ -82,7 +85,9 @@ FIGURE = {
                 "type": "object",
                 "properties": {
                     "label": TEXT,
+                    "x": NAME,
                     "y": MATH,
+                    "values": NAME,
                     "noise": MATH,
                     "centers": MATH,
                     "spread": MATH,

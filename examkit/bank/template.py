@@ -19,6 +19,7 @@ from ..checking.equivalence import Variables
 from ..checking.parse import AnswerError, Equation, parse_math
 from .functions import FUNCTIONS
 from .render import format_number, render
+from .runs import RunsError, scenario_runs
 
 MAX_DRAWS = 2000
 
@@ -157,6 +158,8 @@ class Variant:
     # Drawn parameters whose symbol the student sees in the stem or a prompt (e.g. \beta next to its
     # value): only these may be typed by name in an answer. Derived values never may.
     shown: tuple = ()
+    # The cached reference run behind each `{run: scenario}` parameter: {name: record}, for figures.
+    runs: dict = field(default_factory=dict)
 
     @property
     def points(self) -> float:
@@ -259,6 +262,9 @@ class QuestionTemplate:
         for _ in range(MAX_DRAWS):
             context = {}
             for name, spec in self.data.get("params", {}).items():
+                if "run" in spec:
+                    context.update(self._draw_run(name, spec, rng))
+                    continue
                 context[name] = _draw_param(name, spec, rng)
                 if isinstance(context[name], list):
                     for i, v in enumerate(context[name], 1):
@@ -276,6 +282,20 @@ class QuestionTemplate:
         if last_error is not None:
             raise last_error
         raise TemplateError(f"constraints are never satisfied after {MAX_DRAWS} draws", ("constraints",))
+
+    def _runs(self, name, spec) -> dict:
+        try:
+            return scenario_runs(self.path, spec["run"])
+        except RunsError as exc:
+            raise TemplateError(str(exc), ("params", name)) from None
+
+    def _draw_run(self, name, spec, rng) -> dict:
+        """One cached run of the scenario: its id as `name`, each of its numbers as `name_key`."""
+        runs = self._runs(name, spec)
+        run_id = rng.choice(sorted(runs))
+        drawn = {name: run_id}
+        drawn.update({f"{name}_{key}": _exact(value) for key, value in runs[run_id]["numbers"].items()})
+        return drawn
 
     def _derive(self, name, spec, context):
         path = ("derived", name)
@@ -343,9 +363,9 @@ class QuestionTemplate:
         context = self.draw(seed)
         rng = random.Random()
         rng.setstate(context.pop("_rng_state"))
-        params = {
-            k: v for k, v in context.items() if k in self.data.get("params", {}) or k in self.data.get("derived", {})
-        }
+        declared = self.data.get("params", {})
+        params = {k: v for k, v in context.items() if k in declared or k in self.data.get("derived", {})}
+        runs = {name: self._runs(name, spec)[context[name]] for name, spec in declared.items() if "run" in spec}
         parts = [self._part(spec, i, context, rng) for i, spec in enumerate(self.data["parts"])]
         for part, label in zip(parts, part_labels(len(parts))):
             part.label = label
@@ -367,6 +387,7 @@ class QuestionTemplate:
             figures=list(self.data.get("figures", [])),
             context=context,
             shown=shown,
+            runs=runs,
         )
 
     def _part(self, spec, index, context, rng) -> PartVariant:

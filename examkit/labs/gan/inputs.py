@@ -6,6 +6,9 @@ import torch
 import torch.nn as nn
 
 NZ = 100
+# The probes build the student's DCGAN (and the reference beside it) at a quarter of dcgan.Config's
+# width (64): the same architecture, but the 60-step training probe costs 0.9 s instead of 4 s.
+WIDTH = 16
 TRAIN = {"steps": 60, "batch": 32, "lr": 2e-4, "betas": (0.5, 0.999), "digits": 1024, "samples": 200}
 # step sizes chosen so one D step moves D(x) by about 0.2 (no saturation) and one G step visibly moves D(G(z))
 TINY_LR = {"G": 0.5, "D": 1e-3}

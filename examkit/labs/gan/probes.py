@@ -13,7 +13,7 @@ from . import inputs
 
 
 def probe_generator(ns, seed):
-    g = need(ns, "Generator")(nz=inputs.NZ, ngf=16)
+    g = need(ns, "Generator")(nz=inputs.NZ, ngf=inputs.WIDTH)
     g.eval()
     z = inputs.generator(seed)
     with torch.no_grad():
@@ -24,7 +24,7 @@ def probe_generator(ns, seed):
 
 
 def probe_discriminator(ns, seed):
-    d = need(ns, "Discriminator")(ndf=16)
+    d = need(ns, "Discriminator")(ndf=inputs.WIDTH)
     d.eval()
     x = inputs.discriminator(seed)
     with torch.no_grad():
@@ -144,8 +144,8 @@ def probe_gan_train(ns, seed):
     """A short training run with the student's networks and train_step on the bundled digits.
     G's parameter change and its samples are judged outside, against a no-update control."""
     manual_seed(seed)
-    g = need(ns, "Generator")(nz=inputs.NZ, ngf=16)
-    d = need(ns, "Discriminator")(ndf=16)
+    g = need(ns, "Generator")(nz=inputs.NZ, ngf=inputs.WIDTH)
+    d = need(ns, "Discriminator")(ndf=inputs.WIDTH)
     # PyTorch's default initialization, as in the reference run: the student's weights_init has its own check
     data = digits28(inputs.TRAIN["digits"]) * 2 - 1
     try:

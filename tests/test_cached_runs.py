@@ -1,0 +1,137 @@
+"""Diagnosis figures come from cached real runs, and the stem states that run's numbers."""
+
+import json
+import shutil
+import statistics
+
+import pytest
+import torch
+
+from examkit.bank.figures import figure_data, figure_key, render_figure
+from examkit.bank.loader import load_bank
+from examkit.bank.runs import RUNS_FOLDER, scenario_runs
+from examkit.bank.validate import validate
+from examkit.cli import main
+from examkit.resources import bundled
+from reference_models import cached_runs
+from reference_models.runs import load_dataset
+
+RUN_QUESTIONS = {
+    "gan-d-overpowers": "d_overpowers",
+    "gan-mode-collapse": "mode_collapse",
+    "gan-instability": "instability",
+    "vae-kl-collapse": "kl_collapse",
+}
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load_bank()
+
+
+def _runs(template):
+    return scenario_runs(template.path, RUN_QUESTIONS[template.id])
+
+
+@pytest.mark.parametrize("qid", sorted(RUN_QUESTIONS))
+def test_every_cached_run_is_drawn_and_plots(bank, qid):
+    template = bank.get(qid)
+    runs = _runs(template)
+    drawn = {}
+    for seed in range(80):
+        variant = template.variant(seed)
+        drawn.setdefault(variant.context["run"], variant)
+    assert set(drawn) == set(runs)  # every cached run reaches some student
+    for run_id, variant in drawn.items():
+        assert variant.runs["run"] is runs[run_id]
+        for spec in variant.figures:
+            assert spec.get("run") == "run", "every figure of a diagnosis question comes from its run"
+            for series in figure_data(spec, variant):
+                assert len(series.get("values") or series["y"]) >= 20
+        assert "[[" not in variant.stem
+
+
+def test_run_figure_renders_and_its_key_follows_the_run(bank, tmp_path):
+    template = bank.get("gan-d-overpowers")
+    a = template.variant(0)
+    b = next(template.variant(s) for s in range(1, 60) if template.variant(s).context["run"] != a.context["run"])
+    spec = a.figures[0]
+    assert figure_key(spec, a) != figure_key(spec, b)
+    assert figure_key(spec, a) == figure_key(spec, template.variant(0))
+    path = render_figure(a.figures[1], a, tmp_path / "dhist.png")
+    assert path.stat().st_size > 5000
+
+
+def test_mode_count_in_the_stem_is_the_count_of_the_plotted_samples(bank):
+    template = bank.get("gan-mode-collapse")
+    runs = _runs(template)
+    centers = load_dataset("gaussians8").centers
+    for run in runs.values():
+        samples = torch.tensor(list(zip(run["series"]["gen_x"], run["series"]["gen_y"])))
+        used, clear = cached_runs.visible_modes(samples, centers)
+        assert clear and used == run["numbers"]["used"]
+        assert 1 <= used <= 3
+
+
+def test_overpowered_discriminator_runs_show_what_the_stem_says(bank):
+    for run in _runs(bank.get("gan-d-overpowers")).values():
+        n, s = run["numbers"], run["series"]
+        assert n["acc"] >= 97 and n["layers_d"] == 2 * n["layers_g"]
+        assert statistics.median(s["d_fake"]) < 0.05 and statistics.median(s["d_real"]) > 0.95
+        assert abs(s["d_loss"][-1]) < 0.05  # D's loss near 0
+        assert n["fd"] > 0.7 * n["fd_untrained"]  # the samples are still noise
+
+
+def test_kl_collapse_runs_collapse_and_the_plain_decoder_does_not(bank):
+    for run in _runs(bank.get("vae-kl-collapse")).values():
+        n, s = run["numbers"], run["series"]
+        assert n["kl_end"] < 1 and n["active"] <= 2 and n["kl_plain"] > 5
+        assert s["kl"][-1] < 0.25 * s["kl_plain"][-1]
+
+
+def _bank_copy(tmp_path):
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    source = bundled("questions")
+    for name in ("syllabus.yaml", "training_issues.yaml"):
+        shutil.copy(source / name, folder / name)
+    shutil.copytree(source / RUNS_FOLDER, folder / RUNS_FOLDER)
+    return folder
+
+
+def test_a_missing_or_broken_runs_file_is_named(tmp_path):
+    folder = _bank_copy(tmp_path)
+    (folder / RUNS_FOLDER / "instability.json").unlink()
+    (folder / RUNS_FOLDER / "mode_collapse.json").write_text("{not json")
+    report = validate([folder], seeds=3)
+    messages = "\n".join(str(p) for p in report.problems)
+    assert "instability.json" in messages and "examkit reference cache-runs" in messages
+    assert "mode_collapse.json: not a cached-runs file" in messages
+    assert "gan-d-overpowers" not in messages  # the other questions are unaffected
+
+
+def test_a_figure_naming_a_missing_series_is_reported(tmp_path):
+    folder = _bank_copy(tmp_path)
+    path = folder / "training_issues.yaml"
+    path.write_text(path.read_text().replace("y: d_loss}", "y: d_losses}", 1))
+    report = validate([folder], seeds=3)
+    assert any("no series 'd_losses'" in str(p) for p in report.problems)
+
+
+def test_cache_runs_cli_writes_what_this_code_trains(tmp_path, capsys, monkeypatch):
+    """Rerun one bundled run through the CLI (on a two-run grid: one that shows the story, one that
+    diverges): the same numbers, and the same early losses (a GAN's later steps may drift across
+    CPUs, its start may not)."""
+    assert main(["reference", "cache-runs", "--only", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown scenario(s) nope" in capsys.readouterr().err
+    recipe, grid = cached_runs.SCENARIOS["instability"]
+    small = [g for g in grid if (g["lr"], g["beta1"]) in ((0.01, 0.9), (0.02, 0.99))]
+    monkeypatch.setitem(cached_runs.SCENARIOS, "instability", (recipe, small))
+    assert main(["reference", "cache-runs", "--only", "instability", "--out", str(tmp_path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["left_out"]["instability"]) == 1 and "diverge" in report["left_out"]["instability"][0]
+    ((run_id, fresh),) = json.loads((tmp_path / "instability.json").read_text())["runs"].items()
+    cached = scenario_runs(str(bundled("questions") / "x.yaml"), "instability")[run_id]
+    assert fresh["numbers"] == cached["numbers"] and fresh["settings"] == cached["settings"]
+    for key in ("d_loss", "g_loss"):
+        assert fresh["series"][key][:20] == pytest.approx(cached["series"][key][:20], rel=1e-3, abs=1e-4)
