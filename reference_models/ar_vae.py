@@ -6,10 +6,22 @@ optimum is then q_φ(z|x) = p(z): the KL term, and with it the information in z,
 Training is teacher-forced (the true previous pixels), as in PixelCNN/MADE.
 """
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn as nn
 
+from . import vae
 from .vae import VAE
+
+
+@dataclass
+class Config(vae.Config):
+    """vae.Config's sizes and schedule: the KL-collapse scenario compares decoders, nothing else."""
+
+
+def build(config: Config, x_dim: int) -> "ARDecoderVAE":
+    return ARDecoderVAE(x_dim, config.hidden, config.latent_dim)
 
 
 class ARDecoderVAE(VAE):

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import torch
 
-from . import scenarios, train, vae
-from .ar_vae import ARDecoderVAE
+from . import ar_vae, scenarios, train, vae
 from .metrics import ACTIVE_DIM_NATS
 from .runs import MODELS, discriminator_outputs, load_dataset, run_gan
 
@@ -144,8 +143,8 @@ def kl_collapse(seed: int, latent: int):
     """A VAE whose decoder sees the previous pixels (autoregressive) on the 28x28 digits, beside
     the same encoder with a plain MLP decoder: the strong decoder's KL collapses."""
     ds = load_dataset("digits28", "01")
-    strong, history = scenarios.vae_kl(ARDecoderVAE, ds, seed, latent)
-    plain, plain_history = scenarios.vae_kl(vae.VAE, ds, seed, latent)
+    strong, history = scenarios.vae_kl(ar_vae, ds, seed, latent)
+    plain, plain_history = scenarios.vae_kl(vae, ds, seed, latent)
     numbers = {
         "latent": latent,
         "epochs": len(history),

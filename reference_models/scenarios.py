@@ -12,8 +12,7 @@ from pathlib import Path
 
 import torch
 
-from . import figures, metrics, train, vae
-from .ar_vae import ARDecoderVAE
+from . import ar_vae, figures, metrics, train, vae
 from .runs import MODELS, best_reconstructed_pair, interpolate, load_dataset, run_autoencoder, run_gan
 
 
@@ -91,10 +90,11 @@ def discriminator_overpowers(out: Path, seed: int = 0) -> dict:
     }
 
 
-def vae_kl(model_cls, ds, seed, latent=8):
+def vae_kl(module, ds, seed, latent=8):
+    """A VAE of `module` (vae or ar_vae) with its Config's defaults and a `latent`-d code."""
     train.seed_everything(seed)
-    config = vae.Config(latent_dim=latent)
-    model = model_cls(x_dim=ds.x_train[0].numel(), hidden=config.hidden, latent_dim=latent)
+    config = module.Config(latent_dim=latent)
+    model = module.build(config, ds.x_train[0].numel())
     history = train.train_autoencoder(model, ds.x_train, config, variational=True)
     terms = metrics.vae_terms(model, ds.x_test)
     return {k: terms[k] for k in ("kl", "recon_nll", "active_dims")}, history
@@ -104,8 +104,8 @@ def kl_collapse(out: Path, seed: int = 0) -> dict:
     """A decoder that sees the previous pixels (autoregressive) models digits without z: KL -> 0.
     The same encoder with an ordinary decoder keeps an informative code."""
     ds = load_dataset("digits28", "01")  # smooth 28x28 digits: the previous pixels predict the next well
-    strong, history = vae_kl(ARDecoderVAE, ds, seed)
-    plain, plain_history = vae_kl(vae.VAE, ds, seed)
+    strong, history = vae_kl(ar_vae, ds, seed)
+    plain, plain_history = vae_kl(vae, ds, seed)
     out.mkdir(parents=True, exist_ok=True)
     merged = [
         {"epoch": a["epoch"], "kl (autoregressive decoder)": a["kl"], "kl (plain decoder)": b["kl"]}
