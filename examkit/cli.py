@@ -771,8 +771,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Runs each scenario's grid of seeded trainings and keeps the runs that show the "
         "scenario's story; questions with a {run: SCENARIO} parameter draw their numbers and figures from them.",
     )
-    p.add_argument("--out", default="questions/runs", help="folder of <scenario>.json files (default questions/runs)")
-    p.add_argument("--only", action="append", metavar="NAME", help="cache only this scenario (repeatable)")
+    p.add_argument(
+        "--out",
+        default="questions/runs",
+        help="folder of <scenario>.json files, the runs/ folder beside the bank's YAML files "
+        "(default questions/runs, from the current folder)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="cache only this scenario (repeatable); an unknown name lists the scenarios",
+    )
     json_option(p)
     p.set_defaults(func=cmd_reference_cache_runs)
 

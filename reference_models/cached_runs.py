@@ -171,7 +171,7 @@ def kl_collapse(seed: int, latent: int):
 
 # scenario -> (recipe, the grid of keyword arguments it is run on)
 SCENARIOS = {
-    "d_overpowers": (d_overpowers, [{"seed": s, "ratio": r} for r in (5, 10, 20) for s in (0, 1, 2)]),
+    "d_overpowers": (d_overpowers, [{"seed": s, "ratio": r} for r in (5, 10, 20) for s in range(4)]),
     "mode_collapse": (mode_collapse, [{"seed": s, "lr_d": lr} for lr in (1e-4, 5e-4, 6e-4) for s in range(6)]),
     "instability": (
         instability,

@@ -135,3 +135,47 @@ def test_cache_runs_cli_writes_what_this_code_trains(tmp_path, capsys, monkeypat
     assert fresh["numbers"] == cached["numbers"] and fresh["settings"] == cached["settings"]
     for key in ("d_loss", "g_loss"):
         assert fresh["series"][key][:20] == pytest.approx(cached["series"][key][:20], rel=1e-3, abs=1e-4)
+
+
+def _damage(folder, scenario, change):
+    path = folder / RUNS_FOLDER / f"{scenario}.json"
+    data = json.loads(path.read_text())
+    change(next(iter(data["runs"].values())))
+    path.write_text(json.dumps(data))
+    return "\n".join(str(p) for p in validate([folder], seeds=3).problems)
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (lambda r: r["series"].update(d_loss=[1.0, 2.0]), "'kiter' has"),  # lengths differ
+        (lambda r: r["series"].update(d_loss=3), "series 'd_loss' must be a non-empty list of finite numbers"),
+        (lambda r: r["series"]["g_loss"].append("oops"), "series 'g_loss' must be a non-empty list"),
+        (lambda r: r["numbers"].update(lr={"a": 1}), "number 'lr' is {'a': 1}, not a number"),
+    ],
+)
+def test_runs_that_a_figure_or_stem_cannot_use_are_named(tmp_path, change, expected):
+    messages = _damage(_bank_copy(tmp_path), "instability", change)
+    assert expected in messages and "instability" in messages
+
+
+def test_a_misspelt_scenario_lists_the_cached_ones(tmp_path):
+    folder = _bank_copy(tmp_path)
+    path = folder / "training_issues.yaml"
+    path.write_text(path.read_text().replace("{run: instability}", "{run: instabilty}"))
+    messages = "\n".join(str(p) for p in validate([folder], seeds=3).problems)
+    assert (
+        "no cached runs for scenario 'instabilty'" in messages and "cached there: d_overpowers, instability" in messages
+    )
+
+
+def test_the_count_typed_for_the_fraction_gets_its_own_feedback(bank):
+    from examkit.checking.check import check_answer
+
+    variant = bank.get("gan-mode-collapse").variant(3)
+    part = variant.parts[0]
+    used, k = variant.context["run_used"], variant.context["run_k"]
+    assert check_answer(variant, part.id, f"{used}/{k}").status == "correct"
+    assert check_answer(variant, part.id, "0.13").status != "correct"
+    wrong = check_answer(variant, part.id, str(used))
+    assert wrong.status == "incorrect" and "fraction of the 8 modes" in " ".join(wrong.feedback)

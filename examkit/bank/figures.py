@@ -8,6 +8,7 @@ curves `y(t)` with seeded noise, 2-D samples around some modes of a Gaussian rin
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -121,7 +122,14 @@ def _run_series(spec: dict, variant) -> list[dict]:
 
     if spec["kind"] == "histogram":
         return [{"label": s["label"], "values": column(s.get("values", ""))} for s in spec["series"]]
-    return [{"label": s["label"], "x": column(s.get("x", "")), "y": column(s.get("y", ""))} for s in spec["series"]]
+    series = []
+    for s in spec["series"]:
+        x, y = column(s.get("x", "")), column(s.get("y", ""))
+        if len(x) != len(y):
+            run_id = variant.context[spec["run"]]
+            raise AnswerError(f"run {run_id!r}: series {s['x']!r} has {len(x)} values but {s['y']!r} has {len(y)}")
+        series.append({"label": s["label"], "x": x, "y": y})
+    return series
 
 
 def render_figure(spec: dict, variant, path) -> Path:
@@ -134,7 +142,11 @@ def render_figure(spec: dict, variant, path) -> Path:
     matplotlib.rcParams["svg.hashsalt"] = "examkit"
     path = Path(path)
     fig, ax = plt.subplots(figsize=(5, 3.2), dpi=110)
-    for s in figure_data(spec, variant):
+    try:
+        data = figure_data(spec, variant)
+    except (AnswerError, TemplateError, ValueError) as exc:  # a build names the question it stopped at
+        raise ValueError(f"question {variant.qid} (seed {variant.seed}), figure {spec['id']!r}: {exc}") from None
+    for s in data:
         label = render(s["label"], variant.context)
         if spec["kind"] == "curves":
             ax.plot(s["x"], s["y"], label=label, linewidth=1.4)
@@ -143,9 +155,10 @@ def render_figure(spec: dict, variant, path) -> Path:
             ax.set_aspect("equal")
         else:
             ax.hist(s["values"], bins=30, range=(0, 1), alpha=0.6, label=label)
-    if spec.get("window"):  # the same square for every run: far outliers are cut, the ring is not
-        ax.set_xlim(*spec["window"])
-        ax.set_ylim(*spec["window"])
+    if spec["kind"] == "scatter2d":  # a square around the origin that holds every point drawn
+        reach = 1.05 * max(abs(v) for d in data for v in d["x"] + d["y"])
+        ax.set_xlim(-reach, reach)
+        ax.set_ylim(-reach, reach)
     if spec.get("logy"):
         ax.set_yscale("log")
     ax.set_title(render(spec["title"], variant.context))
@@ -164,17 +177,26 @@ def render_figure(spec: dict, variant, path) -> Path:
 
 
 def check_figure_specs(template) -> list[tuple[str, tuple]]:
-    """Problems with a template's figures, found by computing them for seed 0."""
+    """Problems with a template's figures, found by computing them for seed 0, and for every cached
+    run a `{run: ...}` parameter can draw (a run that seed 0 does not draw is still some student's)."""
     if not template.data.get("figures"):
         return []
     try:
         variant = template.variant(0)
     except TemplateError:
         return []  # reported by the per-seed checks
+    variants = [variant]
+    for name, param in template.data.get("params", {}).items():
+        if "run" in param:
+            for run_id, record in template._runs(name, param).items():
+                context = {**variant.context, name: run_id}
+                variants.append(dataclasses.replace(variant, context=context, runs={**variant.runs, name: record}))
     problems = []
     for i, spec in enumerate(template.data["figures"]):
-        try:
-            figure_data(spec, variant)
-        except (AnswerError, TemplateError, ValueError) as exc:
-            problems.append((f"figure {spec['id']!r}: {exc}", ("figures", i)))
+        for v in variants:
+            try:
+                figure_data(spec, v)
+            except (AnswerError, TemplateError, ValueError) as exc:
+                problems.append((f"figure {spec['id']!r}: {exc}", ("figures", i)))
+                break
     return problems

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 from pathlib import Path
 
 RUNS_FOLDER = "runs"
@@ -43,15 +44,17 @@ def scenario_runs(question_file: str, scenario: str) -> dict:
 def _load(path: str, stamp) -> dict:
     where = Path(path)
     if not where.is_file():
+        present = sorted(p.stem for p in where.parent.glob("*.json")) if where.parent.is_dir() else []
+        there = f" (cached there: {', '.join(present)})" if present else ""
         raise RunsError(
-            f"no cached runs at {where}: make them with `examkit reference cache-runs --only {where.stem} --out {where.parent}`"
+            f"no cached runs for scenario {where.stem!r} at {where}{there}; "
+            f"`examkit reference cache-runs --only SCENARIO --out {where.parent}` makes them"
         )
     try:
         data = json.loads(where.read_text(encoding="utf-8"))
         runs = data["runs"]
         for run_id, record in runs.items():
-            if not isinstance(record.get("numbers"), dict) or not isinstance(record.get("series"), dict):
-                raise ValueError(f"run {run_id!r} needs 'numbers' and 'series'")
+            _check_record(run_id, record)
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RunsError(f"{where}: not a cached-runs file ({exc})") from None
     if not runs:
@@ -59,3 +62,20 @@ def _load(path: str, stamp) -> dict:
     for record in runs.values():
         record["digest"] = hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:12]
     return runs
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_record(run_id: str, record) -> None:
+    """Numbers the stem can print and series a figure can plot, or a ValueError naming the run."""
+    numbers, series = record.get("numbers"), record.get("series")
+    if not isinstance(numbers, dict) or not isinstance(series, dict):
+        raise ValueError(f"run {run_id!r} needs 'numbers' and 'series'")
+    for key, value in numbers.items():
+        if not (_number(value) or isinstance(value, str)):
+            raise ValueError(f"run {run_id!r}: number {key!r} is {value!r}, not a number")
+    for key, values in series.items():
+        if not isinstance(values, list) or not values or not all(_number(v) for v in values):
+            raise ValueError(f"run {run_id!r}: series {key!r} must be a non-empty list of finite numbers")

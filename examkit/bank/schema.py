@@ -76,7 +76,6 @@ FIGURE = {
         "xlabel": TEXT,
         "ylabel": TEXT,
         "x": {"type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2},
-        "window": {"type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2},  # scatter2d axes
         "run": NAME,  # a `{run: ...}` parameter: the series below name that run's series
         "series": {
             "type": "array",
