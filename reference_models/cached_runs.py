@@ -16,9 +16,9 @@ from pathlib import Path
 
 import torch
 
-from . import ar_vae, scenarios, train, vae
+from . import ar_vae, scenarios, vae
 from .metrics import ACTIVE_DIM_NATS
-from .runs import MODELS, discriminator_outputs, load_dataset, run_gan
+from .runs import MODELS, discriminator_outputs, load_dataset
 
 COMMAND = "examkit reference cache-runs"
 
@@ -28,19 +28,11 @@ def _round(values, digits: int = 4) -> list:
     return [float(f"{v:.{digits}g}") for v in values]
 
 
-def _late(history, key, share=0.25) -> list:
-    values = [h[key] for h in history if h.get(key) is not None]
-    return values[int(len(values) * (1 - share)) :]
-
-
 def _gan(dataset, seed, **settings):
-    spec = MODELS["gan"]
-    config = spec.config(dataset, **settings)
-    ds = load_dataset(dataset, "pm1")
-    train.seed_everything(seed)
+    """scenarios.gan_run of the MLP GAN, with its config and data for the numbers and series."""
     with tempfile.TemporaryDirectory() as tmp:  # the run's own figures are not wanted here
-        result = run_gan(spec, ds, config, Path(tmp))
-    return result, config, ds
+        result = scenarios.gan_run("gan", dataset, Path(tmp), seed, **settings)
+    return result, MODELS["gan"].config(dataset, **settings), load_dataset(dataset, "pm1")
 
 
 def _loss_series(history) -> dict:
@@ -49,6 +41,10 @@ def _loss_series(history) -> dict:
         "d_loss": _round([h["loss_d"] for h in history]),
         "g_loss": _round([h["loss_g"] for h in history]),
     }
+
+
+def _linear_layers(network) -> int:
+    return sum(isinstance(m, torch.nn.Linear) for m in network.modules())
 
 
 # --- scenarios ------------------------------------------------------------------------------
@@ -69,9 +65,9 @@ def d_overpowers(seed: int, ratio: int):
         "lrd": lr_d,
         "lrg": lr_d / ratio,
         "epochs": config.epochs,
-        "layers_d": config.layers_d,
-        "layers_g": 3,
-        "acc": round(100 * statistics.fmean(_late(history, "d_accuracy")), 1),
+        "layers_d": _linear_layers(d),
+        "layers_g": _linear_layers(g),
+        "acc": round(100 * statistics.fmean(scenarios.late(history, "d_accuracy")), 1),
         "fd": round(m["frechet_distance"]),
         "fd_untrained": round(m["frechet_distance_untrained"]),
     }
@@ -128,7 +124,7 @@ def instability(seed: int, lr: float, beta1: float):
     settling."""
     result, config, _ = _gan("gaussians8", seed, lr_g=lr, lr_d=lr, betas=(beta1, 0.999))
     history = result["metrics"]["history"]
-    g_late = _late(history, "loss_g", 0.5)
+    g_late = scenarios.late(history, "loss_g", 0.5)
     numbers = {"lr": lr, "beta1": beta1, "iters": result["metrics"]["steps"], "batch": config.batch_size}
     story = None
     peak = max(abs(h[k]) for h in history for k in ("loss_d", "loss_g"))

@@ -16,7 +16,7 @@ from . import ar_vae, figures, metrics, train, vae
 from .runs import MODELS, best_reconstructed_pair, interpolate, load_dataset, run_autoencoder, run_gan
 
 
-def _gan_run(name, dataset, out, seed, **settings):
+def gan_run(name, dataset, out, seed, **settings):
     ds = load_dataset(dataset, "pm1")
     train.seed_everything(seed)
     return run_gan(MODELS[name], ds, MODELS[name].config(dataset, **settings), out)
@@ -28,17 +28,21 @@ def _vae_run(name, out, seed, dataset="digits", **settings):
     return run_autoencoder(MODELS[name], ds, MODELS[name].config(dataset, **settings), out), ds
 
 
-def _late_mean(history, key, share=0.25):
+def late(history, key, share=0.25) -> list:
+    """The logged values of `key` over the last `share` of training (None entries skipped)."""
     values = [h[key] for h in history if h.get(key) is not None]
-    tail = values[int(len(values) * (1 - share)) :]
-    return statistics.fmean(tail)
+    return values[int(len(values) * (1 - share)) :]
+
+
+def _late_mean(history, key, share=0.25):
+    return statistics.fmean(late(history, key, share))
 
 
 def mode_collapse(out: Path, seed: int = 0) -> dict:
     """Vanilla GAN whose discriminator learns 10x slower than G collapses on the 8-Gaussians ring;
     WGAN-GP with the same generator covers every mode."""
-    collapsed = _gan_run("gan", "gaussians8", out / "vanilla_gan", seed, lr_d=1e-4)["metrics"]
-    fixed = _gan_run("wgan_gp", "gaussians8", out / "wgan_gp", seed)["metrics"]
+    collapsed = gan_run("gan", "gaussians8", out / "vanilla_gan", seed, lr_d=1e-4)["metrics"]
+    fixed = gan_run("wgan_gp", "gaussians8", out / "wgan_gp", seed)["metrics"]
     keys = ("modes_covered", "high_quality_share", "mode_kl")
     return {
         "claim": "vanilla GAN (D 10x slower than G) covers <= 3 of 8 modes, hopping between them; WGAN-GP covers 8 of 8",
@@ -58,7 +62,7 @@ def discriminator_overpowers(out: Path, seed: int = 0) -> dict:
         ("ns", "ns", 1e-4, 1e-3),
         ("ns_balanced", "ns", 1e-3, 1e-3),
     ):
-        result = _gan_run("gan", "digits", out / f"{label}_loss", seed, epochs=60, loss=loss, lr_g=lr_g, lr_d=lr_d)
+        result = gan_run("gan", "digits", out / f"{label}_loss", seed, epochs=60, loss=loss, lr_g=lr_g, lr_d=lr_d)
         m = result["metrics"]
         runs[label] = {
             "lr_g": lr_g,

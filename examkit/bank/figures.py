@@ -159,15 +159,15 @@ def render_figure(spec: dict, variant, path) -> Path:
         reach = 1.05 * max(abs(v) for d in data for v in d["x"] + d["y"])
         ax.set_xlim(-reach, reach)
         ax.set_ylim(-reach, reach)
+        # the legend beside the square plot, where it can hide no sample being counted
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+    else:
+        ax.legend(fontsize=8)
     if spec.get("logy"):
         ax.set_yscale("log")
     ax.set_title(render(spec["title"], variant.context))
     ax.set_xlabel(spec.get("xlabel", ""))
     ax.set_ylabel(spec.get("ylabel", ""))
-    if spec["kind"] == "scatter2d":  # beside the square plot, where it can hide no sample being counted
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
-    else:
-        ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.15, top=0.9)  # fixed: tight_layout costs 70 ms
     metadata = {"CreationDate": None} if path.suffix == ".pdf" else {}
@@ -188,7 +188,7 @@ def check_figure_specs(template) -> list[tuple[str, tuple]]:
     variants = [variant]
     for name, param in template.data.get("params", {}).items():
         if "run" in param:
-            for run_id, record in template._runs(name, param).items():
+            for run_id, record in template.cached_runs(name, param).items():
                 context = {**variant.context, name: run_id}
                 variants.append(dataclasses.replace(variant, context=context, runs={**variant.runs, name: record}))
     problems = []

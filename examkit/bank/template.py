@@ -283,7 +283,8 @@ class QuestionTemplate:
             raise last_error
         raise TemplateError(f"constraints are never satisfied after {MAX_DRAWS} draws", ("constraints",))
 
-    def _runs(self, name, spec) -> dict:
+    def cached_runs(self, name, spec) -> dict:
+        """{run id: record} a `{run: scenario}` parameter draws from."""
         try:
             return scenario_runs(self.path, spec["run"])
         except RunsError as exc:
@@ -291,7 +292,7 @@ class QuestionTemplate:
 
     def _draw_run(self, name, spec, rng) -> dict:
         """One cached run of the scenario: its id as `name`, each of its numbers as `name_key`."""
-        runs = self._runs(name, spec)
+        runs = self.cached_runs(name, spec)
         run_id = rng.choice(sorted(runs))
         drawn = {name: run_id}
         drawn.update({f"{name}_{key}": _exact(value) for key, value in runs[run_id]["numbers"].items()})
@@ -365,7 +366,7 @@ class QuestionTemplate:
         rng.setstate(context.pop("_rng_state"))
         declared = self.data.get("params", {})
         params = {k: v for k, v in context.items() if k in declared or k in self.data.get("derived", {})}
-        runs = {name: self._runs(name, spec)[context[name]] for name, spec in declared.items() if "run" in spec}
+        runs = {name: self.cached_runs(name, spec)[context[name]] for name, spec in declared.items() if "run" in spec}
         parts = [self._part(spec, i, context, rng) for i, spec in enumerate(self.data["parts"])]
         for part, label in zip(parts, part_labels(len(parts))):
             part.label = label

@@ -246,10 +246,8 @@ def reference_gan_run(seed: int) -> dict:
     after/before (the bar for the training check) and its samples (for the feedback page)."""
     with REFERENCE_LOCK, torch.random.fork_rng():
         torch.manual_seed(seed)
-        g, d = (
-            Generator(inputs.NZ, inputs.WIDTH),
-            Discriminator(inputs.WIDTH),
-        )  # default init, as the probe trains the student's
+        # default init, as the probe trains the student's
+        g, d = Generator(inputs.NZ, inputs.WIDTH), Discriminator(inputs.WIDTH)
         data = _data()
         opt_g = torch.optim.Adam(g.parameters(), lr=inputs.TRAIN["lr"], betas=inputs.TRAIN["betas"])
         opt_d = torch.optim.Adam(d.parameters(), lr=inputs.TRAIN["lr"], betas=inputs.TRAIN["betas"])
