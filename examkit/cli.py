@@ -11,6 +11,7 @@ from pathlib import Path
 from . import api
 from .bank.loader import BankError
 from .bank.template import TemplateError
+from .checking.echo import echo_line
 from .checking.parse import AnswerError
 from .checking.timeout import CheckTimeout
 from .markup import to_terminal
@@ -101,7 +102,7 @@ def cmd_check(args) -> int:
     else:
         print(f"{verdict.status}: {verdict.score:g}/{verdict.max_score:g}  {to_terminal(verdict.message)}")
         if verdict.interpreted:
-            print(f"  interpreted as: {verdict.interpreted['text']}")
+            print(f"  interpreted as: {echo_line(verdict.interpreted)}")
         for line in verdict.feedback:
             print(f"  - {to_terminal(line)}")
     if verdict.status in ("invalid", "unsafe"):

@@ -73,8 +73,9 @@ def test_the_preview_shows_the_reading_not_the_verdict(client):
     c, _ = client
     right = c.get("/api/preview?qid=vae-neg-elbo-beta&seed=7&part=a&answer=119.1").get_json()
     wrong = c.get("/api/preview?qid=vae-neg-elbo-beta&seed=7&part=a&answer=1/2").get_json()
-    assert right["text"] == "119.1" and wrong["text"] in ("1/2", "0.5") and "<math" in wrong["mathml"]
-    assert set(right) == set(wrong) == {"text", "mathml", "error"}
+    assert right["text"] == "119.1" and right["value"] == "" and "<math" in wrong["mathml"]
+    assert wrong["text"] == "1/2" and wrong["value"] == "0.5"  # the structure as typed, its value beside it
+    assert set(right) == set(wrong) == {"text", "value", "mathml", "notes", "error"}
     bad = c.get("/api/preview?qid=vae-neg-elbo-beta&seed=7&part=a&answer=__import__('os')").get_json()
     assert bad["error"] and not bad["text"]
 

@@ -8,7 +8,7 @@ an exception) so one bad answer never stops a batch.
 from __future__ import annotations
 
 from ..parts import part_type
-from .parse import AnswerError
+from .errors import AnswerError, CheckerFault
 from .timeout import CheckTimeout, time_limit
 from .verdict import Verdict
 
@@ -21,9 +21,19 @@ def check_answer(variant, part_id, answer, timeout: float = CHECK_TIMEOUT_S) -> 
         with time_limit(timeout):
             return part_type(part.type).check(variant, part, answer)
     except AnswerError as exc:
-        where = {"step": exc.step} if hasattr(exc, "step") else {}
-        return Verdict(exc.kind, 0.0, part.points, str(exc), details=where)
+        return _refused(exc, part)
     except CheckTimeout:
-        return Verdict("unsafe", 0.0, part.points, f"checking took longer than {timeout:g} s; simplify the answer")
+        return Verdict(
+            "unsafe", 0.0, part.points, f"too large: checking took longer than {timeout:g} s; simplify the answer"
+        )
     except RecursionError:
-        return Verdict("unsafe", 0.0, part.points, "answer is nested too deeply")
+        return Verdict("unsafe", 0.0, part.points, "too large: the answer is nested too deeply")
+    except Exception as exc:  # the boundary: whatever the answer, a verdict, never a traceback
+        return _refused(CheckerFault(exc), part)
+
+
+def _refused(exc: AnswerError, part) -> Verdict:
+    details = {"step": exc.step} if hasattr(exc, "step") else {}
+    if isinstance(exc, CheckerFault):
+        details["fault"] = repr(exc.cause)[:300]
+    return Verdict(exc.kind, 0.0, part.points, str(exc), details=details)

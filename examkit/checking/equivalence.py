@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
+from .echo import short
+from .errors import CheckerFault
 from .parse import DEFAULT_LIMITS, AnswerError, Equation, Limits, UnsafeInput, parse_math
 from .timeout import CheckTimeout, time_limit
 
@@ -319,7 +321,9 @@ def _compare_constants(expected: sp.Expr, answer: sp.Expr) -> Equivalence:
     (99999998/99999999 is not 0.99999999, and 1e-33 is not 0)."""
     if expected.is_Rational and answer.is_Rational:
         same = expected == answer
-        return Equivalence(same, "the same number" if same else f"expected {expected}, got {answer}", "exact")
+        return Equivalence(
+            same, "the same number" if same else f"expected {short(expected)}, got {short(answer)}", "exact"
+        )
     with mpmath.workdps(_CONSTANT_DIGITS):
         try:
             want, got = evaluate(expected, {}), evaluate(answer, {})
@@ -414,7 +418,13 @@ def check_equivalence(
     try:
         return _parse_and_compare(expected_text, answer_text, variables, unknown, limits, timeout)
     except CheckTimeout:
-        raise UnsafeInput(f"checking took longer than {timeout:g} s; simplify the expressions") from None
+        raise UnsafeInput(f"too large: checking took longer than {timeout:g} s; simplify the expressions") from None
+    except AnswerError:
+        raise
+    except RecursionError:
+        raise UnsafeInput("too large: the expression is nested too deeply") from None
+    except Exception as exc:  # the boundary: any input gets a verdict or a refusal, never a traceback
+        raise CheckerFault(exc) from exc
 
 
 def _parse_and_compare(expected_text, answer_text, variables, unknown, limits, timeout) -> Equivalence:

@@ -25,7 +25,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .parse import AnswerError, Equation, parse_math
+from .echo import short
+from .parse import AnswerError, Equation, Reading, UnsafeInput, normalize, read_math
 
 DEFAULT_TOLERANCE = {"rel": 0.001, "sigfigs": 3}
 _SAME = Fraction(1, 10**12)  # relative agreement that counts as the key itself
@@ -38,9 +39,9 @@ _DECIMAL = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 class NumericAnswer:
     value: float
     sigfigs: int | None  # None when typed as an exact expression (e.g. 50 + 4*2, -log(4))
-    expr: object = None  # the parsed sympy value, for echoing what was understood
+    expr: object = None  # the parsed sympy value
     most_figures: int | None = None  # '1000' gives 1 to 4 figures: trailing zeros of a whole number
-    written: str | None = None  # a plain decimal as typed, trailing zeros kept ('-1.00'), for the echo
+    reading: Reading | None = None  # what was read, as typed (trailing zeros kept: '-1.00'), for the echo
 
     @property
     def figure_range(self) -> range:
@@ -88,18 +89,24 @@ def read_number(text: str, symbols=None, unit: str = "") -> NumericAnswer:
     if re.fullmatch(r".*\d\.\d+\.", text):  # a full stop after a decimal: 1.7365.
         text = text[:-1]
     text, scale = _without_unit(re.sub(r"\((\s*[A-Za-z/ ]+\s*)\)\s*$", r"\1", text), unit)  # 1.7 (nats)
-    value = parse_math(text, symbols or {}, allow_new_symbols=False)
+    reading = read_math(text, symbols or {}, allow_new_symbols=False)
+    value, shape = reading.value, reading.shape
     if isinstance(value, Equation):
-        value = value.rhs
+        value, shape = value.rhs, shape[2]
     if not value.is_number:
         raise AnswerError("expected a number")
-    value = value * scale
+    if scale != 1:
+        value, shape = value * scale, ("percent", shape)
+    reading = Reading(value, shape, reading.notes)
+    if value.is_Rational and max(abs(value.p), value.q).bit_length() > 3300:  # beyond about 10^1000
+        raise UnsafeInput(f"too large: the number is {short(value)}, far beyond any answer here")
     number = complex(value.evalf(30))
-    if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)) or not math.isfinite(number.real):
-        raise AnswerError("the answer is not a finite real number")
-    fewest, most = figure_counts(text) or (None, None)
-    plain = fewest is not None and scale == 1 and not re.search("[eE]", text)
-    return NumericAnswer(number.real, fewest, value, most, text.strip().replace("−", "-") if plain else None)
+    if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
+        raise AnswerError("the answer is not a real number")
+    if not math.isfinite(number.real):
+        raise UnsafeInput(f"too large: the number is {short(value)}, beyond what can be compared")
+    fewest, most = figure_counts(normalize(text)) or (None, None)
+    return NumericAnswer(number.real, fewest, value, most, reading)
 
 
 _SIDES = re.compile(r"^\s*\(?\s*(\d+)\s*(?:×|x|X|\*|\\times|by|,)\s*(\d+)\s*\)?\s*(?:pixels?|px)?\s*$")

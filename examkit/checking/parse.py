@@ -4,27 +4,44 @@ Why our own parser: sympy's ``sympify``/``parse_expr`` run Python ``eval`` on th
 hostile answer string could execute code. This module tokenizes against a whitelist and builds
 sympy objects directly; nothing the student typed is ever executed. Size limits (length, tokens,
 nesting, numeric exponents) bound the work any input can cause.
+
+Beside the value, the parser keeps the answer's *shape*: its structure as typed (the student's
+numbers, brackets, order and function names, with every implied product and function argument
+made explicit), which `echo.py` prints back so a student can compare it term by term with what
+they wrote (STACK's validation step). Shapes are plain tuples: ``(kind, *children)``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .errors import AnswerError, UnsafeInput
+from .normalize import normalize, normalize_with_notes
+from .vocabulary import (
+    BARS,
+    BINOMIALS,
+    BRACKETS,
+    CLOSERS,
+    CONSTANTS,
+    FLOORS,
+    FRACTIONS,
+    FUNCTIONS,
+    GREEK,
+    GREEK_ALIASES,
+    IGNORED_COMMANDS,
+    INVERSES,
+    LATEX_OPERATORS,
+    LETTERS,
+    LOGS,
+    WRAPPING_COMMANDS,
+    binomial,
+    factorial,
+)
 
-class AnswerError(ValueError):
-    """An answer that cannot be read; the message is shown to the student."""
-
-    kind = "invalid"
-
-
-class UnsafeInput(AnswerError):
-    """Input rejected because it could cost unbounded time or memory, or looks like code."""
-
-    kind = "unsafe"
+__all__ = ["AnswerError", "UnsafeInput", "Equation", "Limits", "Reading", "normalize", "parse_math", "read_math"]
 
 
 @dataclass(frozen=True)
@@ -46,91 +63,31 @@ class Equation:
     rhs: sp.Expr
 
 
-# Greek letters by their LaTeX names; Unicode Greek is mapped onto the same names (by character name).
-GREEK = set(
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi omicron rho "
-    "varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi "
-    "Psi Omega".split()
-)
-GREEK_ALIASES = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varrho": "rho", "varsigma": "sigma"}
-# Other letters a stem may show (\ell for a log-likelihood): names, not functions.
-LETTERS = {"ell"}
-UNICODE_LETTERS = {"ℓ": "ell", "ϵ": "epsilon", "ϑ": "theta", "ϕ": "phi", "ϱ": "rho", "ς": "sigma", "µ": "mu", "π": "pi"}
-UNICODE_OPERATORS = {
-    "−": "-", "–": "-", "⁄": "/", "·": "*", "⋅": "*", "×": "*", "∗": "*", "÷": "/", "√": "\\sqrt ",
-}  # fmt: skip
-SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿ", "0123456789+-()n"))
-SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+@dataclass(frozen=True)
+class Reading:
+    """What the parser read: the value, the structure as typed, and readings worth saying."""
+
+    value: object  # a sympy expression or an Equation
+    shape: tuple
+    notes: tuple[str, ...] = field(default=())
 
 
-def _sigmoid(x):
-    return 1 / (1 + sp.exp(-x))
+@dataclass
+class _Node:
+    value: object
+    shape: tuple
 
 
-def _softplus(x):
-    return sp.log(1 + sp.exp(x))
-
-
-def _log(x, base=None):
-    return sp.log(x) if base is None else sp.log(x) / sp.log(base)
-
-
-def _factorial(n):
-    if n.is_number and (not n.is_integer or n < 0):
-        raise AnswerError("n! needs a whole number n >= 0")
-    if n.is_number and n > 500:
-        raise UnsafeInput("factorial is too large to compute (limit 500!)")
-    return sp.factorial(n)
-
-
-def _binomial(n, k):
-    if n.is_number and abs(n) > 10_000:
-        raise UnsafeInput("binomial coefficient is too large to compute")
-    return sp.binomial(n, k)
-
-
-# name -> (sympy function, allowed argument counts). Names a calculus or ML course uses; each LaTeX
-# command of the same name (\sin, \arctan, \max) maps here too.
-FUNCTIONS = {
-    "log": (_log, (1,)), "ln": (sp.log, (1,)), "lg": (lambda x: sp.log(x) / sp.log(10), (1,)),
-    "log10": (lambda x: sp.log(x) / sp.log(10), (1,)), "log2": (lambda x: sp.log(x) / sp.log(2), (1,)),
-    "exp": (sp.exp, (1,)), "sqrt": (sp.sqrt, (1,)), "abs": (sp.Abs, (1,)),
-    "sin": (sp.sin, (1,)), "cos": (sp.cos, (1,)), "tan": (sp.tan, (1,)),
-    "sec": (sp.sec, (1,)), "csc": (sp.csc, (1,)), "cosec": (sp.csc, (1,)), "cot": (sp.cot, (1,)),
-    "asin": (sp.asin, (1,)), "arcsin": (sp.asin, (1,)), "acos": (sp.acos, (1,)), "arccos": (sp.acos, (1,)),
-    "atan": (sp.atan, (1,)), "arctan": (sp.atan, (1,)), "acot": (sp.acot, (1,)), "arccot": (sp.acot, (1,)),
-    "asec": (sp.asec, (1,)), "arcsec": (sp.asec, (1,)), "acsc": (sp.acsc, (1,)), "arccsc": (sp.acsc, (1,)),
-    "sinh": (sp.sinh, (1,)), "cosh": (sp.cosh, (1,)), "tanh": (sp.tanh, (1,)),
-    "sech": (sp.sech, (1,)), "csch": (sp.csch, (1,)), "cosech": (sp.csch, (1,)), "coth": (sp.coth, (1,)),
-    "asinh": (sp.asinh, (1,)), "arsinh": (sp.asinh, (1,)), "arcsinh": (sp.asinh, (1,)),
-    "acosh": (sp.acosh, (1,)), "arcosh": (sp.acosh, (1,)), "arccosh": (sp.acosh, (1,)),
-    "atanh": (sp.atanh, (1,)), "artanh": (sp.atanh, (1,)), "arctanh": (sp.atanh, (1,)),
-    "erf": (sp.erf, (1,)), "sgn": (sp.sign, (1,)), "sign": (sp.sign, (1,)),
-    "floor": (sp.floor, (1,)), "ceil": (sp.ceiling, (1,)),
-    "max": (sp.Max, (2, 3, 4, 5, 6, 7, 8)), "min": (sp.Min, (2, 3, 4, 5, 6, 7, 8)),
-    "binomial": (_binomial, (2,)), "binom": (_binomial, (2,)), "factorial": (_factorial, (1,)),
-    "sigmoid": (_sigmoid, (1,)), "softplus": (_softplus, (1,)),
-}  # fmt: skip
-CONSTANTS = {"pi": sp.pi, "e": sp.E}
-# LaTeX commands that only change spacing or font and carry no math.
-IGNORED_COMMANDS = set(
-    "left right big Big bigl bigr Bigl Bigr bigg Bigg biggl biggr displaystyle textstyle quad qquad , ; ! : "
-    "mathrm text mathit operatorname textrm bm mathbf boldsymbol".split()
-) | {" "}
-WRAPPING_COMMANDS = {"mathrm", "text", "mathit", "operatorname", "textrm", "bm", "mathbf", "boldsymbol"}
-FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
-LATEX_OPERATORS = {"cdot": "*", "times": "*", "div": "/", "ast": "*"}
-BARS = {"lvert": "|", "rvert": "|", "vert": "|", "mid": "|"}
-
-# A decimal number, then an optional exponent: matched greedily, so '0.5x' is 0.5 times x and
-# '1.5e-3x' is 0.0015 times x; a second '.' right after a number ('0.64.2') is refused.
 # 'the optimal D' written D^*, D^{*}, D^\ast, D^(∗) or D* before '=': a label on the name, not a power
 _STARRED = re.compile(r"([A-Za-z](?:_\w+)?)\s*\^\s*(?:\{\s*(?:\*|\\ast)\s*\}|\(\s*\*\s*\)|\*|\\ast\b)")
 _STARRED_BEFORE_END = re.compile(r"\b([A-Za-z](?:_\w+)?)\s*\*(?=\s*(?:=|\)|,|$))")
+# A decimal number, then an optional exponent: matched greedily, so '0.5x' is 0.5 times x and
+# '1.5e-3x' is 0.0015 times x; a second '.' right after a number ('0.64.2') is refused.
 _NUMBER = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _FUNCTION_OF_NUMBER = re.compile(r"([A-Za-z]+?)(\d+)")  # 'ln4' is ln(4) where 'ln4' names nothing
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+_LETTER_WORD = re.compile(r"[A-Za-z]+")
 
 
 @dataclass
@@ -139,59 +96,6 @@ class Token:
     text: str
     pos: int
     value: object = None
-
-
-def _greek_name(ch: str) -> str | None:
-    """'α' -> 'alpha', 'Σ' -> 'Sigma' (by Unicode character name), for the letters LaTeX names."""
-    try:
-        parts = unicodedata.name(ch).split()
-    except ValueError:
-        return None
-    if parts[:2] != ["GREEK", "SMALL"] and parts[:2] != ["GREEK", "CAPITAL"] or parts[2:3] != ["LETTER"]:
-        return None
-    name = parts[3].lower() if len(parts) == 4 else None
-    if name == "lamda":
-        name = "lambda"
-    if name and parts[1] == "CAPITAL":
-        name = name.capitalize()
-    return name if name in GREEK else None
-
-
-def normalize(text: str) -> str:
-    """Unicode as students paste it -> the ASCII/LaTeX this tokenizer reads: Greek and other letters
-    by name, operators, runs of superscripts as ^(...), subscript digits as _digits; anything else
-    NFKC-folded (fullwidth digits, mathematical italic letters)."""
-    out = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in SUPERSCRIPTS:
-            j = i
-            while j < n and text[j] in SUPERSCRIPTS:
-                j += 1
-            out.append("^(" + "".join(SUPERSCRIPTS[c] for c in text[i:j]) + ")")
-            i = j
-            continue
-        if ch in SUBSCRIPTS:
-            j = i
-            while j < n and text[j] in SUBSCRIPTS:
-                j += 1
-            out.append("_" + "".join(SUBSCRIPTS[c] for c in text[i:j]))
-            i = j
-            continue
-        if ch in UNICODE_LETTERS:
-            out.append(" " + UNICODE_LETTERS[ch] + " ")
-        elif ch in UNICODE_OPERATORS:
-            out.append(UNICODE_OPERATORS[ch])
-        elif not ch.isascii() and (name := _greek_name(ch)):
-            glued = i + 1 < n and (text[i + 1].isdigit() or text[i + 1] in SUBSCRIPTS or text[i + 1] == "_")
-            out.append(" " + name + ("" if glued else " "))  # μ0, μ₁, μ_1: one indexed name
-        elif not ch.isascii():
-            out.append("".join(UNICODE_OPERATORS.get(c, c) for c in unicodedata.normalize("NFKC", ch)))  # ½ is 1⁄2
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
 
 
 def tokenize(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Token]:
@@ -217,9 +121,11 @@ def tokenize(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Token]:
             ):
                 raise AnswerError(f"malformed number at position {i}: {text[i : m.end() + 2]!r}")
             if len(mantissa.replace(".", "")) > limits.max_literal_digits:
-                raise UnsafeInput(f"number at position {i} has too many digits")
+                raise UnsafeInput(
+                    f"too large: the number at position {i} has more than {limits.max_literal_digits} digits"
+                )
             if exponent is not None and abs(int(exponent)) > 300:
-                raise UnsafeInput(f"number at position {i} has an exponent beyond ±300")
+                raise UnsafeInput(f"too large: the number at position {i} has an exponent beyond ±300")
             value = sp.Rational(mantissa) * (sp.Integer(10) ** int(exponent) if exponent else 1)
             tokens.append(Token("num", m.group(0), i, value))
             i = m.end()
@@ -236,9 +142,15 @@ def tokenize(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Token]:
             cmd = m.group(1)
             if cmd in BARS:
                 tokens.append(Token("op", "|", i))
+            elif BRACKETS.get(cmd) in ("[", "]"):
+                tokens.append(Token("op", BRACKETS[cmd], i))
             else:
-                tokens.append(Token("cmd", cmd, i))
+                tokens.append(Token("cmd", BRACKETS.get(cmd, cmd), i))
             i = m.end()
+            if cmd == "hspace":  # \hspace{1em}: spacing with an argument
+                close = text.find("}", i)
+                i = close + 1 if text[i : i + 1] == "{" and close > 0 else i
+                tokens[-1] = Token("cmd", ",", tokens[-1].pos)
             continue
         if text.startswith("**", i):
             tokens.append(Token("op", "^", i))
@@ -248,7 +160,7 @@ def tokenize(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Token]:
             tokens.append(Token("op", ch, i))
             i += 1
             continue
-        raise AnswerError(f"unexpected character {ch!r} at position {i}")
+        raise AnswerError(f"unexpected character {ch!r} (U+{ord(ch):04X}) at position {i}")
     if len(tokens) > limits.max_tokens:
         raise UnsafeInput(f"answer is too long ({len(tokens)} tokens; the limit is {limits.max_tokens})")
     tokens.append(Token("end", "", len(text)))
@@ -264,6 +176,7 @@ class _Parser:
         self.limits = limits
         self.depth = 0
         self.bars = 0  # open |...| groups: a '|' inside one closes it
+        self.notes: list[str] = []
 
     # --- token helpers -------------------------------------------------------------------
     @property
@@ -311,13 +224,13 @@ class _Parser:
         self.depth -= 1
 
     # --- grammar -------------------------------------------------------------------------
-    def parse(self):
+    def parse(self) -> _Node:
         lhs = self.expr()
         if self.is_op("="):
             self.advance()
             rhs = self.expr()
             self.finish()
-            return Equation(lhs, rhs)
+            return _Node(Equation(lhs.value, rhs.value), ("eq", lhs.shape, rhs.shape))
         self.finish()
         return lhs
 
@@ -328,20 +241,22 @@ class _Parser:
                 raise AnswerError(self.where("unexpected ',' (write decimals with a point: 0.5)"))
             raise AnswerError(self.where("unexpected input"))
 
-    def expr(self):
+    def expr(self) -> _Node:
         self.enter()
-        value = self.term()
+        node = self.term()
         while True:
             if self.is_op("+"):
                 self.advance()
-                value = value + self.term()
+                right = self.term()
+                node = _Node(node.value + right.value, ("add", node.shape, right.shape))
             elif self.is_op("-"):
                 self.advance()
-                value = value - self.term()
+                right = self.term()
+                node = _Node(node.value - right.value, ("sub", node.shape, right.shape))
             else:
                 break
         self.leave()
-        return value
+        return node
 
     def starts_factor(self) -> bool:
         """Does an implicit product continue here ('2x', 'a(b+c)', '2\\pi')?"""
@@ -352,30 +267,33 @@ class _Parser:
         if t.kind == "op":
             return t.text in "([{" or (t.text == "|" and not self.bars)
         if t.kind == "cmd":
-            return t.text not in LATEX_OPERATORS and t.text not in "{}"
+            return t.text not in LATEX_OPERATORS and t.text not in "{}" and t.text not in CLOSERS
         return False
 
     def starts_function(self) -> bool:
         t = self.tok
         if t.kind == "cmd":
-            return t.text in FUNCTIONS or t.text in FRACTIONS or t.text in ("sqrt", "binom")
+            return t.text in FUNCTIONS or t.text in FRACTIONS or t.text in ("sqrt", *BINOMIALS)
         return t.kind == "name" and t.text in FUNCTIONS
 
-    def term(self):
-        value = self.unary()
+    def term(self) -> _Node:
+        node = self.unary()
         while True:
             if self.is_op("*") or self.is_cmd_op("*"):
                 self.advance()
-                value = value * self.unary()
+                right = self.unary()
+                node = _Node(node.value * right.value, ("mul", node.shape, right.shape))
             elif self.is_op("/") or self.is_cmd_op("/"):
                 self.advance()
-                value = self.divide(value, self.unary())
+                right = self.unary()
+                node = _Node(self.divide(node.value, right.value), ("div", node.shape, right.shape))
             elif self.starts_factor():
-                value = value * self.implicit_factor()
+                right = self.implicit_factor()
+                node = _Node(node.value * right.value, ("mul", node.shape, right.shape))
             else:
-                return value
+                return node
 
-    def implicit_factor(self):
+    def implicit_factor(self) -> _Node:
         """The right side of an implicit product: never a number ('2 3', '(a)2', '0.64.2' are typos)."""
         if self.tok.kind == "num":
             raise AnswerError(self.where("a number right after a factor ('2 3', '(a)2'); write '*' between factors"))
@@ -390,49 +308,50 @@ class _Parser:
         self.skip_ignored()
         return self.tok.kind == "cmd" and LATEX_OPERATORS.get(self.tok.text) == op
 
-    def unary(self):
+    def unary(self) -> _Node:
         if self.is_op("-"):
             self.advance()
-            return -self.unary()
+            inner = self.unary()
+            return _Node(-inner.value, ("neg", inner.shape))
         if self.is_op("+"):
             self.advance()
             return self.unary()
         return self.power()
 
-    def power(self):
+    def power(self) -> _Node:
         self.enter()
-        base = self.primary()
+        node = self.primary()
         while self.is_op("!"):
             self.advance()
-            base = _factorial(base)
+            node = _Node(factorial(node.value), ("fact", node.shape))
         if self.is_op("^"):
             self.advance()
             exponent = self.braced() if self.is_op("{") else self.unary()
-            base = self.safe_pow(base, exponent)
+            node = _Node(self.safe_pow(node.value, exponent.value), ("pow", node.shape, exponent.shape))
         self.leave()
-        return base
+        return node
 
     def safe_pow(self, base, exponent):
         if exponent.is_number:
             if abs(exponent) > self.limits.max_exponent:
-                raise UnsafeInput(f"exponent {exponent} is too large (limit ±{self.limits.max_exponent})")
+                raise UnsafeInput(f"too large: the exponent {exponent} is beyond ±{self.limits.max_exponent}")
             if base.is_number and base != 0:
                 digits = abs(float(sp.log(abs(base), 10).evalf(15)) * float(exponent))
                 if digits > self.limits.max_result_digits:
-                    raise UnsafeInput("power is too large to compute")
+                    raise UnsafeInput(f"too large: the power has about {digits:.0f} digits")
             if base == 0 and exponent.is_number and exponent.is_negative:
                 raise AnswerError("division by zero")
         elif base.is_number and not exponent.free_symbols:
             raise UnsafeInput("exponent is too complex")
         return base**exponent
 
-    def braced(self):
+    def braced(self) -> _Node:
         self.expect("{")
-        value = self.expr()
+        node = self.expr()
         self.expect("}")
-        return value
+        return _Node(node.value, ("group", "{", node.shape))
 
-    def latex_arg(self):
+    def latex_arg(self) -> _Node:
         """Argument of \\frac or \\sqrt: {group}, or a single digit/letter as in \\frac12."""
         self.skip_ignored()
         if self.is_op("{"):
@@ -443,33 +362,33 @@ class _Parser:
             first, rest = t.text[0], t.text[1:]
             if rest:
                 self.tokens.insert(self.i, Token("num", rest, t.pos + 1, sp.Rational(rest)))
-            return sp.Integer(first)
+            return _Node(sp.Integer(first), ("num", first))
         return self.primary()
 
-    def primary(self):
+    def primary(self) -> _Node:
         self.skip_ignored()
         t = self.tok
         if t.kind == "num":
             self.advance()
-            return t.value
+            return _Node(t.value, ("num", t.text))
         if t.kind == "op" and t.text in "([{":
             close = {"(": ")", "[": "]", "{": "}"}[t.text]
             self.advance()
-            value = self.expr()
+            node = self.expr()
             self.expect(close)
-            return value
+            return _Node(node.value, ("group", t.text, node.shape))
         if t.kind == "op" and t.text == "|":
             self.advance()
             self.bars += 1
-            value = self.expr()
+            node = self.expr()
             self.bars -= 1
             self.expect("|")
-            return sp.Abs(value)
+            return _Node(sp.Abs(node.value), ("abs", node.shape))
         if t.kind == "cmd" and t.text == "{":
             self.advance()
-            value = self.expr()
+            node = self.expr()
             self.expect("}")
-            return value
+            return _Node(node.value, ("group", "{", node.shape))
         if t.kind == "name":
             return self.name()
         if t.kind == "cmd":
@@ -478,45 +397,60 @@ class _Parser:
             raise UnsafeInput("names may not start with '_'")
         raise AnswerError(self.where("expected a number, name or '('"))
 
-    def command(self):
+    def command(self) -> _Node:
         t = self.advance()
         cmd = t.text
         if cmd in FRACTIONS:
             num = self.latex_arg()
-            return self.divide(num, self.latex_arg())
-        if cmd == "binom":
+            den = self.latex_arg()
+            return _Node(self.divide(num.value, den.value), ("frac", num.shape, den.shape))
+        if cmd in BINOMIALS:
             n = self.latex_arg()
-            return _binomial(n, self.latex_arg())
+            k = self.latex_arg()
+            return _Node(binomial(n.value, k.value), ("call", "binom", (n.shape, k.shape)))
         if cmd == "sqrt":
-            index = None
-            if self.is_op("["):
-                self.advance()
-                index = self.expr()
-                self.expect("]")
-            arg = self.latex_arg()
-            if index is None:
-                return sp.sqrt(arg)
-            return self.safe_pow(arg, 1 / index)
+            return self.sqrt()
+        if cmd in FLOORS:
+            close, fname = FLOORS[cmd]
+            inner = self.expr()
+            self.skip_ignored()
+            if not (self.tok.kind == "cmd" and self.tok.text == close):
+                raise AnswerError(self.where(f"expected '\\{close}'"))
+            self.advance()
+            return _Node(FUNCTIONS[fname][0](inner.value), ("call", fname, (inner.shape,)))
         if cmd in FUNCTIONS:
             return self.apply(cmd, t)
         if cmd in CONSTANTS:
-            return CONSTANTS[cmd]  # \\pi
+            return _Node(CONSTANTS[cmd], ("const", cmd))  # \\pi
         if cmd in GREEK or cmd in LETTERS:
             return self.letter(GREEK_ALIASES.get(cmd, cmd), t)
         raise AnswerError(f"unsupported LaTeX command '\\{cmd}' at position {t.pos}")
 
-    def letter(self, name, t):
+    def sqrt(self) -> _Node:
+        """\\sqrt{x}, \\sqrt[n]{x}, and the plain sqrt[n](x) or sqrt[n]{x}."""
+        if self.is_op("["):
+            self.advance()
+            index = self.expr()
+            self.expect("]")
+            arg = self.latex_arg()
+            return _Node(self.safe_pow(arg.value, 1 / index.value), ("root", index.shape, arg.shape))
+        arg = self.latex_arg()
+        return _Node(sp.sqrt(arg.value), ("call", "sqrt", (arg.shape,)))
+
+    def letter(self, name, t) -> _Node:
         """A Greek or other named letter: a symbol, or σ(a) as the sigmoid when σ is not a variable here."""
         if name == "sigma" and "sigma" not in self.symbols and self.is_op("("):
-            return self.apply("sigmoid", t)
-        value = self.symbol(name, t)
+            return self.apply("sigmoid", t, shown="sigma")
+        node = self.symbol(name, t)
         self.skip_density_argument()
-        return value
+        return node
 
-    def name(self):
+    def name(self) -> _Node:
         t = self.advance()
         word = t.text
         glued = _FUNCTION_OF_NUMBER.fullmatch(word) if word not in self.symbols else None
+        if word == "sqrt" and word not in self.symbols and self.is_op("["):
+            return self.sqrt()
         if word in FUNCTIONS and word not in self.symbols and not (glued and not self.has_argument()):
             return self.apply(word, t)
         if glued and glued.group(1) in FUNCTIONS:  # ln4, log4, 2log2: a function of the number typed with it
@@ -525,7 +459,8 @@ class _Parser:
                 number = glued.group(2)
                 if self.tok.kind == "num" and self.tok.text.startswith("."):  # ln4.84: the decimal goes on
                     number += self.advance().text
-                return func(sp.Rational(number))
+                value = func(sp.Rational(number))
+                return _Node(value, ("call", glued.group(1), (("num", number),)))
         if word == "sigma" and not self.is_op("_"):
             return self.letter(word, t)
         return self.symbol_or_split(word, t)
@@ -572,35 +507,57 @@ class _Parser:
         if inner.kind == "name" and inner.text not in self.symbols and close.text == ")":
             self.i += 3
 
-    def symbol_or_split(self, word, t):
+    def symbol_or_split(self, word, t) -> _Node:
         if self.is_op("_"):
             while self.is_op("_"):  # p_data, kl_as_std
                 word = f"{word}_{self.subscript()}"
-            value = self.symbol(word, t)
+            node = self.symbol(word, t)
             self.skip_density_argument()
-            return value
+            return node
         if word in self.symbols or word in GREEK or word in LETTERS or word in CONSTANTS:
-            value = self.symbol(GREEK_ALIASES.get(word, word), t)
+            node = self.symbol(GREEK_ALIASES.get(word, word), t)
             self.skip_density_argument()
-            return value
-        if len(word) > 1 and all(ch in self.symbols or ch in CONSTANTS for ch in word):
-            # "ab" with declared a and b: an implicit product, as LaTeX writes it. The letters go back
-            # as separate tokens so that a power binds to the last one only ('ab^2' is a*b^2).
-            self.tokens[self.i : self.i] = [Token("name", ch, t.pos + k) for k, ch in enumerate(word[1:], 1)]
-            return self.symbol(word[0], t)
+            return node
+        if not self.allow_new and (pieces := self.split_glued(word, t)):
+            # The pieces go back as separate tokens, so that a power binds to the last one only
+            # ('ab^2' is a*b^2) and a function takes what follows as its argument ('sinx' is sin x).
+            at = [t.pos + sum(map(len, pieces[:k])) for k in range(len(pieces))]
+            self.tokens[self.i : self.i] = [Token("name", p, pos) for p, pos in zip(pieces[1:], at[1:])]
+            self.tokens.insert(self.i, Token("name", pieces[0], t.pos))
+            return self.name()
         if self.allow_new and word not in self.symbols and self.is_op("(") and len(word) > 1:
             raise AnswerError(f"unknown function '{word}' at position {t.pos}")
         return self.symbol(word, t)
 
-    def symbol(self, name, t):
+    def split_glued(self, word, t) -> list[str] | None:
+        """'sinx', 'xcos(x)', 'pir', 'ab': a word that is no name here, read as the declared
+        variables, functions and constants it is glued from, where only one way exists."""
+        if not _LETTER_WORD.fullmatch(word) or len(word) < 2 or word in FUNCTIONS or word in GREEK:
+            return None
+        names = {n for n in self.symbols if _LETTER_WORD.fullmatch(n)}
+        pieces = names | {f for f in FUNCTIONS if _LETTER_WORD.fullmatch(f)} | (set(CONSTANTS) - names)
+        argument_follows = self.has_argument()
+        ways = list(_segmentations(word, pieces, argument_follows, limit=2))
+        if len(ways) > 1:
+            readings = " or ".join(" ".join(w) for w in ways)
+            raise AnswerError(
+                f"'{word}' at position {t.pos} can be read more than one way ({readings}): write '*' or brackets"
+            )
+        if not ways:
+            return None
+        if len(ways[0]) > 1 and not all(len(p) == 1 and p in names for p in ways[0]):
+            self.notes.append(f"read '{word}' as {' '.join(ways[0])}")
+        return ways[0]
+
+    def symbol(self, name, t) -> _Node:
         if name in self.symbols:
-            return self.symbols[name]
+            return _Node(self.symbols[name], ("sym", name))
         if indexed := re.fullmatch(r"([A-Za-z]+)_?(\d+)", name):  # mu1 for mu_1 and back: one index
             for alias in ("{}_{}", "{}{}"):
                 if (alias := alias.format(*indexed.groups())) in self.symbols:
-                    return self.symbols[alias]
+                    return _Node(self.symbols[alias], ("sym", alias))
         if name in CONSTANTS:
-            return CONSTANTS[name]
+            return _Node(CONSTANTS[name], ("const", name))
         if not self.allow_new:
             known = ", ".join(sorted(self.symbols)) or "none"
             raise AnswerError(f"unknown name '{name}' at position {t.pos} (variables here: {known})")
@@ -608,14 +565,15 @@ class _Parser:
             raise UnsafeInput("name is too long")
         sym = sp.Symbol(name, real=True)
         self.symbols[name] = sym
-        return sym
+        return _Node(sym, ("sym", name))
 
-    def apply(self, fname, t):
+    def apply(self, fname, t, shown=None) -> _Node:
         """A function applied to its argument: f(x), f(x, y), or LaTeX's unbracketed \\sin 2x = sin(2x).
 
         Without brackets the argument is the implicit product that follows, up to the next operator
-        or function ('\\sin x \\cos x' is sin(x)·cos(x)); 'log_2 x' and '\\log_{10}(x)' take a base."""
-        func, arities = FUNCTIONS[fname]
+        or function ('\\sin x \\cos x' is sin(x)·cos(x)); 'log_2 x' and '\\log_{10}(x)' take a base.
+        f^{-1} is the inverse function (\\sin^{-1} x is arcsin x); f^2 x is (f x)^2."""
+        shown = shown or fname
         base = None
         if self.is_op("_"):
             if fname != "log":
@@ -623,13 +581,33 @@ class _Parser:
             self.advance()
             base = self.braced() if self.is_op("{") else self.primary()
         if self.is_op("^") and fname not in ("sqrt", "abs"):
-            # \sin^2 x is (\sin x)^2
             self.advance()
-            exponent = self.braced() if self.is_op("{") else self.primary()
-            return self.safe_pow(self.apply_to(fname, func, arities, base, t), exponent)
-        return self.apply_to(fname, func, arities, base, t)
+            exponent = self.braced() if self.is_op("{") else self.signed_primary()
+            if exponent.value.is_number and exponent.value.is_negative:
+                return self.inverse(fname, exponent, t)
+            inner = self.apply_to(fname, base, t, shown)
+            return _Node(self.safe_pow(inner.value, exponent.value), ("fpow", inner.shape, exponent.shape))
+        return self.apply_to(fname, base, t, shown)
 
-    def apply_to(self, fname, func, arities, base, t):
+    def signed_primary(self) -> _Node:
+        if self.is_op("-"):
+            self.advance()
+            inner = self.primary()
+            return _Node(-inner.value, ("neg", inner.shape))
+        return self.primary()
+
+    def inverse(self, fname, exponent, t) -> _Node:
+        if exponent.value != -1 or fname not in INVERSES:
+            raise AnswerError(
+                f"{fname}^{{{exponent.value}}} at position {t.pos} is ambiguous: write 1/{fname}(x) for the "
+                f"reciprocal" + (f" or {INVERSES[fname]}(x) for the inverse function" if fname in INVERSES else "")
+            )
+        inverse = INVERSES[fname]
+        self.notes.append(f"read {fname}^-1 as {inverse}, the inverse function (for 1/{fname} write ({fname} x)^-1)")
+        return self.apply_to(inverse, None, t, inverse)
+
+    def apply_to(self, fname, base, t, shown) -> _Node:
+        func, arities = FUNCTIONS[fname]
         if self.is_op("("):
             self.advance()
             args = [self.expr()]
@@ -638,39 +616,66 @@ class _Parser:
                 args.append(self.expr())
             self.expect(")")
         elif self.starts_factor() or self.is_op("-"):
-            args = [self.unbracketed_argument()]
+            args = [self.unbracketed_argument(single=fname in ("sqrt", "cbrt"))]
         else:
             raise AnswerError(f"{fname} needs an argument, e.g. {fname}(x) (at position {t.pos})")
         if len(args) not in arities:
             wanted = " or ".join(map(str, arities[:2])) + (" or more" if len(arities) > 2 else "")
             raise AnswerError(f"{fname} takes {wanted} argument(s), got {len(args)} (at position {t.pos})")
-        if fname in ("log", "ln", "lg", "log10", "log2") and args[0] == 0:
+        values = [a.value for a in args]
+        shapes = tuple(a.shape for a in args)
+        if fname in LOGS and values[0] == 0:
             raise AnswerError("log(0) is undefined")
         if base is not None:
-            if base.is_number and (base <= 0 or base == 1):
+            if base.value.is_number and (base.value <= 0 or base.value == 1):
                 raise AnswerError("a logarithm's base must be positive and not 1")
-            return _log(args[0], base)
-        return func(*args)
+            return _Node(sp.log(values[0]) / sp.log(base.value), ("logb", base.shape, shapes[0]))
+        if fname in ("root", "nthroot"):
+            self.notes.append(f"read {fname}(x, n) as the n-th root of x")
+        return _Node(func(*values), ("call", shown, shapes))
 
-    def unbracketed_argument(self):
+    def unbracketed_argument(self, single=False) -> _Node:
         negative = False
         if self.is_op("-"):
             self.advance()
             negative = True
-        value = self.power()
-        while self.starts_factor() and not self.starts_function():
-            value = value * self.implicit_factor()
-        return -value if negative else value
+        node = self.power()
+        while not single and self.starts_factor() and not self.starts_function():
+            right = self.implicit_factor()
+            node = _Node(node.value * right.value, ("mul", node.shape, right.shape))
+        return _Node(-node.value, ("neg", node.shape)) if negative else node
 
 
-def parse_math(
+def _segmentations(word: str, pieces: set[str], argument_follows: bool, limit: int):
+    """Ways to cut `word` into pieces, a function never last unless an argument follows the word."""
+
+    def cut(start: int, taken: list[str]):
+        if start == len(word):
+            if taken[-1] not in FUNCTIONS or argument_follows:
+                yield list(taken)
+            return
+        for end in range(len(word), start, -1):
+            piece = word[start:end]
+            if piece in pieces:
+                yield from cut(end, [*taken, piece])
+
+    found = 0
+    for way in cut(0, []):
+        yield way
+        found += 1
+        if found >= limit:
+            return
+
+
+def read_math(
     text: str,
     symbols: dict[str, sp.Symbol] | None = None,
     *,
     allow_new_symbols: bool | None = None,
     limits: Limits = DEFAULT_LIMITS,
-):
-    """Parse an answer into a sympy expression (or an :class:`Equation` for ``lhs = rhs``).
+) -> Reading:
+    """Parse an answer: its value (a sympy expression, or an :class:`Equation` for ``lhs = rhs``),
+    its structure as typed, and notes on readings a student may not expect.
 
     ``symbols`` maps allowed names to sympy symbols (carrying their assumptions); other names
     are an error unless ``allow_new_symbols`` (default: only when no symbols are given).
@@ -679,13 +684,23 @@ def parse_math(
         raise AnswerError("answer must be text")
     if not text.strip():
         raise AnswerError("empty answer")
+    if len(text) > limits.max_length:
+        raise UnsafeInput(f"answer is too long ({len(text)} characters; the limit is {limits.max_length})")
     symbols = dict(symbols or {})
     if allow_new_symbols is None:
         allow_new_symbols = not symbols
-    tokens = tokenize(text, limits)
+    normalized, notes = normalize_with_notes(text)
+    tokens = tokenize(normalized, limits)
+    parser = _Parser(tokens, symbols, allow_new_symbols, limits)
     try:
-        return _Parser(tokens, symbols, allow_new_symbols, limits).parse()
+        node = parser.parse()
     except RecursionError:
         raise UnsafeInput("expression is nested too deeply") from None
     except (TypeError, ZeroDivisionError, OverflowError) as exc:
         raise AnswerError(f"cannot read this answer: {exc}") from None
+    return Reading(node.value, node.shape, tuple(notes + parser.notes))
+
+
+def parse_math(text, symbols=None, *, allow_new_symbols=None, limits: Limits = DEFAULT_LIMITS):
+    """The value of :func:`read_math` alone, for callers that never echo the answer."""
+    return read_math(text, symbols, allow_new_symbols=allow_new_symbols, limits=limits).value

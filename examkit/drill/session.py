@@ -25,6 +25,7 @@ from ..bank.figures import render_figure
 from ..bank.identity import VariantIdentity, realize
 from ..bank.render import format_number
 from ..checking.check import check_answer
+from ..checking.echo import echo_line
 from ..checking.verdict import Verdict
 from ..markup import to_terminal
 from ..markup.unicode import math_to_unicode, plain_to_unicode
@@ -361,7 +362,7 @@ class Drill:
             verdict.status, "✘"
         )
         if verdict.interpreted:
-            self.say(f"   you typed: {plain_to_unicode(verdict.interpreted['text'])}")
+            self.say(f"   you typed: {plain_to_unicode(echo_line(verdict.interpreted))}")
         self.say(f"   {mark} {to_terminal(verdict.message)}")
         if verdict.status in ("invalid", "unsafe"):
             self.say("   (not counted; try again)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..checking.decimals import only_rounded
 from ..checking.equivalence import equivalent_equations, equivalent_expressions
-from ..checking.parse import AnswerError, Equation, parse_math
+from ..checking.parse import AnswerError, Equation, read_math
 from ..checking.slips import expression_slips
 from ..checking.verdict import Verdict
 from .base import Computed, mistake_verdict, student_symbols
@@ -60,9 +60,10 @@ class Expression(Computed):
 
     def check(self, variant, part, answer) -> Verdict:
         symbols = student_symbols(variant, part)
-        given = parse_math(str(answer), symbols, allow_new_symbols=False)
+        reading = read_math(str(answer), symbols, allow_new_symbols=False)
+        given = reading.value
         verdict = self.judge(part, given, variant.context)
-        verdict.understood = given
+        verdict.understood = reading
         if verdict.status == "incorrect" and not verdict.misconception and _rounded(part, str(answer), symbols):
             verdict.message = ROUNDED_MESSAGE
         return verdict

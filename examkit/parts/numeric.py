@@ -33,7 +33,7 @@ class Numeric(Computed):
         text = square_side(str(answer)) if part.spec.get("square") else str(answer)
         number = read_number(text, numeric_symbols(variant), part.unit)
         verdict = self.judge(part, number, variant.context)
-        verdict.understood = number.written or number.expr
+        verdict.understood = number.reading
         return verdict
 
     def judge(self, part, number, context) -> Verdict:

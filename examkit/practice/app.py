@@ -23,6 +23,7 @@ from ..bank.identity import VariantIdentity, realize
 from ..bank.loader import load_bank, load_syllabus
 from ..bank.render import format_number
 from ..checking.check import check_answer
+from ..checking.echo import echo_latex
 from ..checking.verdict import Verdict
 from ..drill import schedule
 from ..drill.session import expected_text, schedule_days
@@ -270,22 +271,15 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         qid, part_id, typed = request.args.get("qid", ""), request.args.get("part", ""), request.args.get("answer", "")
         seed = request.args.get("seed", "0")
         if qid not in bank.templates or not seed.isdigit() or not typed.strip():
-            return jsonify({"text": "", "mathml": "", "error": ""})
+            return jsonify(_reading())
         v = realize(bank, VariantIdentity(qid, int(seed)))
         part = next((p for p in v.parts if p.id == part_id), None)
         if part is None or part.response in ("options", "text"):
-            return jsonify({"text": "", "mathml": "", "error": ""})
+            return jsonify(_reading())
         verdict = check_answer(v, part.id, typed[:2000])
         if verdict.status in ("invalid", "unsafe"):
-            return jsonify({"text": "", "mathml": "", "error": verdict.message})
-        seen = verdict.interpreted or {}
-        return jsonify(
-            {
-                "text": seen.get("text", ""),
-                "mathml": math_to_mathml(seen["latex"]) if seen.get("latex") else "",
-                "error": "",
-            }
-        )
+            return jsonify(_reading(error=verdict.message))
+        return jsonify(_reading(verdict.interpreted))
 
     # --- review, progress -----------------------------------------------------------------
     @app.get("/review")
@@ -462,6 +456,19 @@ def _typed(form, part, prefix="") -> str:
     return form.get(name, "")
 
 
+def _reading(seen=None, error="") -> dict:
+    """The live preview's answer: the structure as typed (text and MathML, its value beside it) and
+    notes on readings worth saying; the same keys whatever was typed, and never a verdict."""
+    seen = seen or {}
+    return {
+        "text": seen.get("text", ""),
+        "value": seen.get("value", ""),
+        "mathml": math_to_mathml(echo_latex(seen)) if seen.get("latex") else "",
+        "notes": seen.get("notes", []),
+        "error": error,
+    }
+
+
 def _result(part, typed, verdict) -> dict:
     if verdict is None:
         return {"part": part.id, "answer": typed, "status": "manual", "mark": "✎", "message": "", "feedback": [],
@@ -476,7 +483,8 @@ def _result(part, typed, verdict) -> dict:
         "feedback": [to_html(f) for f in verdict.feedback if not verdict.misconception or f not in verdict.message],
         "expected": expected_html(part) if verdict.status != "correct" else "",
         "rubric": [],
-        "you_typed": math_to_mathml(seen["latex"]) if seen.get("latex") else "",
+        "you_typed": math_to_mathml(echo_latex(seen)) if seen.get("latex") else "",
+        "notes": seen.get("notes", []),
         "score": verdict.score,
         "max": verdict.max_score,
     }
