@@ -12,7 +12,8 @@ import random
 
 import mpmath
 
-from .equivalence import Variables, _Undefined, evaluate
+from .equivalence import Variables
+from .evaluate import Undefined, evaluate
 from .parse import AnswerError, normalize, parse_math, tokenize
 
 _POINTS = 8
@@ -58,7 +59,7 @@ def only_rounded(expected, answer_text: str, symbols: dict, variables: Variables
             try:
                 want, got = evaluate(expected, point), evaluate(answer, point)
                 reach = sum(abs(evaluate(n, point) - got) for n in nudged)
-            except _Undefined:  # undefined here: try another point
+            except Undefined:  # undefined here: try another point
                 continue
             if abs(want - got) > 1.5 * reach + mpmath.mpf("1e-30"):
                 return False

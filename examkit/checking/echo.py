@@ -10,50 +10,20 @@ beside it (≈ 0.787611, or the simplified expression) where that differs. Numbe
 from __future__ import annotations
 
 import functools
+import re
 from decimal import Decimal
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from .evaluate import LONG_DIGITS, approximate, digit_count, short
 from .parse import Equation, Reading
 
-LONG_DIGITS = 15  # an integer longer than this is shown abbreviated (≈ 1.2345678e+4509)
 _ATOM = 9
+_SCIENTIFIC = re.compile(r"([-+]?[\d.]+)[eE]([-+]?\d+)")
 
 # --- numbers ---------------------------------------------------------------------------------
-
-
-def _digits(n: int) -> int:
-    """Decimal digits of |n| without converting it to text (Python refuses beyond 4300 digits)."""
-    n = abs(n)
-    estimate = max(1, int(n.bit_length() * 0.30103))
-    return estimate + (n >= 10**estimate)
-
-
-def short(value) -> str:
-    """A number as a message prints it: in full when short, else to 8 significant figures."""
-    try:
-        if isinstance(value, int) or getattr(value, "is_Integer", False):
-            n = int(value)
-            return str(n) if _digits(n) <= LONG_DIGITS else "≈ " + _float_text(sp.Integer(n))
-        if getattr(value, "is_Rational", False):
-            if _digits(int(value.p)) <= LONG_DIGITS and _digits(int(value.q)) <= LONG_DIGITS:
-                return str(value)
-            return "≈ " + _float_text(value)
-        if isinstance(value, sp.Basic) and value.is_number:
-            return "≈ " + _float_text(value)
-    except (TypeError, ValueError, ArithmeticError):
-        pass
-    return str(value)
-
-
-def _float_text(value) -> str:
-    number = sp.N(value, 8)
-    re_part, im_part = number.as_real_imag()
-    if im_part != 0 and abs(im_part) > 1e-12 * max(1, abs(re_part)):
-        return f"{sp.Float(re_part, 8)} + {sp.Float(im_part, 8)}i"
-    return str(sp.Float(re_part, 8)).replace("e+", "e")
 
 
 def _terminating(q: int) -> bool:
@@ -71,7 +41,7 @@ def _decimal(r: sp.Rational) -> str | None:
 
 class _Text(StrPrinter):
     def _print_Rational(self, expr):
-        if _digits(int(expr.p)) > LONG_DIGITS or _digits(int(expr.q)) > LONG_DIGITS:
+        if digit_count(int(expr.p)) > LONG_DIGITS or digit_count(int(expr.q)) > LONG_DIGITS:
             return short(expr).replace("≈ ", "")
         return _decimal(expr) or super()._print_Rational(expr)
 
@@ -81,7 +51,7 @@ class _Text(StrPrinter):
 
 class _Latex(LatexPrinter):
     def _print_Rational(self, expr):
-        if _digits(int(expr.p)) > LONG_DIGITS or _digits(int(expr.q)) > LONG_DIGITS:
+        if digit_count(int(expr.p)) > LONG_DIGITS or digit_count(int(expr.q)) > LONG_DIGITS:
             return _latex_number(short(expr).replace("≈ ", ""))
         return _decimal(expr) or super()._print_Rational(expr)
 
@@ -101,8 +71,9 @@ def _sympy_latex(expr) -> str:
 
 
 def _latex_number(text: str) -> str:
-    mantissa, _, exponent = text.replace("E", "e").partition("e")
-    return f"{mantissa} \\times 10^{{{int(exponent)}}}" if exponent else text
+    """1.5e-3 as 1.5 \\times 10^{-3}; anything else (a word, 'beyond 10^1200') as it is."""
+    match = _SCIENTIFIC.fullmatch(text)
+    return f"{match.group(1)} \\times 10^{{{int(match.group(2))}}}" if match else text
 
 
 # --- the structure as typed -------------------------------------------------------------------
@@ -171,6 +142,8 @@ def text_of(shape) -> str:
         return f"log_{shown}({text_of(_bare(shape[2]))})"
     if kind == "root":
         return f"sqrt[{text_of(_bare(shape[1]))}]({text_of(_bare(shape[2]))})"
+    if kind == "percent":
+        return wrap(shape[1], _ATOM) + "%"
     raise ValueError(f"no text for shape {kind!r}")
 
 
@@ -225,6 +198,8 @@ def latex_of(shape) -> str:
         return f"\\log_{{{latex_of(_bare(shape[1]))}}}\\left({latex_of(_bare(shape[2]))}\\right)"
     if kind == "root":
         return f"\\sqrt[{latex_of(_bare(shape[1]))}]{{{latex_of(_bare(shape[2]))}}}"
+    if kind == "percent":
+        return wrap(shape[1], _ATOM) + "\\%"
     raise ValueError(f"no LaTeX for shape {kind!r}")
 
 
@@ -252,7 +227,7 @@ def _value_text(value) -> tuple[str, str] | None:
     exact = short(value) if value.is_Integer else _decimal(value) if value.is_Rational else None
     if exact and not exact.startswith("≈"):
         return exact, exact
-    approx = _float_text(value)
+    approx = approximate(value)
     if value.is_Rational and not short(value).startswith("≈"):  # 89/113 ≈ 0.78761062
         return f"{value} ≈ {approx}", f"{_sympy_latex(value)} \\approx {_latex_number(approx)}"
     return f"≈ {approx}", f"\\approx {_latex_number(approx)}"

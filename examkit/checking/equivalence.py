@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
-from .echo import short
 from .errors import CheckerFault
+from .evaluate import Overflow, Undefined, evaluate, is_real, short
 from .parse import DEFAULT_LIMITS, AnswerError, Equation, Limits, UnsafeInput, parse_math
 from .timeout import CheckTimeout, time_limit
 
@@ -28,7 +28,6 @@ _ROUNDED = mpmath.mpf("1e-9")  # closer than this but not equal: a rounded decim
 _NOISE_FLOOR = mpmath.mpf("1e-35")
 _CONSTANT_DIGITS = 80
 _SYMBOLIC_OPS = 80  # beyond this, simplify() cannot finish in time: say so at once
-_MAX_MAGNITUDE_BITS = 4000  # values beyond ~1e1200 count as overflow, not as numbers
 
 
 @dataclass
@@ -116,91 +115,6 @@ def _constant(text: str, assumption: str) -> float:
     return float(value)
 
 
-# --- numeric evaluation without eval/lambdify -------------------------------------------------
-class _Undefined(Exception):
-    pass
-
-
-class _Overflow(_Undefined):
-    pass
-
-
-def _check(value):
-    if not mpmath.isfinite(value):
-        raise _Undefined
-    if value != 0 and mpmath.mag(value) > _MAX_MAGNITUDE_BITS:
-        raise _Overflow
-    return value
-
-
-_UNARY = {
-    sp.log: mpmath.log, sp.exp: mpmath.exp, sp.Abs: abs, sp.sign: mpmath.sign,
-    sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan,
-    sp.sec: mpmath.sec, sp.csc: mpmath.csc, sp.cot: mpmath.cot,
-    sp.asin: mpmath.asin, sp.acos: mpmath.acos, sp.atan: mpmath.atan,
-    sp.acot: mpmath.acot, sp.asec: mpmath.asec, sp.acsc: mpmath.acsc,
-    sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh, sp.tanh: mpmath.tanh,
-    sp.sech: mpmath.sech, sp.csch: mpmath.csch, sp.coth: mpmath.coth,
-    sp.asinh: mpmath.asinh, sp.acosh: mpmath.acosh, sp.atanh: mpmath.atanh,
-    sp.erf: mpmath.erf, sp.factorial: mpmath.factorial, sp.gamma: mpmath.gamma,
-}  # fmt: skip
-_REAL_ONLY = {sp.floor: mpmath.floor, sp.ceiling: mpmath.ceil, sp.Max: max, sp.Min: min}
-
-
-def evaluate(expr: sp.Expr, point: dict[sp.Symbol, object]):
-    """Evaluate a parsed expression at a point with mpmath (complex arithmetic)."""
-    if expr.is_Symbol:
-        return point[expr]
-    if expr.is_Integer:
-        return mpmath.mpf(int(expr))
-    if expr.is_Rational:
-        return mpmath.mpf(int(expr.p)) / int(expr.q)
-    if expr.is_Float:
-        return mpmath.mpf(str(expr))
-    if expr is sp.pi:
-        return +mpmath.pi
-    if expr is sp.E:
-        return +mpmath.e
-    if expr is sp.I:
-        return mpmath.mpc(0, 1)
-    if expr is sp.zoo or expr is sp.nan or expr.is_infinite:
-        raise _Undefined
-    if expr.is_Add:
-        return _check(mpmath.fsum(evaluate(a, point) for a in expr.args))
-    if expr.is_Mul:
-        total = mpmath.mpf(1)
-        for a in expr.args:
-            total = _check(total * evaluate(a, point))
-        return total
-    if expr.is_Pow:
-        base, exponent = evaluate(expr.base, point), evaluate(expr.exp, point)
-        if base == 0 and mpmath.re(exponent) <= 0:
-            raise _Undefined
-        return _check(mpmath.power(base, exponent))
-    func = _UNARY.get(expr.func)
-    if func is not None and len(expr.args) == 1:
-        arg = evaluate(expr.args[0], point)
-        if expr.func is sp.log and arg == 0:
-            raise _Undefined
-        try:
-            return _check(func(arg))
-        except (ValueError, ZeroDivisionError):  # a pole (gamma at -1, coth at 0)
-            raise _Undefined from None
-    if expr.func is sp.binomial:
-        return _check(mpmath.binomial(*(evaluate(a, point) for a in expr.args)))
-    func = _REAL_ONLY.get(expr.func)
-    if func is not None:
-        args = [evaluate(a, point) for a in expr.args]
-        if not all(_is_real(a) for a in args):
-            raise _Undefined
-        return _check(mpmath.mpf(func(*(mpmath.re(a) for a in args))))
-    raise AnswerError(f"cannot evaluate {expr.func.__name__} numerically")
-
-
-def _is_real(value) -> bool:
-    return abs(mpmath.im(value)) <= mpmath.mpf("1e-25") * max(1, abs(value))
-
-
 def _close(a, b) -> bool:
     """Relative agreement; the absolute floor only absorbs the rounding noise of 40-digit arithmetic
     (sin(x)^2 + cos(x)^2 - 1 evaluates to about 1e-40), so 1e-33 and 0 differ."""
@@ -232,9 +146,9 @@ def numeric_compare(
         for point, want in _expected_values(expected, syms, domains, points, max_tries, seed):
             try:
                 got, shown = evaluate(answer, point), None
-            except _Overflow:
+            except Overflow:
                 got, shown = None, "a value too large to evaluate (beyond 10^1200)"
-            except _Undefined:
+            except Undefined:
                 got, shown = None, "undefined"
             if got is not None and not _close(want, got) and abs(want - got) <= _ROUNDED * abs(want):
                 return Equivalence(
@@ -272,7 +186,7 @@ def _expected_values(expected, syms, domains, points, max_tries, seed) -> tuple:
             point = {s: mpmath.mpf(repr(Domain(*d).sample(rng))) for s, d in zip(syms, domains)}
             try:
                 found.append((point, evaluate(expected, point)))
-            except _Undefined:
+            except Undefined:
                 continue
             if len(found) >= points:
                 break
@@ -280,7 +194,7 @@ def _expected_values(expected, syms, domains, points, max_tries, seed) -> tuple:
 
 
 def _short(value) -> str:
-    if _is_real(value):
+    if is_real(value):
         return mpmath.nstr(mpmath.re(value), 8)
     return mpmath.nstr(value, 8)
 
@@ -327,7 +241,7 @@ def _compare_constants(expected: sp.Expr, answer: sp.Expr) -> Equivalence:
     with mpmath.workdps(_CONSTANT_DIGITS):
         try:
             want, got = evaluate(expected, {}), evaluate(answer, {})
-        except _Undefined:
+        except Undefined:
             return Equivalence(False, "the value is undefined", "exact")
         same = abs(want - got) <= mpmath.mpf(10) ** (20 - _CONSTANT_DIGITS) * max(abs(want), abs(got), 1e-300)
         if same:
@@ -391,7 +305,7 @@ def _constant_ratio(e, a, variables: Variables, points: int = 12, seed: int = 20
             point = {s: mpmath.mpf(repr(variables.domain_of(s).sample(rng))) for s in syms}
             try:
                 top, bottom = evaluate(e, point), evaluate(a, point)
-            except _Undefined:
+            except Undefined:
                 continue
             if abs(bottom) < _NOISE_FLOOR or abs(top) < _NOISE_FLOOR:
                 continue

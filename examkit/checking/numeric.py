@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+import mpmath
 import sympy as sp
 
-from .echo import short
+from .evaluate import Overflow, Undefined, evaluate, short
 from .parse import AnswerError, Equation, Reading, UnsafeInput, normalize, read_math
 
 DEFAULT_TOLERANCE = {"rel": 0.001, "sigfigs": 3}
@@ -100,13 +101,25 @@ def read_number(text: str, symbols=None, unit: str = "") -> NumericAnswer:
     reading = Reading(value, shape, reading.notes)
     if value.is_Rational and max(abs(value.p), value.q).bit_length() > 3300:  # beyond about 10^1000
         raise UnsafeInput(f"too large: the number is {short(value)}, far beyond any answer here")
-    number = complex(value.evalf(30))
+    number = _evaluated(value)
     if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
         raise AnswerError("the answer is not a real number")
     if not math.isfinite(number.real):
         raise UnsafeInput(f"too large: the number is {short(value)}, beyond what can be compared")
     fewest, most = figure_counts(normalize(text)) or (None, None)
     return NumericAnswer(number.real, fewest, value, most, reading)
+
+
+def _evaluated(value) -> complex:
+    """The value with the checker's own 30-digit evaluation, which refuses magnitudes beyond
+    10^1200 at once (sympy's evalf would compute exp(exp(exp(exp(e)))) until the time limit)."""
+    with mpmath.workdps(30):
+        try:
+            return complex(evaluate(value, {}))
+        except Overflow:
+            raise UnsafeInput("too large: the number is beyond 10^1200") from None
+        except Undefined:
+            raise AnswerError("the answer is undefined (a division by zero or a log of 0?)") from None
 
 
 _SIDES = re.compile(r"^\s*\(?\s*(\d+)\s*(?:×|x|X|\*|\\times|by|,)\s*(\d+)\s*\)?\s*(?:pixels?|px)?\s*$")

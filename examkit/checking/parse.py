@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .errors import AnswerError, UnsafeInput
+from .evaluate import short
 from .normalize import normalize, normalize_with_notes
 from .vocabulary import (
     BARS,
@@ -267,7 +268,7 @@ class _Parser:
         if t.kind == "op":
             return t.text in "([{" or (t.text == "|" and not self.bars)
         if t.kind == "cmd":
-            return t.text not in LATEX_OPERATORS and t.text not in "{}" and t.text not in CLOSERS
+            return t.text not in LATEX_OPERATORS and t.text != "}" and t.text not in CLOSERS
         return False
 
     def starts_function(self) -> bool:
@@ -334,7 +335,7 @@ class _Parser:
     def safe_pow(self, base, exponent):
         if exponent.is_number:
             if abs(exponent) > self.limits.max_exponent:
-                raise UnsafeInput(f"too large: the exponent {exponent} is beyond ±{self.limits.max_exponent}")
+                raise UnsafeInput(f"too large: the exponent {short(exponent)} is beyond ±{self.limits.max_exponent}")
             if base.is_number and base != 0:
                 digits = abs(float(sp.log(abs(base), 10).evalf(15)) * float(exponent))
                 if digits > self.limits.max_result_digits:
@@ -358,6 +359,8 @@ class _Parser:
             return self.braced()
         t = self.tok
         if t.kind == "num":
+            if not t.text.isdigit():
+                raise AnswerError(f"put a decimal argument in braces at position {t.pos}: \\frac{{0.5}}{{2}}")
             self.advance()
             first, rest = t.text[0], t.text[1:]
             if rest:
@@ -501,7 +504,7 @@ class _Parser:
 
     def skip_density_argument(self):
         """Read p_data(x) as the value p_data: '(x)' with an undeclared single name is notation."""
-        if self.allow_new or not self.is_op("("):
+        if self.allow_new or not self.is_op("(") or self.i + 2 >= len(self.tokens):
             return
         inner, close = self.tokens[self.i + 1], self.tokens[self.i + 2]
         if inner.kind == "name" and inner.text not in self.symbols and close.text == ")":
