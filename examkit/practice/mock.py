@@ -42,6 +42,15 @@ def version(bank, spec_path: str, seed: int):
     return spec, build_version(spec, section_pools(spec, bank), Student("mock", "practice"))
 
 
+def part_labels(exam) -> dict:
+    """ "q<N>-<part>" -> how the student sees it: "Question 2 (b)"."""
+    return {
+        f"q{q.number}-{p.id}": f"Question {q.number}" + (f" ({p.label})" if len(q.variant.parts) > 1 else "")
+        for q in exam.questions
+        for p in q.variant.parts
+    }
+
+
 def new_mock(store, bank, spec_path, minutes: float, clock) -> str:
     minutes = checked_minutes(minutes)
     path = str(Path(spec_path).resolve())
