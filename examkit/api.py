@@ -131,7 +131,7 @@ def reference_cache_runs(out, names=None, progress=None) -> dict:
 
 def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, minutes=None, **options) -> dict:
     """A drill session reading answers from `lines` (a file object) and writing to `out`; see DrillOptions.
-    `review`: redo the latest mistakes; `mock`: a timed mock exam of this spec (`minutes` long).
+    `review`: redo the mistakes to review (study/mistakes.py); `mock`: a timed mock exam of this spec (`minutes` long).
     `now` is a clock (a function returning seconds), for tests of spaced repetition."""
     from .drill.session import Drill, DrillOptions
     from .drill.store import ProgressStore

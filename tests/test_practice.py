@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from conftest import mock_spec
 from examkit.bank.identity import VariantIdentity, realize
 from examkit.bank.loader import load_bank
 from examkit.drill.session import expected_text
@@ -151,12 +152,7 @@ def test_written_answers_are_self_marked_per_rubric_item_and_scores_come_from_th
 
 def test_a_mock_exam_is_marked_and_its_written_parts_self_marked(client, tmp_path):
     c, token = client
-    spec = tmp_path / "mock.yaml"
-    spec.write_text(
-        "title: Mini mock\ncourse: Test\nmaster_seed: 1\nversions: 1\nsections:\n"
-        "  - title: Numbers\n    draw: 1\n    from: {ids: [vae-neg-elbo-beta]}\n"
-        "  - title: Written\n    draw: 1\n    from: {ids: [ae-not-generative]}\n"
-    )
+    spec = mock_spec(tmp_path, {"Numbers": "vae-neg-elbo-beta", "Written": "ae-not-generative"})
     started = c.post("/mock", data={"token": token, "spec": str(spec), "minutes": "10"})
     mock_id = started.headers["Location"].rsplit("/", 1)[1]
     exam = c.get(f"/mock/{mock_id}").get_data(as_text=True)
@@ -341,9 +337,7 @@ def _mock(c, token, tmp_path, ids=("vae-neg-elbo-beta", "gan-optimal-d-value")) 
     from examkit.drill.store import ProgressStore
     from examkit.practice import mock
 
-    spec = tmp_path / "mock.yaml"
-    spec.write_text("title: Mini mock\ncourse: Test\nmaster_seed: 1\nversions: 1\nsections:\n" + "".join(
-        f"  - title: S{i}\n    draw: 1\n    from: {{ids: [{qid}]}}\n" for i, qid in enumerate(ids)))  # fmt: skip
+    spec = mock_spec(tmp_path, {f"S{i}": qid for i, qid in enumerate(ids)})
     started = c.post("/mock", data={"token": token, "spec": str(spec), "minutes": "10"})
     mock_id = started.headers["Location"].rsplit("/", 1)[1]
     return mock_id, mock.version(BANK, str(spec), ProgressStore(tmp_path / "p.sqlite").mock(mock_id)["seed"])[1]
