@@ -131,7 +131,7 @@ def reference_cache_runs(out, names=None, progress=None) -> dict:
 
 def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, minutes=None, **options) -> dict:
     """A drill session reading answers from `lines` (a file object) and writing to `out`; see DrillOptions.
-    `review`: redo the latest mistakes; `mock`: a timed mock exam of this spec (`minutes` long).
+    `review`: redo the mistakes to review (study/mistakes.py); `mock`: a timed mock exam of this spec (`minutes` long).
     `now` is a clock (a function returning seconds), for tests of spaced repetition."""
     from .drill.session import Drill, DrillOptions
     from .drill.store import ProgressStore
@@ -145,10 +145,14 @@ def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, min
     store = ProgressStore(db)
     try:
         loaded = load_bank(bank)
-        if review:  # the latest mistakes, one variant each, newest first
-            options["questions"] = recent_mistakes(store.attempts(), loaded, options.get("count", 5))
+        if review:  # the mistakes to review, the variant answered last, newest first
+            from .drill.schedule import review_questions
+
+            options["questions"] = review_questions(store.attempts(), loaded, options.get("count", 5))
             if not options["questions"]:
-                raise KeyError("no mistakes to review yet: drill first")
+                raise KeyError(
+                    "no mistakes to review: every question's latest answer had full marks, or none was answered yet"
+                )
         if mock:
             from .practice.mock import run_in_terminal
 
@@ -156,17 +160,6 @@ def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, min
         return Drill(loaded, store, DrillOptions(**options), lines, out, now=now).run()
     finally:
         store.close()
-
-
-def recent_mistakes(attempts, bank, count) -> list[str]:
-    """ "qid@seed" of the latest attempts that were not right, one per question, newest first."""
-    found = {}  # qid -> "qid@seed", in the order found
-    for a in reversed(attempts):
-        if a["status"] != "correct" and a["qid"] in bank.templates and a["qid"] not in found:
-            found[a["qid"]] = f"{a['qid']}@{a['seed']}"
-        if len(found) >= count:
-            break
-    return list(found.values())
 
 
 def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:

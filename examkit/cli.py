@@ -105,7 +105,7 @@ def cmd_check(args) -> int:
             print(f"  interpreted as: {echo_line(verdict.interpreted)}")
         for line in verdict.feedback:
             print(f"  - {to_terminal(line)}")
-    if verdict.status in ("invalid", "unsafe"):
+    if verdict.refused:
         return EXIT_USAGE
     return EXIT_OK if verdict.status in ("correct", "manual") else EXIT_FAIL
 
@@ -806,7 +806,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figures", metavar="DIR", help="where figures are saved (default: $XDG_CACHE_HOME/examkit)")
     p.add_argument("--no-open", action="store_true", help="do not open figures in a viewer")
     p.add_argument("--stats", action="store_true", help="print mastery per objective and write a progress plot")
-    p.add_argument("--review", action="store_true", help="redo your latest mistakes (up to --count), the same variants")
+    p.add_argument(
+        "--review",
+        action="store_true",
+        help="redo your mistakes: questions whose latest answer missed marks (up to --count), the same variants",
+    )
     p.add_argument("--mock", metavar="SPEC", help="a timed mock exam of this exam spec, marked at the end")
     p.add_argument("--minutes", type=float, help="with --mock: the time allowed (default 50)")
     p.add_argument(

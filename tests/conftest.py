@@ -63,6 +63,14 @@ def grade_typed_answers(manifest, rows, folder: Path, *options):
     return result, grades
 
 
+def mock_spec(folder: Path, sections: dict) -> Path:
+    """A small exam spec for mock exams: one question per section, given as {section title: question id}."""
+    spec = folder / "mock.yaml"
+    spec.write_text("title: Mini mock\ncourse: Test\nmaster_seed: 1\nversions: 1\nsections:\n" + "".join(
+        f"  - title: {title}\n    draw: 1\n    from: {{ids: [{qid}]}}\n" for title, qid in sections.items()))  # fmt: skip
+    return spec
+
+
 def bare_env(home) -> dict:
     """An environment with only the venv's bin on PATH (no TeX, no bubblewrap) and HOME at `home`."""
     return {

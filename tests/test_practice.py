@@ -2,15 +2,18 @@
 stale forms are refused, bad choices list the valid ones, a read-only store is a clear error, the
 preview never says whether an answer is right, and mastery needs evidence across templates."""
 
+import json
 import os
 import re
 from datetime import date
 
 import pytest
 
+from conftest import mock_spec
 from examkit.bank.identity import VariantIdentity, realize
 from examkit.bank.loader import load_bank
 from examkit.drill.session import expected_text
+from examkit.markup import to_html
 from examkit.practice import progress
 from examkit.practice.app import create_app
 
@@ -150,12 +153,7 @@ def test_written_answers_are_self_marked_per_rubric_item_and_scores_come_from_th
 
 def test_a_mock_exam_is_marked_and_its_written_parts_self_marked(client, tmp_path):
     c, token = client
-    spec = tmp_path / "mock.yaml"
-    spec.write_text(
-        "title: Mini mock\ncourse: Test\nmaster_seed: 1\nversions: 1\nsections:\n"
-        "  - title: Numbers\n    draw: 1\n    from: {ids: [vae-neg-elbo-beta]}\n"
-        "  - title: Written\n    draw: 1\n    from: {ids: [ae-not-generative]}\n"
-    )
+    spec = mock_spec(tmp_path, {"Numbers": "vae-neg-elbo-beta", "Written": "ae-not-generative"})
     started = c.post("/mock", data={"token": token, "spec": str(spec), "minutes": "10"})
     mock_id = started.headers["Location"].rsplit("/", 1)[1]
     exam = c.get(f"/mock/{mock_id}").get_data(as_text=True)
@@ -238,3 +236,197 @@ def test_due_says_wrong_last_time_only_after_a_wrong_answer():
     right = [_attempt("vae-kl-1d", 1, 5.0)]
     assert "wrong" not in progress.due(BANK, boxes, 10.0, right)[0]["why"]
     assert "wrong last time" in progress.due(BANK, boxes, 10.0, right + [_attempt("vae-kl-1d", 0, 6.0)])[0]["why"]
+
+
+def _key_form(token, v, **override) -> dict:
+    """The form a student sends who types the key into every part (`override`: part id -> typed)."""
+    typed = {p.id: expected_text(p) for p in v.parts}
+    return {"token": token, "action": "check", **{f"answer-{k}": t for k, t in {**typed, **override}.items()}}
+
+
+def test_an_unreadable_answer_reveals_nothing_records_nothing_and_keeps_what_was_typed(client, tmp_path):
+    """Part (a) right, part (b) unreadable: the page says why (b) was not read and nothing else: no
+    expected answer or solution of any part; nothing is stored and the box does not move."""
+    c, token = client
+    v = realize(BANK, VariantIdentity("vae-neg-elbo-beta", 7))
+    a, b = v.parts
+    page = c.post("/q/vae-neg-elbo-beta/7", data=_key_form(token, v, b="40 +* (")).get_data(as_text=True)
+    assert "could not be read" in page and 'aria-invalid="true"' in page
+    assert f'value="{expected_text(a)}"' in page and 'value="40 +* ("' in page  # what was typed stays in the form
+    assert "Expected" not in page and "Worked solution" not in page and "Score" not in page
+    assert expected_text(b) not in page and not re.search(r'class="verdict (correct|incorrect)', page)
+    solutions = [to_html(text) for text in [v.solution] + [p.solution for p in v.parts] if text]
+    assert solutions and not any(s in page for s in solutions)
+    unsafe = c.post("/q/vae-neg-elbo-beta/7", data=_key_form(token, v, a="__import__('os')")).get_data(as_text=True)
+    assert "Expected" not in unsafe and expected_text(a) not in unsafe.replace(f'value="{expected_text(b)}"', "")
+    assert not _stored(tmp_path) and "Not answered yet" in c.get("/history/vae-neg-elbo-beta").get_data(as_text=True)
+    assert "No mistakes" in c.get("/review").get_data(as_text=True)
+    fixed = c.post("/q/vae-neg-elbo-beta/7", data=_key_form(token, v)).get_data(as_text=True)
+    assert "Score 4 / 4" in fixed and "box 2 of 5" in fixed and len(_stored(tmp_path)) == 2  # the first real attempt
+
+
+def test_an_empty_check_is_no_answer_not_a_wrong_one(client, tmp_path):
+    c, token = client
+    page = c.post("/q/vae-kl-1d/3", data={"token": token, "action": "check", "answer-kl": "  "}).get_data(as_text=True)
+    assert "No answer yet" in page and "nothing was checked or recorded" in page and 'name="answer-kl"' in page
+    assert "Expected" not in page and "Worked solution" not in page
+    assert not _stored(tmp_path) and "Not answered yet" in c.get("/history/vae-kl-1d").get_data(as_text=True)
+
+
+def test_review_shows_the_stem_with_its_numbers_the_options_and_the_students_choice(client):
+    c, token = client
+    v = realize(BANK, VariantIdentity("gan-optimal-d-value", 3))
+    number, choice = v.parts
+    wrong = next(o for o in choice.options if o.letter not in choice.answer)
+    c.post("/q/gan-optimal-d-value/3", data={**_key_form(token, v), f"answer-{choice.id}": wrong.letter})
+    review = c.get("/review").get_data(as_text=True)
+    assert "<mn>0.33</mn>" in review and "0.33" in v.stem  # the stem, with this variant's numbers typeset
+    for o in choice.options:
+        assert to_html(o.text) in review
+    assert re.search(rf"<li>{wrong.letter}\. [^\n]*<strong>← your choice</strong></li>", review)
+    assert review.count("← your choice") == 1
+    right = next(o for o in choice.options if o.letter in choice.answer)
+    assert f"Expected: {right.letter}. {to_html(right.text)}" in review
+    assert "You answered <code>" + expected_text(number) in review  # the right part is shown too, as answered
+
+
+def test_one_definition_of_a_mistake_for_the_terminal_drill_and_the_browser(client, tmp_path):
+    """Wrong in the browser, then right on a fresh variant in the terminal: no longer a mistake in
+    either. Wrong in the terminal: a mistake in both."""
+    from conftest import run_cli
+    from examkit.drill import schedule
+    from examkit.practice import app as practice_app
+    from examkit.study import mistakes
+
+    assert schedule.mistakes is mistakes and practice_app.mistakes is mistakes  # both read the one definition
+    c, token = client
+    db = str(tmp_path / "p.sqlite")
+    c.post("/q/vae-kl-1d/3", data={"token": token, "action": "check", "answer-kl": "12345"})
+    right = expected_text(realize(BANK, VariantIdentity("vae-kl-1d", 4)).parts[0])
+    run_cli("drill", "--answers", "-", "--db", db, "--question", "vae-kl-1d@4", input=f"{right}\n")
+    run_cli("drill", "--answers", "-", "--db", db, "--question", "ae-mse-loss@2", input="12345\n")
+    review = c.get("/review").get_data(as_text=True)
+    assert "vae-kl-1d" not in review and "/q/ae-mse-loss/2" in review
+    drill = run_cli("drill", "--review", "--answers", "-", "--db", db, "--json", input="q\n")
+    offered = [json.loads(line) for line in drill.stdout.splitlines() if '"question"' in line]
+    assert [(q["qid"], q["seed"]) for q in offered] == [("ae-mse-loss", 2)], drill.stdout
+    run_cli("drill", "--answers", "-", "--db", db, "--question", "ae-mse-loss@2",
+            input=expected_text(realize(BANK, VariantIdentity("ae-mse-loss", 2)).parts[0]) + "\n")  # fmt: skip
+    assert "No mistakes" in c.get("/review").get_data(as_text=True)
+    nothing = run_cli("drill", "--review", "--answers", "-", "--db", db, input="q\n")
+    assert nothing.returncode == 2 and "no mistakes to review" in nothing.stderr
+
+
+def test_a_mistake_is_the_latest_answer_to_a_question_below_full_marks():
+    from examkit.study.mistakes import to_review
+
+    def row(qid, part, score, at, session="s1", seed=1):
+        return {"qid": qid, "part": part, "score": score, "max_score": 1.0, "at": at, "session": session, "seed": seed}
+
+    two_parts = [row("q", "a", 1, 1), row("q", "b", 0, 1)]  # one answer, half right
+    assert [[r["part"] for r in m] for m in to_review(two_parts)] == [["a", "b"]]
+    put_right = two_parts + [row("q", "a", 1, 2, "s2", 2), row("q", "b", 1, 2, "s2", 2)]
+    assert to_review(put_right) == []
+    again_in_one_session = put_right + [row("q", "a", 1, 3, "s2", 2), row("q", "b", 0.5, 3, "s2", 2)]
+    assert [[r["at"] for r in m] for m in to_review(again_in_one_session)] == [[3, 3]]
+    out_of_order = [row("q", "a", 0, 5, "late"), row("q", "a", 1, 9, "s9")][::-1]  # by time, not by row order
+    assert to_review(out_of_order) == [] and to_review(two_parts, known=set()) == []
+
+
+def _mock(c, token, tmp_path, ids=("vae-neg-elbo-beta", "gan-optimal-d-value")) -> tuple[str, object]:
+    """A mock exam started in the app, one question from each id; returns its id and its version."""
+    from examkit.drill.store import ProgressStore
+    from examkit.practice import mock
+
+    spec = mock_spec(tmp_path, {f"S{i}": qid for i, qid in enumerate(ids)})
+    started = c.post("/mock", data={"token": token, "spec": str(spec), "minutes": "10"})
+    mock_id = started.headers["Location"].rsplit("/", 1)[1]
+    return mock_id, mock.version(BANK, str(spec), ProgressStore(tmp_path / "p.sqlite").mock(mock_id)["seed"])[1]
+
+
+def test_a_mock_handed_in_from_one_tab_keeps_the_answers_saved_in_another(client, tmp_path):
+    """Tab 1 answers question 1, tab 2 answers question 2 (saved as typed); tab 1 hands in: both are
+    marked and the report says which came from elsewhere. Tab 2 handing in later is told, not dropped."""
+    c, token = client
+    mock_id, exam = _mock(c, token, tmp_path)
+    q1, q2 = exam.questions
+    one = {f"q1-answer-{p.id}": expected_text(p) for p in q1.variant.parts}
+    two = {f"q2-answer-{p.id}": expected_text(p) for p in q2.variant.parts}
+    saved = c.post(f"/mock/{mock_id}/save", data={"token": token, "via": "script", "fields": list(two), **two})
+    assert saved.status_code == 204
+    number, choice = q2.variant.parts
+    again = c.get(f"/mock/{mock_id}").get_data(as_text=True)  # a reload, or a third tab, shows the saved answers
+    assert f'value="{expected_text(number)}"' in again
+    assert re.search(rf'name="q2-answer-{choice.id}" value="{choice.answer[0]}"[^>]*\n checked>', again)
+    c.post(f"/mock/{mock_id}", data={"token": token, **one})  # tab 1 hands in, its question 2 blank
+    report = c.get(f"/mock/{mock_id}").get_data(as_text=True)
+    full = sum(p.points for q in exam.questions for p in q.variant.parts)
+    assert re.search(rf"<strong>{full:g} / {full:g}</strong>", report), report
+    assert "saved\n from another tab" in report and "Question 2 (a)" in report
+    late = c.post(f"/mock/{mock_id}", data={"token": token, **{k: "0.5" for k in two}})  # tab 2, other answers
+    text = late.get_data(as_text=True)
+    assert late.status_code == 409 and "already handed in" in text and "Question 2 (a)" in text and "0.5" in text
+    assert c.post(f"/mock/{mock_id}/save", data={"token": token, **one}).status_code == 302  # nothing new: the report
+
+
+RAW_MARKUP = re.compile(r"\$|\\[A-Za-z]+|\*\*|\\\(|\\\[")
+
+
+def _visible(page: str) -> str:
+    """The text a student sees: no scripts, styles or tags; entities read."""
+    import html
+
+    page = re.sub(r"<(script|style|annotation)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_every_page_typesets_its_math(tmp_path):
+    """Every page the app serves, with a history behind it (right, wrong and misconception answers,
+    a refused and an empty check, hints, a written part, a mock exam marked and self-marked, a late
+    hand-in, errors): no bank markup ($…$, \\beta, \\frac, **bold**) is left in the visible text."""
+    app = create_app(db=tmp_path / "p.sqlite", bank=BANK, exam_date=date(2099, 1, 1))
+    c, token = app.test_client(), app.config["TOKEN"]
+    kl = realize(BANK, VariantIdentity("vae-kl-1d", 3)).parts[0]
+    gan = realize(BANK, VariantIdentity("gan-optimal-d-value", 3))
+    elbo = realize(BANK, VariantIdentity("vae-neg-elbo-beta", 7))
+    choice = gan.parts[1]
+    wrong = next(o.letter for o in choice.options if o.letter not in choice.answer)
+
+    def check(qid, seed, **typed):
+        return c.post(f"/q/{qid}/{seed}", data={"token": token, "action": "check",
+                                                **{f"answer-{k}": t for k, t in typed.items()}})  # fmt: skip
+
+    pages = {
+        "result, misconception": check("vae-kl-1d", 3, kl=kl.misconceptions[0].text),
+        "result, wrong choice": check("gan-optimal-d-value", 3, **{gan.parts[0].id: "0.5", choice.id: wrong}),
+        "result, beta misconception": check("vae-neg-elbo-beta", 7, a="1", b=elbo.parts[1].misconceptions[0].text),
+        "refused": check("vae-kl-1d", 3, kl="1 +* ("),
+        "empty check": check("vae-kl-1d", 3, kl=""),
+        "result, written": check("ae-not-generative", 1, explain="no prior"),
+        "self-marked": c.post(
+            "/q/ae-not-generative/1/self-mark",
+            data={"token": token, "answer-explain": "no prior", "rubric-explain": ["0"]},
+        ),  # fmt: skip
+        "hints": c.post("/q/vae-kl-1d/3", data={"token": token, "action": "hint", "hints": "5"}),
+        "revealed": c.post("/q/vae-kl-1d/4", data={"token": token, "action": "reveal"}),
+    }
+    mock_id, exam = _mock(c, token, tmp_path, ("vae-neg-elbo-beta", "gan-optimal-d-value", "ae-not-generative"))
+    pages["mock exam"] = c.get(f"/mock/{mock_id}")
+    elbo_b = exam.questions[0].variant.parts[1]
+    c.post(f"/mock/{mock_id}", data={"token": token, "q1-answer-b": elbo_b.misconceptions[0].text,
+                                     f"q2-answer-{choice.id}": wrong, "q3-answer-explain": "no prior"})  # fmt: skip
+    pages["mock report, to self-mark"] = c.get(f"/mock/{mock_id}")
+    pages["mock handed in late"] = c.post(f"/mock/{mock_id}", data={"token": token, "q1-answer-a": "7"})
+    c.post(f"/mock/{mock_id}/self-mark", data={"token": token, "rubric-q3-explain": ["0"]})
+    pages["mock report"] = c.get(f"/mock/{mock_id}")
+    for path in ("/", "/practice?topic=vae", "/q/gan-optimal-d-value/3", "/q/gan-mode-collapse/2", "/review",
+                 "/history/vae-kl-1d", "/history/gan-optimal-d-value", "/progress", "/mock", "/q/nope/1",
+                 "/practice?objective=nope", "/mock/nope"):  # fmt: skip
+        pages[path] = c.get(path, follow_redirects=True)
+    pages["stale form"] = c.post("/q/vae-kl-1d/3", data={"token": "old"})
+    assert pages["mock handed in late"].status_code == 409 and pages["/q/nope/1"].status_code == 404
+    assert "Question 2" in pages["mock report"].get_data(as_text=True)
+    for name, response in pages.items():
+        text = _visible(response.get_data(as_text=True))
+        leaks = {m.group(0): text[max(0, m.start() - 40) : m.end() + 40] for m in RAW_MARKUP.finditer(text)}
+        assert not leaks, (name, leaks)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import mock_spec
 from examkit.bank.identity import VariantIdentity, realize
 from examkit.bank.loader import load_bank
 from examkit.drill.session import expected_text
@@ -187,3 +188,93 @@ def test_a_practice_session_review_and_mock_exam_in_the_browser(app, browser, tm
     assert pixels[..., :3].std() > 0.05  # text and colour, not a blank page
     red = (pixels[..., 0] > 0.9) & (pixels[..., 1] < 0.95) & (pixels[..., 1] > 0.85)  # the pink "incorrect" band
     assert red.sum() > 1000
+
+
+def _history(db, tmp_path) -> str:
+    """Mistakes and a marked mock exam in the served app's store (written as the app writes them);
+    returns the mock's id."""
+    from examkit.practice.app import create_app
+
+    bank = load_bank()
+    app = create_app(db=db, bank=bank)
+    c, token = app.test_client(), app.config["TOKEN"]
+    c.post("/q/vae-kl-1d/3", data={"token": token, "action": "check", "answer-kl": "12345"})
+    gan = realize(bank, VariantIdentity("gan-optimal-d-value", 3))
+    c.post("/q/gan-optimal-d-value/3", data={"token": token, "action": "check", f"answer-{gan.parts[0].id}": "0.5",
+                                             f"answer-{gan.parts[1].id}": "A"})  # fmt: skip
+    spec = mock_spec(tmp_path, {"Numbers": "vae-neg-elbo-beta", "Ideal D": "gan-optimal-d-value"})
+    started = c.post("/mock", data={"token": token, "spec": str(spec), "minutes": "30"})
+    return started.headers["Location"].rsplit("/", 1)[1]
+
+
+def test_no_page_scrolls_sideways_on_a_375_px_phone(app, browser, tmp_path):
+    url, db = app
+    mock_id = _history(db, tmp_path)
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": True}
+    )
+    browser.get(url + f"mock/{mock_id}")
+    browser.find_element(By.XPATH, "//button[text()='Submit the exam']").click()
+    WebDriverWait(browser, 30).until(lambda d: "By section" in d.page_source)
+    for path in ("", "progress", "q/gan-optimal-d-value/3", "q/gan-mode-collapse/2", "review", f"mock/{mock_id}"):
+        browser.get(url + path)
+        wide, fits = browser.execute_script("var e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
+        assert fits == 375 and wide <= fits, (path, wide, fits)
+    shot = tmp_path / "review-375.png"
+    browser.get(url + "review")
+    browser.save_screenshot(str(shot))
+    from matplotlib.image import imread
+
+    pixels = imread(str(shot))
+    assert pixels.shape[1] == 375 and pixels[..., :3].std() > 0.05
+
+
+def test_typed_answers_survive_a_refusal_back_and_reload_and_a_mock_keeps_every_tabs_answers(app, browser, tmp_path):
+    url, db = app
+    v, answers = _key_answers("vae-neg-elbo-beta", 7)
+    a, b = (f"answer-{p.id}" for p in v.parts)
+    browser.get(url + "q/vae-neg-elbo-beta/7")
+    browser.find_element(By.NAME, a).send_keys(answers["a"])
+    browser.find_element(By.NAME, b).send_keys("40 +* (")
+    browser.find_element(By.CSS_SELECTOR, "button[value=check]").click()
+    WebDriverWait(browser, 10).until(lambda d: "could not be read" in d.page_source)
+    assert "Expected" not in browser.page_source and "Worked solution" not in browser.page_source
+    assert browser.find_element(By.NAME, b).get_attribute("value") == "40 +* ("  # what was typed stays
+    assert browser.switch_to.active_element.get_attribute("name") == b  # on the field to correct
+    field = browser.find_element(By.NAME, b)
+    field.clear()
+    field.send_keys(answers["b"])
+    browser.find_element(By.CSS_SELECTOR, "button[value=check]").click()
+    WebDriverWait(browser, 10).until(lambda d: "Score 4 / 4" in d.page_source)
+    browser.back()  # the question again, with both answers still typed in
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.NAME, a))
+    assert [browser.find_element(By.NAME, n).get_attribute("value") for n in (a, b)] == [answers["a"], answers["b"]]
+    browser.find_element(By.CSS_SELECTOR, "button[value=check]").click()  # a second Check records the answer again
+    WebDriverWait(browser, 10).until(lambda d: "Score 4 / 4" in d.page_source)
+    assert "(none)" not in browser.page_source
+
+    browser.get(url + "q/vae-kl-1d/5")  # typed, never sent, then the page reloaded
+    browser.find_element(By.NAME, "answer-kl").send_keys("1/4 + log(2)")
+    browser.refresh()
+    assert browser.find_element(By.NAME, "answer-kl").get_attribute("value") == "1/4 + log(2)"
+    stored = ProgressStore(db).attempts()
+    assert [x["answer"] for x in stored] == [answers["a"], answers["b"]] * 2  # the refusal recorded nothing
+
+    # a mock exam open in two tabs: question 2 answered in the second, handed in from the first
+    mock_id = _history(db, tmp_path)
+    browser.get(url + f"mock/{mock_id}")
+    first = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    browser.get(url + f"mock/{mock_id}")
+    second = browser.find_element(By.CSS_SELECTOR, "input[type=text][name^=q2-]")
+    second.send_keys("0.5", Keys.ENTER)  # leaving the field saves it
+    name = second.get_attribute("name").replace("-answer-", "-", 1)
+    WebDriverWait(browser, 10).until(lambda d: ProgressStore(db).mock(mock_id)["answers"].get(name) == "0.5")
+    browser.switch_to.window(first)
+    browser.find_element(By.CSS_SELECTOR, "input[type=text][name^=q1-]").send_keys("7")
+    browser.find_element(By.XPATH, "//button[text()='Submit the exam']").click()
+    WebDriverWait(browser, 30).until(lambda d: "By section" in d.page_source)
+    assert "from another tab" in browser.page_source
+    report = ProgressStore(db).mock(mock_id)["report"]
+    typed = {(q["number"], row["answer"]) for q in report["questions"] for row in q["parts"]}
+    assert {(1, "7"), (2, "0.5")} <= typed, typed

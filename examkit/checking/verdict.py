@@ -8,6 +8,9 @@ from functools import cached_property
 from .echo import interpretation
 
 STATUSES = ("correct", "imprecise", "partial", "incorrect", "invalid", "unsafe", "manual")
+# The checker could not (or would not) read the answer: no verdict on it, so nothing is recorded
+# or revealed, and the student is asked to write it again. 'unsafe' is too large, too long or code.
+REFUSED = ("invalid", "unsafe")
 
 
 @dataclass
@@ -25,6 +28,10 @@ class Verdict:
     @property
     def correct(self) -> bool:
         return self.status == "correct"
+
+    @property
+    def refused(self) -> bool:
+        return self.status in REFUSED
 
     @cached_property
     def interpreted(self) -> dict | None:

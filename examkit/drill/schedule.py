@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
+from ..study import mistakes
+
 RECENCY = 0.7  # an attempt weighs RECENCY times the one after it
 PRIOR_WEIGHT = 1.0  # pseudo-attempts at PRIOR_SCORE
 PRIOR_SCORE = 0.5
@@ -94,3 +96,10 @@ def plan(templates, boxes: dict, skills: dict, now: float, count: int, rng: rand
         asked.add(template.id)
         out.append({"qid": template.id, "objectives": list(template.objectives), "why": why})
     return out
+
+
+def review_questions(attempts: list[dict], bank, count: int) -> list[str]:
+    """`drill --review`: "qid@seed" of the mistakes to review (study/mistakes.py), the variant
+    answered last, newest first."""
+    found = mistakes.to_review(attempts, bank.templates)[:count]
+    return [f"{rows[0]['qid']}@{rows[0]['seed']}" for rows in found]

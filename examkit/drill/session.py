@@ -297,7 +297,7 @@ class Drill:
             else:
                 verdict = check_answer(variant, part.id, answer)
             self.report(variant, part, answer, verdict)
-            if verdict.status in ("invalid", "unsafe"):
+            if verdict.refused:
                 retyped = self.retype_step(answer, verdict.details.get("step"))
                 continue
             return verdict, answer, used
@@ -364,7 +364,7 @@ class Drill:
         if verdict.interpreted:
             self.say(f"   you typed: {plain_to_unicode(echo_line(verdict.interpreted))}")
         self.say(f"   {mark} {to_terminal(verdict.message)}")
-        if verdict.status in ("invalid", "unsafe"):
+        if verdict.refused:
             self.say("   (not counted; try again)")
             return
         for line in verdict.feedback:

@@ -188,6 +188,15 @@ class ProgressStore:
         ids = [r[0] for r in self.db.execute("SELECT id FROM mocks ORDER BY started DESC")]
         return [self.mock(i) for i in ids]
 
+    def save_mock_answers(self, mock_id: str, answers: dict) -> bool:
+        """Keep a mock's answers so far (any tab may save them); False once it was handed in."""
+        mock = self.mock(mock_id)
+        if mock is None or mock["report"]:
+            return False
+        self._write("UPDATE mocks SET answers = ? WHERE id = ? AND report IS NULL",
+                    (json.dumps({**mock["answers"], **answers}), mock_id))  # fmt: skip
+        return True
+
     def finish_mock(self, mock_id: str, answers: dict, report: dict, at: float | None = None):
         self._write(
             "UPDATE mocks SET answers = ?, report = ?, finished = ? WHERE id = ?",

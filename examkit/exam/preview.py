@@ -23,7 +23,8 @@ def _figure_uri(spec, variant) -> str:
         return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
-def _answer_html(part) -> str:
+def answer_html(part) -> str:
+    """The expected answer typeset: a number with its unit, a formula as MathML, option letters, text."""
     if part.response == "number":
         return math_to_mathml(format_number(part.answer, 6)) + (f" {to_html(part.unit)}" if part.unit else "")
     if part.answer_latex:
@@ -48,7 +49,7 @@ def question_view(number, section, qid, seed, variant, with_figures=True) -> dic
                 "label": p.label,
                 "prompt": to_html(p.prompt),
                 "points": format_number(p.points),
-                "answer": _answer_html(p),
+                "answer": answer_html(p),
                 "options": [
                     {"letter": o.letter, "text": to_html(o.text), "correct": o.correct, "feedback": to_html(o.feedback)}
                     for o in p.options

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import random
+import re
 import secrets
 import time
 from datetime import date
@@ -17,28 +18,31 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import Flask, abort, g, jsonify, redirect, render_template, request, url_for
-from markupsafe import escape
+from markupsafe import Markup
 
 from ..bank.identity import VariantIdentity, realize
 from ..bank.loader import load_bank, load_syllabus
 from ..bank.render import format_number
 from ..checking.check import check_answer
 from ..checking.echo import echo_latex
-from ..checking.verdict import Verdict
+from ..checking.verdict import REFUSED, Verdict
 from ..drill import schedule
-from ..drill.session import expected_text, schedule_days
+from ..drill.session import schedule_days
 from ..drill.store import ProgressError, ProgressStore
-from ..exam.preview import question_view
+from ..exam.preview import answer_html, question_view
 from ..exam.spec import SpecError
 from ..markup import to_html
 from ..markup.mathml import math_to_mathml
 from ..parts.short import self_marked, ticked
 from ..resources import bundled
+from ..study import mistakes
 from . import mock as mocks
 from . import progress
 
 DEFAULT_MOCK = "examples/unit12-quiz.yaml"
 STATUS_MARKS = {"correct": "✔", "partial": "◐", "imprecise": "◐", "manual": "✎"}
+REVIEW_MAX = 30  # mistakes on one review page, newest first
+NO_ANSWER = "No answer yet, so nothing was checked or recorded: type an answer, or press Show the answer."
 
 
 def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None, clock=time.time) -> Flask:
@@ -48,6 +52,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     app = Flask(__name__, template_folder=str(bundled("templates") / "practice"))
     app.config.update(TOKEN=secrets.token_urlsafe(32), TEMPLATES_AUTO_RELOAD=False)
     app.jinja_env.autoescape = True  # every value is escaped (Flask's default skips *.j2); bank HTML is marked |safe
+    app.jinja_env.filters["bank_html"] = lambda text: Markup(to_html(text))  # bank text kept in stored reports
     objectives = syllabus.get("objectives", {})
     items = syllabus.get("items", {})
 
@@ -96,6 +101,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
             "objective_name": lambda k: objectives.get(k, k),
             "question_title": lambda qid: bank.get(qid).title if qid in bank.templates else qid,
             "fmt": format_number,
+            "picked": picked,
         }
 
     # --- choosing what to practise --------------------------------------------------------
@@ -160,8 +166,9 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     def question(qid, seed):
         return question_page(variant_of(qid, seed), _count(request.args.get("hints")), request.args, {})
 
-    def question_page(v, shown, fields, answers):
-        """The question with `shown` hints; `answers` typed so far stay in their fields."""
+    def question_page(v, shown, fields, answers, refused=None, notice=""):
+        """The question with `shown` hints; `answers` typed so far stay in their fields; `refused`:
+        per part, why the checker could not read its answer (nothing else is said about it)."""
         hints = [to_html(h) for p in v.parts for h in p.hints] + [to_html(h) for h in v.hints]
         shown = min(shown, len(hints), 20)
         keep = _kept(fields, "why")
@@ -173,6 +180,8 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
             hints=hints[:shown],
             more_hints=shown < len(hints),
             answers=answers,
+            refused=refused or {},
+            notice=notice,
             keep=keep,
             why=fields.get("why"),
             fresh=url_for("fresh", qid=v.qid, **{k: v2 for k, v2 in keep.items() if k != "why"}),
@@ -188,32 +197,30 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     def answer(qid, seed):
         v = variant_of(qid, seed)
         hints = _count(request.form.get("hints"))
-        if request.form.get("action") == "hint":  # a hint keeps what is typed: nothing is checked yet
-            return question_page(v, hints + 1, request.form, {p.id: _typed(request.form, p) for p in v.parts})
+        typed = {p.id: _typed(request.form, p) for p in v.parts}
+        action = request.form.get("action")
+        if action == "hint":  # a hint keeps what is typed: nothing is checked yet
+            return question_page(v, hints + 1, request.form, typed)
+        reveal = action == "reveal"
+        if not reveal and not any(t.strip() for t in typed.values()):  # an empty Check is no answer, not a wrong one
+            return question_page(v, hints, request.form, typed, notice=NO_ANSWER)
+        verdicts = {p.id: _verdict(v, p, typed[p.id], reveal) for p in v.parts}
+        refused = {pid: to_html(x.message) for pid, x in verdicts.items() if x and x.status in REFUSED}
+        if refused:  # the checker could not read it: say why, keep the form, reveal and record nothing
+            return question_page(v, hints, request.form, typed, refused=refused)
         s = store()
-        reveal = request.form.get("action") == "reveal"
         session = request.form.get("session") or new_session()
-        results, got, possible, pending = [], 0.0, 0.0, False
+        results, got, possible = [], 0.0, 0.0
         for p in v.parts:
-            typed = _typed(request.form, p)
-            if p.response == "text":
-                results.append(_result(p, typed, None))
-                pending = pending or not reveal
-                continue
-            if reveal:
-                verdict = Verdict("incorrect", 0.0, p.points, "answer shown without an attempt")
-            elif not typed.strip():
-                verdict = Verdict("incorrect", 0.0, p.points, "no answer")
-            else:
-                verdict = check_answer(v, p.id, typed)
-            if verdict.status not in ("invalid", "unsafe"):
-                s.record(session, v.qid, seed, p.id, v.objectives, verdict, hints, typed, at=clock())
+            verdict = verdicts[p.id]
+            if verdict is not None:
+                s.record(session, v.qid, seed, p.id, v.objectives, verdict, hints, typed[p.id], at=clock())
                 got, possible = got + verdict.score, possible + verdict.max_score
-            results.append(_result(p, typed, verdict))
-        state = None
-        unreadable = any(r["status"] in ("invalid", "unsafe") for r in results)
-        if not pending and not unreadable:
-            state = s.finish_question(v.qid, seed, got / possible if possible else 0.0, hints, at=clock())
+            results.append(_result(p, typed[p.id], verdict))
+        pending = not reveal and any(verdict is None for verdict in verdicts.values())
+        state = (
+            None if pending else s.finish_question(v.qid, seed, got / possible if possible else 0.0, hints, at=clock())
+        )
         keep = _kept(request.form)
         return render_template(
             "result.html.j2",
@@ -225,7 +232,6 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
             possible=possible,
             state=state,
             pending=pending,
-            unreadable=unreadable,
             session=session,
             hints=hints,
             keep=keep,
@@ -251,7 +257,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
             if p.response != "text":  # checked again (already recorded): the score is never the form's word
                 typed = _typed(request.form, p)
                 verdict = check_answer(v, p.id, typed) if typed.strip() else None
-                if verdict is not None and verdict.status not in ("invalid", "unsafe"):
+                if verdict is not None and verdict.status not in REFUSED:
                     got += verdict.score
                 possible += p.points
                 continue
@@ -277,40 +283,38 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         if part is None or part.response in ("options", "text"):
             return jsonify(_reading())
         verdict = check_answer(v, part.id, typed[:2000])
-        if verdict.status in ("invalid", "unsafe"):
+        if verdict.status in REFUSED:
             return jsonify(_reading(error=verdict.message))
         return jsonify(_reading(verdict.interpreted))
 
     # --- review, progress -----------------------------------------------------------------
     @app.get("/review")
     def review():
-        mistakes, seen = [], set()
-        for a in reversed(store().attempts()):  # newest first: a mistake put right since is not listed
-            key = (a["qid"], a["seed"], a["part"])
-            if key in seen or a["qid"] not in bank.templates:
-                continue
-            seen.add(key)
-            if a["status"] == "correct":
-                continue
-            v = realize(bank, VariantIdentity(a["qid"], a["seed"]))
-            part = next((p for p in v.parts if p.id == a["part"]), None)
-            if part is None:
-                continue
-            mistakes.append(
+        """The mistakes to review (study/mistakes.py, as `drill --review` lists them), each with its
+        question as it was answered: the stem with its numbers, every part, the options and the
+        student's own answers."""
+        found = []
+        for rows in mistakes.to_review(store().attempts(), bank.templates)[:REVIEW_MAX]:
+            qid, seed = rows[0]["qid"], rows[0]["seed"]
+            v = realize(bank, VariantIdentity(qid, seed))
+            view = question_view(None, None, qid, seed, v)
+            answered = {a["part"]: a for a in rows}
+            parts = [{"view": vp, "attempt": answered.get(p.id), "expected": expected_html(p)}
+                     for p, vp in zip(v.parts, view["parts"])]  # fmt: skip
+            found.append(
                 {
-                    "attempt": a,
                     "title": v.title,
-                    "prompt": to_html(part.prompt),
-                    "expected": expected_html(part),
-                    "solution": to_html(part.solution or v.solution),
-                    "when": _when(a["at"]),
-                    "redo": url_for("question", qid=a["qid"], seed=a["seed"]),
-                    "fresh": url_for("fresh", qid=a["qid"]),
+                    "view": view,
+                    "parts": parts,
+                    "whole_solution": to_html(v.solution),
+                    "when": _when(rows[-1]["at"]),
+                    "mock": rows[0]["session"].startswith("mock-"),
+                    "qid": qid,
+                    "redo": url_for("question", qid=qid, seed=seed),
+                    "fresh": url_for("fresh", qid=qid),
                 }
             )
-            if len(mistakes) >= 50:
-                break
-        return render_template("review.html.j2", mistakes=mistakes)
+        return render_template("review.html.j2", mistakes=found)
 
     @app.get("/history/<qid>")
     def history(qid):
@@ -379,28 +383,65 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
                 expected={(q.number, p.id): expected_html(p) for q in exam.questions for p in q.variant.parts},
                 whole_solutions={q.number: to_html(q.variant.solution) for q in exam.questions},
             )  # fmt: skip
+        saved = m["answers"]
         questions = [
-            {"q": q, "view": question_view(q.number, q.section, q.qid, q.seed, q.variant), "parts": _parts(q.variant)}
+            {"q": q, "view": question_view(q.number, q.section, q.qid, q.seed, q.variant), "parts": _parts(q.variant),
+             "answers": {p.id: saved.get(f"q{q.number}-{p.id}", "") for p in q.variant.parts}}
             for q in exam.questions
-        ]
+        ]  # fmt: skip
         ends = m["started"] + m["minutes"] * 60
         return render_template(
             "mock.html.j2", m=m, spec=spec, questions=questions, ends=ends, left=max(0, ends - clock())
         )
 
+    def mock_answers(exam) -> dict:
+        """The mock answers in this form, by field name ("q<N>-<part>")."""
+        return {
+            f"q{q.number}-{p.id}": _typed(request.form, p, prefix=f"q{q.number}-")
+            for q in exam.questions
+            for p in q.variant.parts
+        }
+
+    @app.post("/mock/<mock_id>/save")
+    def mock_save(mock_id):
+        """Answers saved as they are typed (the page's script sends each field it changes, blank or
+        not) or with the Save button (every answer given), so every tab's answers reach the hand-in."""
+        m = the_mock(mock_id)
+        _, exam = mocks.version(bank, m["spec"], m["seed"])
+        typed = mock_answers(exam)
+        fields = [name.replace("-answer-", "-", 1) for name in request.form.getlist("fields")]  # field -> "q<N>-<part>"
+        answers = (
+            {k: typed[k] for k in fields if k in typed} if fields else {k: t for k, t in typed.items() if t.strip()}
+        )
+        if not store().save_mock_answers(mock_id, answers):
+            return handed_in_already(m, exam, answers)
+        if request.form.get("via") == "script":
+            return "", 204
+        return redirect(url_for("mock_exam", mock_id=mock_id))
+
     @app.post("/mock/<mock_id>")
     def mock_submit(mock_id):
+        """Hand in: the answers on this page, and those saved from other tabs where this page has none."""
         m = the_mock(mock_id)
+        _, exam = mocks.version(bank, m["spec"], m["seed"])
+        typed = mock_answers(exam)
         if m["report"]:
-            return redirect(url_for("mock_exam", mock_id=mock_id))
-        spec, exam = mocks.version(bank, m["spec"], m["seed"])
-        answers = {}
-        for q in exam.questions:
-            for p in q.variant.parts:
-                answers[f"q{q.number}-{p.id}"] = _typed(request.form, p, prefix=f"q{q.number}-")
-        report = mocks.mark(bank, store(), m, answers, clock)
+            return handed_in_already(m, exam, typed)
+        answers = {k: t if t.strip() else m["answers"].get(k, "") for k, t in typed.items()}
+        labels = mocks.part_labels(exam)
+        added = [labels[k] for k, t in typed.items() if not t.strip() and answers[k].strip()]
+        report = {**mocks.mark(bank, store(), m, answers, clock), "added": added}
         store().finish_mock(mock_id, answers, report, at=clock())
         return redirect(url_for("mock_exam", mock_id=mock_id))
+
+    def handed_in_already(m, exam, typed):
+        """A tab that sends answers after another tab handed the mock in: what it holds beyond the
+        marked answers is named, never dropped in silence."""
+        labels = mocks.part_labels(exam)
+        late = [(labels[k], t) for k, t in typed.items() if t.strip() and t != m["answers"].get(k, "")]
+        if not late:
+            return redirect(url_for("mock_exam", mock_id=m["id"]))
+        return render_template("mock_late.html.j2", m=m, late=late, when=_when(m["finished"])), 409
 
     @app.post("/mock/<mock_id>/self-mark")
     def mock_self_mark(mock_id):
@@ -427,12 +468,16 @@ def _parts(v) -> list[dict]:
 
 
 def expected_html(part) -> str:
-    """The expected answer as a page shows it: formulas as MathML, written answers as rendered text."""
-    if part.response in ("number", "options"):
-        return str(escape(expected_text(part)))
-    if part.answer_latex:
-        return math_to_mathml(part.answer_latex)
-    return to_html(part.answer_text)
+    """The expected answer as a page shows it: the right options with their text, everything else
+    typeset as the exam preview shows it."""
+    if part.options:
+        return "; ".join(f"{o.letter}. {to_html(o.text)}" for o in part.options if o.letter in part.answer)
+    return answer_html(part)
+
+
+def picked(answer) -> set:
+    """The option letters in a stored choice answer ("A,C" from a form, "a c" from the terminal)."""
+    return set(re.findall(r"[A-Z]", (answer or "").upper()))
 
 
 def _kept(values, *extra) -> dict:
@@ -469,6 +514,17 @@ def _reading(seen=None, error="") -> dict:
     }
 
 
+def _verdict(v, part, typed: str, reveal: bool) -> Verdict | None:
+    """A part's verdict; None for a written part (the student marks it against the rubric)."""
+    if part.response == "text":
+        return None
+    if reveal:
+        return Verdict("incorrect", 0.0, part.points, "answer shown without an attempt")
+    if not typed.strip():
+        return Verdict("incorrect", 0.0, part.points, "no answer")
+    return check_answer(v, part.id, typed)
+
+
 def _result(part, typed, verdict) -> dict:
     if verdict is None:
         return {"part": part.id, "answer": typed, "status": "manual", "mark": "✎", "message": "", "feedback": [],
@@ -478,7 +534,7 @@ def _result(part, typed, verdict) -> dict:
         "part": part.id,
         "answer": typed,
         "status": verdict.status,
-        "mark": STATUS_MARKS.get(verdict.status, "✘" if verdict.status not in ("invalid", "unsafe") else "?"),
+        "mark": STATUS_MARKS.get(verdict.status, "✘"),
         "message": to_html(verdict.message),
         "feedback": [to_html(f) for f in verdict.feedback if not verdict.misconception or f not in verdict.message],
         "expected": expected_html(part) if verdict.status != "correct" else "",

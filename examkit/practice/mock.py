@@ -42,6 +42,15 @@ def version(bank, spec_path: str, seed: int):
     return spec, build_version(spec, section_pools(spec, bank), Student("mock", "practice"))
 
 
+def part_labels(exam) -> dict:
+    """ "q<N>-<part>" -> how the student sees it: "Question 2 (b)"."""
+    return {
+        f"q{q.number}-{p.id}": f"Question {q.number}" + (f" ({p.label})" if len(q.variant.parts) > 1 else "")
+        for q in exam.questions
+        for p in q.variant.parts
+    }
+
+
 def new_mock(store, bank, spec_path, minutes: float, clock) -> str:
     minutes = checked_minutes(minutes)
     path = str(Path(spec_path).resolve())
@@ -73,7 +82,7 @@ def mark(bank, store, mock: dict, answers: dict, clock) -> dict:
                 unmarked += p.points
                 continue
             verdict = check_answer(v, p.id, typed) if typed.strip() else None
-            score = verdict.score if verdict and verdict.status not in ("invalid", "unsafe") else 0.0
+            score = verdict.score if verdict and not verdict.refused else 0.0
             status = verdict.status if verdict else "unanswered"
             rows.append({"part": p.id, "answer": typed, "status": status, "score": score, "max": p.points,
                          "message": verdict.message if verdict else "no answer"})  # fmt: skip
@@ -250,7 +259,7 @@ def _readable_answer(io, variant, part, tries: int = 5) -> str:
         if not text.strip() or part.response == "text":
             return text
         verdict = check_answer(variant, part.id, text)
-        if verdict.status not in ("invalid", "unsafe"):
+        if not verdict.refused:
             return text
         io.say(f"   ? {verdict.message} (not counted; try again)")
     return ""
