@@ -164,3 +164,27 @@ def test_a_count_fraction_part_drops_generic_slips_whose_value_is_another_count(
     assert {round(value * 8) for slip, value in slips if slip.name == "miscount"} == {0, 1, 3, 4, 5, 6, 7, 8}
     plain = SimpleNamespace(answer=0.25, formula="used/k", prompt="", solution="", dimension="", fraction_of="")
     assert DOUBLE in [slip for slip, _ in numeric_slips(plain, {"k": 8})]
+
+
+# parts whose key is a sum of natural logs: the generic slips (key / ln 10, key / ln 2) are exact there
+ALL_LOG_PARTS = [
+    ("gan-batch-losses", "d_loss"),
+    ("gan-batch-losses", "g_ns"),
+    ("gan-label-smoothing-bce", "loss"),
+    ("cgan-loss-numeric", "loss"),
+    ("gan-value-at-optimum", "value"),
+    ("gan-value-at-optimum", "js"),
+    ("vae-bernoulli-nll", "bce"),
+]
+
+
+@pytest.mark.parametrize("qid, part_id", ALL_LOG_PARTS)
+@pytest.mark.parametrize("base", [10, 2])
+def test_log10_and_log2_for_ln_get_log_feedback_where_the_key_is_all_logs(qid, part_id, base):
+    for seed in range(4):
+        variant = BANK.get(qid).variant(seed)
+        key = float(next(p for p in variant.parts if p.id == part_id).answer)
+        if math.isclose(key / math.log(base), 1 / key, rel_tol=1e-3):
+            continue  # a tie with the reciprocal slip (key^2 = ln 2): either reading is fair
+        verdict = check_answer(variant, part_id, f"{key / math.log(base):.6g}")
+        assert verdict.misconception in (f"log{base}", f"slip:log{base}"), (qid, seed, verdict)
