@@ -45,7 +45,7 @@ def mode_collapse(out: Path, seed: int = 0) -> dict:
     fixed = gan_run("wgan_gp", "gaussians8", out / "wgan_gp", seed)["metrics"]
     keys = ("modes_covered", "high_quality_share", "mode_kl")
     return {
-        "claim": "vanilla GAN (D 10x slower than G) covers <= 3 of 8 modes, hopping between them; WGAN-GP covers 8 of 8",
+        "claim": "vanilla GAN (D 10x slower than G) covers <= 3 of 8 modes; WGAN-GP covers 8 of 8",
         "passed": collapsed["modes_covered"] <= 3 and fixed["modes_covered"] == 8,
         "metrics": {"vanilla_gan": {k: collapsed[k] for k in keys}, "wgan_gp": {k: fixed[k] for k in keys}},
         "questions": ["gan-mode-collapse", "mode-collapse-qa", "wgan-gp-penalty"],

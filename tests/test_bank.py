@@ -220,3 +220,48 @@ def test_the_bank_typesets_its_math(bank):
 
     found = {(t.id, *hit) for t in bank.templates.values() for seed in range(8) for hit in plain_math(t.variant(seed))}
     assert not found, sorted(found)
+
+
+# --- bank content from the audit (issue 12, part 6) ---------------------------------------------
+
+
+def _options(qid, seed, part_id):
+    variant = load_bank().get(qid).variant(seed)
+    return next(p for p in variant.parts if p.id == part_id).options, variant
+
+
+def test_identity_is_keyed_only_for_a_code_at_least_as_large_as_the_image():
+    """A 1024-d code of a 64x64 image is a 4:1 compression, not a copy: 'learns the identity' is
+    the key only when dim(z) >= 4096."""
+    for seed in range(60):
+        options, variant = _options("ae-bottleneck-size", seed, "symptom")
+        right = next(o for o in options if o.correct)
+        d = int(variant.context["d"])
+        assert d < 10 or d >= 64 * 64
+        assert ("copies" in right.text) == (d >= 64 * 64)
+
+
+def test_interpolation_without_kl_does_not_key_abrupt_jumps():
+    for seed in range(10):
+        options, _ = _options("lab-interp-no-kl", seed, "expect")
+        assert all(not o.correct for o in options if "Abrupt jumps" in o.text)
+        assert any(o.correct and "blurry blends" in o.text for o in options)
+
+
+def test_beta_vae_never_promises_disentanglement():
+    """Locatello et al. (2019): a large beta can encourage disentanglement, it does not guarantee it."""
+    bank = load_bank()
+    for seed in range(20):
+        variant = bank.get("vae-beta-tradeoff").variant(seed)
+        texts = [o.text for p in variant.parts for o in p.options] + [
+            o.feedback for p in variant.parts for o in p.options
+        ]
+        texts += [p.solution for p in variant.parts] + [p.spec.get("model_answer", "") for p in variant.parts]
+        for text in texts:
+            if "disentangl" in text:
+                assert any(w in text for w in ("not guarantee", "need not", "can encourage", "may")), text
+
+
+def test_mode_collapse_feedback_claims_no_cycling_the_figure_does_not_show():
+    text = json.dumps(load_bank().get("gan-mode-collapse").data)
+    assert "cycling" not in text and "jump between modes" not in text

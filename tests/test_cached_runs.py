@@ -13,7 +13,7 @@ from examkit.bank.runs import RUNS_FOLDER, scenario_runs
 from examkit.bank.validate import validate
 from examkit.cli import main
 from examkit.resources import bundled
-from reference_models import cached_runs
+from reference_models import cached_runs, metrics
 from reference_models.runs import load_dataset
 
 RUN_QUESTIONS = {
@@ -63,14 +63,33 @@ def test_run_figure_renders_and_its_key_follows_the_run(bank, tmp_path):
 
 
 def test_mode_count_in_the_stem_is_the_count_of_the_plotted_samples(bank):
+    """One definition of a covered mode: the key is `metrics.mode_coverage` (VEEGAN's 3 sd) of the
+    samples the figure plots, the count a reader makes from the figure agrees, and the stem says so."""
     template = bank.get("gan-mode-collapse")
     runs = _runs(template)
-    centers = load_dataset("gaussians8").centers
+    ds = load_dataset("gaussians8")
     for run in runs.values():
         samples = torch.tensor(list(zip(run["series"]["gen_x"], run["series"]["gen_y"])))
-        used, clear = cached_runs.visible_modes(samples, centers)
-        assert clear and used == run["numbers"]["used"]
-        assert 1 <= used <= 3
+        covered = metrics.mode_coverage(samples, ds.centers, ds.std)["modes_covered"]
+        used, clear = cached_runs.visible_modes(samples, ds.centers, ds.std)
+        assert clear and used == covered == run["numbers"]["used"]
+        assert 1 <= used <= 3 and run["numbers"]["std"] == ds.std
+    stem = template.variant(0).stem
+    assert "covered" in stem and "3 standard deviations" in stem
+
+
+def test_mode_count_follows_the_metric_not_a_looser_rule():
+    """A tight cluster 0.3 from a mode (outside 3 sd = 0.15) covers nothing, however many
+    samples it holds; a few samples on a mode's centre cover it."""
+    ds = load_dataset("gaussians8")
+    near_miss = (
+        ds.centers[0]
+        + torch.tensor([0.3, 0.0])
+        + 0.01 * torch.randn(300, 2, generator=torch.Generator().manual_seed(0))
+    )
+    assert cached_runs.visible_modes(near_miss, ds.centers, ds.std)[0] == 0
+    on_mode = torch.cat([ds.centers[2].repeat(30, 1), ds.centers[2] + torch.tensor([0.0, 5.0]).repeat(270, 1)])
+    assert cached_runs.visible_modes(on_mode, ds.centers, ds.std) == (1, True)
 
 
 def test_overpowered_discriminator_runs_show_what_the_stem_says(bank):

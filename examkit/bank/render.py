@@ -34,10 +34,14 @@ def format_number(value, sig: int = 4) -> str:
                 q //= 5
             if q == 1:  # terminating decimal
                 return _trim(str(Decimal(int(value.p)) / Decimal(int(value.q))))
-        if value.is_number:
-            value = float(value.evalf(20))
-        else:
+        if not value.is_number:
             return sp.sstr(value)
+        value = float(value.evalf(20))
+        kept = f"{value:#.{sig}g}"
+        if value != int(value) and "e" not in kept:
+            # a rounded value keeps its `sig` figures (0.81000, not 0.81): typed back, it is as
+            # precise as the checker asks, so a worked solution never shows an "imprecise" key
+            return kept.rstrip(".")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):

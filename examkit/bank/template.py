@@ -80,6 +80,7 @@ class PartVariant:
     partial: str = ""  # options: how partial credit is given
     lines: int = 0  # steps, text: lines of answer space on paper and in Moodle
     dimension: str = ""  # computed parts: the parameter that counts summed items (sum/mean slips)
+    fraction_of: str = ""  # number: the key is a count out of this parameter (miscount, not slips)
     unknown: str = ""  # steps: the unknown an equation is solved for
     formula: str = ""  # computed parts: the key's formula as the bank writes it (before rendering)
     definitions: dict = field(default_factory=dict)  # formula: symbol -> what the stem defines it as
@@ -403,6 +404,7 @@ class QuestionTemplate:
             hints=[self.render(h, context, path + ("hints", i)) for i, h in enumerate(spec.get("hints", []))],
             unit=spec.get("unit", ""),
             dimension=spec.get("dimension", ""),
+            fraction_of=spec.get("fraction_of", ""),
         )
         registry.part_type(spec["type"]).build(self, spec, context, rng, path, part)  # the type's own fields
         return part

@@ -8,7 +8,7 @@ from ..checking.numeric import DEFAULT_TOLERANCE, figures_asked, judge, read_num
 from ..checking.slips import numeric_slips
 from ..checking.verdict import Verdict
 from .base import Computed, mistake_verdict, numeric_symbols
-from .fields import COMPUTED, TEXT, TOLERANCE
+from .fields import COMPUTED, NAME, TEXT, TOLERANCE
 
 IMPRECISE_CREDIT = 0.5
 
@@ -17,7 +17,8 @@ class Numeric(Computed):
     name = "numeric"
     response = "number"
     # square: the answer is the side of a square feature map, so '7 × 7' and '7x7' read as 7
-    fields = COMPUTED | {"unit": TEXT, "tolerance": TOLERANCE, "square": {"type": "boolean"}}
+    # fraction_of: the key is a count out of this parameter, so any m/n reads as a miscount
+    fields = COMPUTED | {"unit": TEXT, "tolerance": TOLERANCE, "square": {"type": "boolean"}, "fraction_of": NAME}
 
     def build(self, template, spec, context, rng, path, part) -> None:
         super().build(template, spec, context, rng, path, part)
