@@ -7,6 +7,8 @@ reader and the echo all evaluate through here.
 
 from __future__ import annotations
 
+import functools
+
 import mpmath
 import sympy as sp
 
@@ -48,52 +50,82 @@ _REAL_ONLY = {sp.floor: mpmath.floor, sp.ceiling: mpmath.ceil, sp.Max: max, sp.M
 
 def evaluate(expr: sp.Expr, point: dict[sp.Symbol, object]):
     """Evaluate a parsed expression at a point with mpmath (complex arithmetic)."""
+    return _compiled(expr)(point)
+
+
+@functools.lru_cache(maxsize=2048)
+def _compiled(expr: sp.Expr):
+    """The expression as nested closures, built once: an equivalence test evaluates each side at
+    16 or more points, and sympy's type and assumption queries would otherwise run at every one."""
     if expr.is_Symbol:
-        return point[expr]
+        return lambda point: point[expr]
     if expr.is_Integer:
-        return mpmath.mpf(int(expr))
+        n = int(expr)
+        return lambda point: mpmath.mpf(n)
     if expr.is_Rational:
-        return mpmath.mpf(int(expr.p)) / int(expr.q)
+        p, q = int(expr.p), int(expr.q)
+        return lambda point: mpmath.mpf(p) / q
     if expr.is_Float:
-        return mpmath.mpf(str(expr))
+        text = str(expr)
+        return lambda point: mpmath.mpf(text)
     if expr is sp.pi:
-        return +mpmath.pi
+        return lambda point: +mpmath.pi
     if expr is sp.E:
-        return +mpmath.e
+        return lambda point: +mpmath.e
     if expr is sp.I:
-        return mpmath.mpc(0, 1)
-    if expr is sp.zoo or expr is sp.nan or expr.is_infinite:
-        raise Undefined
+        return lambda point: mpmath.mpc(0, 1)
+    if any(expr is special for special in (sp.zoo, sp.nan, sp.oo, sp.S.NegativeInfinity)):
+        return _undefined  # (singletons: asking sympy's is_infinite of a whole product costs more than the test)
+    args = [_compiled(a) for a in expr.args]
     if expr.is_Add:
-        return _check(mpmath.fsum(evaluate(a, point) for a in expr.args))
+        return lambda point: _check(mpmath.fsum(f(point) for f in args))
     if expr.is_Mul:
-        total = mpmath.mpf(1)
-        for a in expr.args:
-            total = _check(total * evaluate(a, point))
-        return total
+        return lambda point: _product(args, point)
     if expr.is_Pow:
-        base, exponent = evaluate(expr.base, point), evaluate(expr.exp, point)
-        if base == 0 and mpmath.re(exponent) <= 0:
-            raise Undefined
-        return _check(mpmath.power(base, exponent))
+        base, exponent = args
+        whole = int(expr.exp) if expr.exp.is_Integer else None
+        return lambda point: _power(base(point), whole if whole is not None else exponent(point))
     func = _UNARY.get(expr.func)
-    if func is not None and len(expr.args) == 1:
-        arg = evaluate(expr.args[0], point)
-        if expr.func is sp.log and arg == 0:
-            raise Undefined
-        try:
-            return _check(func(arg))
-        except (ValueError, ZeroDivisionError):  # a pole (gamma at -1, coth at 0)
-            raise Undefined from None
+    if func is not None and len(args) == 1:
+        return lambda point: _unary(func, args[0](point), expr.func is sp.log)
     if expr.func is sp.binomial:
-        return _check(mpmath.binomial(*(evaluate(a, point) for a in expr.args)))
+        return lambda point: _check(mpmath.binomial(*(f(point) for f in args)))
     func = _REAL_ONLY.get(expr.func)
     if func is not None:
-        args = [evaluate(a, point) for a in expr.args]
-        if not all(is_real(a) for a in args):
-            raise Undefined
-        return _check(mpmath.mpf(func(*(mpmath.re(a) for a in args))))
+        return lambda point: _real_only(func, [f(point) for f in args])
     raise AnswerError(f"cannot evaluate {expr.func.__name__} numerically")
+
+
+def _undefined(point):
+    raise Undefined
+
+
+def _product(args, point):
+    total = mpmath.mpf(1)
+    for f in args:
+        total = _check(total * f(point))
+    return total
+
+
+def _power(base, exponent):
+    if base == 0 and (exponent <= 0 if isinstance(exponent, int) else mpmath.re(exponent) <= 0):
+        raise Undefined
+    return _check(base**exponent if isinstance(exponent, int) else mpmath.power(base, exponent))
+
+
+def _unary(func, arg, is_log):
+    if is_log and arg == 0:
+        raise Undefined
+    try:
+        return _check(func(arg))
+    except (ValueError, ZeroDivisionError):  # a pole (gamma at -1, coth at 0)
+        raise Undefined from None
+
+
+def _real_only(func, args):
+    if not all(is_real(a) for a in args):
+        raise Undefined
+    return _check(mpmath.mpf(func(*(mpmath.re(a) for a in args))))
 
 
 def is_real(value) -> bool:
