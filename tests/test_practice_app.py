@@ -134,6 +134,12 @@ def test_a_practice_session_review_and_mock_exam_in_the_browser(app, browser, tm
     )
     field.send_keys("1/4 + log(2)")
     WebDriverWait(browser, 10).until(lambda d: "you typed" in d.find_element(By.CSS_SELECTOR, ".preview").text)
+    # the structure as typed, with its value beside it, and a reading worth saying in words
+    preview = browser.find_element(By.CSS_SELECTOR, ".preview")
+    assert preview.find_elements(By.TAG_NAME, "math") and "≈" in preview.text and "0.943" in preview.text, preview.text
+    field.clear()
+    field.send_keys("1 584")
+    WebDriverWait(browser, 10).until(lambda d: "thousands" in d.find_element(By.CSS_SELECTOR, ".preview").text)
     field.clear()
     field.send_keys("12345")
     browser.find_element(By.CSS_SELECTOR, "button[value=check]").click()
