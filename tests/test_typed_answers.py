@@ -6,7 +6,7 @@ import pytest
 from conftest import run_cli
 from examkit.checking.echo import interpretation
 from examkit.checking.equivalence import check_equivalence
-from examkit.checking.parse import AnswerError, parse_math
+from examkit.checking.parse import AnswerError, parse_math, read_math
 
 # (expected, typed, assumptions): typed is a right answer written another way.
 RIGHT = [
@@ -119,10 +119,12 @@ def test_near_misses_are_not_equivalent(expected, typed):
 
 
 def test_the_echo_reads_like_the_answer():
-    assert interpretation(parse_math("0.5x"))["text"] == "x/2"
-    assert interpretation(parse_math("-0.138"))["text"] == "-0.138"
-    assert interpretation(parse_math("sin 5n"))["text"] == "sin(5*n)"
-    assert interpretation(parse_math("ab^2", {"a": parse_math("a"), "b": parse_math("b")}))["text"] == "a*b^2"
+    """The structure as typed, each implied product and argument made explicit (STACK's validation)."""
+    assert interpretation(read_math("0.5x"))["text"] == "0.5*x"
+    assert interpretation(read_math("-0.138"))["text"] == "-0.138"
+    assert interpretation(read_math("sin 5n"))["text"] == "sin(5*n)"
+    assert interpretation(read_math("ab^2", {"a": parse_math("a"), "b": parse_math("b")}))["text"] == "a*b^2"
+    assert interpretation(parse_math("0.5x"))["text"] == "x/2"  # a bare value (no structure kept): sympy's form
 
 
 def test_cli_takes_expressions_that_start_with_a_minus():
