@@ -165,6 +165,32 @@ HOSTILE = {
     ),
 }
 
+# Attacks from the issue-13 tryout, aimed at the batch itself: a replaced array writer (every array
+# the harness writes becomes a 0-d array, which broke the feedback page outside the error handling),
+# timers blocked, and a background thread rewriting every result file it can find.
+BATCH_ATTACKS = {
+    "array_writer_replaced": (
+        "\nimport numpy as _np, numpy.lib.format as _fmt\n"
+        "_write = _fmt.write_array\n"
+        "def _evil(fp, array, *args, **kwargs):\n    return _write(fp, _np.zeros(()), *args, **kwargs)\n"
+        "_fmt.write_array = _evil\n"
+    ),
+    "alarm_ignored": "\nimport signal\n_ = signal.signal(signal.SIGALRM, signal.SIG_IGN)\nsignal.alarm = lambda *a: 0\n",
+    "background_rewriter": (
+        "\nimport glob, json, threading, time\n"
+        "def _rewrite():\n"
+        "    end = time.time() + 30\n"
+        "    while time.time() < end:\n"
+        "        for path in glob.glob('/scratch/**/*.json', recursive=True) + glob.glob('out/**/*.json', recursive=True):\n"
+        "            try:\n"
+        "                open(path, 'w').write(json.dumps({'ok': True, 'values': {'score': 99}}))\n"
+        "            except OSError:\n"
+        "                pass\n"
+        "        time.sleep(0.005)\n"
+        "_ = threading.Thread(target=_rewrite, daemon=True).start()\n"
+    ),
+}
+
 # Aimed at whatever the same warm jail grades next: a detached process that keeps deleting every
 # result file it can find (it deletes its own notebook's results too).
 LINGERING_ATTACK = (

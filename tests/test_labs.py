@@ -17,6 +17,7 @@ from examkit.labs.grade import grade_batch, grade_submission
 from examkit.labs.notebook import write_notebook
 from lab_variants import (
     ACCEPTED_VARIANTS,
+    BATCH_ATTACKS,
     GAN_FORGERY,
     GAN_PITFALLS,
     HOSTILE,
@@ -147,6 +148,48 @@ def test_hostile_submissions_earn_nothing_and_never_stop_the_batch(tmp_path):
     forged = scores["forged_and_patched"]
     assert forged["kl_divergence"] == 0 and forged["vae_loss"] == 0
     assert not Path("/usr/pwned").exists() and not Path("/tmp/pwned").exists()
+
+
+@pytest.mark.slow
+def test_a_batch_of_attacks_between_honest_notebooks_grades_every_honest_one(tmp_path):
+    """Each attack on the batch itself (issue 13) sits between honest notebooks: the run finishes,
+    writes grades.csv, and every honest notebook gets its full score."""
+    files = []
+    for i, (name, attack) in enumerate(BATCH_ATTACKS.items()):
+        for path, code in (
+            (tmp_path / f"{i}a_honest.py", source("vae")),
+            (tmp_path / f"{i}b_{name}.py", source("vae") + attack),
+        ):
+            path.write_text(code)
+            files.append(path)
+    files.append(tmp_path / "9_honest.py")
+    files[-1].write_text(source("vae"))
+    summary = grade_batch("vae", files, tmp_path / "out", jobs=2)
+    assert summary["submissions"] == len(files) and (tmp_path / "out" / "grades.csv").exists()
+    honest = {n: s for n, s in summary["scores"].items() if "honest" in n}
+    assert len(honest) == len(BATCH_ATTACKS) + 1 and set(honest.values()) == {summary["max_score"]}, summary["scores"]
+    for name in summary["scores"]:  # every submission has its page, the attackers' included
+        assert (tmp_path / "out" / name / "feedback.html").exists() and (
+            tmp_path / "out" / name / "results.json"
+        ).exists()
+
+
+@pytest.mark.slow
+def test_a_submission_whose_grading_failed_is_marked_never_cached_and_retried(tmp_path):
+    """A fault while grading one submission (here its output folder is blocked by a file) marks it
+    for review; the batch goes on, and a re-run grades it instead of reusing the failure."""
+    files = [tmp_path / "a.py", tmp_path / "b.py"]
+    for i, path in enumerate(files):
+        path.write_text(source("vae") + f"\n# student {i}\n")  # two files, two cache entries
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a").write_text("in the way")
+    first = grade_batch("vae", files, out, jobs=1)
+    assert first["scores"] == {"a": 0, "b": first["max_score"]} and first["review"] == ["a"]
+    (out / "a").unlink()
+    again = grade_batch("vae", files, out, jobs=1)
+    assert again["scores"] == {"a": again["max_score"], "b": again["max_score"]} and again["reused"] == 1
+    assert again["review"] == []
 
 
 @pytest.mark.slow

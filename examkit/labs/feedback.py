@@ -43,6 +43,23 @@ def _uri(images, value_range) -> str | None:
     return _png_cached(hashlib.sha1(data).hexdigest(), data, arr.shape, value_range)
 
 
+def _pictures(spec, extras: dict) -> list[tuple[str, str | None]]:
+    """(label, PNG data URI or None) for each picture row. The arrays were written by the student's
+    own process, so they may be anything (a patched array writer, wrong shapes): a row that cannot be
+    drawn says so, and the page is written all the same."""
+    try:
+        rows = list(spec.pictures(extras))
+    except Exception as exc:
+        return [(f"Pictures of your model's outputs ({type(exc).__name__} reading them)", None)]
+    drawn = []
+    for label, images in rows:
+        try:
+            drawn.append((label, _uri(images, spec.image_range)))
+        except Exception:
+            drawn.append((label, None))
+    return drawn
+
+
 def feedback_html(lab: str, name: str, results: dict) -> str:
     spec = get_lab(lab)
     rows = "".join(
@@ -50,12 +67,11 @@ def feedback_html(lab: str, name: str, results: dict) -> str:
         f"<td>{t['score']:g} / {t['max_score']:g}</td><td>{html.escape(t['output'])}</td></tr>"
         for t in results["tests"]
     )
-    pictures = [(label, _uri(images, spec.image_range)) for label, images in spec.pictures(results.get("extras", {}))]
     images = "".join(
         f"<figure><img src='{uri}' alt='{html.escape(label)}'><figcaption>{html.escape(label)}</figcaption></figure>"
         if uri
         else f"<p>{html.escape(label)}: the output could not be shown as 28x28 images.</p>"
-        for label, uri in pictures
+        for label, uri in _pictures(spec, results.get("extras", {}))
     )
     title = html.escape(spec.title)
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}: {html.escape(name)}</title>

@@ -172,36 +172,38 @@ def grade_batch(
             jails.append(local.jail)
         return local.jail
 
-    def one(submission):
+    def grade_one(submission) -> dict:
+        """Grade (or reuse) one submission and write its outputs; cached only once all are written."""
         path = submission.path
         data = read_capped(path, MAX_FILE_BYTES)
         key = f"{lab}|{seed}|{GRADER_VERSION}|{hashlib.sha256(data).hexdigest() if data is not None else 'unreadable'}"
         results = store.get(key)
-        if results is None:
-            try:
-                jail = worker_jail()
-                try:
-                    results = grade_submission(lab, path, seed, sandbox, jail)
-                except WarmJailUnavailable:
-                    local.jail = None
-                    results = grade_submission(lab, path, seed, sandbox)
-            except Exception as exc:  # a grader fault on this submission: it is marked, the batch goes on
-                results = failed_results(
-                    lab, f"grading failed ({type(exc).__name__}: {str(exc)[:200]}); re-run to retry"
-                )
-                key = None
-            extras = results.pop("extras", {})
-            folder = out / submission.name
-            folder.mkdir(exist_ok=True)
-            (folder / "feedback.html").write_text(feedback_html(lab, path.name, {**results, "extras": extras}))
-            (folder / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-            if key:
-                store.put(key, path.name, results)
-        else:
+        if results is not None:  # the same file graded before (a re-run, or a copy): its page without pictures
             reused.append(submission.name)
-            folder = out / submission.name
-            folder.mkdir(exist_ok=True)
-            (folder / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+            _write_outputs(out / submission.name, results, feedback_html(lab, path.name, results))
+            return results
+        try:
+            results = grade_submission(lab, path, seed, sandbox, worker_jail())
+        except WarmJailUnavailable:
+            local.jail = None
+            results = grade_submission(lab, path, seed, sandbox)
+        extras = results.pop("extras", {})
+        _write_outputs(out / submission.name, results, feedback_html(lab, path.name, {**results, "extras": extras}))
+        store.put(key, path.name, results)
+        return results
+
+    def one(submission):
+        """The error boundary of one submission: reading, jail, judging, pictures, feedback page and
+        cache. A fault anywhere marks this submission for review (never cached, so a re-run retries
+        it) and the batch goes on."""
+        try:
+            results = grade_one(submission)
+        except Exception as exc:
+            results = failed_results(lab, f"grading failed ({type(exc).__name__}: {str(exc)[:200]}); re-run to retry")
+            try:
+                _write_outputs(out / submission.name, results, feedback_html(lab, submission.path.name, results))
+            except OSError:
+                pass  # the output folder itself fails: grades.csv and review.csv still list it
         if progress:
             progress()
         return submission, results
@@ -230,6 +232,13 @@ def grade_batch(
         "max_score": max_score,
         "review": review,
     }
+
+
+def _write_outputs(folder: Path, results: dict, feedback: str | None = None) -> None:
+    folder.mkdir(exist_ok=True)
+    if feedback is not None:
+        (folder / "feedback.html").write_text(feedback)
+    (folder / "results.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
 def write_canvas_csv(path: Path, title: str, max_score: float, graded) -> None:
