@@ -129,6 +129,8 @@ def cmd_equiv(args) -> int:
         _print_json(result.to_json())
     else:
         print(("equivalent" if result.equivalent else "not equivalent") + f": {result.reason}")
+        if result.interpreted:
+            print(f"  interpreted as: {echo_line(result.interpreted)}")
     return EXIT_OK if result.equivalent else EXIT_FAIL
 
 

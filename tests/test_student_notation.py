@@ -154,3 +154,55 @@ def test_a_huge_exact_value_is_a_verdict_with_a_short_message(bank):
     verdict = check_answer(expression, expression.parts[0].id, "499!*498!*497!*496!")
     assert verdict.status in ("incorrect", "invalid", "unsafe") and len(verdict.message) < 300, verdict.message
     assert len(str(verdict.to_json())) < 2000
+
+
+# --- from a student tryout -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["J = (V+ln4)/2", "V = 2J - ln 4", "2J - ln4 = V", "V - 2J = -ln4"])
+def test_a_relation_answered_as_an_equation_is_the_relation_whichever_way_round(bank, typed):
+    for variant in map(bank.get("gan-value-js-expression").variant, (1, 4)):  # V asked, then J
+        assert check_answer(variant, "relation", typed).correct, (variant.context["ask"], typed)
+        wrong = check_answer(variant, "relation", typed.replace("4", "2"))
+        assert wrong.misconception == "log2_for_log4", wrong
+
+
+def test_the_other_quantity_written_for_the_asked_one_is_told_so(bank):
+    asked_v = bank.get("gan-value-js-expression").variant(1)
+    assert asked_v.context["ask"] == "V"
+    verdict = check_answer(asked_v, "relation", "(V+ln4)/2")
+    assert not verdict.correct and "contains V, the quantity asked for" in verdict.message
+
+
+def test_two_named_mistakes_with_one_value_are_both_said(bank):
+    variant = bank.get("wgan-gp-penalty").variant(1)
+    names = [m.name for m in variant.part("gp").misconceptions if abs(m.value - 1.0) < 1e-9]
+    assert len(names) > 1  # this seed: squared-and-summed equals not-squared
+    verdict = check_answer(variant, "gp", "5*(0+0.04+0.16)")
+    assert "more than one common mistake" in verdict.message and len(verdict.feedback) == len(names)
+
+
+def test_a_number_after_a_typeset_fraction_is_a_factor():
+    assert same("0.5*(0.49-1)^2 + 0.5*0.12^2", "\\tfrac12(0.49-1)^2+\\tfrac12 0.12^2")
+    with pytest.raises(AnswerError):
+        read_math("(0.5)0.12", {})  # after brackets, still a typo
+
+
+@pytest.mark.parametrize("typed", ["\\sqrt[3]{-8}", "cbrt(-8)", "root(-8, 3)", "∛(-8)"])
+def test_an_odd_root_of_a_negative_number_is_real(typed):
+    assert same("-2", typed)
+
+
+def test_equiv_says_what_it_read():
+    result = run_cli("equiv", "asin(x)", "\\sin^{-1} x")
+    assert result.returncode == 0 and "interpreted as: arcsin(x)" in result.stdout and "note:" in result.stdout
+    near = run_cli("equiv", "499!*498!*497!*496!", "499!*498!*497!*496!+1")
+    assert near.returncode == 1 and "1 away" in near.stdout, near.stdout
+
+
+def test_a_grouped_decimal_keeps_its_decimals_and_a_stray_comma_gets_the_fitting_hint():
+    assert any("4860.8" in n for n in seen("4 860.8", "")["notes"])
+    with pytest.raises(AnswerError, match="groups of three"):
+        read_math("1,584,6560", {})
+    with pytest.raises(AnswerError, match="one answer, not a list"):
+        seen("x=2, x=0")

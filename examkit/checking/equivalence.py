@@ -11,14 +11,15 @@ from __future__ import annotations
 import functools
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import mpmath
 import sympy as sp
 
+from .echo import interpretation
 from .errors import CheckerFault
 from .evaluate import Overflow, Undefined, evaluate, is_real, short
-from .parse import DEFAULT_LIMITS, AnswerError, Equation, Limits, UnsafeInput, parse_math
+from .parse import DEFAULT_LIMITS, AnswerError, Equation, Limits, Reading, UnsafeInput, parse_math, read_math
 from .timeout import CheckTimeout, time_limit
 
 _COMPARISON = re.compile(r"(<=|>=|<|>|≤|≥)")
@@ -127,11 +128,18 @@ class Equivalence:
     reason: str
     method: str  # "identical", "exact" (constants), "numeric", "symbolic", "undecided"
     counterexample: dict | None = None
+    understood: Reading | None = field(default=None, repr=False, compare=False)  # the answer as read
+
+    @property
+    def interpreted(self) -> dict | None:
+        return None if self.understood is None else interpretation(self.understood)
 
     def to_json(self) -> dict:
         data = {"equivalent": self.equivalent, "reason": self.reason, "method": self.method}
         if self.counterexample:
             data["counterexample"] = self.counterexample
+        if self.understood is not None:
+            data["interpreted"] = self.interpreted
         return data
 
 
@@ -235,9 +243,7 @@ def _compare_constants(expected: sp.Expr, answer: sp.Expr) -> Equivalence:
     (99999998/99999999 is not 0.99999999, and 1e-33 is not 0)."""
     if expected.is_Rational and answer.is_Rational:
         same = expected == answer
-        return Equivalence(
-            same, "the same number" if same else f"expected {short(expected)}, got {short(answer)}", "exact"
-        )
+        return Equivalence(same, "the same number" if same else _differ(expected, answer), "exact")
     with mpmath.workdps(_CONSTANT_DIGITS):
         try:
             want, got = evaluate(expected, {}), evaluate(answer, {})
@@ -247,6 +253,14 @@ def _compare_constants(expected: sp.Expr, answer: sp.Expr) -> Equivalence:
         if same:
             return Equivalence(True, "the same number", "exact")
         return Equivalence(False, f"expected {_short(want)}, got {_short(got)}", "exact")
+
+
+def _differ(expected, answer) -> str:
+    """'expected 1/3, got 0.33'; where both abbreviate alike (huge numbers), by how much they differ."""
+    want, got = short(expected), short(answer)
+    if want == got:
+        return f"expected {want}, got a different number ({short(answer - expected)} away)"
+    return f"expected {want}, got {got}"
 
 
 @functools.lru_cache(maxsize=512)
@@ -348,12 +362,14 @@ def _parse_and_compare(expected_text, answer_text, variables, unknown, limits, t
         symbols = dict(variables.symbols)
         for sym in _free(expected):
             symbols.setdefault(sym.name, sym)
-        answer = parse_math(answer_text, symbols, allow_new_symbols=False, limits=limits)
+        reading = read_math(answer_text, symbols, allow_new_symbols=False, limits=limits)
+        answer = reading.value
         if isinstance(expected, Equation) or isinstance(answer, Equation):
             if isinstance(expected, Equation) and isinstance(answer, Equation):
-                return equivalent_equations(expected, answer, variables, unknown)
+                return replace(equivalent_equations(expected, answer, variables, unknown), understood=reading)
             expected, answer = _as_expression(expected), _as_expression(answer)
-        return equivalent_expressions(expected, answer, variables, symbolic_timeout=min(1.0, timeout / 2))
+        result = equivalent_expressions(expected, answer, variables, symbolic_timeout=min(1.0, timeout / 2))
+        return replace(result, understood=reading)
 
 
 def _free(value):

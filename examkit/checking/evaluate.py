@@ -8,6 +8,7 @@ reader and the echo all evaluate through here.
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 
 import mpmath
 import sympy as sp
@@ -168,10 +169,19 @@ def short(value) -> str:
             return str(n) if digit_count(n) <= LONG_DIGITS else "≈ " + approximate(sp.Integer(n))
         if getattr(value, "is_Rational", False):
             if digit_count(int(value.p)) <= LONG_DIGITS and digit_count(int(value.q)) <= LONG_DIGITS:
-                return str(value)
+                return _as_decimal(value) or str(value)
             return "≈ " + approximate(value)
         if isinstance(value, sp.Basic) and value.is_number:
             return "≈ " + approximate(value)
     except (TypeError, ValueError, ArithmeticError):
         pass
     return str(value)
+
+
+def _as_decimal(value) -> str | None:
+    """24304/5 as 4860.8: a terminating fraction reads as the decimal a student typed."""
+    q = int(value.q)
+    for factor in (2, 5):
+        while q % factor == 0:
+            q //= factor
+    return format(Decimal(int(value.p)) / Decimal(int(value.q)), "f") if q == 1 else None

@@ -30,7 +30,7 @@ VULGAR = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒"
 # Not a digit group when glued to a name, a decimal point, an exponent or a subscript.
 _BEFORE = r"(?<![\w.^_{}\)\]!])"
 # 1,584,656 / 1 584 656 / 1\,584\,656 / 1{,}584: one separator, three digits after each
-_GROUPED = re.compile(_BEFORE + r"([1-9]\d{0,2})((?:(,|\\,|\{,\}| )\d{3})(?:\3\d{3})*)(?![\d/])")
+_GROUPED = re.compile(_BEFORE + r"([1-9]\d{0,2})((?:(,|\\,|\{,\}| )\d{3})(?:\3\d{3})*)(\.\d+)?(?![\d/])")
 _MIXED_PLAIN = re.compile(_BEFORE + r"(\d+) +(\d+)/(\d+)(?![\w.(^\d])")
 _MIXED_LATEX = re.compile(
     _BEFORE + r"(\d+)\s*(?:\\[ ,;:!>]\s*|\\quad\s*)*\\[dt]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))"
@@ -123,7 +123,7 @@ def normalize_with_notes(text: str) -> tuple[str, list[str]]:
         return written or m.group(0)
 
     def grouped(m):
-        digits = m.group(1) + re.sub(r"\D", "", m.group(2))
+        digits = m.group(1) + re.sub(r"\D", "", m.group(2)) + (m.group(4) or "")
         notes.append(f"read {m.group(0)} as {digits} (thousands separators)")
         return digits
 

@@ -40,6 +40,7 @@ from .vocabulary import (
     WRAPPING_COMMANDS,
     binomial,
     factorial,
+    real_root,
 )
 
 __all__ = ["AnswerError", "UnsafeInput", "Equation", "Limits", "Reading", "normalize", "parse_math", "read_math"]
@@ -239,7 +240,12 @@ class _Parser:
         self.skip_ignored()
         if self.tok.kind != "end":
             if self.tok.kind == "op" and self.tok.text == ",":
-                raise AnswerError(self.where("unexpected ',' (write decimals with a point: 0.5)"))
+                before, after = self.tokens[self.i - 1], self.tokens[self.i + 1]
+                if before.kind == after.kind == "num":
+                    hint = "write decimals with a point (0.5), and thousands in groups of three (1,584,656)"
+                else:
+                    hint = "give one answer, not a list"
+                raise AnswerError(self.where(f"unexpected ',' ({hint})"))
             raise AnswerError(self.where("unexpected input"))
 
     def expr(self) -> _Node:
@@ -289,14 +295,15 @@ class _Parser:
                 right = self.unary()
                 node = _Node(self.divide(node.value, right.value), ("div", node.shape, right.shape))
             elif self.starts_factor():
-                right = self.implicit_factor()
+                right = self.implicit_factor(after_fraction=node.shape[0] == "frac")
                 node = _Node(node.value * right.value, ("mul", node.shape, right.shape))
             else:
                 return node
 
-    def implicit_factor(self) -> _Node:
-        """The right side of an implicit product: never a number ('2 3', '(a)2', '0.64.2' are typos)."""
-        if self.tok.kind == "num":
+    def implicit_factor(self, after_fraction=False) -> _Node:
+        """The right side of an implicit product: never a number ('2 3', '(a)2', '0.64.2' are typos),
+        except after a typeset fraction, which reads as one factor (\\tfrac12 0.12^2 is ½·0.12²)."""
+        if self.tok.kind == "num" and not after_fraction:
             raise AnswerError(self.where("a number right after a factor ('2 3', '(a)2'); write '*' between factors"))
         return self.power()
 
@@ -436,7 +443,8 @@ class _Parser:
             index = self.expr()
             self.expect("]")
             arg = self.latex_arg()
-            return _Node(self.safe_pow(arg.value, 1 / index.value), ("root", index.shape, arg.shape))
+            self.safe_pow(arg.value, 1 / index.value)  # the size limits of a power apply
+            return _Node(real_root(arg.value, index.value), ("root", index.shape, arg.shape))
         arg = self.latex_arg()
         return _Node(sp.sqrt(arg.value), ("call", "sqrt", (arg.shape,)))
 

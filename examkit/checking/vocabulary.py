@@ -47,9 +47,17 @@ def binomial(n, k):
     return sp.binomial(n, k)
 
 
+def real_root(x, n):
+    """The n-th root of x, the real one for a negative number and an odd n (∛-8 is -2, as a
+    real-numbers course reads it; sympy's principal root would be complex)."""
+    if n.is_Integer and n % 2 == 1 and x.is_number and x.is_extended_negative:
+        return -((-x) ** (1 / n))
+    return x ** (1 / n)
+
+
 def _root(x, n):
     """root(x, n), nthroot(x, n): the n-th root of x, argument first (sympy's and Numbas's order)."""
-    return x ** (1 / n)
+    return real_root(x, n)
 
 
 # name -> (sympy function, allowed argument counts). Names a calculus or ML course uses; each LaTeX
@@ -58,7 +66,7 @@ FUNCTIONS = {
     "log": (_log, (1,)), "ln": (sp.log, (1,)), "lg": (lambda x: sp.log(x) / sp.log(10), (1,)),
     "log10": (lambda x: sp.log(x) / sp.log(10), (1,)), "log2": (lambda x: sp.log(x) / sp.log(2), (1,)),
     "exp": (sp.exp, (1,)), "sqrt": (sp.sqrt, (1,)), "abs": (sp.Abs, (1,)),
-    "cbrt": (lambda x: x ** sp.Rational(1, 3), (1,)), "root": (_root, (2,)), "nthroot": (_root, (2,)),
+    "cbrt": (lambda x: real_root(x, sp.Integer(3)), (1,)), "root": (_root, (2,)), "nthroot": (_root, (2,)),
     "sin": (sp.sin, (1,)), "cos": (sp.cos, (1,)), "tan": (sp.tan, (1,)),
     "sec": (sp.sec, (1,)), "csc": (sp.csc, (1,)), "cosec": (sp.csc, (1,)), "cot": (sp.cot, (1,)),
     "asin": (sp.asin, (1,)), "arcsin": (sp.asin, (1,)), "acos": (sp.acos, (1,)), "arccos": (sp.acos, (1,)),

@@ -8,8 +8,6 @@ on the response kind, never on the part type's name.
 
 from __future__ import annotations
 
-import itertools
-
 import sympy as sp
 
 from ..checking.equivalence import Variables
@@ -79,13 +77,20 @@ def student_symbols(variant, part) -> dict:
 
 
 def mistake_verdict(part, slips, matches) -> Verdict | None:
-    """The first recognised mistake the answer matches: the part's named misconceptions first, then
-    the generic slips (`checking/slips.py`), as an incorrect verdict with that mistake's feedback."""
-    named = ((m.name, m.value, m.feedback) for m in part.misconceptions)
-    generic = ((f"slip:{slip.name}", value, slip.feedback) for slip, value in slips)
-    for name, value, feedback in itertools.chain(named, generic):
+    """The recognised mistake the answer matches: the part's named misconceptions first, then the
+    generic slips (`checking/slips.py`), as an incorrect verdict with that mistake's feedback. Where
+    two named mistakes give this very value, both are said: naming one could tell a falsehood."""
+    hits = [m for m in part.misconceptions if matches(m.value)]
+    if len(hits) > 1:
+        message = "incorrect: this answer is what more than one common mistake gives; one of these happened:"
+        return _mistake(part, message, hits[0].name, [m.feedback for m in hits])
+    if hits:
+        return _mistake(part, f"incorrect: {hits[0].feedback}", hits[0].name, [hits[0].feedback])
+    for slip, value in slips:
         if matches(value):
-            return Verdict(
-                "incorrect", 0.0, part.points, f"incorrect: {feedback}", misconception=name, feedback=[feedback]
-            )
+            return _mistake(part, f"incorrect: {slip.feedback}", f"slip:{slip.name}", [slip.feedback])
     return None
+
+
+def _mistake(part, message, name, feedback) -> Verdict:
+    return Verdict("incorrect", 0.0, part.points, message, misconception=name, feedback=feedback)

@@ -29,10 +29,21 @@ def compare(expected, given, part):
     if isinstance(expected, Equation):
         raise AnswerError("expected an equation (with '=')")
     if isinstance(given, Equation):
+        asked = _asked(expected, part)
+        if asked is not None:  # 'V in terms of J' answered as J = (V + ln 4)/2: the same relation?
+            return equivalent_equations(Equation(asked, expected), given, part.variables, asked.name)
         if not given.lhs.is_Symbol:
             raise AnswerError("expected an expression, not an equation")
         given = given.rhs  # 'D = a/(a+b)' answers with its right-hand side
     return equivalent_expressions(expected, given, part.variables)
+
+
+def _asked(expected, part):
+    """The quantity an expression part asks for, where the declared variables show it: the one
+    variable the key is not written in ('V in terms of J' has the key 2J - log 4, so V)."""
+    free = expected.free_symbols
+    candidates = [s for s in part.variables.symbols.values() if s not in free]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 class Expression(Computed):
@@ -77,7 +88,11 @@ class Expression(Computed):
         hit = mistake_verdict(part, expression_slips(part, context), matches)
         if hit:
             return hit
-        return Verdict("incorrect", 0.0, part.points, "incorrect: " + result.reason, details={"method": result.method})
+        reason = result.reason
+        asked = None if isinstance(part.answer, Equation) or isinstance(given, Equation) else _asked(part.answer, part)
+        if asked is not None and asked in given.free_symbols:
+            reason = f"your answer contains {asked}, the quantity asked for: write it without {asked}"
+        return Verdict("incorrect", 0.0, part.points, "incorrect: " + reason, details={"method": result.method})
 
 
 ROUNDED_MESSAGE = (

@@ -282,7 +282,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         part = next((p for p in v.parts if p.id == part_id), None)
         if part is None or part.response in ("options", "text"):
             return jsonify(_reading())
-        verdict = check_answer(v, part.id, typed[:2000])
+        verdict = check_answer(v, part.id, typed)  # whole: its refusal is the one Check gives
         if verdict.status in REFUSED:
             return jsonify(_reading(error=verdict.message))
         return jsonify(_reading(verdict.interpreted))
