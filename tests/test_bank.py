@@ -225,25 +225,25 @@ def test_the_bank_typesets_its_math(bank):
 # --- bank content from the audit (issue 12, part 6) ---------------------------------------------
 
 
-def _options(qid, seed, part_id):
-    variant = load_bank().get(qid).variant(seed)
+def _options(bank, qid, seed, part_id):
+    variant = bank.get(qid).variant(seed)
     return next(p for p in variant.parts if p.id == part_id).options, variant
 
 
-def test_identity_is_keyed_only_for_a_code_at_least_as_large_as_the_image():
+def test_identity_is_keyed_only_for_a_code_at_least_as_large_as_the_image(bank):
     """A 1024-d code of a 64x64 image is a 4:1 compression, not a copy: 'learns the identity' is
     the key only when dim(z) >= 4096."""
     for seed in range(60):
-        options, variant = _options("ae-bottleneck-size", seed, "symptom")
+        options, variant = _options(bank, "ae-bottleneck-size", seed, "symptom")
         right = next(o for o in options if o.correct)
         d = int(variant.context["d"])
         assert d < 10 or d >= 64 * 64
         assert ("copies" in right.text) == (d >= 64 * 64)
 
 
-def test_interpolation_without_kl_does_not_key_abrupt_jumps():
+def test_interpolation_without_kl_does_not_key_abrupt_jumps(bank):
     for seed in range(10):
-        options, _ = _options("lab-interp-no-kl", seed, "expect")
+        options, _ = _options(bank, "lab-interp-no-kl", seed, "expect")
         assert all(not o.correct for o in options if "Abrupt jumps" in o.text)
         assert any(o.correct and "blurry blends" in o.text for o in options)
 

@@ -164,14 +164,30 @@ def test_a_batch_of_attacks_between_honest_notebooks_grades_every_honest_one(tmp
             files.append(path)
     files.append(tmp_path / "9_honest.py")
     files[-1].write_text(source("vae"))
+    files.append(tmp_path / "9_honest_float64.py")  # a correct notebook whose default dtype is float64
+    files[-1].write_text(FLOAT64 + source("vae"))
     summary = grade_batch("vae", files, tmp_path / "out", jobs=2)
     assert summary["submissions"] == len(files) and (tmp_path / "out" / "grades.csv").exists()
     honest = {n: s for n, s in summary["scores"].items() if "honest" in n}
-    assert len(honest) == len(BATCH_ATTACKS) + 1 and set(honest.values()) == {summary["max_score"]}, summary["scores"]
+    assert len(honest) == len(BATCH_ATTACKS) + 2 and set(honest.values()) == {summary["max_score"]}, summary["scores"]
     for name in summary["scores"]:  # every submission has its page, the attackers' included
         assert (tmp_path / "out" / name / "feedback.html").exists() and (
             tmp_path / "out" / name / "results.json"
         ).exists()
+
+
+FLOAT64 = "import torch\ntorch.set_default_dtype(torch.float64)\n"
+
+
+@pytest.mark.slow
+def test_a_float64_default_costs_nothing_in_the_gan_lab(tmp_path):
+    """The probes' inputs are float32 whatever the notebook's default dtype (issue 13: 8/14 before)."""
+    path = tmp_path / "gan64.py"
+    path.write_text(FLOAT64 + source("gan"))
+    results = grade_submission("gan", path)
+    assert results["score"] == results["max_score"], [
+        t["output"] for t in results["tests"] if t["score"] < t["max_score"]
+    ]
 
 
 @pytest.mark.slow
