@@ -38,8 +38,15 @@ LOG2 = Slip("log2", "It looks like a base-2 logarithm (bits) was used; the natur
 MISCOUNT = Slip(
     "miscount", "That is {m} of the {n}, a different count: recount, using the question's definition of what counts."
 )
-SUM_FOR_MEAN = Slip("sum_for_mean", "That is the sum over all {n} items; the mean is asked for (divide by {n}).")
-MEAN_FOR_SUM = Slip("mean_for_sum", "That is the mean; the sum over all {n} items is asked for (multiply by {n}).")
+# Said without assuming which of the two the key is (a part declares only the count): both always true.
+SUM_FOR_MEAN = Slip(
+    "sum_for_mean",
+    "Your answer is {n} times the expected one: check whether the question sums or averages over the {n} items.",
+)
+MEAN_FOR_SUM = Slip(
+    "mean_for_sum",
+    "Your answer is 1/{n} of the expected one: check whether the question sums or averages over the {n} items.",
+)
 
 
 def _mentions_log(part) -> bool:
