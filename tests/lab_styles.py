@@ -104,6 +104,15 @@ def styles(lab: str, base=None, synthetic_loop: bool = True) -> dict:
         ],
         "long_loop_in_try": [*base[:-1], *([LONG_LOOP] if synthetic_loop else []), _in_try(base[-1])],
         "redefined_later": [*base, base[3]],  # the same definitions run again, as after a re-run
+        # float64 as the default dtype, the loaded batches converted to it (issue 13: 8/17 and 8/14 before)
+        "float64_default": _edit(
+            [base[0] + "\ntorch.set_default_dtype(torch.float64)", *base[1:]],
+            *(
+                ("    for real, _ in loader:", "    for real, _ in loader:\n        real = real.double()")
+                if lab == "gan"
+                else ("    for x, _ in loader:", "    for x, _ in loader:\n        x = x.double()")
+            ),
+        ),  # fmt: skip
     }
     if lab == "gan":
         found["device_if_elif"] = _edit(
