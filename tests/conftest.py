@@ -101,6 +101,7 @@ LONG_FILES = (
     "test_reference_scenarios.py",
     "test_reference_quality_conv.py",
     "test_labs.py",
+    "test_lab_attacks.py",
     "test_lab_corpus.py",
 )
 

@@ -5,7 +5,6 @@ import csv
 import json
 import os
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -17,13 +16,7 @@ from examkit.labs.grade import grade_batch, grade_submission
 from examkit.labs.notebook import write_notebook
 from lab_variants import (
     ACCEPTED_VARIANTS,
-    BATCH_ATTACKS,
-    GAN_FORGERY,
     GAN_PITFALLS,
-    HOSTILE,
-    LINGERING_ATTACK,
-    PROC_ATTACK,
-    SCRATCH_FLOOD,
     VAE_PITFALLS,
     source,
 )
@@ -124,112 +117,6 @@ def test_each_pitfall_loses_exactly_its_checks(tmp_path, lab, pitfalls):
     for i, _ in enumerate(ACCEPTED_VARIANTS[lab]):
         results = json.loads((tmp_path / "out" / f"accepted_{i}" / "results.json").read_text())
         assert not failed_checks(results), (i, failed_checks(results))
-
-
-@pytest.mark.slow
-def test_hostile_submissions_earn_nothing_and_never_stop_the_batch(tmp_path):
-    files = []
-    for name, code in HOSTILE.items():
-        path = tmp_path / f"{name}.py"
-        path.write_text(source("vae") + "\n" + code)
-        files.append(path)
-    summary = grade_batch("vae", files, tmp_path / "out", jobs=2)
-    assert summary["submissions"] == len(HOSTILE)
-    results = {name: json.loads((tmp_path / "out" / name / "results.json").read_text()) for name in HOSTILE}
-    scores = {name: {t["name"].split(":")[0]: t["score"] for t in r["tests"]} for name, r in results.items()}
-    attacked = scores["per_check_attacks"]
-    assert attacked["kl_divergence"] == 0 and attacked["sample"] == 0 and attacked["interpolate"] == 0
-    assert attacked["VAE.encode"] == 1 and attacked["VAE.forward"] == 1 and attacked["VAE.decode"] == 1
-    assert scores["exits_and_network"]["kl_divergence"] == 0 and scores["exits_and_network"]["interpolate"] == 0
-    assert scores["exits_and_network"]["sample"] == 0  # the reference models are not importable in the jail
-    # definition-time attacks cost nothing but their own statements: everything else still grades
-    attacks = results["definition_time_attacks"]
-    assert attacks["score"] == attacks["max_score"], [t["output"] for t in attacks["tests"]] + [attacks["output"]]
-    forged = scores["forged_and_patched"]
-    assert forged["kl_divergence"] == 0 and forged["vae_loss"] == 0
-    assert not Path("/usr/pwned").exists() and not Path("/tmp/pwned").exists()
-
-
-@pytest.mark.slow
-def test_a_batch_of_attacks_between_honest_notebooks_grades_every_honest_one(tmp_path):
-    """Each attack on the batch itself (issue 13) sits between honest notebooks: the run finishes,
-    writes grades.csv, and every honest notebook gets its full score."""
-    files = [tmp_path / "0_honest.py"]
-    files[0].write_text(source("vae"))
-    for i, (name, attack) in enumerate(BATCH_ATTACKS.items(), 1):
-        files.append(tmp_path / f"{i}_{name}.py")
-        files[-1].write_text(source("vae") + attack)
-    files.append(tmp_path / "9_honest.py")
-    files[-1].write_text(source("vae") + "\n# another student\n")  # graded, not reused from 0_honest
-    summary = grade_batch("vae", files, tmp_path / "out", jobs=2)
-    assert summary["submissions"] == len(files) and (tmp_path / "out" / "grades.csv").exists()
-    honest = {n: s for n, s in summary["scores"].items() if "honest" in n}
-    assert len(honest) == 2 and set(honest.values()) == {summary["max_score"]}, summary["scores"]
-    for name in summary["scores"]:  # every submission has its page, the attackers' included
-        assert (tmp_path / "out" / name / "feedback.html").exists() and (
-            tmp_path / "out" / name / "results.json"
-        ).exists()
-
-
-@pytest.mark.slow
-def test_a_submission_whose_grading_failed_is_marked_never_cached_and_retried(tmp_path):
-    """A fault while grading one submission (here its output folder is blocked by a file) marks it
-    for review; the batch goes on, and a re-run grades it instead of reusing the failure."""
-    files = [tmp_path / "a.py", tmp_path / "b.py"]
-    for i, path in enumerate(files):
-        path.write_text(source("vae") + f"\n# student {i}\n")  # two files, two cache entries
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "a").write_text("in the way")
-    first = grade_batch("vae", files, out, jobs=1)
-    assert first["scores"] == {"a": 0, "b": first["max_score"]} and first["review"] == ["a"]
-    (out / "a").unlink()
-    again = grade_batch("vae", files, out, jobs=1)
-    assert again["scores"] == {"a": again["max_score"], "b": again["max_score"]} and again["reused"] == 1
-    assert again["review"] == []
-
-
-@pytest.mark.slow
-def test_forged_records_and_a_patched_harness_earn_nothing(tmp_path):
-    """The judges recompute from raw parameters and samples: a no-op train_step that writes the
-    record a watcher would keep, and a harness probe replaced by one returning the training digits,
-    score 0 on the train_step and training checks (the rest of the notebook is the solution's)."""
-    path = tmp_path / "forger.py"
-    path.write_text(source("gan") + GAN_FORGERY)
-    results = grade_submission("gan", path)
-    scores = {t["name"]: t["score"] for t in results["tests"]}
-    assert all(v == 0 for k, v in scores.items() if k.startswith(("train_step", "GAN training"))), results["tests"]
-    assert all(v > 0 for k, v in scores.items() if not k.startswith(("train_step", "GAN training"))), scores
-    outputs = " ".join(t["output"] for t in results["tests"])
-    assert "copies of the training digits" in outputs and "something other than opt_G.step()" in outputs
-
-
-@pytest.mark.slow
-def test_the_scratch_quota_stops_a_flood_and_the_batch_goes_on(tmp_path):
-    """Gigabytes written into the working folder by a check: stopped at the quota (512 MB) from
-    outside, the submission is told why, and the next submission in the same jail grades."""
-    flood, good = tmp_path / "a_flood.py", tmp_path / "b_good.py"
-    flood.write_text(source("vae") + SCRATCH_FLOOD)
-    good.write_text(source("vae"))
-    summary = grade_batch("vae", [flood, good], tmp_path / "out", jobs=1)
-    flooded = json.loads((tmp_path / "out" / "a_flood" / "results.json").read_text())
-    assert flooded["score"] == 0 and "512 MB scratch quota" in flooded["tests"][0]["output"], flooded["tests"][0]
-    assert summary["scores"]["b_good"] == summary["max_score"]
-    assert "a_flood" in summary["review"]
-
-
-@pytest.mark.slow
-def test_a_submission_cannot_reach_the_next_one_in_the_same_warm_jail(tmp_path):
-    """One worker grades, in one warm jail: an attack on the processes in /proc (it must not reach
-    the zygote, so that submission still grades normally), a detached file-deleting process (it
-    must be gone before the next submission), then a correct submission."""
-    files = []
-    for name, attack in (("a_proc", PROC_ATTACK), ("b_lingering", LINGERING_ATTACK), ("c_victim", "")):
-        files.append(tmp_path / f"{name}.py")
-        files[-1].write_text(source("vae") + "\n" + attack)
-    summary = grade_batch("vae", files, tmp_path / "out", jobs=1)
-    assert summary["scores"]["a_proc"] == summary["max_score"], summary["scores"]
-    assert summary["scores"]["c_victim"] == summary["max_score"], summary["scores"]
 
 
 def test_cli_grade_batch_outputs_and_resume(tmp_path):

@@ -29,6 +29,9 @@ _fork = os.fork
 _ast_parse = ast.parse
 _increment_lineno = ast.increment_lineno
 _set_default_dtype = torch.set_default_dtype
+# The timers the harness sets, captured before student code: `signal.alarm = lambda *a: 0` in a
+# notebook cannot switch them off (a notebook that ignores SIGALRM meets them installed again).
+_signal, _setitimer, _alarm = signal.signal, signal.setitimer, signal.alarm
 
 
 class StatementTimeLimit(BaseException):
@@ -175,8 +178,8 @@ def load_student(statements, ns):
         limit = LIMITS.get(kind, 1.0)
         started = time.monotonic()
         hard_at[0] = started + limit + ESCALATE_S
-        signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, limit, 0.05)
+        _signal(signal.SIGALRM, on_alarm)
+        _setitimer(signal.ITIMER_REAL, limit, 0.05)
         try:
             tree = _ast_parse(st["source"])
             _increment_lineno(tree, st["line"] - 1)
@@ -188,8 +191,8 @@ def load_student(statements, ns):
         except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code included
             failures.append({**_where(st), "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, signal.SIG_IGN)
+            _setitimer(signal.ITIMER_REAL, 0)
+            _signal(signal.SIGALRM, signal.SIG_IGN)
             sys.settrace(None)
         if kind == "run":
             spent += time.monotonic() - started
@@ -240,8 +243,8 @@ def run_probe(name, seed, timeout):
             os.setpgid(0, 0)  # the probe and anything it forks form one group, killed together
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)  # student prints go nowhere
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
-            signal.alarm(int(timeout) + 1)
+            _signal(signal.SIGALRM, signal.SIG_DFL)
+            _alarm(int(timeout) + 1)
             # The probes' inputs and the judges' recomputations are float32: a notebook that made
             # float64 its default builds its model for the checks in float32, as the reference does,
             # so the default it chose changes nothing it is graded on.
