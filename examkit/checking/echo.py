@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import functools
 import re
-from decimal import Decimal
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from .evaluate import LONG_DIGITS, approximate, digit_count, short
+from .evaluate import approximate, as_decimal, short
 from .parse import Equation, Reading
 
 _ATOM = 9
@@ -26,24 +25,15 @@ _SCIENTIFIC = re.compile(r"([-+]?[\d.]+)[eE]([-+]?\d+)")
 # --- numbers ---------------------------------------------------------------------------------
 
 
-def _terminating(q: int) -> bool:
-    for factor in (2, 5):
-        while q % factor == 0:
-            q //= factor
-    return q == 1
-
-
-def _decimal(r: sp.Rational) -> str | None:
-    if r.is_Integer or not _terminating(int(r.q)) or r.q > 10**12:
-        return None
-    return format(Decimal(int(r.p)) / Decimal(int(r.q)), "f")
+def _abbreviated(expr) -> str | None:
+    """A number too long to print, as its 8 figures (short() decides); None for one printed whole."""
+    shown = short(expr)
+    return shown[2:] if shown.startswith("≈ ") else None
 
 
 class _Text(StrPrinter):
     def _print_Rational(self, expr):
-        if digit_count(int(expr.p)) > LONG_DIGITS or digit_count(int(expr.q)) > LONG_DIGITS:
-            return short(expr).replace("≈ ", "")
-        return _decimal(expr) or super()._print_Rational(expr)
+        return _abbreviated(expr) or as_decimal(expr) or super()._print_Rational(expr)
 
     def _print_Integer(self, expr):
         return short(expr).replace("≈ ", "")
@@ -51,9 +41,8 @@ class _Text(StrPrinter):
 
 class _Latex(LatexPrinter):
     def _print_Rational(self, expr):
-        if digit_count(int(expr.p)) > LONG_DIGITS or digit_count(int(expr.q)) > LONG_DIGITS:
-            return _latex_number(short(expr).replace("≈ ", ""))
-        return _decimal(expr) or super()._print_Rational(expr)
+        long = _abbreviated(expr)
+        return _latex_number(long) if long else as_decimal(expr) or super()._print_Rational(expr)
 
     def _print_Integer(self, expr):
         return _latex_number(short(expr).replace("≈ ", ""))
@@ -224,11 +213,11 @@ def _value_text(value) -> tuple[str, str] | None:
     """(text, LaTeX) of the answer's value: exact where short, else ≈ 8 figures."""
     if isinstance(value, Equation) or value.free_symbols:
         return None  # a formula is its structure; only a number has a value to show beside it
-    exact = short(value) if value.is_Integer else _decimal(value) if value.is_Rational else None
-    if exact and not exact.startswith("≈"):
-        return exact, exact
+    printed = short(value) if value.is_Rational else ""  # in full where short: 3, 1.5, 89/113
+    if printed and not printed.startswith("≈") and (value.is_Integer or as_decimal(value)):
+        return printed, printed
     approx = approximate(value)
-    if value.is_Rational and not short(value).startswith("≈"):  # 89/113 ≈ 0.78761062
+    if printed and not printed.startswith("≈"):  # 89/113 ≈ 0.78761062
         return f"{value} ≈ {approx}", f"{_sympy_latex(value)} \\approx {_latex_number(approx)}"
     return f"≈ {approx}", f"\\approx {_latex_number(approx)}"
 
@@ -245,10 +234,8 @@ def interpretation(understood) -> dict:
     """{"text", "latex"}: the structure as typed; {"value", "value_latex"}: what it equals, where
     that reads differently; "notes": readings the student may not expect (sin^-1 as arcsin,
     1,584 as 1584, 1 2/3 as a mixed number)."""
-    if isinstance(understood, str):  # a plain decimal kept as typed (its trailing zeros are figures)
-        return {"text": understood, "latex": understood, "value": "", "value_latex": "", "notes": []}
     if isinstance(understood, Reading):
-        value, text, latex, notes = understood.value, text_of(understood.shape), latex_of(understood.shape), []
+        value, text, latex = understood.value, text_of(understood.shape), latex_of(understood.shape)
         notes = list(understood.notes)
     else:
         value, notes = understood, []

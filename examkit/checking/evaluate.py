@@ -169,7 +169,7 @@ def short(value) -> str:
             return str(n) if digit_count(n) <= LONG_DIGITS else "≈ " + approximate(sp.Integer(n))
         if getattr(value, "is_Rational", False):
             if digit_count(int(value.p)) <= LONG_DIGITS and digit_count(int(value.q)) <= LONG_DIGITS:
-                return _as_decimal(value) or str(value)
+                return as_decimal(value) or str(value)
             return "≈ " + approximate(value)
         if isinstance(value, sp.Basic) and value.is_number:
             return "≈ " + approximate(value)
@@ -178,8 +178,11 @@ def short(value) -> str:
     return str(value)
 
 
-def _as_decimal(value) -> str | None:
-    """24304/5 as 4860.8: a terminating fraction reads as the decimal a student typed."""
+def as_decimal(value) -> str | None:
+    """24304/5 as 4860.8, 69/500 as 0.138: a terminating fraction reads as the decimal a student
+    types; None for a whole number, a fraction that does not terminate, or one of over 12 places."""
+    if value.is_Integer or value.q > 10**12:
+        return None
     q = int(value.q)
     for factor in (2, 5):
         while q % factor == 0:

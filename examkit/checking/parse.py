@@ -101,9 +101,15 @@ class Token:
 
 
 def tokenize(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Token]:
+    """Tokens of the text as typed (normalized first); positions refer to the normalized text."""
     if len(text) > limits.max_length:
         raise UnsafeInput(f"answer is too long ({len(text)} characters; the limit is {limits.max_length})")
-    text = _STARRED_BEFORE_END.sub(r"\1", _STARRED.sub(r"\1", normalize(text).replace("⋆", "*")))
+    return _tokens(normalize(text), limits)
+
+
+def _tokens(text: str, limits: Limits) -> list[Token]:
+    """Tokens of text already normalized."""
+    text = _STARRED_BEFORE_END.sub(r"\1", _STARRED.sub(r"\1", text.replace("⋆", "*")))
     if "__" in text:
         raise UnsafeInput("names with '__' are not allowed: answers are math, not code")
     tokens: list[Token] = []
@@ -701,7 +707,7 @@ def read_math(
     if allow_new_symbols is None:
         allow_new_symbols = not symbols
     normalized, notes = normalize_with_notes(text)
-    tokens = tokenize(normalized, limits)
+    tokens = _tokens(normalized, limits)
     parser = _Parser(tokens, symbols, allow_new_symbols, limits)
     try:
         node = parser.parse()

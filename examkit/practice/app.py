@@ -25,7 +25,7 @@ from ..bank.loader import load_bank, load_syllabus
 from ..bank.render import format_number
 from ..checking.check import check_answer
 from ..checking.echo import echo_latex
-from ..checking.verdict import REFUSED, Verdict
+from ..checking.verdict import Verdict
 from ..drill import schedule
 from ..drill.session import schedule_days
 from ..drill.store import ProgressError, ProgressStore
@@ -205,7 +205,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         if not reveal and not any(t.strip() for t in typed.values()):  # an empty Check is no answer, not a wrong one
             return question_page(v, hints, request.form, typed, notice=NO_ANSWER)
         verdicts = {p.id: _verdict(v, p, typed[p.id], reveal) for p in v.parts}
-        refused = {pid: to_html(x.message) for pid, x in verdicts.items() if x and x.status in REFUSED}
+        refused = {pid: to_html(x.message) for pid, x in verdicts.items() if x and x.refused}
         if refused:  # the checker could not read it: say why, keep the form, reveal and record nothing
             return question_page(v, hints, request.form, typed, refused=refused)
         s = store()
@@ -257,7 +257,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
             if p.response != "text":  # checked again (already recorded): the score is never the form's word
                 typed = _typed(request.form, p)
                 verdict = check_answer(v, p.id, typed) if typed.strip() else None
-                if verdict is not None and verdict.status not in REFUSED:
+                if verdict is not None and not verdict.refused:
                     got += verdict.score
                 possible += p.points
                 continue
@@ -283,7 +283,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         if part is None or part.response in ("options", "text"):
             return jsonify(_reading())
         verdict = check_answer(v, part.id, typed)  # whole: its refusal is the one Check gives
-        if verdict.status in REFUSED:
+        if verdict.refused:
             return jsonify(_reading(error=verdict.message))
         return jsonify(_reading(verdict.interpreted))
 
@@ -529,7 +529,7 @@ def _result(part, typed, verdict) -> dict:
     if verdict is None:
         return {"part": part.id, "answer": typed, "status": "manual", "mark": "✎", "message": "", "feedback": [],
                 "expected": to_html(part.answer_text), "rubric": part.rubric, "you_typed": ""}  # fmt: skip
-    seen = verdict.interpreted or {}
+    seen = _reading(verdict.interpreted)
     return {
         "part": part.id,
         "answer": typed,
@@ -539,8 +539,8 @@ def _result(part, typed, verdict) -> dict:
         "feedback": [to_html(f) for f in verdict.feedback if not verdict.misconception or f not in verdict.message],
         "expected": expected_html(part) if verdict.status != "correct" else "",
         "rubric": [],
-        "you_typed": math_to_mathml(echo_latex(seen)) if seen.get("latex") else "",
-        "notes": seen.get("notes", []),
+        "you_typed": seen["mathml"],
+        "notes": seen["notes"],
         "score": verdict.score,
         "max": verdict.max_score,
     }
