@@ -44,7 +44,7 @@ VAE_PITFALLS = {
     "decoder_range": (
         "return torch.sigmoid(self.fc4(F.relu(self.fc3(z))))",
         "return self.fc4(F.relu(self.fc3(z)))",
-        {"VAE.decode", "sample", "VAE training"},
+        {"VAE.decode", "sample"},  # the training check trains the lab's own VAE: only the loss counts there
     ),
     "interpolation_endpoints": (
         "t = torch.linspace(0, 1, steps).unsqueeze(1)",
@@ -57,7 +57,7 @@ GAN_PITFALLS = {
     "generator_size": (
         "nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False), nn.Tanh())",
         "nn.ConvTranspose2d(ngf, 1, 4, 2, 0, bias=False), nn.Tanh())",
-        {"Generator", "GAN training"},
+        {"Generator"},  # the training check trains the lab's own networks: it costs only its own check
     ),
     "generator_range": (
         "nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False), nn.Tanh())",
@@ -67,7 +67,7 @@ GAN_PITFALLS = {
     "discriminator_logits": (
         "nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False), nn.Sigmoid())",
         "nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False))",
-        {"Discriminator", "GAN training"},
+        {"Discriminator"},
     ),
     "saturating_loss": (
         "return criterion(d_fake, torch.ones_like(d_fake))",
@@ -128,6 +128,7 @@ HOSTILE = {
     "exits_and_network": (
         "\nimport os, socket\n"
         "def kl_divergence(mu, logvar):\n    os._exit(0)\n"
+        "_ = kl_divergence(torch.zeros(2), torch.zeros(2))\n"  # a test call at top level ends the process
         "def interpolate(model, x1, x2, steps=10):\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\n"
         "def sample(model, n):\n    from reference_models import losses\n    return losses\n"
     ),
@@ -176,6 +177,17 @@ BATCH_ATTACKS = {
         "_fmt.write_array = _evil\n"
     ),
     "alarm_ignored": "\nimport signal\n_ = signal.signal(signal.SIGALRM, signal.SIG_IGN)\nsignal.alarm = lambda *a: 0\n",
+    # the timer's signal blocked or ignored inside the very statement that then never ends, and a
+    # top-level os._exit: each costs its own statement (the notebook is loaded again without it)
+    "alarm_blocked_in_statement": (
+        "\nimport signal\ndef _stall():\n    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n"
+        "    while True:\n        pass\n_stall()\n"
+    ),
+    "alarm_ignored_in_statement": (
+        "\nimport signal\ndef _stall():\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+        "    while True:\n        pass\n_stall()\n"
+    ),
+    "top_level_exit": "\nimport os\nos._exit(0)\n",
     "background_rewriter": (
         "\nimport glob, json, threading, time\n"
         "def _rewrite():\n"
@@ -233,7 +245,7 @@ PROC_ATTACK = (
 
 # A no-op train_step that forges what a watcher in its process would record (the frames above it
 # hold the record) and, at definition time, replaces the harness's training probe (its globals are
-# reachable from any frame) with one that hands back the training digits as samples.
+# reachable from any frame) with one that hands back made-up parameters and the old probe's samples.
 GAN_FORGERY = (
     "\nimport sys\nimport numpy as np\n"
     "def train_step(G, D, opt_G, opt_D, real, nz):\n"
@@ -257,13 +269,74 @@ GAN_FORGERY = (
     "            def fake(ns, seed):\n"
     "                noise = np.random.rand(200, 1, 28, 28) * 2 - 1\n"
     "                return {'before': noise, 'after': (digits28(1024)[:200] * 2 - 1).double().numpy(),\n"
-    "                        'control': noise, 'g_change': np.ones(10)}\n"
+    "                        'control': noise, 'g_change': np.ones(10), 'g_params': np.random.randn(114064) * 0.05}\n"
     "            probes['gan_train'] = fake\n"
     "            return 1\n"
     "        f = f.f_back\n"
     "    return 0\n"
     "_ = _patch()\n"
 )
+
+# Forgeries of the training checks from inside the student's process, each with the solution's other
+# functions (so only the training check is at stake): result files rewritten by a thread, files
+# written and the process ended with os._exit(0) (GAN), and a loss that trains nothing but reaches
+# the model through the call stack to move its parameters (VAE).
+TRAINING_FORGERIES = {
+    "gan": {
+        "exit_after_writing": (
+            "\nimport os, json, glob, numpy as np\n"
+            "def train_step(G, D, opt_G, opt_D, real, nz):\n"
+            "    for out in glob.glob('/scratch/**/out', recursive=True) + ['out']:\n"
+            "        try:\n"
+            "            np.save(out + '/gan_train.g_params.npy', np.random.randn(114064) * 0.05)\n"
+            "            open(out + '/gan_train.json', 'w').write(json.dumps({'ok': True, 'values': {}, 'arrays': ['g_params']}))\n"
+            "        except OSError:\n"
+            "            pass\n"
+            "    os._exit(0)\n"
+        ),
+        "thread_rewriter": (
+            "\nimport glob, json, threading, time, numpy as np\n"
+            "def _rewrite():\n"
+            "    end = time.time() + 30\n"
+            "    while time.time() < end:\n"
+            "        for path in glob.glob('/scratch/**/gan_train.json', recursive=True) + glob.glob('out/gan_train.json'):\n"
+            "            try:\n"
+            "                np.save(path[:-5] + '.g_params.npy', np.random.randn(114064) * 0.05)\n"
+            "            except OSError:\n"
+            "                pass\n"
+            "        time.sleep(0.002)\n"
+            "_ = threading.Thread(target=_rewrite, daemon=True).start()\n"
+            "def train_step(G, D, opt_G, opt_D, real, nz):\n"
+            "    return 0.0, 0.0\n"
+        ),
+    },
+    "vae": {
+        "stack_walker": (
+            "\nimport sys\n"
+            "def vae_loss(x_hat, x, mu, logvar, beta=1.0):\n"
+            "    f = sys._getframe(1)\n"
+            "    while f is not None:\n"
+            "        model = f.f_locals.get('model')\n"
+            "        if model is not None and hasattr(model, 'parameters'):\n"
+            "            with torch.no_grad():\n"
+            "                for p in model.parameters():\n"
+            "                    p.mul_(0.5)\n"
+            "            break\n"
+            "        f = f.f_back\n"
+            "    return (x_hat * 0).sum() + 1.0\n"
+        ),
+        "exit_after_writing": (
+            "\nimport os, json, glob\n"
+            "def vae_loss(x_hat, x, mu, logvar, beta=1.0):\n"
+            "    for out in glob.glob('/scratch/**/out', recursive=True) + ['out']:\n"
+            "        try:\n"
+            "            open(out + '/vae_train.json', 'w').write(json.dumps({'ok': True, 'values': {'form': 'logits'}, 'arrays': []}))\n"
+            "        except OSError:\n"
+            "            pass\n"
+            "    os._exit(0)\n"
+        ),
+    },
+}
 
 # Fills its working folder from inside a check (a probe may run for 10 s): gigabytes at disk
 # speed, unless the scratch quota stops it.

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from examkit.labs.grade import grade_batch, grade_submission
-from lab_variants import BATCH_ATTACKS, GAN_FORGERY, HOSTILE, LINGERING_ATTACK, PROC_ATTACK, SCRATCH_FLOOD, source
+from lab_variants import (
+    BATCH_ATTACKS,
+    GAN_FORGERY,
+    HOSTILE,
+    LINGERING_ATTACK,
+    PROC_ATTACK,
+    SCRATCH_FLOOD,
+    TRAINING_FORGERIES,
+    source,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
 
@@ -30,6 +39,7 @@ def test_hostile_submissions_earn_nothing_and_never_stop_the_batch(tmp_path):
     assert attacked["VAE.encode"] == 1 and attacked["VAE.forward"] == 1 and attacked["VAE.decode"] == 1
     assert scores["exits_and_network"]["kl_divergence"] == 0 and scores["exits_and_network"]["interpolate"] == 0
     assert scores["exits_and_network"]["sample"] == 0  # the reference models are not importable in the jail
+    assert scores["exits_and_network"]["VAE.encode"] == 1  # a top-level call to the exiting function costs only itself
     # definition-time attacks cost nothing but their own statements: everything else still grades
     attacks = results["definition_time_attacks"]
     assert attacks["score"] == attacks["max_score"], [t["output"] for t in attacks["tests"]] + [attacks["output"]]
@@ -58,6 +68,11 @@ def test_a_batch_of_attacks_between_honest_notebooks_grades_every_honest_one(tmp
     assert summary["submissions"] == len(files) and (out / "grades.csv").exists()
     assert summary["scores"]["0_honest"] == summary["max_score"], summary["scores"]
     assert summary["scores"]["9_honest"] == 0 and "9_honest" in summary["review"]
+    for i, name in enumerate(BATCH_ATTACKS, 1):
+        if name.endswith("_in_statement") or name == "top_level_exit":  # they cost only their statement
+            results = json.loads((out / f"{i}_{name}" / "results.json").read_text())
+            assert results["score"] == results["max_score"], (name, results["output"])
+            assert "the notebook was run again without it" in results["output"], results["output"]
     for name in summary["scores"]:  # every submission has its page, the attackers' included
         if name != "9_honest":
             assert (out / name / "feedback.html").exists() and (out / name / "results.json").exists()
@@ -68,18 +83,30 @@ def test_a_batch_of_attacks_between_honest_notebooks_grades_every_honest_one(tmp
 
 
 @pytest.mark.slow
-def test_forged_records_and_a_patched_harness_earn_nothing(tmp_path):
-    """The judges recompute from raw parameters and samples: a no-op train_step that writes the
-    record a watcher would keep, and a harness probe replaced by one returning the training digits,
-    score 0 on the train_step and training checks (the rest of the notebook is the solution's)."""
-    path = tmp_path / "forger.py"
-    path.write_text(source("gan") + GAN_FORGERY)
-    results = grade_submission("gan", path)
-    scores = {t["name"]: t["score"] for t in results["tests"]}
-    assert all(v == 0 for k, v in scores.items() if k.startswith(("train_step", "GAN training"))), results["tests"]
-    assert all(v > 0 for k, v in scores.items() if not k.startswith(("train_step", "GAN training"))), scores
-    outputs = " ".join(t["output"] for t in results["tests"])
-    assert "copies of the training digits" in outputs and "something other than opt_G.step()" in outputs
+@pytest.mark.parametrize("lab", ["gan", "vae"])
+def test_forged_training_earns_nothing(tmp_path, lab):
+    """The training checks are judged outside from the trained parameters of the lab's own
+    networks: a harness probe replaced through the call stack, result files rewritten by a thread,
+    files written before os._exit(0), a loss that moves the model's parameters through the stack,
+    all score 0 on training; a forged train_step record scores 0 on the train_step checks."""
+    attacks = dict(TRAINING_FORGERIES[lab])
+    if lab == "gan":
+        attacks["stack_and_record"] = GAN_FORGERY
+    files = []
+    for name, code in attacks.items():
+        files.append(tmp_path / f"{name}.py")
+        files[-1].write_text(source(lab) + code)
+    grade_batch(lab, files, tmp_path / "out", jobs=2)
+    training = "GAN training" if lab == "gan" else "VAE training"
+    for name in attacks:
+        results = json.loads((tmp_path / "out" / name / "results.json").read_text())
+        scores = {t["name"]: t["score"] for t in results["tests"]}
+        assert all(v == 0 for k, v in scores.items() if k.startswith(training)), (name, results["tests"])
+        untouched = ("Generator", "Discriminator", "weights_init") if lab == "gan" else ("VAE.encode", "kl_divergence")
+        assert all(v > 0 for k, v in scores.items() if k.startswith(untouched)), (name, scores)
+        if name == "stack_and_record":
+            assert all(v == 0 for k, v in scores.items() if k.startswith("train_step")), scores
+            assert "something other than opt_G.step()" in " ".join(t["output"] for t in results["tests"])
 
 
 @pytest.mark.slow

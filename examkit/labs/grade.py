@@ -100,7 +100,7 @@ def grade_submission(
             "grading is offline: torchvision's MNIST-style data sets were served from a small bundled set of "
             "28x28 digits, and images were not saved"
         )
-    extras = {k: v.arrays for k, v in run.probes.items() if k in spec.extras and v.status == "ok"}
+    extras = {k: {**v.values, **v.arrays} for k, v in run.probes.items() if k in spec.extras and v.status == "ok"}
     return _results(checks, tests, "\n".join(notes) or "the notebook ran top to bottom", extras, run.seconds)
 
 

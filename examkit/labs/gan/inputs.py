@@ -1,15 +1,18 @@
-"""The GAN lab's probe inputs and tiny fixed networks, all drawn from the assignment's seed:
-probes.py hands them to the student's code in the jail; judges.py recomputes from the same ones
-(and from the parameters the student's train_step left) what D and G do."""
+"""The GAN lab's probe inputs and fixed networks, all drawn from the assignment's seed: probes.py
+hands them to the student's code in the jail; judges.py recomputes from the same ones (and from
+the parameters the student's train_step left) what D and G do. Nothing a check scores is computed
+in the student's process: the networks here are the lab's own, so the judge can rebuild them."""
 
 import torch
 import torch.nn as nn
 
 NZ = 100
-# The probes build the student's DCGAN (and the reference beside it) at a quarter of dcgan.Config's
-# width (64): the same architecture, but the 60-step training probe costs 0.9 s instead of 4 s.
+# The probes build the student's DCGAN at a quarter of dcgan.Config's width (64): the same
+# architecture, cheaper to run.
 WIDTH = 16
-TRAIN = {"steps": 60, "batch": 32, "lr": 2e-4, "betas": (0.5, 0.999), "digits": 1024, "samples": 200}
+# The training probe: the student's train_step trains TrainG and TrainD (an MLP GAN: the reference
+# loop takes their samples' Fréchet distance to the digits from about 1820 to 1420 in 60 steps).
+TRAIN = {"steps": 60, "batch": 32, "lr": 1e-3, "betas": (0.5, 0.999), "digits": 1024, "samples": 200, "hidden": 128}
 # step sizes chosen so one D step moves D(x) by about 0.2 (no saturation) and one G step visibly moves D(G(z))
 TINY_LR = {"G": 0.5, "D": 1e-3}
 TINY_PIXELS = 784
@@ -79,8 +82,37 @@ def unpack(vector):
     return v[:TINY_PIXELS], v[TINY_PIXELS : 2 * TINY_PIXELS], v[2 * TINY_PIXELS]
 
 
-def training(seed):
-    """The training probe's evaluation codes and minibatch indices (the reference run uses the same)."""
+class TrainG(nn.Module):
+    """The generator the training probe trains with the student's train_step. Only its parameters
+    leave the jail: the judge rebuilds it and draws its samples outside, from codes the jail never
+    sees. Noise may come as (N, nz) or (N, nz, 1, 1), as the contract allows."""
+
+    def __init__(self):
+        super().__init__()
+        hidden = TRAIN["hidden"]
+        self.net = nn.Sequential(nn.Linear(NZ, hidden), nn.ReLU(), nn.Linear(hidden, TINY_PIXELS), nn.Tanh())
+
+    def forward(self, z):
+        return self.net(z.reshape(z.shape[0], NZ)).view(-1, 1, 28, 28)
+
+
+class TrainD(nn.Module):
+    """Its discriminator: probabilities, as (N,) or, like many students' discriminators, (N, 1)."""
+
+    def __init__(self, column=False):
+        super().__init__()
+        hidden = TRAIN["hidden"]
+        self.net = nn.Sequential(
+            nn.Flatten(), nn.Linear(TINY_PIXELS, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, 1), nn.Sigmoid()
+        )
+        self.column = column
+
+    def forward(self, x):
+        out = self.net(x)
+        return out if self.column else out.view(-1)
+
+
+def training_batches(seed):
+    """The training probe's minibatch indices (the reference run uses the same)."""
     g = _rng(seed)
-    z = torch.randn(TRAIN["samples"], NZ, generator=g)
-    return z, [torch.randint(0, TRAIN["digits"], (TRAIN["batch"],), generator=g) for _ in range(TRAIN["steps"])]
+    return [torch.randint(0, TRAIN["digits"], (TRAIN["batch"],), generator=g) for _ in range(TRAIN["steps"])]

@@ -10,7 +10,6 @@ import numpy as np
 import torch
 
 from reference_models import losses
-from reference_models.dcgan import Discriminator, Generator
 from reference_models.metrics import digits_features, frechet_distance
 
 from ..digits import digits28
@@ -240,42 +239,72 @@ def judge_g_direction(r, seed):
     return 0, "the G step lowered D(G(z)): the generator loss has the wrong sign or target"
 
 
+def _train_loop(g, d, opt_g, opt_d, seed):
+    """The reference train_step, over the training probe's batches."""
+    data = _data()
+    for idx in inputs.training_batches(seed):
+        real = data[idx]
+        fake = g(torch.randn(len(real), inputs.NZ))
+        opt_d.zero_grad()
+        losses.discriminator_loss(d(real), d(fake.detach())).backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        losses.generator_loss_nonsaturating(d(fake)).backward()
+        opt_g.step()
+
+
+def _start(seed) -> inputs.TrainG:
+    """G as the training probe builds it, before any step."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return inputs.TrainG()
+
+
+def _codes(seed) -> torch.Tensor:
+    """The codes G's samples are drawn from: the judge's own, never inside the jail."""
+    return torch.randn(inputs.TRAIN["samples"], inputs.NZ, generator=torch.Generator().manual_seed(seed + 104729))
+
+
+def _samples(g: inputs.TrainG, seed) -> torch.Tensor:
+    g.eval()
+    with torch.no_grad():
+        return g(_codes(seed))
+
+
+def _trained(vector) -> inputs.TrainG:
+    """The training probe's G with the parameters the student's train_step left."""
+    g = _start(0)  # every parameter is then replaced
+    flat = torch.as_tensor(np.asarray(vector, dtype=np.float64), dtype=torch.float32).reshape(-1)
+    if flat.numel() != sum(p.numel() for p in g.parameters()):
+        raise ValueError(
+            f"the trained generator has {flat.numel()} parameters, not {sum(p.numel() for p in g.parameters())}"
+        )
+    torch.nn.utils.vector_to_parameters(flat, g.parameters())
+    return g
+
+
+def _distance(samples) -> float:
+    return frechet_distance(
+        digits_features(torch.as_tensor(samples, dtype=torch.float32), "pm1"), _reference_features()
+    )
+
+
 @functools.lru_cache(maxsize=4)
 def reference_gan_run(seed: int) -> dict:
-    """The reference DCGAN trained as the probe trains the student's: the Fréchet-distance ratio
+    """The training probe's GAN trained by the reference train_step: the Fréchet-distance ratio
     after/before (the bar for the training check) and its samples (for the feedback page)."""
     with REFERENCE_LOCK, torch.random.fork_rng():
         torch.manual_seed(seed)
-        # default init, as the probe trains the student's
-        g, d = Generator(inputs.NZ, inputs.WIDTH), Discriminator(inputs.WIDTH)
-        data = _data()
+        g, d = inputs.TrainG(), inputs.TrainD()
         opt_g = torch.optim.Adam(g.parameters(), lr=inputs.TRAIN["lr"], betas=inputs.TRAIN["betas"])
         opt_d = torch.optim.Adam(d.parameters(), lr=inputs.TRAIN["lr"], betas=inputs.TRAIN["betas"])
-        z, batches = inputs.training(seed)
-        g.eval()
-        with torch.no_grad():
-            before = g(z)
-        g.train()
-        for idx in batches:
-            real = data[idx]
-            fake = g(torch.randn(len(real), inputs.NZ))
-            opt_d.zero_grad()
-            losses.discriminator_loss_logits(d(real), d(fake.detach())).backward()
-            opt_d.step()
-            opt_g.zero_grad()
-            losses.generator_loss_nonsaturating_logits(d(fake)).backward()
-            opt_g.step()
-        g.eval()
-        with torch.no_grad():
-            after = g(z)
-    ref = _reference_features()
-    ratio = frechet_distance(digits_features(after, "pm1"), ref) / frechet_distance(digits_features(before, "pm1"), ref)
-    return {"ratio": ratio, "samples": after[:8].numpy()}
+        _train_loop(g, d, opt_g, opt_d, seed)
+        after = _samples(g, seed)
+    return {"ratio": _distance(after) / _distance(_samples(_start(seed), seed)), "samples": after[:8].numpy()}
 
 
 def _copies_of_the_data(samples) -> bool:
-    """Most samples within a hair of a training digit: no G learns that in 60 steps; a submission
-    that hands back the data as its samples does."""
+    """Most samples within a hair of a training digit: no G learns that in 60 steps."""
     x = np.asarray(samples, dtype=np.float64).reshape(len(samples), -1)
     data = _data().reshape(inputs.TRAIN["digits"], -1).double().numpy()
     nearest = (x**2).sum(1)[:, None] - 2 * x @ data.T + (data**2).sum(1)[None, :]
@@ -292,34 +321,21 @@ def _reference_features():
 
 
 def judge_gan_training(r, seed):
-    before, after = r.arrays["before"], r.arrays["after"]
-    if (
-        before.shape != (inputs.TRAIN["samples"], 1, 28, 28)
-        or after.shape != before.shape
-        or not np.all(np.isfinite(after))
-    ):
-        return 0, "training produced no usable samples"
-    if _copies_of_the_data(after):
-        return 0, "the generator's samples are copies of the training digits, not images made from z"
-    ref = _reference_features()
-    fd_before = frechet_distance(digits_features(torch.as_tensor(before, dtype=torch.float32), "pm1"), ref)
-    fd_after = frechet_distance(digits_features(torch.as_tensor(after, dtype=torch.float32), "pm1"), ref)
-    ratio = fd_after / fd_before
-    change = r.arrays.get("g_change")
-    if change is None or not (change.size and np.all(np.isfinite(change)) and np.abs(change).max() > 0):
+    vector = r.arrays["g_params"]
+    if not np.all(np.isfinite(vector)):
+        return 0, "after 60 calls of train_step the generator's parameters contain NaN or inf"
+    g = _trained(vector)
+    start = torch.nn.utils.parameters_to_vector(_start(seed).parameters())
+    if torch.equal(torch.nn.utils.parameters_to_vector(g.parameters()), start):
         return 0, (
             "after 60 calls of train_step no parameter of G has changed: is opt_G.step() called, and does G's "
             "loss reach G (fakes not detached in the G step)?"
         )
-    if "control" in r.arrays and np.all(np.isfinite(r.arrays["control"])):
-        control = frechet_distance(
-            digits_features(torch.as_tensor(r.arrays["control"], dtype=torch.float32), "pm1"), ref
-        )
-        if ratio > control / fd_before - 0.01:
-            return 0, (
-                f"after 60 training steps the Fréchet distance went {fd_before:.0f} -> {fd_after:.0f}, no better than "
-                f"running G without any update ({control:.0f}): G is not learning from D"
-            )
+    after = _samples(g, seed)
+    if _copies_of_the_data(after):
+        return 0, "the generator's samples are copies of the training digits, not images made from z"
+    fd_before, fd_after = _distance(_samples(_start(seed), seed)), _distance(after)
+    ratio = fd_after / fd_before
     reference = reference_gan_run(0)["ratio"]  # a property of the reference: computed once per process
     needed = 1 - 0.25 * (1 - reference)  # real learning, a quarter of the reference's progress at least
     if ratio <= needed:
@@ -340,16 +356,24 @@ CHECKS = [
     Check("train_step: gradients zeroed every step", "train_step", 1, judge_zero_grad),
     Check("train_step: D step pushes real up and fake down", "train_step", 1, judge_d_direction),
     Check("train_step: G step fools D", "train_step", 1, judge_g_direction),
-    Check("GAN training: samples move toward the digits like the reference", "gan_train", 2, judge_gan_training),
+    Check("GAN training: train_step trains a GAN like the reference", "gan_train", 2, judge_gan_training),
 ]
 
 
 def pictures(extras: dict) -> list:
-    """Feedback rows (label, images): the student's generator above the reference's."""
+    """Feedback rows (label, images): the lab's GAN trained by the student's train_step, above the
+    same GAN trained by the reference's."""
     mine = extras.get("gan_train")
     if not mine:
         return []
+    vector = mine.get("g_params")
+    if vector is None or not np.all(np.isfinite(vector)):
+        return []
+    try:
+        samples = _samples(_trained(vector), 0)[:8].numpy()
+    except ValueError:
+        return []
     return [
-        ("Your generator after 60 training steps", mine["after"][:8]),
-        ("Reference DCGAN after the same 60 steps", reference_gan_run(0)["samples"]),
+        ("The lab's GAN after 60 steps of your train_step", samples),
+        ("The same GAN after 60 steps of the reference train_step", reference_gan_run(0)["samples"]),
     ]

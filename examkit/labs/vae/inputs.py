@@ -1,10 +1,15 @@
-"""The VAE lab's probe inputs, all drawn from the assignment's seed: probes.py hands these tensors
-to the student's code in the jail, judges.py computes the expected values from the same ones."""
+"""The VAE lab's probe inputs and the training probe's network, all drawn from the assignment's
+seed: probes.py hands these tensors to the student's code in the jail, judges.py computes the
+expected values from the same ones."""
 
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 LATENT = 20
-TRAIN = {"steps": 150, "batch": 64, "lr": 1e-3, "digits": 512, "train": 448}  # the rest is held out
+# The training probe: the student's vae_loss trains TrainVAE (784-200-20; the reference loss takes its
+# held-out -ELBO from about 548 to 320 nats in 150 steps). The last 64 digits are held out.
+TRAIN = {"steps": 150, "batch": 64, "lr": 1e-3, "digits": 512, "train": 448, "hidden": 200}
 
 
 def _rng(seed: int) -> torch.Generator:
@@ -58,3 +63,28 @@ def training_batches(seed):
     """The minibatch indices of the training probe (and of the reference run it is measured against)."""
     g = _rng(seed)
     return [torch.randint(0, TRAIN["train"], (TRAIN["batch"],), generator=g) for _ in range(TRAIN["steps"])]
+
+
+class TrainVAE(nn.Module):
+    """The VAE the training probe trains with the student's vae_loss. Only its parameters leave
+    the jail: the judge rebuilds it and measures the held-out -ELBO outside. Its decoder returns
+    Bernoulli means, or logits when the student's loss reads x_hat as logits (both are the contract's)."""
+
+    def __init__(self, logits=False):
+        super().__init__()
+        hidden = TRAIN["hidden"]
+        self.enc, self.mu, self.logvar = nn.Linear(784, hidden), nn.Linear(hidden, LATENT), nn.Linear(hidden, LATENT)
+        self.dec1, self.dec2 = nn.Linear(LATENT, hidden), nn.Linear(hidden, 784)
+        self.logits = logits
+
+    def encode(self, x):
+        h = F.relu(self.enc(x.reshape(x.shape[0], 784)))
+        return self.mu(h), self.logvar(h)
+
+    def decode(self, z):
+        out = self.dec2(F.relu(self.dec1(z)))
+        return out if self.logits else torch.sigmoid(out)
+
+    def forward(self, x):
+        mu, logvar = self.encode(x)
+        return self.decode(mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)), mu, logvar

@@ -3,7 +3,7 @@ student's code on inputs.py's tensors and returns plain numbers and arrays. It j
 
 import torch
 import torch.nn as nn
-from probekit import ProbeError, array, manual_seed, need
+from probekit import ProbeError, array, flat_parameters, manual_seed, need
 
 from ..digits import digits28
 from . import inputs
@@ -105,39 +105,51 @@ def probe_interpolate(ns, seed):
 
 
 def probe_vae_train(ns, seed):
-    """A short training run of the student's VAE with the student's loss on the bundled digits;
-    the judge computes the held-out -ELBO from the outputs before and after."""
-    manual_seed(seed)
-    model = _vae(ns)
+    """The student's vae_loss trains the lab's own VAE (inputs.TrainVAE) on the bundled digits.
+    Only the trained parameters leave the jail: the judge rebuilds the VAE and measures the
+    held-out -ELBO outside, so nothing here can be forged short of parameters that model the
+    digits, which is the training the check asks for."""
     loss_fn = need(ns, "vae_loss")
     data = digits28(inputs.TRAIN["digits"])
-    train, held = data[: inputs.TRAIN["train"]], data[inputs.TRAIN["train"] :]
+    train = data[: inputs.TRAIN["train"]]  # the held-out digits are the judge's
+    shapes, form = _convention(loss_fn, train[: inputs.TRAIN["batch"]])
+    manual_seed(seed)
+    model = inputs.TrainVAE(logits=form == "logits")
     opt = torch.optim.Adam(model.parameters(), lr=inputs.TRAIN["lr"])
-
-    def outputs(prefix):
-        model.eval()
-        with torch.no_grad():
-            x_hat, mu, logvar = model(held)
-        model.train()
-        return {f"{prefix}_x_hat": array(x_hat), f"{prefix}_mu": array(mu), f"{prefix}_logvar": array(logvar)}
-
-    result = outputs("before")
     for idx in inputs.training_batches(seed):
         x = train[idx]
         opt.zero_grad()
         x_hat, mu, logvar = model(x)
-        loss_fn(x_hat, x, mu, logvar).backward()
+        loss_fn(_as(x_hat, shapes[0]), _as(x, shapes[1]), mu, logvar).backward()
         opt.step()
-    result.update(outputs("after"))
-    # for the feedback page only: the trained model's samples and interpolation (their own checks score them)
-    model.eval()
-    for key, make in (
-        ("trained_samples", lambda: need(ns, "sample")(model, 8)),
-        ("trained_frames", lambda: need(ns, "interpolate")(model, held[0], held[3], steps=7)),
-    ):
+    return {"form": form, "params": flat_parameters(model)}
+
+
+_SHAPES = (("flat", "image"), ("flat", "flat"), ("image", "image"), ("image", "flat"))  # (x_hat, x)
+
+
+def _as(t, shape):
+    return t.reshape(len(t), 784) if shape == "flat" else t.reshape(len(t), 1, 28, 28)
+
+
+def _convention(loss_fn, x):
+    """The shapes of (x_hat, x) the student's vae_loss takes, and whether it reads x_hat as
+    probabilities or as logits: its value at a KL of 0 is nearest one of the two BCEs, whatever
+    its reduction (sum, or a mean over pixels or over the batch)."""
+    n = len(x)
+    flat = x.reshape(n, 784)
+    x_hat = flat * 0.9 + 0.05  # a good reconstruction: the two BCEs differ about tenfold here
+    zeros = torch.zeros(n, inputs.LATENT)
+    bce = {
+        "probabilities": float(nn.functional.binary_cross_entropy(x_hat, flat, reduction="sum")),
+        "logits": float(nn.functional.binary_cross_entropy_with_logits(x_hat, flat, reduction="sum")),
+    }
+    for shapes in _SHAPES:
         try:
-            with torch.no_grad():
-                result[key] = array(make())
+            value = float(array(loss_fn(_as(x_hat, shapes[0]), _as(x, shapes[1]), zeros, zeros)).reshape(-1)[0])
         except Exception:
-            pass
-    return result
+            continue
+        if value == value and abs(value) != float("inf"):
+            miss = {form: min(abs(value * k / total - 1) for k in (1, n, n * 784)) for form, total in bce.items()}
+            return shapes, min(miss, key=miss.get)
+    raise ProbeError("vae_loss(x_hat, x, mu, logvar) gave no number for a batch of digits and reconstructions")

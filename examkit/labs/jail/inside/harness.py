@@ -156,11 +156,13 @@ ESCALATE_S = 0.2  # after this much more, every line of a loop that swallows the
 RUN_BUDGET_S = 2.0  # all statements that do work together; after it, only definitions run
 
 
-def load_student(statements, ns):
+def load_student(statements, ns, skip=None, progress=None):
     """Run the notebook's statements in order, each on its own; a statement that fails, or that
-    runs past its limit (a training loop), costs only itself."""
+    runs past its limit (a training loop), costs only itself. `skip` (index -> why) are those an
+    earlier load could not stop; each statement's start is told on `progress` (see guarded_grade)."""
     failures = []
     spent = 0.0
+    skip = skip or {}
 
     hard_at = [0.0]
 
@@ -170,8 +172,13 @@ def load_student(statements, ns):
         if _student_frame(frame):
             raise StatementTimeLimit
 
-    for st in statements:
+    for index, st in enumerate(statements):
         kind = st.get("kind", "definition")
+        if index in skip:
+            failures.append({**_where(st), "error": skip[index]})
+            continue
+        if progress is not None:
+            _tell(progress, f"S {index} {kind}\n")
         if kind == "run" and spent >= RUN_BUDGET_S:
             failures.append({**_where(st), "error": "not run: the notebook's time for top-level work was spent"})
             continue
@@ -302,7 +309,7 @@ def warm_up():
     import matplotlib.pyplot  # noqa: F401  (nearly every notebook imports it)
 
 
-def grade(request, out):
+def grade(request, out, skip=None, progress=None):
     """Load the student's definitions, run every probe, write the summary: one notebook."""
     global OUT, STUDENT, PROBES
     OUT = out
@@ -310,7 +317,9 @@ def grade(request, out):
     os.makedirs(OUT, exist_ok=True)
     ready = time.monotonic()
     STUDENT = student_namespace()
-    failures = load_student(request["statements"], STUDENT)
+    failures = load_student(request["statements"], STUDENT, skip, progress)
+    if progress is not None:
+        _tell(progress, "L\n")
     loaded = time.monotonic()
     outcomes = {}
     for probe in request["probes"]:
@@ -327,11 +336,87 @@ def grade(request, out):
         )
 
 
+def _tell(fd, line):
+    try:
+        os.write(fd, line.encode())
+    except OSError:
+        pass  # the notebook closed it: the guard then waits for the whole notebook's deadline
+
+
+GRACE_S = 1.0  # beyond a statement's limit and escalation, before the guard gives up on stopping it
+MAX_RELOADS = 3
+
+
+def guarded_grade(request, out):
+    """grade() in a child, watched from a process that never runs student code. A statement the
+    child cannot stop (the notebook blocked or ignored the timer's signal) or that ends the process
+    (os._exit at top level) is killed from here, and the notebook is loaded again without it: it
+    costs its own statement, never the whole notebook."""
+    skip = {}
+    for _ in range(MAX_RELOADS + 1):
+        read_end, write_end = os.pipe()
+        pid = _fork()
+        if pid == 0:
+            os.close(read_end)
+            os.setpgid(0, 0)
+            try:
+                grade(request, out, skip, write_end)
+            finally:
+                _exit(0)
+        os.close(write_end)
+        verdict = _watch(pid, read_end)
+        os.close(read_end)
+        if verdict is None:
+            return
+        index, why = verdict
+        skip[index] = why
+
+
+def _watch(pid, read_end):
+    """None once the child has loaded the notebook and finished; else (statement, why) to skip."""
+    import select
+
+    current, deadline, buffer = None, None, b""
+    while True:
+        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+        ready, _, _ = select.select([read_end], [], [], wait)
+        if ready:
+            chunk = os.read(read_end, 4096)
+            if not chunk:  # the child is gone, or it closed the pipe itself
+                os.waitpid(pid, 0)
+                if current is not None:
+                    return (
+                        current,
+                        "ended the notebook's process (os._exit or a fatal signal); the notebook was run again without it",
+                    )
+                return None
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                words = line.split()
+                if words[:1] == [b"L"]:
+                    os.waitpid(pid, 0)  # the probes have their own limits, the notebook its deadline
+                    return None
+                if words[:1] == [b"S"] and len(words) == 3 and words[1].isdigit():
+                    current = int(words[1])
+                    deadline = time.monotonic() + LIMITS.get(words[2].decode(), 1.0) + ESCALATE_S + GRACE_S
+        elif deadline is not None and time.monotonic() >= deadline:
+            _kill_group(pid)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+            return current, (
+                "could not be stopped at its time limit (it blocks or ignores the timer's signal); "
+                "the notebook was run again without it"
+            )
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--serve"]:
         import zygote
 
-        zygote.serve(warm_up, grade)
+        zygote.serve(warm_up, guarded_grade)
     else:
         warm_up()
-        grade(json.loads(sys.stdin.read()), os.path.join(os.getcwd(), "out"))  # /scratch/out in the jail
+        guarded_grade(json.loads(sys.stdin.read()), os.path.join(os.getcwd(), "out"))  # /scratch/out in the jail

@@ -10,7 +10,6 @@ _to_numpy = torch.Tensor.numpy
 _detach = torch.Tensor.detach
 _TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter)
 manual_seed = torch.manual_seed
-deepcopy = __import__("copy").deepcopy
 
 
 class ProbeError(Exception):
