@@ -266,6 +266,28 @@ def test_gradescope_autograder_zip(tmp_path):
     script = tmp_path / "setup.sh"
     script.write_text(setup)
     assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    assert 'NEED="3.11"' in setup and "ppa:deadsnakes/ppa" in setup and "uv python install" in setup
+
+    # the Python it picks: none on an image with only an old python3, else the first new enough
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").write_text("#!/bin/sh\nexit 1\n")  # as Ubuntu 22.04's 3.10 answers the test
+    (bin_dir / "python3").chmod(0o755)
+
+    def fitting():
+        return subprocess.run(
+            [shutil.which("bash"), "-c", f"source {script} && fitting_python"],
+            capture_output=True,
+            text=True,
+            env={"PATH": str(bin_dir)},
+        )
+
+    assert fitting().returncode == 1
+    (bin_dir / "python3.12").symlink_to(sys.executable)
+    found = fitting()
+    assert found.returncode == 0 and found.stdout.strip() == str(bin_dir / "python3.12")
+    info = zipfile.ZipFile(out).read("examkit-src/pyproject.toml").decode()
+    assert 'requires-python = ">=3.11"' in info
 
 
 STUDENT = "examkit-student"
@@ -453,6 +475,29 @@ def test_gradescope_mode_in_a_gradescope_like_container(tmp_path):
     done = subprocess.run([*command, "/autograder/venv/bin/python", "-c", check], capture_output=True, text=True)
     assert "the student can read /autograder/source" in done.stdout, done.stdout + done.stderr
     listener.close()
+
+
+def test_the_network_filter_leaves_only_unix_sockets():
+    """The seccomp filter of student code without bubblewrap: no AF_INET/AF_INET6/AF_PACKET
+    socket, no io_uring, no x32 calls; AF_UNIX (multiprocessing) still works."""
+    import subprocess
+
+    from examkit.labs.jail.seccomp import NetworkFilter
+
+    code = (
+        "import ctypes, socket\n"
+        "for family in ('AF_INET', 'AF_INET6', 'AF_PACKET', 'AF_NETLINK', 'AF_UNIX'):\n"
+        "    try:\n"
+        "        socket.socket(getattr(socket, family), socket.SOCK_DGRAM).close(); print(family)\n"
+        "    except PermissionError:\n"
+        "        pass\n"
+        "libc = ctypes.CDLL(None)\n"
+        "print('io_uring', libc.syscall(425, 8, ctypes.create_string_buffer(120)) >= 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], preexec_fn=NetworkFilter().install, capture_output=True, text=True
+    )
+    assert done.stdout.split() == ["AF_UNIX", "io_uring", "False"], done.stderr
 
 
 def test_gradescope_mode_refuses_without_its_protections(tmp_path, monkeypatch):
