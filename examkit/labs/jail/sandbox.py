@@ -4,6 +4,9 @@ processes, file size, open files) and, where the machine allows, a cgroup cappin
 memory for the whole jail. Output is read with a cap, so a flood costs nothing.
 
 The grader's own code and the reference models are masked inside the jail.
+
+Where bubblewrap cannot start (a Gradescope container), `Limits.user` runs student code as that
+unprivileged user with seccomp.py's network filter; lockdown.py locks and verifies the rest.
 """
 
 from __future__ import annotations
