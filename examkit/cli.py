@@ -427,7 +427,14 @@ def cmd_lab_gradescope(args) -> int:
     except SandboxUnavailable as exc:
         print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"{results['score']:g} / {results['max_score']:g} -> {args.results}")
+    extra = results["extra_data"]
+    print(f"student code: {extra['jail']}")
+    if extra.get("refused"):
+        print("examkit: error: not graded, the jail's protections do not hold here:", file=sys.stderr)
+        for problem in extra["refused"]:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_FAIL
+    print(f"{results['score']:g} / {extra['max_score']:g} -> {args.results}")
     return EXIT_OK
 
 

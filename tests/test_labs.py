@@ -2,9 +2,12 @@
 hostile submissions contained, real notebooks graded without running their heavy cells."""
 
 import csv
+import io
 import json
 import os
 import shutil
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -263,50 +266,268 @@ def test_gradescope_autograder_zip(tmp_path):
     script = tmp_path / "setup.sh"
     script.write_text(setup)
     assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    assert 'NEED="3.11"' in setup and "ppa:deadsnakes/ppa" in setup and "uv python install" in setup
+
+    # the Python it picks: none on an image with only an old python3, else the first new enough
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").write_text("#!/bin/sh\nexit 1\n")  # as Ubuntu 22.04's 3.10 answers the test
+    (bin_dir / "python3").chmod(0o755)
+
+    def fitting():
+        return subprocess.run(
+            [shutil.which("bash"), "-c", f"source {script} && fitting_python"],
+            capture_output=True,
+            text=True,
+            env={"PATH": str(bin_dir)},
+        )
+
+    assert fitting().returncode == 1
+    (bin_dir / "python3.12").symlink_to(sys.executable)
+    found = fitting()
+    assert found.returncode == 0 and found.stdout.strip() == str(bin_dir / "python3.12")
+    info = zipfile.ZipFile(out).read("examkit-src/pyproject.toml").decode()
+    assert 'requires-python = ">=3.11"' in info
 
 
-def _user_can_run_python(user: str) -> bool:
+STUDENT = "examkit-student"
+SITE = f"lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
+
+
+def _gradescope_root(tmp_path, listen_port: int) -> tuple[list[str], Path]:
+    """A container laid out as Gradescope's, built with bubblewrap as root: its own root with the
+    system read-only, /autograder as the zip and setup.sh leave it (the venv with examkit installed
+    in it, the extracted zip in source/, run_autograder), the user examkit-student, the host's
+    network (the seccomp filter is what must block it), all capabilities, and a bwrap that cannot
+    start, as in Gradescope's containers. Returns the command prefix and the host's /autograder."""
     import subprocess
     import sys
+    import sysconfig
+    import zipfile
 
-    if os.geteuid() != 0:
-        return False
-    try:
-        import pwd
+    import examkit
+    import reference_models
+    from examkit.labs.gradescope import autograder_zip
+    from examkit.resources import bundled
 
-        entry = pwd.getpwnam(user)
-    except KeyError:
-        return False
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "results").mkdir()
+    with zipfile.ZipFile(io.BytesIO(autograder_zip("vae"))) as archive:
+        archive.extractall(root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "run_autograder").chmod(0o755)
+    # the venv setup.sh makes: examkit installed (not editable), torch and the rest from this venv
+    venv = root / "venv"
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site_packages = venv / "lib" / version / "site-packages"
+    site_packages.mkdir(parents=True)
+    (venv / "bin").mkdir()
+    base = Path(sys.base_prefix).resolve()
+    (venv / "bin" / "python").symlink_to(base / "bin" / version)
+    (venv / "pyvenv.cfg").write_text(f"home = {base / 'bin'}\ninclude-system-site-packages = false\n")
+    (venv / "bin" / "examkit").write_text(
+        "#!/autograder/venv/bin/python\nimport sys\nfrom examkit.cli import main\nsys.exit(main())\n"
+    )
+    (venv / "bin" / "examkit").chmod(0o755)
+    ignore = shutil.ignore_patterns("__pycache__", "_bundled")
+    shutil.copytree(Path(examkit.__file__).parent, site_packages / "examkit", ignore=ignore)
+    shutil.copytree(Path(reference_models.__file__).parent, site_packages / "reference_models", ignore=ignore)
+    for name in ("questions", "templates"):
+        shutil.copytree(bundled(name), site_packages / "examkit" / "_bundled" / name)
+    dev_site = Path(sysconfig.get_paths()["purelib"]).resolve()
+    (site_packages / "dev-venv.pth").write_text(f"{dev_site}\n")
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    for name, line in (
+        ("passwd", f"{STUDENT}:x:999:999::/nonexistent:/usr/sbin/nologin\n"),
+        ("group", f"{STUDENT}:x:999:\n"),
+    ):
+        (etc / name).write_text(Path(f"/etc/{name}").read_text() + line)
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    leak.chmod(0o1777)
+    command = [shutil.which("bwrap"), "--unshare-pid", "--die-with-parent", "--cap-add", "ALL", "--tmpfs", "/"]
+    for path in ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc"):
+        if os.path.islink(path):  # merged /usr: /bin -> usr/bin
+            command += ["--symlink", os.readlink(path), path]
+        elif os.path.exists(path):
+            command += ["--ro-bind", path, path]
+    command += ["--ro-bind", str(etc / "passwd"), "/etc/passwd", "--ro-bind", str(etc / "group"), "/etc/group"]
+    command += ["--ro-bind", "/dev/null", shutil.which("bwrap")]  # bubblewrap cannot start in the container
+    command += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    for inside in (base, dev_site):  # their folders traversable (bwrap would make them root-only)
+        for folder in reversed(inside.parents[:-1]):
+            command += ["--perms", "0755", "--dir", str(folder)]
+        command += ["--ro-bind", str(inside), str(inside)]
+    if (dev_site / "examkit").is_dir():  # this checkout's editable install (bundled files only): not Gradescope's
+        command += ["--tmpfs", str(dev_site / "examkit")]
+    command += ["--bind", str(root), "/autograder", "--bind", str(leak), "/leak", "--chdir", "/autograder"]
+    command += ["--setenv", "HOME", "/root", "--setenv", "PATH", "/usr/bin:/bin", "--unsetenv", "PYTHONPATH"]
+    assert subprocess.run([*command, "true"]).returncode == 0
+    return command, root
 
-    def drop():  # exactly as the sandbox drops privileges (setpriv may reach what this cannot)
-        os.setgroups([])
-        os.setgid(entry.pw_gid)
-        os.setuid(entry.pw_uid)
 
-    try:
-        done = subprocess.run([sys.executable, "-c", "import torch"], capture_output=True, preexec_fn=drop, cwd="/")
-    except OSError:  # e.g. the interpreter lives under a folder only root may enter
-        return False
-    return done.returncode == 0
+def _hostile(port: int) -> str:
+    """The honest solution, two functions lazily imported from the reference models, and attacks
+    on everything Gradescope mode protects, each reported (or not) in /leak."""
+    site = f"/autograder/venv/{SITE}"
+    targets = [
+        "/autograder/source",
+        "/autograder/source/examkit-src/reference_models/losses.py",
+        "/autograder/source/setup.sh",
+        "/autograder/run_autograder",
+        f"{site}/examkit/cli.py",
+        f"{site}/examkit/labs/vae/probes.py",
+        f"{site}/reference_models/losses.py",
+        "/autograder/results",
+    ]
+    return source("vae") + (
+        "\nimport os, socket, sys\n"
+        f"sys.path[:0] = ['/autograder/source/examkit-src', '{site}']\n"
+        "got = []\n"
+        f"for path in {targets!r}:\n"
+        "    try:\n"
+        "        os.listdir(path) if os.path.isdir(path) else open(path).read()\n"
+        "        got.append('read ' + path)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "try:\n"
+        f"    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+        "    got.append('network')\n"
+        "except OSError:\n"
+        "    pass\n"
+        "try:\n"
+        "    open('/autograder/results/results.json', 'w').write('{\"score\": 100}')\n"
+        "    got.append('wrote results')\n"
+        "except OSError:\n"
+        "    pass\n"
+        "try:\n"
+        "    import reference_models.losses\n"
+        "    got.append('imported reference_models')\n"
+        "except ImportError:\n"
+        "    pass\n"
+        "open('/leak/got.txt', 'w').write('\\n'.join(got) + '\\nran\\n')\n"
+        "def kl_divergence(mu, logvar):\n"
+        "    from reference_models.losses import kl_diag_gaussian\n"
+        "    return kl_diag_gaussian(mu, logvar)\n"
+        "def vae_loss(x_hat, x, mu, logvar, beta=1.0):\n"
+        "    from reference_models.losses import negative_elbo\n"
+        "    return negative_elbo(x_hat, x, mu, logvar, beta)\n"
+    )
 
 
-@pytest.mark.skipif(not _user_can_run_python("nobody"), reason="needs root, and a Python that user nobody may run")
-def test_gradescope_mode_without_bubblewrap_runs_students_as_an_unprivileged_user(tmp_path):
-    """As in a Gradescope container that refuses namespaces: the submission runs as `nobody`,
-    grades in full, and cannot write the results (a root-owned folder)."""
-    from examkit.labs.gradescope import grade_for_gradescope
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="builds a container-like root with bubblewrap: needs root")
+def test_gradescope_mode_in_a_gradescope_like_container(tmp_path):
+    """run_autograder as Gradescope runs it, as root in a container where bubblewrap cannot start:
+    student code runs as examkit-student; an honest notebook grades in full; a hostile one reads
+    none of the grader's files, reaches no network, cannot write the results, and its lazy imports
+    of the reference losses fail (those checks score 0, the rest grades); results.json has exactly
+    Gradescope's keys. With a protection missing, it refuses to grade."""
+    import socket
+    import subprocess
+
+    from examkit.labs.gradescope import RESULT_KEYS, TEST_KEYS
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0)
+    port = listener.getsockname()[1]
+    command, root = _gradescope_root(tmp_path, port)
+    full = sum(c.points for c in get_lab("vae").checks)
+
+    def run_autograder(notebook: str) -> dict:
+        for old in (root / "submission").iterdir():
+            old.unlink()
+        (root / "submission" / "lab11.2_VAE.py").write_text(notebook)
+        done = subprocess.run([*command, "/autograder/run_autograder"], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "student code: user examkit-student" in done.stdout, done.stdout
+        written = json.loads((root / "results" / "results.json").read_text())
+        assert set(written) <= set(RESULT_KEYS) and all(set(t) <= set(TEST_KEYS) for t in written["tests"])
+        assert written["extra_data"]["max_score"] == full
+        return written
+
+    honest = run_autograder(source("vae"))
+    assert honest["score"] == full, [t["output"] for t in honest["tests"]]
+    assert all(t["status"] == "passed" for t in honest["tests"])
+
+    hostile = run_autograder(_hostile(port))
+    assert (tmp_path / "leak" / "got.txt").read_text().split() == ["ran"]  # it ran, and got nothing
+    failed = {t["name"] for t in hostile["tests"] if t["score"] < t["max_score"]}
+    assert matches(failed, ["kl_divergence", "vae_loss", "VAE training"]) or matches(
+        failed, ["kl_divergence", "vae_loss"]
+    ), failed
+    assert 0 < hostile["score"] < full
+    with pytest.raises(BlockingIOError):
+        listener.accept()  # no connection from the student (the lockdown check's own went to its listener)
+    for locked in ("source", "run_autograder", "results", f"venv/{SITE}/examkit"):
+        assert (root / locked).stat().st_mode & 0o077 == 0, locked
+
+    # a protection missing: the source readable again and nothing locking it (lockdown's check alone)
+    (root / "source").chmod(0o755)
+    check = (
+        "from pathlib import Path\nfrom examkit.labs.jail.lockdown import verify\n"
+        "print(verify([Path('/autograder/source')], Path('/autograder/results/results.json'), 'examkit-student'))"
+    )
+    done = subprocess.run([*command, "/autograder/venv/bin/python", "-c", check], capture_output=True, text=True)
+    assert "the student can read /autograder/source" in done.stdout, done.stdout + done.stderr
+    listener.close()
+
+
+def test_the_network_filter_leaves_only_unix_sockets():
+    """The seccomp filter of student code without bubblewrap: no AF_INET/AF_INET6/AF_PACKET
+    socket, no io_uring, no x32 calls; AF_UNIX (multiprocessing) still works."""
+    import subprocess
+
+    from examkit.labs.jail.seccomp import NetworkFilter
+
+    code = (
+        "import ctypes, socket\n"
+        "for family in ('AF_INET', 'AF_INET6', 'AF_PACKET', 'AF_NETLINK', 'AF_UNIX'):\n"
+        "    try:\n"
+        "        socket.socket(getattr(socket, family), socket.SOCK_DGRAM).close(); print(family)\n"
+        "    except PermissionError:\n"
+        "        pass\n"
+        "libc = ctypes.CDLL(None)\n"
+        "print('io_uring', libc.syscall(425, 8, ctypes.create_string_buffer(120)) >= 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], preexec_fn=NetworkFilter().install, capture_output=True, text=True
+    )
+    assert done.stdout.split() == ["AF_UNIX", "io_uring", "False"], done.stderr
+
+
+def test_gradescope_mode_refuses_without_its_protections(tmp_path, monkeypatch):
+    """Not root, or no student user: nothing of the submission runs; results.json says what is
+    missing, every test at 0, and the command exits non-zero."""
+    import pwd
+
+    from examkit.labs import gradescope
+    from examkit.labs.jail import lockdown
 
     submission = tmp_path / "submission"
     submission.mkdir()
+    (submission / "lab11.2_VAE.py").write_text(source("vae"))
     results = tmp_path / "results" / "results.json"
-    results.parent.mkdir()
-    forge = f"\ntry:\n    open({str(results)!r}, 'w').write('{{\"score\": 100}}')\nexcept OSError:\n    pass\n"
-    (submission / "lab11.2_VAE.py").write_text(source("vae") + forge)
-    out = grade_for_gradescope("vae", submission, results, jail="user", user="nobody")
-    assert out["score"] == out["max_score"], [t["output"] for t in out["tests"]]
-    written = json.loads(results.read_text())
-    assert written["score"] == out["max_score"] and written["visibility"] == "visible"
-    assert all(t["status"] == "passed" for t in written["tests"])
+    monkeypatch.setattr(lockdown.os, "geteuid", lambda: 1000)
+    out = gradescope.grade_for_gradescope("vae", submission, results, jail="user")
+    assert out["score"] == 0 and len(out["tests"]) == len(get_lab("vae").checks)
+    assert "not running as root" in out["output"] and out["extra_data"]["refused"]
+    assert json.loads(results.read_text()) == out
+    monkeypatch.undo()
+    try:  # the command line, as root: without the student user it refuses before locking anything
+        pwd.getpwnam(gradescope.STUDENT_USER)
+        return  # (a machine with that user would have this checkout's package locked root-only)
+    except KeyError:
+        pass
+    code = run_cli(
+        "lab", "gradescope", "vae", "--submission", str(submission), "--results", str(results), "--jail", "user"
+    )
+    assert code.returncode == 1 and "not graded" in code.stderr
+    assert json.loads(results.read_text())["score"] == 0
 
 
 @pytest.mark.slow

@@ -4,6 +4,9 @@ processes, file size, open files) and, where the machine allows, a cgroup cappin
 memory for the whole jail. Output is read with a cap, so a flood costs nothing.
 
 The grader's own code and the reference models are masked inside the jail.
+
+Where bubblewrap cannot start (a Gradescope container), `Limits.user` runs student code as that
+unprivileged user with seccomp.py's network filter; lockdown.py locks and verifies the rest.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .quota import ScratchQuota
+from .seccomp import NetworkFilter, SeccompUnavailable
 
 HIDDEN_PACKAGES = ("examkit", "reference_models")
 SHM_MB = 64
@@ -42,7 +46,7 @@ class Limits:
     scratch_files: int = 20000
     open_files: int = 256
     output_kb: int = 256  # stdout/stderr kept; the rest is discarded
-    user: str | None = None  # without bubblewrap (a Gradescope container): run as this unprivileged user
+    user: str | None = None  # without bubblewrap (a Gradescope container): this unprivileged user, no network
 
 
 @dataclass
@@ -252,8 +256,12 @@ def spawn_jailed(
             "bubblewrap (bwrap) is not installed: install it (Debian: apt-get install bubblewrap) "
             "or pass --unsafe-no-sandbox to run student code without a jail"
         )
-    cgroup = _Cgroup(limits)
     ids = _unprivileged(limits.user, scratch) if limits.user else None
+    try:  # without bubblewrap there is no network namespace: a seccomp filter takes the network away
+        netfilter = NetworkFilter() if limits.user else None
+    except SeccompUnavailable as exc:
+        raise SandboxUnavailable(str(exc)) from None
+    cgroup = _Cgroup(limits)
 
     def prepare():
         os.setsid()
@@ -274,6 +282,8 @@ def spawn_jailed(
             os.setgroups([])
             os.setgid(ids[1])
             os.setuid(ids[0])
+        if netfilter:
+            netfilter.install()
 
     if sandbox:
         command = bwrap_command(scratch, harness_dir, argv, extra_ro, env)
