@@ -73,6 +73,31 @@ def _notebook(cells, outputs_kb=0) -> nbformat.NotebookNode:
     return nb
 
 
+PY311 = (
+    "def describe(x: torch.Tensor | None) -> str:\n"
+    "    match x:\n"
+    "        case None:\n"
+    "            return 'nothing'\n"
+    "        case torch.Tensor() if x.dim() == 0:\n"
+    "            return f'{x.item()=}'\n"
+    "        case _:\n"
+    "            return f'{tuple(x.shape)=}'\n"
+    "\n"
+    "try:\n"
+    "    raise ExceptionGroup('checks', [ValueError('a'), TypeError('b')])\n"
+    "except* ValueError:\n"
+    "    pass\n"
+    "except* TypeError:\n"
+    "    pass\n"
+    "print(describe(torch.zeros(2, 3)))"
+)
+
+
+def _in_function(header: str, cell: str, indent: str = "    ") -> str:
+    """A cell's code as the body of a function (a script's main(), a Trainer's fit())."""
+    return header + "\n" + "\n".join(indent + line if line.strip() else line for line in cell.splitlines())
+
+
 def _in_try(cell: str) -> str:
     """The training cell inside try/except Exception, as students guard a long run."""
     body = "\n".join("    " + line for line in cell.splitlines())
@@ -113,6 +138,29 @@ def styles(lab: str, base=None, synthetic_loop: bool = True) -> dict:
                 else ("    for x, _ in loader:", "    for x, _ in loader:\n        x = x.double()")
             ),
         ),  # fmt: skip
+        # issue 13's tryout: a script-style main() behind the __main__ guard, a Trainer class, Python 3.11
+        # syntax, torch.distributions for the noise, and the training cell saved before the models it uses
+        "main_guard": [
+            *base[:-1],
+            _in_function("def main():", base[-1]) + '\n\nif __name__ == "__main__":\n    main()',
+        ],
+        "trainer_class": [
+            *base[:-1],
+            "class Trainer:\n" + _in_function("    def fit(self):", base[-1], "        ") + "\n\nTrainer().fit()",
+        ],
+        "python311_syntax": [*base, PY311],
+        "distributions": _edit(
+            base,
+            *(
+                (
+                    "z = torch.randn(real.shape[0], nz, 1, 1)",
+                    "z = torch.distributions.Normal(0.0, 1.0).sample((real.shape[0], nz, 1, 1))",
+                )
+                if lab == "gan"
+                else ("return mu + std * torch.randn_like(std)", "return torch.distributions.Normal(mu, std).rsample()")
+            ),
+        ),
+        "out_of_order": [base[0], base[-1], *base[1:-1]],
     }
     if lab == "gan":
         found["device_if_elif"] = _edit(
