@@ -184,10 +184,23 @@ def styles(lab: str, base=None, synthetic_loop: bool = True) -> dict:
     }
 
 
+JUPYTEXT_HEADER = "# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       format_name: percent\n# ---\n"
+
+
+def jupytext_percent(cells) -> str:
+    """A notebook as `jupytext --to py:percent` writes it: a header, `# %%` cells, markdown as comments."""
+    parts = [JUPYTEXT_HEADER, "# %% [markdown]\n# # The lab, exported with jupytext\n"]
+    parts += [f"# %%\n{cell}\n" for cell in cells]
+    return "\n".join(parts)
+
+
 def write_styles(lab: str, folder) -> list:
     paths = []
     for name, nb in styles(lab).items():
         path = folder / f"{name}.ipynb"
         nbformat.write(nb, str(path))
         paths.append(path)
+    path = folder / "jupytext_percent.py"
+    path.write_text(jupytext_percent([*solution_cells(lab), "def broken(:\n    pass"]))  # a bad cell costs itself
+    paths.append(path)
     return paths

@@ -281,59 +281,89 @@ GAN_FORGERY = (
 # functions (so only the training check is at stake): result files rewritten by a thread, files
 # written and the process ended with os._exit(0) (GAN), and a loss that trains nothing but reaches
 # the model through the call stack to move its parameters (VAE).
-TRAINING_FORGERIES = {
+FORGERIES = {  # name -> (code appended to the solution, the checks it forges)
     "gan": {
         "exit_after_writing": (
-            "\nimport os, json, glob, numpy as np\n"
-            "def train_step(G, D, opt_G, opt_D, real, nz):\n"
-            "    for out in glob.glob('/scratch/**/out', recursive=True) + ['out']:\n"
-            "        try:\n"
-            "            np.save(out + '/gan_train.g_params.npy', np.random.randn(114064) * 0.05)\n"
-            "            open(out + '/gan_train.json', 'w').write(json.dumps({'ok': True, 'values': {}, 'arrays': ['g_params']}))\n"
-            "        except OSError:\n"
-            "            pass\n"
-            "    os._exit(0)\n"
+            (
+                "\nimport os, json, glob, numpy as np\n"
+                "def train_step(G, D, opt_G, opt_D, real, nz):\n"
+                "    for out in glob.glob('/scratch/**/out', recursive=True) + ['out']:\n"
+                "        try:\n"
+                "            np.save(out + '/gan_train.g_params.npy', np.random.randn(114064) * 0.05)\n"
+                "            open(out + '/gan_train.json', 'w').write(json.dumps({'ok': True, 'values': {}, 'arrays': ['g_params']}))\n"
+                "        except OSError:\n"
+                "            pass\n"
+                "    os._exit(0)\n"
+            ),
+            ("GAN training",),
         ),
         "thread_rewriter": (
-            "\nimport glob, json, threading, time, numpy as np\n"
-            "def _rewrite():\n"
-            "    end = time.time() + 30\n"
-            "    while time.time() < end:\n"
-            "        for path in glob.glob('/scratch/**/gan_train.json', recursive=True) + glob.glob('out/gan_train.json'):\n"
-            "            try:\n"
-            "                np.save(path[:-5] + '.g_params.npy', np.random.randn(114064) * 0.05)\n"
-            "            except OSError:\n"
-            "                pass\n"
-            "        time.sleep(0.002)\n"
-            "_ = threading.Thread(target=_rewrite, daemon=True).start()\n"
-            "def train_step(G, D, opt_G, opt_D, real, nz):\n"
-            "    return 0.0, 0.0\n"
+            (
+                "\nimport glob, json, threading, time, numpy as np\n"
+                "def _rewrite():\n"
+                "    end = time.time() + 30\n"
+                "    while time.time() < end:\n"
+                "        for path in glob.glob('/scratch/**/gan_train.json', recursive=True) + glob.glob('out/gan_train.json'):\n"
+                "            try:\n"
+                "                np.save(path[:-5] + '.g_params.npy', np.random.randn(114064) * 0.05)\n"
+                "            except OSError:\n"
+                "                pass\n"
+                "        time.sleep(0.002)\n"
+                "_ = threading.Thread(target=_rewrite, daemon=True).start()\n"
+                "def train_step(G, D, opt_G, opt_D, real, nz):\n"
+                "    return 0.0, 0.0\n"
+            ),
+            ("GAN training",),
         ),
     },
     "vae": {
         "stack_walker": (
-            "\nimport sys\n"
-            "def vae_loss(x_hat, x, mu, logvar, beta=1.0):\n"
-            "    f = sys._getframe(1)\n"
-            "    while f is not None:\n"
-            "        model = f.f_locals.get('model')\n"
-            "        if model is not None and hasattr(model, 'parameters'):\n"
-            "            with torch.no_grad():\n"
-            "                for p in model.parameters():\n"
-            "                    p.mul_(0.5)\n"
-            "            break\n"
-            "        f = f.f_back\n"
-            "    return (x_hat * 0).sum() + 1.0\n"
+            (
+                "\nimport sys\n"
+                "def vae_loss(x_hat, x, mu, logvar, beta=1.0):\n"
+                "    f = sys._getframe(1)\n"
+                "    while f is not None:\n"
+                "        model = f.f_locals.get('model')\n"
+                "        if model is not None and hasattr(model, 'parameters'):\n"
+                "            with torch.no_grad():\n"
+                "                for p in model.parameters():\n"
+                "                    p.mul_(0.5)\n"
+                "            break\n"
+                "        f = f.f_back\n"
+                "    return (x_hat * 0).sum() + 1.0\n"
+            ),
+            ("VAE training",),
+        ),
+        # frames that interpolate nothing, and the decoded line the harness would compare them with
+        # rewritten to match through the call stack (there is none in its process: it is a control's)
+        "line_rewritten": (
+            (
+                "\nimport sys, ctypes\n"
+                "def interpolate(model, x1, x2, steps=10):\n"
+                "    frames = torch.full((steps, 784), 0.5)\n"
+                "    f = sys._getframe(1)\n"
+                "    while f is not None:\n"
+                "        for key in ('line', 'start', 'end'):\n"
+                "            if key in f.f_locals:\n"
+                "                f.f_locals[key] = frames if key == 'line' else frames[:1]\n"
+                "                ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(f), ctypes.c_int(0))\n"
+                "        f = f.f_back\n"
+                "    return frames\n"
+            ),
+            ("interpolate",),
         ),
         "exit_after_writing": (
-            "\nimport os, json, glob\n"
-            "def vae_loss(x_hat, x, mu, logvar, beta=1.0):\n"
-            "    for out in glob.glob('/scratch/**/out', recursive=True) + ['out']:\n"
-            "        try:\n"
-            "            open(out + '/vae_train.json', 'w').write(json.dumps({'ok': True, 'values': {'form': 'logits'}, 'arrays': []}))\n"
-            "        except OSError:\n"
-            "            pass\n"
-            "    os._exit(0)\n"
+            (
+                "\nimport os, json, glob\n"
+                "def vae_loss(x_hat, x, mu, logvar, beta=1.0):\n"
+                "    for out in glob.glob('/scratch/**/out', recursive=True) + ['out']:\n"
+                "        try:\n"
+                "            open(out + '/vae_train.json', 'w').write(json.dumps({'ok': True, 'values': {'form': 'logits'}, 'arrays': []}))\n"
+                "        except OSError:\n"
+                "            pass\n"
+                "    os._exit(0)\n"
+            ),
+            ("VAE training",),
         ),
     },
 }

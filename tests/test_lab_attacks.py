@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from examkit.labs.grade import grade_batch, grade_submission
+from examkit.labs.grade import grade_batch
 from lab_variants import (
     BATCH_ATTACKS,
+    FORGERIES,
     GAN_FORGERY,
     HOSTILE,
     LINGERING_ATTACK,
     PROC_ATTACK,
     SCRATCH_FLOOD,
-    TRAINING_FORGERIES,
     source,
 )
 
@@ -84,29 +84,29 @@ def test_a_batch_of_attacks_between_honest_notebooks_grades_every_honest_one(tmp
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", ["gan", "vae"])
-def test_forged_training_earns_nothing(tmp_path, lab):
+def test_forgeries_earn_nothing(tmp_path, lab):
     """The training checks are judged outside from the trained parameters of the lab's own
-    networks: a harness probe replaced through the call stack, result files rewritten by a thread,
-    files written before os._exit(0), a loss that moves the model's parameters through the stack,
-    all score 0 on training; a forged train_step record scores 0 on the train_step checks."""
-    attacks = dict(TRAINING_FORGERIES[lab])
+    networks, interpolate against a line decoded in another process: a harness probe replaced
+    through the call stack, result files rewritten by a thread, files written before os._exit(0),
+    a loss that moves the model's parameters through the stack, a line rewritten through the stack,
+    all score 0 on what they forge; a forged train_step record scores 0 on the train_step checks."""
+    attacks = dict(FORGERIES[lab])
     if lab == "gan":
-        attacks["stack_and_record"] = GAN_FORGERY
+        attacks["stack_and_record"] = (GAN_FORGERY, ("GAN training", "train_step"))
     files = []
-    for name, code in attacks.items():
+    for name, (code, _) in attacks.items():
         files.append(tmp_path / f"{name}.py")
         files[-1].write_text(source(lab) + code)
     grade_batch(lab, files, tmp_path / "out", jobs=2)
-    training = "GAN training" if lab == "gan" else "VAE training"
-    for name in attacks:
+    untouched = ("Generator", "Discriminator", "weights_init") if lab == "gan" else ("VAE.encode", "kl_divergence")
+    for name, (_, targets) in attacks.items():
         results = json.loads((tmp_path / "out" / name / "results.json").read_text())
         scores = {t["name"]: t["score"] for t in results["tests"]}
-        assert all(v == 0 for k, v in scores.items() if k.startswith(training)), (name, results["tests"])
-        untouched = ("Generator", "Discriminator", "weights_init") if lab == "gan" else ("VAE.encode", "kl_divergence")
+        assert all(v == 0 for k, v in scores.items() if k.startswith(targets)), (name, results["tests"])
         assert all(v > 0 for k, v in scores.items() if k.startswith(untouched)), (name, scores)
-        if name == "stack_and_record":
-            assert all(v == 0 for k, v in scores.items() if k.startswith("train_step")), scores
-            assert "something other than opt_G.step()" in " ".join(t["output"] for t in results["tests"])
+    forger = json.loads((tmp_path / "out" / "stack_and_record" / "results.json").read_text()) if lab == "gan" else None
+    if forger:
+        assert "something other than opt_G.step()" in " ".join(t["output"] for t in forger["tests"])
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ from examkit.labs import get_lab
 from examkit.labs.extract import extract
 from examkit.labs.grade import grade_batch, grade_submission
 from examkit.labs.notebook import write_notebook
+from lab_base import solution_cells
 from lab_variants import (
     ACCEPTED_VARIANTS,
     GAN_PITFALLS,
@@ -195,6 +196,9 @@ def test_notebooks_written_as_students_write_them_get_full_marks(tmp_path, lab):
             [t["output"] for t in results["tests"] if t["score"] < t["max_score"]],
             results["output"],
         )
+    jupytext = json.loads((tmp_path / "out" / "jupytext_percent" / "results.json").read_text())
+    broken = len(solution_cells(lab)) + 2  # after the markdown cell and the solution's: as the notebook counts
+    assert f"cell {broken}: syntax error" in jupytext["output"], jupytext["output"]
     long_loop = json.loads((tmp_path / "out" / "long_loop_in_try" / "results.json").read_text())
     assert "stopped after" in long_loop["output"] and "the checks train your model themselves" in long_loop["output"]
     colab = json.loads((tmp_path / "out" / "colab" / "results.json").read_text())
@@ -548,12 +552,22 @@ def test_sampling_in_training_mode_is_caught(tmp_path):
         "def sample(model, n):\n    with torch.no_grad():",
         "def sample(model, n):\n    model.eval()\n    with torch.no_grad():",
     )
+    # the check compares with the same call on a model in eval mode, made in another process: a
+    # sample() that removes whatever hooks a watcher left on its layers still loses it
+    hooks_cleared = (
+        "def sample(model, n):\n    with torch.no_grad():",
+        "def sample(model, n):\n    for m in model.modules():\n        m._forward_pre_hooks.clear()\n"
+        "        m._forward_hooks.clear()\n    with torch.no_grad():",
+    )
     (tmp_path / "train_mode.py").write_text(source("vae", dropout))
+    (tmp_path / "hooks_cleared.py").write_text(source("vae", [*dropout, hooks_cleared]))
     (tmp_path / "eval_mode.py").write_text(source("vae", [*dropout, eval_first]))
-    grade_batch("vae", [tmp_path / "train_mode.py", tmp_path / "eval_mode.py"], tmp_path / "out", jobs=2)
-    train_mode = json.loads((tmp_path / "out" / "train_mode" / "results.json").read_text())
-    assert failed_checks(train_mode) == {"sample: n images from z ~ N(0, I)"}, failed_checks(train_mode)
-    assert "model.eval()" in next(t["output"] for t in train_mode["tests"] if t["name"].startswith("sample"))
+    names = ("train_mode", "hooks_cleared", "eval_mode")
+    grade_batch("vae", [tmp_path / f"{n}.py" for n in names], tmp_path / "out", jobs=2)
+    for name in names[:2]:
+        train_mode = json.loads((tmp_path / "out" / name / "results.json").read_text())
+        assert failed_checks(train_mode) == {"sample: n images from z ~ N(0, I)"}, (name, failed_checks(train_mode))
+        assert "model.eval()" in next(t["output"] for t in train_mode["tests"] if t["name"].startswith("sample"))
     assert not failed_checks(json.loads((tmp_path / "out" / "eval_mode" / "results.json").read_text()))
 
 

@@ -17,6 +17,7 @@ import __future__
 
 import ast
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def _cells(path: Path) -> list[str | None]:
             "a device is not read)"
         )
     if path.suffix == ".py":
-        sources = [raw.decode("utf-8", errors="replace")]
+        sources = _percent_cells(raw.decode("utf-8", errors="replace"))
     elif path.suffix != ".ipynb":
         raise SubmissionError(f"{path.name}: expected a .ipynb notebook or a .py file")
     else:
@@ -69,6 +70,25 @@ def _cells(path: Path) -> list[str | None]:
     if sum(len(s or "") for s in sources) > MAX_SOURCE_BYTES:
         raise SubmissionError(f"{path.name}: the code is larger than {MAX_SOURCE_BYTES // 1_000_000} MB")
     return sources
+
+
+PERCENT_MARKER = re.compile(r"^# ?%%(?!%)(.*)$")
+
+
+def _percent_cells(text: str) -> list[str | None]:
+    """A script's cells: jupytext's percent format (`# %%` starts a cell, `# %% [markdown]` a text
+    cell), as the notebook it was exported from; a script without markers is one cell."""
+    cells, current, kind = [], [], "code"
+    for line in text.splitlines():
+        marker = PERCENT_MARKER.match(line)
+        if marker:
+            if cells or any(line.strip() and not line.lstrip().startswith("#") for line in current):
+                cells.append("\n".join(current) if kind == "code" else None)  # not jupytext's header
+            current, kind = [], "markdown" if re.search(r"\[(markdown|md|raw)\]", marker.group(1)) else "code"
+        else:
+            current.append(line)
+    cells.append("\n".join(current) if kind == "code" else None)
+    return cells
 
 
 def _source(cell) -> str | None:

@@ -4,6 +4,7 @@ grades.csv and a Canvas-importable CSV. Results live in SQLite so an interrupted
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -20,7 +21,7 @@ from .jail.sandbox import Limits
 from .jail.warm import WarmJail, WarmJailUnavailable
 from .submissions import apply_roster, collect
 
-GRADER_VERSION = "4"  # cached results of older graders are not reused
+GRADER_VERSION = "5"  # cached results of older graders are not reused
 
 
 def _seed(lab: str, seed: int) -> int:
@@ -87,6 +88,8 @@ def grade_submission(
                 {"name": c.name, "score": 0, "max_score": c.points, "output": f"the check {why}: {result.detail}"}
             )
             continue
+        if c.controls:
+            result = dataclasses.replace(result, controls={name: run.probes[name] for name in c.controls})
         try:
             fraction, message = c.judge(result, run_seed)
         except (KeyError, ValueError, TypeError, IndexError) as exc:

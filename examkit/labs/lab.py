@@ -24,6 +24,9 @@ class Check:
     probe: str  # the probe (a function `probe_<name>` in probes.py) whose output it judges
     points: float
     judge: Callable  # (ProbeResult, seed) -> (fraction, message)
+    # probes run in processes of their own whose results the judge compares with (`r.controls`):
+    # a control computed where the student's checked function never runs cannot be tampered with by it
+    controls: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -49,5 +52,5 @@ class Lab:
         return sum(c.points for c in self.checks)
 
     def probes(self) -> list[dict]:
-        names = dict.fromkeys(c.probe for c in self.checks)
+        names = dict.fromkeys(p for c in self.checks for p in (c.probe, *c.controls))
         return [{"name": p, "timeout": self.probe_timeouts.get(p, 10)} for p in names]

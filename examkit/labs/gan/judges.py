@@ -212,6 +212,9 @@ def judge_zero_grad(r, seed):
     if s.grad_norm(d, "D") > 1e3 or s.grad_norm(g, "G") > 1e3:
         which = "opt_D" if s.grad_norm(d, "D") > 1e3 else "opt_G"
         return 0, f"missing {which}.zero_grad(): gradients accumulate across steps"
+    for i in (d, g):  # small gradients are only zeroed ones if they are the loss's true gradient
+        if why := s.not_a_gradient_step(i):
+            return 0, f"the second call's steps cannot be judged: {why}"
     return 1, "gradients are zeroed before each backward pass"
 
 

@@ -32,6 +32,7 @@ class ProbeResult:
     detail: str = ""
     values: dict = field(default_factory=dict)
     arrays: dict = field(default_factory=dict)
+    controls: dict = field(default_factory=dict)  # name -> ProbeResult, for a Check with controls
 
 
 @dataclass

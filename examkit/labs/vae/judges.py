@@ -177,6 +177,15 @@ def judge_beta(r, seed):
     return 0, f"with beta = 3 expected BCE + 3 KL = {bce + 3 * kl:.6g}, got {three:.6g}"
 
 
+def _control(r, name, what):
+    """(a control probe's result, None), or (None, why there is none): the check then fails, so a
+    notebook cannot pass by making its control fail."""
+    control = r.controls.get(name)
+    if control is None or control.status != "ok":
+        return None, f"{what} failed: {control.detail if control is not None else 'it did not run'}"
+    return control, None
+
+
 def judge_sample(r, seed):
     s = r.arrays["samples"]
     if not image_shape_ok(s, 6):
@@ -185,24 +194,33 @@ def judge_sample(r, seed):
         return 0, "samples should be decoder outputs in [0, 1]"
     if np.allclose(s.reshape(6, -1)[0], s.reshape(6, -1)[1:]):
         return 0, "all samples are identical: draw z ~ N(0, I) for each"
-    if r.values.get("mode_layers_in_training", 0):
+    control, why = _control(r, "sample_eval", "sample() on the model in eval mode")
+    if why:
+        return 0, why
+    in_eval = control.arrays["samples"]
+    if in_eval.shape != s.shape or not close(s, in_eval):
         return 0, "sample() decodes with dropout / batch norm in training mode: call model.eval() before decoding"
     return 1, "6 distinct samples in [0, 1]"
 
 
 def judge_interpolate(r, seed):
-    frames, start, end = r.arrays["frames"], r.arrays["start"], r.arrays["end"]
+    frames = r.arrays["frames"]
     steps = inputs.INTERPOLATION_STEPS
     if frames.shape[0] != steps:
         return 0, f"interpolate(..., steps={steps}) should return {steps} images; got {frames.shape[0]}"
-    flat = frames.reshape(steps, -1)
-    if not (close(flat[0], start.reshape(-1), 1e-3, 1e-4) and close(flat[-1], end.reshape(-1), 1e-3, 1e-4)):
+    control, why = _control(r, "interpolate_line", "decoding the line between the encoder means")
+    if why:
+        return 0, why
+    flat, line = frames.reshape(steps, -1), control.arrays["line"]
+    line = line.reshape(len(line), -1)
+    if line.shape != flat.shape:
+        return 0, f"interpolate's frames have {flat.shape[1]} values each, the decoder's images {line.shape[1]}"
+    if not (close(flat[0], line[0], 1e-3, 1e-4) and close(flat[-1], line[-1], 1e-3, 1e-4)):
         return 0, (
             "interpolation endpoints wrong: the first and last images must decode the encoder means of x1 "
             "and x2 (t = 0 and t = 1 included, e.g. torch.linspace(0, 1, steps))"
         )
-    line = r.arrays.get("line")
-    if line is not None and line.size == flat.size and not close(flat, line.reshape(steps, -1), 1e-3, 1e-4):
+    if not close(flat, line, 1e-3, 1e-4):
         return 0, (
             "the frames between the endpoints are not decodings of points on the line between the encoder "
             "means: interpolate the codes, z = (1 - t) mu1 + t mu2, and decode each (not the images)"
@@ -320,8 +338,14 @@ CHECKS = [
     Check("VAE.reparameterize: gradients reach mu and logvar", "reparam", 1, judge_reparam_grad),
     Check("vae_loss: summed BCE plus KL", "vae_loss", 2, judge_vae_loss),
     Check("vae_loss: beta weights the KL term", "vae_loss", 1, judge_beta),
-    Check("sample: n images from z ~ N(0, I)", "sample", 1, judge_sample),
-    Check("interpolate: endpoints are the decoded encoder means", "interpolate", 2, judge_interpolate),
+    Check("sample: n images from z ~ N(0, I)", "sample", 1, judge_sample, controls=("sample_eval",)),
+    Check(
+        "interpolate: endpoints are the decoded encoder means",
+        "interpolate",
+        2,
+        judge_interpolate,
+        controls=("interpolate_line",),
+    ),
     Check("VAE training: vae_loss trains a VAE like the reference", "vae_train", 2, judge_vae_training),
 ]
 

@@ -3,7 +3,7 @@ student's code on inputs.py's tensors and returns plain numbers and arrays. It j
 
 import torch
 import torch.nn as nn
-from probekit import ProbeError, array, flat_parameters, manual_seed, need
+from probekit import ProbeError, array, flat_parameters, manual_seed, need, seed_everything
 
 from ..digits import digits28
 from . import inputs
@@ -74,34 +74,48 @@ def probe_vae_loss(ns, seed):
     return out
 
 
-_MODE_LAYERS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.AlphaDropout, nn.BatchNorm1d, nn.BatchNorm2d)
+def _seeded_vae(ns, seed):
+    """The student's VAE, built the same way in every probe process that compares with another."""
+    manual_seed(seed)
+    return _vae(ns)
+
+
+def _sample_with(ns, seed, model):
+    seed_everything(seed)  # torch, numpy and random: sample() draws its codes from any of them
+    return {"samples": array(need(ns, "sample")(model, 6))}
 
 
 def probe_sample(ns, seed):
-    """Sampling from a model left in training mode (as after a training loop): dropout and batch
-    norm layers must run in eval mode while sample() decodes."""
-    model = _vae(ns)
-    model.train()
-    in_training = []
-    for m in model.modules():
-        if isinstance(m, _MODE_LAYERS):
-            m.register_forward_pre_hook(lambda module, args: in_training.append(bool(module.training)))
-    manual_seed(seed)
-    samples = array(need(ns, "sample")(model, 6))
-    return {"samples": samples, "mode_layers_in_training": sum(in_training)}
+    """sample() on a model left in training mode, as after a training loop."""
+    return _sample_with(ns, seed, _seeded_vae(ns, seed).train())
+
+
+def probe_sample_eval(ns, seed):
+    """The control, in a process of its own: the same call on the same model put in eval mode by
+    the harness. Dropout or batch norm left in training mode while sample() decodes shows as a
+    difference between the two, which the student's code in the other process cannot see."""
+    return _sample_with(ns, seed, _seeded_vae(ns, seed).eval())
 
 
 def probe_interpolate(ns, seed):
-    model = _vae(ns)
-    model.eval()
+    model = _seeded_vae(ns, seed).eval()
+    x1, x2 = inputs.interpolate(seed)
+    with torch.no_grad():
+        frames = need(ns, "interpolate")(model, x1, x2, steps=inputs.INTERPOLATION_STEPS)
+    return {"frames": array(frames)}
+
+
+def probe_interpolate_line(ns, seed):
+    """The control, in a process of its own where the student's interpolate() never runs: the
+    decoded line between the encoder means of x1 and x2, from the student's encode and decode."""
+    model = _seeded_vae(ns, seed).eval()
     x1, x2 = inputs.interpolate(seed)
     steps = inputs.INTERPOLATION_STEPS
     with torch.no_grad():
-        frames = need(ns, "interpolate")(model, x1, x2, steps=steps)
         mu1, mu2 = (_encode_any(model, x.unsqueeze(0))[0][0] for x in (x1, x2))
         t = torch.linspace(0, 1, steps).view(-1, *([1] * (mu1.dim() - 1)))
         line = model.decode(((1 - t) * mu1.reshape(1, -1) + t * mu2.reshape(1, -1)).reshape(steps, *mu1.shape[1:]))
-    return {"frames": array(frames), "start": array(line[:1]), "end": array(line[-1:]), "line": array(line)}
+    return {"line": array(line)}
 
 
 def probe_vae_train(ns, seed):

@@ -2,8 +2,10 @@
 its own time limit, writing plain data only: JSON scalars and .npy arrays (never pickles).
 
 It judges nothing: expected values and scores are computed outside the jail, from the same seeded
-inputs. References it needs are captured before student code runs, so monkeypatching torch or
-numpy from the notebook cannot change what is written.
+inputs. What it writes is the student's answer, not a measurement the judges take on trust: student
+code shares this process and can reach anything in it (frames, gc, threads). References it needs
+are captured before student code runs, so an innocent monkeypatch of torch or numpy in a notebook
+does not change what is written.
 """
 
 import ast

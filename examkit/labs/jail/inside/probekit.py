@@ -10,6 +10,15 @@ _to_numpy = torch.Tensor.numpy
 _detach = torch.Tensor.detach
 _TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter)
 manual_seed = torch.manual_seed
+_np_seed = np.random.seed
+_random_seed = __import__("random").seed
+
+
+def seed_everything(seed):
+    """torch's, numpy's and random's generators: a call repeated in two processes draws the same."""
+    manual_seed(seed)
+    _np_seed(seed % 2**32)
+    _random_seed(seed)
 
 
 class ProbeError(Exception):
