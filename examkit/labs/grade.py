@@ -20,7 +20,7 @@ from .jail.sandbox import Limits
 from .jail.warm import WarmJail, WarmJailUnavailable
 from .submissions import apply_roster, collect
 
-GRADER_VERSION = "4"  # cached results of older graders are not reused
+GRADER_VERSION = "5"  # cached results of older graders are not reused
 
 
 def _seed(lab: str, seed: int) -> int:
@@ -88,7 +88,10 @@ def grade_submission(
             )
             continue
         try:
-            fraction, message = c.judge(result, run_seed)
+            if c.reads:  # a judge that also reads other probes' results (the VAE's decoder and loss forms)
+                fraction, message = c.judge(result, run_seed, {p: run.probes[p] for p in c.reads})
+            else:
+                fraction, message = c.judge(result, run_seed)
         except (KeyError, ValueError, TypeError, IndexError) as exc:
             fraction, message = 0, f"unexpected output ({type(exc).__name__}: {exc})"
         tests.append({"name": c.name, "score": round(c.points * fraction, 4), "max_score": c.points, "output": message})

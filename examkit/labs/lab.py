@@ -23,7 +23,8 @@ class Check:
     name: str  # "contract item: what is checked"
     probe: str  # the probe (a function `probe_<name>` in probes.py) whose output it judges
     points: float
-    judge: Callable  # (ProbeResult, seed) -> (fraction, message)
+    judge: Callable  # (ProbeResult, seed) -> (fraction, message); with `reads`: (ProbeResult, seed, others)
+    reads: tuple = ()  # other probes whose results the judge also reads (others: name -> ProbeResult, any status)
 
 
 @dataclass(frozen=True)
@@ -49,5 +50,5 @@ class Lab:
         return sum(c.points for c in self.checks)
 
     def probes(self) -> list[dict]:
-        names = dict.fromkeys(c.probe for c in self.checks)
+        names = dict.fromkeys(p for c in self.checks for p in (c.probe, *c.reads))
         return [{"name": p, "timeout": self.probe_timeouts.get(p, 10)} for p in names]
