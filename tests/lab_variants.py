@@ -93,6 +93,49 @@ GAN_PITFALLS = {
     "wrong_init": ("nn.init.normal_(m.weight, 0.0, 0.02)", "nn.init.normal_(m.weight, 0.0, 0.2)", {"weights_init"}),
 }
 
+# The VAE's output forms ("fair on every numeric convention"): a decoder may return logits if vae_loss
+# treats them as logits; sample and interpolate still return pixel values. name: (edits, checks expected to fail,
+# the training check left out: it is judged apart).
+_DECODER_LOGITS = ("return torch.sigmoid(self.fc4(F.relu(self.fc3(z))))", "return self.fc4(F.relu(self.fc3(z)))")
+_BCE = 'F.binary_cross_entropy(x_hat.view(-1, 784), x.view(-1, 784), reduction="sum")'
+_LOSS_WITH_LOGITS = (_BCE, _BCE.replace("binary_cross_entropy(", "binary_cross_entropy_with_logits("))
+_SAMPLE_SIGMOID = (
+    "return model.decode(torch.randn(n, model.fc_mu.out_features))",
+    "return torch.sigmoid(model.decode(torch.randn(n, model.fc_mu.out_features)))",
+)
+_INTERPOLATE_SIGMOID = (
+    "return model.decode((1 - t) * mu1 + t * mu2)",
+    "return torch.sigmoid(model.decode((1 - t) * mu1 + t * mu2))",
+)
+_LOGITS_PAIR = [_DECODER_LOGITS, _LOSS_WITH_LOGITS, _SAMPLE_SIGMOID, _INTERPOLATE_SIGMOID]
+VAE_FORMS = {
+    "logits_pair": (_LOGITS_PAIR, set()),
+    "logits_pair_module_loss": (  # nn.BCEWithLogitsLoss, and a decoder that flattens its logits
+        [
+            _DECODER_LOGITS,
+            (_BCE, 'nn.BCEWithLogitsLoss(reduction="sum")(x_hat.view(-1, 784), x.view(-1, 784))'),
+            _SAMPLE_SIGMOID,
+            _INTERPOLATE_SIGMOID,
+        ],
+        set(),
+    ),
+    "logits_pair_float64_default": (
+        [
+            *_LOGITS_PAIR,
+            ("import torch\n", "import torch\ntorch.set_default_dtype(torch.float64)\n"),
+            ("    for x, _ in loader:", "    for x, _ in loader:\n        x = x.double()"),
+        ],
+        set(),
+    ),
+    "logits_pair_mean_reduction": (  # the reduction costs the loss check; the pair is still consistent
+        [*_LOGITS_PAIR, ('x.view(-1, 784), reduction="sum")', 'x.view(-1, 784), reduction="mean")')],
+        {"vae_loss: summed"},
+    ),
+    "logits_pair_raw_images": ([_DECODER_LOGITS, _LOSS_WITH_LOGITS], {"sample", "interpolate"}),
+    "double_sigmoid": ([_LOSS_WITH_LOGITS], {"vae_loss: summed"}),  # beta still weights the KL
+    "logits_decoder_probability_bce": ([_DECODER_LOGITS, _SAMPLE_SIGMOID, _INTERPOLATE_SIGMOID], {"VAE.decode"}),
+}
+
 ACCEPTED_VARIANTS = {
     "vae": [
         (

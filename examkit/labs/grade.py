@@ -88,8 +88,8 @@ def grade_submission(
                 {"name": c.name, "score": 0, "max_score": c.points, "output": f"the check {why}: {result.detail}"}
             )
             continue
-        if c.controls:
-            result = dataclasses.replace(result, controls={name: run.probes[name] for name in c.controls})
+        if c.reads:
+            result = dataclasses.replace(result, reads={name: run.probes[name] for name in c.reads})
         try:
             fraction, message = c.judge(result, run_seed)
         except (KeyError, ValueError, TypeError, IndexError) as exc:

@@ -24,9 +24,10 @@ class Check:
     probe: str  # the probe (a function `probe_<name>` in probes.py) whose output it judges
     points: float
     judge: Callable  # (ProbeResult, seed) -> (fraction, message)
-    # probes run in processes of their own whose results the judge compares with (`r.controls`):
-    # a control computed where the student's checked function never runs cannot be tampered with by it
-    controls: tuple = ()
+    # other probes whose results the judge also sees (`r.reads`: name -> ProbeResult, any status):
+    # controls run in processes of their own, where the student's checked function never runs and so
+    # cannot tamper with them, and the probes that tell a pair's convention (the VAE's output form)
+    reads: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -52,5 +53,5 @@ class Lab:
         return sum(c.points for c in self.checks)
 
     def probes(self) -> list[dict]:
-        names = dict.fromkeys(p for c in self.checks for p in (c.probe, *c.controls))
+        names = dict.fromkeys(p for c in self.checks for p in (c.probe, *c.reads))
         return [{"name": p, "timeout": self.probe_timeouts.get(p, 10)} for p in names]

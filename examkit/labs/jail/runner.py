@@ -32,7 +32,7 @@ class ProbeResult:
     detail: str = ""
     values: dict = field(default_factory=dict)
     arrays: dict = field(default_factory=dict)
-    controls: dict = field(default_factory=dict)  # name -> ProbeResult, for a Check with controls
+    reads: dict = field(default_factory=dict)  # name -> ProbeResult: the other probes its Check reads
 
 
 @dataclass

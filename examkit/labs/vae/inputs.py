@@ -42,13 +42,25 @@ def reparam(seed):
     return torch.randn(2000, LATENT, generator=g), torch.rand(2000, LATENT, generator=g) * 2 - 1.5
 
 
-def loss(seed):
-    """(x_hat, x, mu, logvar): reconstructions away from 0 and 1, so the BCE is finite."""
+def _loss_draws(seed):
     g = _rng(seed)
     x = torch.rand(3, 784, generator=g)
     x_hat = torch.rand(3, 784, generator=g) * 0.9 + 0.05
     mu, logvar = torch.randn(3, 6, generator=g), torch.randn(3, 6, generator=g) * 0.5
-    return x_hat, x, mu, logvar
+    return x_hat, x, mu, logvar, torch.randn(3, 784, generator=g) * 3
+
+
+def loss(seed):
+    """(x_hat, x, mu, logvar): reconstructions away from 0 and 1, so the BCE is finite (and
+    legal input for a with-logits loss too)."""
+    return _loss_draws(seed)[:4]
+
+
+def loss_logits(seed):
+    """(logits, x, mu, logvar): loss()'s batch with decoder logits in place of x_hat, most of them
+    outside [0, 1]. A with-logits loss is finite on them; a BCE on probabilities raises or gives NaN."""
+    x_hat, x, mu, logvar, logits = _loss_draws(seed)
+    return logits, x, mu, logvar
 
 
 INTERPOLATION_STEPS = 7

@@ -8,6 +8,7 @@ import functools
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from reference_models import losses
 
@@ -27,16 +28,48 @@ def judge_encode(r, seed):
     return 1, f"mu and logvar have shape (4, 20) (input accepted as {r.values.get('input_form')})"
 
 
+def _outside_unit(a) -> bool:
+    return bool(a.size and (a.min() < 0 or a.max() > 1))
+
+
+def decoder_gives_logits(r) -> bool | None:
+    """The decode probe's form: True for logits (finite values outside [0, 1]), False for
+    probabilities (all in [0, 1]), None where it cannot tell (the probe failed, NaN or inf)."""
+    if r is None or r.status != "ok" or "out" not in r.arrays:
+        return None
+    out = r.arrays["out"]
+    if not out.size or not np.all(np.isfinite(out)):
+        return None
+    return _outside_unit(out)
+
+
 def judge_decode(r, seed):
+    """Probabilities (in [0, 1]) pass; logits pass only beside a with-logits vae_loss, which treats
+    them as logits (the contract's other consistent pair). A logits decoder beside a BCE on
+    probabilities costs this check: the decoder is what is missing its sigmoid."""
     out = r.arrays["out"]
     if not image_shape_ok(out, 5):
         return 0, f"decode(z) should give (N, 784) or (N, 1, 28, 28); got {out.shape}"
-    if not np.all(np.isfinite(out)) or out.min() < 0 or out.max() > 1:
-        return (
-            0,
-            f"decoder outputs must lie in [0, 1] (Bernoulli means; end with a sigmoid); got range [{out.min():.3g}, {out.max():.3g}]",
+    if not np.all(np.isfinite(out)):
+        return 0, "decoder outputs contain NaN or inf"
+    if not _outside_unit(out):
+        return 1, "decoded images have the right shape and lie in [0, 1]"
+    got = f"got range [{out.min():.3g}, {out.max():.3g}]"
+    logits_loss = loss_takes_logits(r.reads.get("vae_loss"), seed)
+    if logits_loss:
+        return 1, (
+            f"the decoder returns logits ({got}) and vae_loss treats x_hat as logits (BCE with logits): "
+            "a consistent pair (sample and interpolate must apply torch.sigmoid)"
         )
-    return 1, "decoded images have the right shape and lie in [0, 1]"
+    why = (
+        "vae_loss could not be run, so nothing shows it treats them as logits"
+        if logits_loss is None
+        else "but vae_loss treats x_hat as probabilities (a BCE on probabilities, not binary_cross_entropy_with_logits)"
+    )
+    return 0, (
+        f"decoder outputs must lie in [0, 1] (Bernoulli means; end with a sigmoid); {got}: logits, {why}. "
+        "End the decoder with a sigmoid, or keep the logits and use F.binary_cross_entropy_with_logits in vae_loss"
+    )
 
 
 def judge_forward(r, seed):
@@ -112,18 +145,75 @@ def judge_reparam_grad(r, seed):
     return 1, "gradients reach mu and logvar"
 
 
-def _loss_terms(seed):
-    """The reference BCE (summed) and KL of the loss probe's inputs."""
+@functools.lru_cache(maxsize=16)
+def _loss_terms(seed, form: str = "probabilities"):
+    """The reference reconstruction term (summed) and KL of the loss probe's inputs: BCE on x_hat
+    as probabilities, or, for form "logits", BCE with logits on x_hat taken as logits."""
     x_hat, x, mu, logvar = (t.double() for t in inputs.loss(seed))
-    return float(losses.bernoulli_nll(x_hat, x)), float(losses.kl_diag_gaussian(mu, logvar))
+    return _recon(x_hat, x, form), float(losses.kl_diag_gaussian(mu, logvar))
+
+
+def _recon(x_hat, x, form) -> float:
+    if form == "logits":
+        return float(F.binary_cross_entropy_with_logits(x_hat.flatten(1), x.flatten(1), reduction="sum"))
+    return float(losses.bernoulli_nll(x_hat, x))
+
+
+@functools.lru_cache(maxsize=8)
+def _logits_terms(seed):
+    """The summed BCE with logits and the KL of the loss probe's logits batch (inputs.loss_logits)."""
+    logits, x, mu, logvar = (t.double() for t in inputs.loss_logits(seed))
+    return _recon(logits, x, "logits"), float(losses.kl_diag_gaussian(mu, logvar))
+
+
+def _near(a, b, rtol, *scale) -> bool:
+    """|a - b| within rtol of b, or within the float32 rounding of sums as large as `scale`."""
+    noise = 8 * np.finfo(np.float32).eps * max([abs(v) for v in scale] or [0.0])
+    return bool(np.isfinite(a)) and abs(a - b) <= max(rtol * abs(b), noise)
+
+
+def loss_takes_logits(r, seed) -> bool | None:
+    """Whether vae_loss treats x_hat as logits (BCE with logits), in whatever reduction: judged from
+    the loss of one batch with x_hat as probabilities and as logits, same x, mu and logvar, so the
+    KL (right or wrong) cancels in the difference, which must be the BCE-with-logits difference
+    times one of the reductions. A BCE on probabilities raises or gives NaN on logits (or, clamped,
+    another number). None where vae_loss could not be run."""
+    if r is None or r.status != "ok" or "beta1" not in r.arrays:
+        return None
+    if "logits1" not in r.arrays:
+        return False
+    try:
+        on_probs, on_logits = scalar(r.arrays["beta1"]), scalar(r.arrays["logits1"])
+    except ValueError:
+        return False
+    if not (np.isfinite(on_probs) and np.isfinite(on_logits)):
+        return False
+    diff = _logits_terms(seed)[0] - _loss_terms(seed, "logits")[0]
+    return any(_near(on_logits - on_probs, diff * c, 1e-3, on_probs, on_logits) for c in REDUCTIONS)
 
 
 def judge_vae_loss(r, seed):
-    bce, kl = _loss_terms(seed)
+    """The summed reconstruction term plus KL, in the loss's own form: BCE on probabilities (the
+    lab's default; it passes beside any decoder, a decoder that returns logits costs the decode
+    check), or BCE with logits, which passes beside a decoder that returns logits (or one that
+    could not be run), not after a sigmoid decoder: that is a double sigmoid."""
     got = scalar(r.arrays["beta1"])
+    logits = loss_takes_logits(r, seed)
+    bce, kl = _loss_terms(seed, "logits" if logits else "probabilities")
+    name = "BCE with logits" if logits else "BCE"
     expected = bce + kl
+    decoder_logits = decoder_gives_logits(r.reads.get("vae_decode"))
+    double = (
+        "vae_loss treats x_hat as logits (binary_cross_entropy_with_logits) while your decoder already ends with "
+        "a sigmoid (its outputs lie in [0, 1]): a double sigmoid. Use F.binary_cross_entropy on the decoder's "
+        "probabilities, or drop the decoder's sigmoid (and apply torch.sigmoid in sample and interpolate)"
+        if logits and decoder_logits is False
+        else ""
+    )
     if np.isclose(got, expected, rtol=1e-4):
-        return 1, f"loss = BCE (summed) + KL = {got:.6g}"
+        if double:
+            return 0, f"loss = {name} (summed) + KL = {got:.6g}; but {double}"
+        return 1, f"loss = {name} (summed) + KL = {got:.6g}" + (" (your decoder returns logits)" if logits else "")
     pitfalls = {
         "mean instead of sum reduction: sum the BCE over pixels and batch (reduction='sum')": [
             bce / 3 + kl / 3,
@@ -141,10 +231,17 @@ def judge_vae_loss(r, seed):
         "KL subtracted: the loss is -ELBO = reconstruction + KL": [bce - kl],
         "KL term missing": [bce],
     }
+    also = f"; and {double}" if double else ""
     for message, values in pitfalls.items():
         if any(np.isclose(got, v, rtol=1e-4) for v in values):
-            return 0, f"vae_loss returned {got:.6g}, expected {expected:.6g}: {message}"
-    return 0, f"vae_loss returned {got:.6g}, expected BCE {bce:.6g} + KL {kl:.6g} = {expected:.6g}"
+            return 0, f"vae_loss returned {got:.6g}, expected {name} + KL = {expected:.6g}: {message}{also}"
+    if not logits and decoder_logits:
+        with_logits = _loss_terms(seed, "logits")[0] + kl
+        also = (
+            "; your decoder returns logits: with them use F.binary_cross_entropy_with_logits "
+            f"(BCE with logits + KL = {with_logits:.6g}), or end the decoder with a sigmoid"
+        )
+    return 0, f"vae_loss returned {got:.6g}, expected {name} {bce:.6g} + KL {kl:.6g} = {expected:.6g}{also}"
 
 
 REDUCTIONS = (1, 1 / 3, 1 / 6, 1 / 18, 1 / 784, 1 / 2352)  # sum; mean over the batch, latent dims, elements
@@ -152,8 +249,9 @@ REDUCTIONS = (1, 1 / 3, 1 / 6, 1 / 18, 1 / 784, 1 / 2352)  # sum; mean over the 
 
 def judge_beta(r, seed):
     """Judged on the student's own loss, whatever its reduction (vae_loss judges that): beta must
-    scale exactly the KL part, L(beta) = R + beta * K with K the KL of this batch, as reduced."""
-    bce, kl = _loss_terms(seed)
+    scale exactly the KL part, L(beta) = R + beta * K with K the KL of this batch, as reduced, and R
+    the reconstruction term in the loss's own form (BCE on probabilities, or with logits)."""
+    bce, kl = _loss_terms(seed, "logits" if loss_takes_logits(r, seed) else "probabilities")
     one, three = scalar(r.arrays["beta1"]), scalar(r.arrays["beta3"])
     if not (np.isfinite(one) and np.isfinite(three)):
         return 0, "vae_loss returned NaN or inf"
@@ -180,7 +278,7 @@ def judge_beta(r, seed):
 def _control(r, name, what):
     """(a control probe's result, None), or (None, why there is none): the check then fails, so a
     notebook cannot pass by making its control fail."""
-    control = r.controls.get(name)
+    control = r.reads.get(name)
     if control is None or control.status != "ok":
         return None, f"{what} failed: {control.detail if control is not None else 'it did not run'}"
     return control, None
@@ -190,8 +288,13 @@ def judge_sample(r, seed):
     s = r.arrays["samples"]
     if not image_shape_ok(s, 6):
         return 0, f"sample(model, 6) should give 6 images (6, 784) or (6, 1, 28, 28); got {s.shape}"
-    if not np.all(np.isfinite(s)) or s.min() < 0 or s.max() > 1:
-        return 0, "samples should be decoder outputs in [0, 1]"
+    if not np.all(np.isfinite(s)):
+        return 0, "samples contain NaN or inf"
+    if _outside_unit(s):
+        return 0, (
+            f"samples should be pixel values in [0, 1]; got range [{s.min():.3g}, {s.max():.3g}]: logits, "
+            "apply torch.sigmoid to the decoder's outputs (in sample, or at the end of the decoder)"
+        )
     if np.allclose(s.reshape(6, -1)[0], s.reshape(6, -1)[1:]):
         return 0, "all samples are identical: draw z ~ N(0, I) for each"
     control, why = _control(r, "sample_eval", "sample() on the model in eval mode")
@@ -204,6 +307,10 @@ def judge_sample(r, seed):
 
 
 def judge_interpolate(r, seed):
+    """The frames must decode the line between the encoder means, as pixel values: the decoder's
+    outputs when they are probabilities; when the decoder returns logits beside a with-logits loss
+    (the consistent logits pair), their sigmoid, and raw logits lose this check; a logits decoder
+    beside a BCE on probabilities is the decoder's fault (the decode check), so here either passes."""
     frames = r.arrays["frames"]
     steps = inputs.INTERPOLATION_STEPS
     if frames.shape[0] != steps:
@@ -212,20 +319,41 @@ def judge_interpolate(r, seed):
     if why:
         return 0, why
     flat, line = frames.reshape(steps, -1), control.arrays["line"]
-    line = line.reshape(len(line), -1)
-    if line.shape != flat.shape:
-        return 0, f"interpolate's frames have {flat.shape[1]} values each, the decoder's images {line.shape[1]}"
-    if not (close(flat[0], line[0], 1e-3, 1e-4) and close(flat[-1], line[-1], 1e-3, 1e-4)):
+    if line.size != flat.size:
+        return 0, f"interpolate's frames have {flat.shape[1]} values each, the decoder's images {line.size // steps}"
+    line = line.reshape(steps, -1)
+    start, end = line[0], line[-1]
+    forms = [("decoded", lambda a: a)]
+    if _outside_unit(line):
+        sigmoid = ("through a sigmoid", lambda a: 0.5 * (1 + np.tanh(np.asarray(a, dtype=np.float64) / 2)))
+        if loss_takes_logits(r.reads.get("vae_loss"), seed):
+            if close(flat[0], start.reshape(-1), 1e-3, 1e-4) and close(flat[-1], end.reshape(-1), 1e-3, 1e-4):
+                return 0, (
+                    "the frames are the decoder's logits, not images: apply torch.sigmoid to the decoded "
+                    "frames (your decoder returns logits, as your with-logits vae_loss expects)"
+                )
+            forms = [sigmoid]
+        else:
+            forms.append(sigmoid)
+
+    def ends(to_pixels) -> bool:
+        return close(flat[0], to_pixels(start).reshape(-1), 1e-3, 1e-4) and close(
+            flat[-1], to_pixels(end).reshape(-1), 1e-3, 1e-4
+        )
+
+    form, to_pixels = next((f for f in forms if ends(f[1])), (None, None))
+    if to_pixels is None:
         return 0, (
             "interpolation endpoints wrong: the first and last images must decode the encoder means of x1 "
             "and x2 (t = 0 and t = 1 included, e.g. torch.linspace(0, 1, steps))"
         )
-    if not close(flat, line, 1e-3, 1e-4):
+    if not close(flat, to_pixels(line), 1e-3, 1e-4):
         return 0, (
             "the frames between the endpoints are not decodings of points on the line between the encoder "
             "means: interpolate the codes, z = (1 - t) mu1 + t mu2, and decode each (not the images)"
         )
-    return 1, f"{steps} frames decoding the line from mu(x1) to mu(x2)"
+    suffix = " (through a sigmoid: your decoder returns logits)" if form != "decoded" else ""
+    return 1, f"{steps} frames decoding the line from mu(x1) to mu(x2){suffix}"
 
 
 def _split():
@@ -330,21 +458,27 @@ def judge_vae_training(r, seed):
 
 CHECKS = [
     Check("VAE.encode: returns (mu, logvar) of shape (N, latent_dim)", "vae_encode", 1, judge_encode),
-    Check("VAE.decode: images in [0, 1]", "vae_decode", 1, judge_decode),
+    Check(
+        "VAE.decode: images in [0, 1], or logits for a with-logits loss",
+        "vae_decode",
+        1,
+        judge_decode,
+        reads=("vae_loss",),
+    ),
     Check("VAE.forward: returns (x_hat, mu, logvar)", "vae_forward", 1, judge_forward),
     Check("kl_divergence: closed-form KL summed over batch and latent dims", "kl", 2, judge_kl),
     Check("VAE.reparameterize: adds noise", "reparam", 1, judge_noise),
     Check("VAE.reparameterize: sigma = exp(logvar / 2)", "reparam", 2, judge_sigma),
     Check("VAE.reparameterize: gradients reach mu and logvar", "reparam", 1, judge_reparam_grad),
-    Check("vae_loss: summed BCE plus KL", "vae_loss", 2, judge_vae_loss),
+    Check("vae_loss: summed BCE plus KL", "vae_loss", 2, judge_vae_loss, reads=("vae_decode",)),
     Check("vae_loss: beta weights the KL term", "vae_loss", 1, judge_beta),
-    Check("sample: n images from z ~ N(0, I)", "sample", 1, judge_sample, controls=("sample_eval",)),
+    Check("sample: n images from z ~ N(0, I)", "sample", 1, judge_sample, reads=("sample_eval",)),
     Check(
         "interpolate: endpoints are the decoded encoder means",
         "interpolate",
         2,
         judge_interpolate,
-        controls=("interpolate_line",),
+        reads=("interpolate_line", "vae_loss"),
     ),
     Check("VAE training: vae_loss trains a VAE like the reference", "vae_train", 2, judge_vae_training),
 ]

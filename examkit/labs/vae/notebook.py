@@ -44,6 +44,8 @@ STARTER_MODEL, STARTER_FUNCTIONS = (
     def __init__(self, latent_dim=20):
         super().__init__()
         # TODO: encoder layers producing mu and logvar, decoder layers producing 784 values in [0, 1]
+        # (or 784 logits, if vae_loss uses F.binary_cross_entropy_with_logits: then sample and
+        # interpolate apply torch.sigmoid, so that they still return images in [0, 1])
 
     def encode(self, x):
         # TODO: return mu, logvar (x is (N, 1, 28, 28) or (N, 784))

@@ -71,6 +71,10 @@ def probe_vae_loss(ns, seed):
         out["beta0"] = array(loss(*args, beta=0.0))
     except Exception:
         pass  # judged from beta 1 and 3 alone
+    try:  # the same batch with logits for x_hat: tells a with-logits loss from a BCE on probabilities
+        out["logits1"] = array(loss(*inputs.loss_logits(seed)))
+    except Exception as exc:
+        out["logits_error"] = f"{type(exc).__name__}: {exc}"[:200]
     return out
 
 
