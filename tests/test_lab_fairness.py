@@ -4,6 +4,7 @@ the part that departs from its partner, and are told which."""
 
 import json
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from examkit.labs.jail.runner import ProbeResult
 from examkit.labs.vae import inputs
 from examkit.labs.vae.judges import judge_beta, judge_vae_loss, loss_takes_logits
 from lab_variants import VAE_FORMS, source
+
 
 def _failed(results):
     """Every check lost, training included: it trains the lab's own VAE in the form the loss reads."""
@@ -95,10 +97,14 @@ def test_the_loss_form_is_told_apart_whatever_the_reduction_and_kl():
             r = _loss_result(terms, form)
             assert loss_takes_logits(r, seed) is False, (seed, form)
             assert judge_beta(r, seed)[0] == 1
-            assert judge_vae_loss(r, seed, {"vae_decode": decoder["logits"]})[0] == 1  # the decoder is at fault
+            assert (
+                judge_vae_loss(replace(r, reads={"vae_decode": decoder["logits"]}), seed)[0] == 1
+            )  # the decoder is at fault
         assert loss_takes_logits(_loss_result(terms, "sigmoid_then_bce"), seed) is True  # a sigmoid inside the loss
         r = _loss_result(terms, "logits")
-        assert judge_vae_loss(r, seed, {"vae_decode": decoder["logits"]})[0] == 1
-        assert judge_vae_loss(r, seed, {"vae_decode": ProbeResult("error", "no decoder")})[0] == 1
-        assert judge_vae_loss(r, seed, {"vae_decode": decoder["probabilities"]})[0] == 0  # a double sigmoid
+        assert judge_vae_loss(replace(r, reads={"vae_decode": decoder["logits"]}), seed)[0] == 1
+        assert judge_vae_loss(replace(r, reads={"vae_decode": ProbeResult("error", "no decoder")}), seed)[0] == 1
+        assert (
+            judge_vae_loss(replace(r, reads={"vae_decode": decoder["probabilities"]}), seed)[0] == 0
+        )  # a double sigmoid
     assert loss_takes_logits(ProbeResult("timeout"), 0) is None

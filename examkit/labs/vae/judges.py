@@ -17,6 +17,8 @@ from ..judging import REFERENCE_LOCK, close, image_shape_ok, scalar
 from ..lab import Check
 from . import inputs
 
+STEPS = inputs.TRAIN["steps"]
+
 
 def judge_encode(r, seed):
     mu, logvar = r.arrays["mu"], r.arrays["logvar"]
@@ -442,14 +444,14 @@ def judge_vae_training(r, seed):
     vector = r.arrays["params"]
     logits = r.values.get("form") == "logits"
     if not np.all(np.isfinite(vector)):
-        return 0, "after 150 steps with your vae_loss the VAE's parameters contain NaN or inf: check the KL term's sign"
+        return 0, f"after {STEPS} steps with your vae_loss the VAE's parameters contain NaN or inf: check the KL term's sign"
     before, after = _neg_elbo(_start(seed, logits), seed), _neg_elbo(_trained(vector, logits), seed)
     reference = reference_vae_run(0)["improvement"]  # a property of the reference: computed once per process
     improvement = before - after
     read = " (your loss reads x_hat as logits)" if logits else ""
     if not (np.isfinite(before) and np.isfinite(after)) or improvement < 0.25 * reference:
         return 0, (
-            f"after 150 steps with your vae_loss the lab's VAE's held-out -ELBO went from {before:.1f} to "
+            f"after {STEPS} steps with your vae_loss the lab's VAE's held-out -ELBO went from {before:.1f} to "
             f"{after:.1f} nats{read}; with the reference loss it improves by {reference:.1f}. Check the reduction "
             "(a sum over pixels) and the KL term's sign"
         )
@@ -498,8 +500,8 @@ def pictures(extras: dict) -> list:
     ref = reference_vae_run(0)
     return [
         ("Held-out digits", ref["originals"]),
-        ("The lab's VAE after 150 steps with your vae_loss: reconstructions", yours["reconstructions"]),
-        ("The same VAE after 150 steps with the reference loss: reconstructions", ref["reconstructions"]),
+        (f"The lab's VAE after {STEPS} steps with your vae_loss: reconstructions", yours["reconstructions"]),
+        (f"The same VAE after {STEPS} steps with the reference loss: reconstructions", ref["reconstructions"]),
         ("Samples, z ~ N(0, I): yours", yours["samples"]),
         ("Samples: the reference's", ref["samples"]),
         ("Interpolation between two held-out digits: yours", yours["frames"]),
