@@ -99,10 +99,10 @@ def _checkout_files() -> set[str]:
 LONG_FILES = (
     "test_reference_quality.py",
     "test_reference_scenarios.py",
-    "test_reference_quality_conv.py",
     "test_labs.py",
     "test_lab_attacks.py",
     "test_lab_corpus.py",
+    "test_lab_fairness.py",
 )
 
 

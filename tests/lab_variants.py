@@ -377,6 +377,18 @@ FORGERIES = {  # name -> (code appended to the solution, the checks it forges)
             ),
             ("VAE training",),
         ),
+        # draws made without autograd, with gradients made up by a custom backward
+        "made_up_gradients": (
+            "\nclass _Draw(torch.autograd.Function):\n"
+            "    @staticmethod\n"
+            "    def forward(ctx, mu, logvar):\n"
+            "        return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)\n"
+            "    @staticmethod\n"
+            "    def backward(ctx, grad):\n"
+            "        return grad, 0.3 * grad\n"
+            "VAE.reparameterize = lambda self, mu, logvar: _Draw.apply(mu, logvar)\n",
+            ("VAE.reparameterize: gradients",),
+        ),
         # frames that interpolate nothing, and the decoded line the harness would compare them with
         # rewritten to match through the call stack (there is none in its process: it is a control's)
         "line_rewritten": (

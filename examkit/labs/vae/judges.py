@@ -119,20 +119,33 @@ def judge_noise(r, seed):
     return 1, "z is random around mu"
 
 
+def _scales(logvar):
+    """The noise scales students use, by name: the contract's first, then two known pitfalls."""
+    return {"exp(logvar/2)": np.exp(0.5 * logvar), "logvar": logvar, "exp(logvar)": np.exp(logvar)}
+
+
+def _scale_of(z, mu, logvar) -> str | None:
+    """Which scale the draws z around mu were made with (None: none of them)."""
+    for name, scale in _scales(logvar).items():
+        if abs(float(np.std((z - mu) / scale)) - 1) < 0.08:
+            return name
+    return None
+
+
 def judge_sigma(r, seed):
     mu, logvar = (t.double().numpy() for t in inputs.reparam(seed))
     z = r.arrays["z2"]
     if z.shape != mu.shape:
         return 0, "cannot judge the noise scale: wrong output shape"
-    ratios = {"exp(logvar/2)": np.exp(0.5 * logvar), "logvar": logvar, "exp(logvar)": np.exp(logvar)}
-    stds = {k: float(np.std((z - mu) / v)) for k, v in ratios.items()}
-    if abs(stds["exp(logvar/2)"] - 1) < 0.08:
+    scale = _scale_of(z, mu, logvar)
+    if scale == "exp(logvar/2)":
         return 1, "the noise is scaled by sigma = exp(logvar / 2)"
-    if abs(stds["logvar"] - 1) < 0.08:
+    if scale == "logvar":
         return 0, "logvar used as the standard deviation: scale eps by exp(0.5 * logvar)"
-    if abs(stds["exp(logvar)"] - 1) < 0.08:
+    if scale == "exp(logvar)":
         return 0, "logvar used as the variance (exp(logvar) is sigma^2): scale eps by exp(0.5 * logvar)"
-    return 0, f"(z - mu) / sigma should be N(0, 1); its standard deviation is {stds['exp(logvar/2)']:.3g}"
+    std = float(np.std((z - mu) / _scales(logvar)["exp(logvar/2)"]))
+    return 0, f"(z - mu) / sigma should be N(0, 1); its standard deviation is {std:.3g}"
 
 
 def judge_reparam_grad(r, seed):
@@ -144,6 +157,13 @@ def judge_reparam_grad(r, seed):
         )
     if not np.allclose(g_mu, 1.0):
         return 0, "dz/dmu should be 1 (z = mu + sigma * eps)"
+    # with the contract's sigma = exp(logvar / 2) the gradient must be the derivative of the student's
+    # own draw, dz/dlogvar = sigma * eps / 2 = (z - mu) / 2: made-up gradients do not pass
+    mu, logvar = (t.double().numpy() for t in inputs.reparam(seed))
+    z = r.arrays.get("z1")
+    if z is not None and z.shape == mu.shape and _scale_of(z, mu, logvar) == "exp(logvar/2)":
+        if g_lv.shape != z.shape or not np.allclose(g_lv, (z - mu) / 2, rtol=1e-3, atol=1e-4):
+            return 0, "the gradient that reaches logvar is not dz/dlogvar of the z reparameterize returned"
     return 1, "gradients reach mu and logvar"
 
 
@@ -444,7 +464,10 @@ def judge_vae_training(r, seed):
     vector = r.arrays["params"]
     logits = r.values.get("form") == "logits"
     if not np.all(np.isfinite(vector)):
-        return 0, f"after {STEPS} steps with your vae_loss the VAE's parameters contain NaN or inf: check the KL term's sign"
+        return (
+            0,
+            f"after {STEPS} steps with your vae_loss the VAE's parameters contain NaN or inf: check the KL term's sign",
+        )
     before, after = _neg_elbo(_start(seed, logits), seed), _neg_elbo(_trained(vector, logits), seed)
     reference = reference_vae_run(0)["improvement"]  # a property of the reference: computed once per process
     improvement = before - after
