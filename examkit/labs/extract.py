@@ -18,6 +18,7 @@ import __future__
 import ast
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,8 +222,18 @@ def _future_flags(node, flags: int) -> int:
     return flags
 
 
+# CPython 3.11 keeps ast.parse's recursion depth in interpreter-wide state: two threads parsing at
+# once (a batch's workers) can fail with "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython#106905). Reading is milliseconds; one thread at a time costs nothing.
+_PARSING = threading.Lock()
+
+
 def extract(path) -> Extracted:
-    path = Path(path)
+    with _PARSING:
+        return _extract(Path(path))
+
+
+def _extract(path: Path) -> Extracted:
     result = Extracted()
     flags, number = 0, 0
     for source in _cells(path):
