@@ -914,3 +914,6 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C: what was half done is already cleaned up; no traceback
+        print("\nexamkit: interrupted", file=sys.stderr)
+        return 130

@@ -2,10 +2,15 @@
 
 import csv
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -213,6 +218,34 @@ def test_a_rebuild_replaces_the_old_build_only_when_it_succeeds(tmp_path):
     for flag in (["--versions", "0"], ["--versions", "-3"], ["--out", str(precious / "mine.txt")]):
         result = run_cli("exam", "build", str(EXAMPLE), "--out", str(tmp_path / "x"), *flag, "--format", "tex")
         assert result.returncode == 2 and "Traceback" not in result.stderr, (flag, result.stderr)
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupted_build_leaves_nothing_behind(tmp_path, how):
+    """Stopped while TeX runs (Ctrl-C, or SIGTERM from a closed terminal or a scheduler): the
+    half-built folder, keys and solutions included, is removed, and no TeX job goes on writing."""
+    out = tmp_path / "exam"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "examkit", "exam", "build", str(EXAMPLE), "--versions", "6", "--out", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not any(tmp_path.glob(".exam.building-*/instructor/tex/*.log")):  # TeX has started
+        assert proc.poll() is None and time.monotonic() < deadline, "the build ended before TeX started"
+        time.sleep(0.05)
+    proc.send_signal(how)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "Traceback" not in err, err
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == [], list(tmp_path.iterdir())
+    writers = [p for p in Path("/proc").glob("[0-9]*/cwd") if str(tmp_path) in _readlink(p)]
+    assert not writers, writers
+
+
+def _readlink(path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
 
 
 def test_unicode_ids_get_distinct_safe_files(tmp_path):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +17,7 @@ from ..bank.identity import template_digest
 from ..bank.loader import load_bank
 from ..sheets.render import render_sheet
 from .assemble import assemble, students_for
-from .compile import INSTALL_HINT, compile_all, pdflatex_available
+from .compile import INSTALL_HINT, compile_all, pdflatex_available, stop_running
 from .latex import environment, render_answer_key, render_version, write_figures
 from .manifest import manifest, write_manifest
 from .moodle import moodle_xml
@@ -121,9 +124,11 @@ def build_exam(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        report = _build_into(staging, spec, bank, exam_versions, names, roster_path, formats, jobs, progress_factory,
-                             answer_sheets)  # fmt: skip
-    except BaseException:
+        with _terminate_as_exit():
+            report = _build_into(staging, spec, bank, exam_versions, names, roster_path, formats, jobs,
+                                 progress_factory, answer_sheets)  # fmt: skip
+    except BaseException:  # the half-built folder holds keys and solutions: never left behind
+        stop_running()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if report.failures:
@@ -139,6 +144,24 @@ def build_exam(
         shutil.rmtree(out.with_name(out.name + ".failed"), ignore_errors=True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextlib.contextmanager
+def _terminate_as_exit():
+    """SIGTERM (a closed terminal, `kill`, a scheduler's time limit) as an exception while a build
+    runs, so it cleans up as Ctrl-C does; its default would end the process on the spot."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _is_build(folder: Path) -> bool:

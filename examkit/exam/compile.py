@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,26 +128,54 @@ def _runaway_line(tex: Path, log_lines: list[str]) -> int | None:
     return None
 
 
+_RUNNING: set = set()  # TeX processes in flight, so an interrupted build can stop them
+_RUNNING_LOCK = threading.Lock()
+
+
+def _run_tex(command: list[str], cwd: Path, timeout: float) -> tuple[int, str]:
+    """(exit code, stdout) of one TeX pass, in a session of its own: Ctrl-C reaches the build, which
+    stops its runs itself (stop_running), rather than every TeX job at once in the middle of a file."""
+    proc = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        text=True, errors="replace", start_new_session=True,
+    )  # fmt: skip
+    with _RUNNING_LOCK:
+        _RUNNING.add(proc)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(proc)
+    return proc.returncode, out
+
+
+def stop_running():
+    """Kill every TeX run in flight (an interrupted build removes its folder; nothing may still write there)."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for proc in running:
+        try:
+            proc.kill()
+        except OSError:
+            pass
+
+
 def compile_one(tex: Path, timeout: float = 120) -> CompileResult:
     for command in tex_passes(tex):
         try:
-            proc = subprocess.run(
-                command,
-                cwd=tex.parent,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                timeout=timeout,
-                stdin=subprocess.DEVNULL,
-            )
+            returncode, stdout = _run_tex(command, tex.parent, timeout)
         except FileNotFoundError:
             return CompileResult(tex, None, False, f"{tex.name}: {command[0]} was not found; this file holds "
                                  f"characters beyond ASCII (a name or id), which need it: install {UNICODE_PACKAGES}")  # fmt: skip
         except subprocess.TimeoutExpired:
             return CompileResult(tex, None, False, f"{tex.name}: {command[0]} took longer than {timeout:g} s")
         log = tex.with_suffix(".log")
-        text = log.read_text(errors="replace") if log.exists() else proc.stdout
-        if proc.returncode != 0:
+        text = log.read_text(errors="replace") if log.exists() else stdout
+        if returncode != 0:
             message, question = explain_failure(tex, text)
             return CompileResult(tex, None, False, message, question)
     pdf = tex.with_suffix(".pdf")
@@ -167,9 +196,16 @@ def compile_one(tex: Path, timeout: float = 120) -> CompileResult:
 def compile_all(texs: list[Path], jobs: int = 2, progress=None) -> list[CompileResult]:
     """Compile every file; one failure does not stop the others."""
     results = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         for result in pool.map(compile_one, texs):
             results.append(result)
             if progress:
                 progress()
+    except BaseException:  # Ctrl-C, SIGTERM (build.py makes it an exception): stop at once, not after every file
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_running()
+        pool.shutdown(wait=True)
+        raise
+    pool.shutdown()
     return results
