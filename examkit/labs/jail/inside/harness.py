@@ -372,6 +372,13 @@ def guarded_grade(request, out):
             return
         index, why = verdict
         skip[index] = why
+    statements = request["statements"]
+    failures = [{**_where(statements[i]), "error": why} for i, why in sorted(skip.items()) if i < len(statements)]
+    failures.append({**_where(statements[max(skip)]), "error": f"the notebook was loaded {MAX_RELOADS + 1} times "
+                     "and stopped each time: grading gave up"})  # fmt: skip
+    os.makedirs(out, exist_ok=True)
+    with _open(f"{out}/summary.json", "w") as fh:
+        _json_dump({"definition_failures": failures, "probes": {}, "offline": []}, fh)
 
 
 def _watch(pid, read_end):
