@@ -312,6 +312,7 @@ def cmd_exam_scan(args) -> int:
 
 def cmd_exam_grade(args) -> int:
     from .exam.grade import AnswersError, grade
+    from .exam.stats import describe
 
     try:
         result = grade(
@@ -329,11 +330,12 @@ def cmd_exam_grade(args) -> int:
             disc = "n/a" if row["discrimination"] is None else f"{row['discrimination']:+.2f}"
             common = ", ".join(f"{name} x{n}" for name, n in row["misconceptions"]) or "-"
             print(f"  {row['qid']:<30} mean {row['mean_score']:.2f}  discrimination {disc}  misconceptions: {common}")
-        rel = result["reliability"]
-        if rel["kr20"] is not None or rel["alpha"] is not None:
-            print(
-                f"reliability over {rel['students']} student(s): KR-20 {rel['kr20']}, Cronbach's alpha {rel['alpha']}"
-            )
+        for line in describe(result["reliability"]):
+            print(line)
+        if result["gradebook"]["files"]:
+            print(f"gradebook: {', '.join(result['gradebook']['files'])}")
+        for note in result["gradebook"]["notes"]:
+            print(f"gradebook: {note}")
         if result["absent"]:
             print(f"absent (no answers; left out of the statistics): {', '.join(result['absent'])}")
         if result["to_mark_by_hand"]:
@@ -659,7 +661,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV: student_id,question,part,answer (or wide: student_id,Q1,Q2a,...); student_id may be the "
         "version code printed on an anonymous paper, part the printed label (a), (b) or empty for one-part questions",
     )
-    p.add_argument("--out", required=True, help="folder for grades.csv, feedback/, item_analysis.json and marking.csv")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="folder for grades.csv, canvas.csv, moodle.csv, feedback/, item_analysis.json and marking.csv",
+    )
     p.add_argument(
         "--marks",
         help="the marking.csv of an earlier run with the points column filled in: the marker's rubric marks "

@@ -596,6 +596,11 @@ def test_item_analysis_has_distractor_tables_and_reliability(graded_build, tmp_p
     assert tables and all({"option", "correct", "picked", "share"} <= set(t[0]) for t in tables)
     assert all(sum(o["correct"] for o in t) >= 1 for t in tables)
     assert set(data["reliability"]) >= {"kr20", "alpha", "students"} and data["reliability"]["students"] == 4
+    # the written slot is still to be marked by hand: no coefficient yet, and the reason says so
+    rel = data["reliability"]
+    assert rel["kr20"] is None and "slot 5 (Written, question 1) yet" in rel["kr20_reason"]
+    assert [len(s["variants"]) >= 1 for s in data["slots"]] == [True] * 5
+    assert data["gradebook"]["files"] == [] and "anonymous" in data["gradebook"]["notes"][0]
 
 
 def test_overlapping_pools_never_draw_a_question_twice(tmp_path):

@@ -211,7 +211,7 @@ def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, forma
     report.tex.append(key)
     qids = {q.qid for v in exam_versions for q in v.questions}
     digests = {qid: template_digest(bank.get(qid)) for qid in qids}
-    data = manifest(spec, exam_versions, bank_digest(bank), digests)
+    data = manifest(spec, exam_versions, bank_digest(bank), digests, anonymous=roster_path is None)
     write_manifest(data, instructor / "manifest.json")
     if answer_sheets:
         if "pdf" not in formats:

@@ -25,8 +25,10 @@ from ..bank.loader import load_bank
 from ..bank.points import split_points
 from ..bank.template import part_labels
 from ..checking.check import check_answer
+from .lms import write_gradebooks
 from .manifest import read_manifest
 from .names import safe_file_name
+from .stats import slot_statistics
 
 _WIDE = re.compile(r"^q?(\d+)[._ -]?([A-Za-z0-9_]*)$", re.I)
 
@@ -310,7 +312,8 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
     _write_grades(out, versions, marks, totals)
     _write_feedback(out / "feedback", versions, marks)
     write_marking_sheet(out / "marking.csv", versions, marks, bank, rubric_marks)
-    analysis = item_analysis(marks, totals)
+    analysis = item_analysis(marks, totals, versions)
+    gradebooks = write_gradebooks(out, data, versions, marks, totals)
     (out / "item_analysis.json").write_text(json.dumps(analysis, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return {
         "students": len(totals),
@@ -320,7 +323,9 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
         "to_review": sum(m.status == "review" for m in marks),
         "out": str(out),
         "item_analysis": analysis["questions"],
+        "slots": analysis["slots"],
         "reliability": analysis["reliability"],
+        "gradebook": gradebooks,
     }
 
 
@@ -545,12 +550,11 @@ def _pearson(xs, ys) -> float | None:
     return cov / math.sqrt(sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in ys))
 
 
-def item_analysis(marks, totals) -> dict:
+def item_analysis(marks, totals, versions) -> dict:
     """Per question (template id): mean score share, discrimination (item vs rest-of-test
     correlation), the most frequent misconceptions and, for choice parts, how often each option
-    was picked (by option text: letters differ between versions). For the exam: KR-20 (parts
-    scored right or not) and Cronbach's alpha (question positions, partial credit kept), over the
-    students present."""
+    was picked (by option text: letters differ between versions). Per slot (the variants drawn
+    for one position) and for the exam, KR-20 and Cronbach's alpha: `stats.py`."""
     per_item = defaultdict(lambda: defaultdict(float))
     maxima, misconceptions = defaultdict(float), defaultdict(Counter)
     picks = defaultdict(Counter)  # (qid, part) -> option text -> times picked
@@ -586,36 +590,5 @@ def item_analysis(marks, totals) -> dict:
                 "distractors": distractors,
             }
         )
-    return {"questions": rows, "reliability": reliability(marks)}
-
-
-def reliability(marks) -> dict:
-    """KR-20 over parts (by question number and label: right = full marks) and Cronbach's alpha
-    over question numbers (score shares), for students who sat the exam."""
-    parts, positions = defaultdict(dict), defaultdict(lambda: defaultdict(float))
-    most = defaultdict(lambda: defaultdict(float))
-    for m in marks:
-        parts[m.student_id][(m.number, m.label)] = 1.0 if m.max_score and m.score >= m.max_score - 1e-9 else 0.0
-        positions[m.student_id][m.number] += m.score
-        most[m.student_id][m.number] += m.max_score
-    students = sorted(parts)
-    result = {"students": len(students), "kr20": None, "alpha": None}
-    if len(students) < 3:
-        return result
-    items = sorted(set.intersection(*(set(parts[s]) for s in students)))
-    if len(items) >= 2:
-        totals = [sum(parts[s][i] for i in items) for s in students]
-        variance = statistics.pvariance(totals)
-        pq = sum(p * (1 - p) for p in (statistics.fmean(parts[s][i] for s in students) for i in items))
-        if variance > 0:
-            result["kr20"] = round(len(items) / (len(items) - 1) * (1 - pq / variance), 4)
-        result["parts"] = len(items)
-    numbers = sorted(set.intersection(*(set(positions[s]) for s in students)))
-    if len(numbers) >= 2:
-        share = {s: [positions[s][n] / most[s][n] if most[s][n] else 0.0 for n in numbers] for s in students}
-        totals = [sum(share[s]) for s in students]
-        variance = statistics.pvariance(totals)
-        item_var = sum(statistics.pvariance([share[s][k] for s in students]) for k in range(len(numbers)))
-        if variance > 0:
-            result["alpha"] = round(len(numbers) / (len(numbers) - 1) * (1 - item_var / variance), 4)
-    return result
+    slots, rel = slot_statistics(marks, versions)
+    return {"questions": rows, "slots": slots, "reliability": rel}

@@ -25,7 +25,8 @@ def part_entry(part) -> dict:
     return entry
 
 
-def manifest(spec, versions, bank_digest: str, template_digests: dict) -> dict:
+def manifest(spec, versions, bank_digest: str, template_digests: dict, anonymous: bool = False) -> dict:
+    """`anonymous`: built as numbered versions (no roster), so no LMS knows its student ids."""
     return {
         "format": FORMAT,
         "exam": {
@@ -35,11 +36,13 @@ def manifest(spec, versions, bank_digest: str, template_digests: dict) -> dict:
             "master_seed": spec.master_seed,
             "spec": spec.path,
             "bank": bank_digest,
+            **({"anonymous": True} if anonymous else {}),
         },
         "versions": [
             {
                 "student_id": v.student.id,
                 "name": v.student.name,
+                **{key: value for key in ("email", "username") if (value := getattr(v.student, key, ""))},
                 "code": v.code,
                 "points": v.points,
                 "questions": [

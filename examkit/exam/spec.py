@@ -76,6 +76,8 @@ class Section:
 class Student:
     id: str
     name: str = ""
+    email: str = ""  # optional roster columns: how an LMS knows the student (`gradebook.py`)
+    username: str = ""
 
 
 @dataclass
@@ -147,9 +149,14 @@ def load_spec(path) -> ExamSpec:
     )
 
 
+EMAIL_COLUMNS = ("email", "e-mail", "email address", "email_address")
+USERNAME_COLUMNS = ("username", "user name", "user_name", "login", "login_id", "sis login id")
+
+
 def load_roster(path) -> list[Student]:
     """CSV with a header: `student_id` (or `id`) and optional `name` (or `full name`, `fullname`,
-    `student name`). Errors name the line."""
+    `student name`), `email` and `username` (or `login`): the LMS's identifiers, kept in the
+    manifest for the gradebook files `exam grade` writes. Errors name the line."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -167,7 +174,9 @@ def load_roster(path) -> list[Student]:
         )
     names = ("name", "full name", "full_name", "fullname", "student name", "student_name", "display name")
     name_key = next((f for f in reader.fieldnames if f.strip().lower() in names), None)
-    if name_key is None and any("name" in f for f in fields):
+    email_key = next((f for f in reader.fieldnames if f.strip().lower() in EMAIL_COLUMNS), None)
+    user_key = next((f for f in reader.fieldnames if f.strip().lower() in USERNAME_COLUMNS), None)
+    if name_key is None and any("name" in f and f not in USERNAME_COLUMNS for f in fields):
         raise SpecError(
             [Problem(str(path), 1, f"which column is the name? call it 'name' (found: {', '.join(fields)})")]
         )
@@ -181,7 +190,9 @@ def load_roster(path) -> list[Student]:
             problems.append(Problem(str(path), line, f"duplicate student_id {sid!r} (first on line {seen[sid]})"))
             continue
         seen[sid] = line
-        students.append(Student(sid, (row.get(name_key) or "").strip() if name_key else ""))
+        students.append(
+            Student(sid, *((row.get(key) or "").strip() if key else "" for key in (name_key, email_key, user_key)))
+        )
     if problems:
         raise SpecError(problems)
     if not students:

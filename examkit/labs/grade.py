@@ -12,6 +12,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .. import gradebook
+from ..gradebook import Entry
 from . import get_lab
 from .extract import MAX_FILE_BYTES, SubmissionError, extract
 from .feedback import feedback_html
@@ -245,15 +247,9 @@ def _write_outputs(folder: Path, results: dict, feedback: str | None = None) -> 
 
 
 def write_canvas_csv(path: Path, title: str, max_score: float, graded) -> None:
-    """Canvas's gradebook import: rows matched by ID (Canvas user id), SIS User ID or SIS Login
-    ID; a column named by the title alone (no "(number)", which Canvas reads as an assignment id)
-    becomes a new assignment."""
-    with open(path, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title])
-        writer.writerow(["    Points Possible", "", "", "", "", f"{max_score:g}"])
-        for s, results in graded:
-            writer.writerow([s.student, s.canvas_id, s.sis_id, s.login, "", results["score"]])
+    """canvas.csv for the graded submissions (`examkit/gradebook.py` writes it)."""
+    entries = [Entry(s.student, s.canvas_id, s.sis_id, s.login, score=results["score"]) for s, results in graded]
+    gradebook.write_canvas_csv(path, title, max_score, entries)
 
 
 def write_review(path: Path, graded) -> list[str]:
