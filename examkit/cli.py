@@ -338,14 +338,18 @@ def cmd_exam_grade(args) -> int:
             print(f"gradebook: {note}")
         if result["absent"]:
             print(f"absent (no answers; left out of the statistics): {', '.join(result['absent'])}")
+        if result["marks_read"]:
+            print(f"marker scores read from {result['marks_read']}")
         if result["to_mark_by_hand"]:
-            print(f"{result['to_mark_by_hand']} written answer(s) to mark by hand: fill the points column of "
-                  f"{result['out']}/marking.csv and rerun with --marks")  # fmt: skip
+            counts = ", ".join(f"{part} x{n}" for part, n in result["not_yet_marked"].items())
+            print(f"not yet marked: {result['to_mark_by_hand']} answer(s) marked by a person ({counts}); fill "
+                  f"marker_score in {result['marking_sheet']} and rerun (it is read back from --out, or give "
+                  "--marks FILE)", file=sys.stderr)  # fmt: skip
         if result["to_review"]:
             print(f"{result['to_review']} scanned answer(s) held back for review (0 points until settled): look "
                   "at the sheet, type the answer into the answers CSV, clear its review cell and rerun",
                   file=sys.stderr)  # fmt: skip
-    return EXIT_FAIL if result["to_review"] else EXIT_OK
+    return EXIT_FAIL if result["to_review"] or result["to_mark_by_hand"] else EXIT_OK
 
 
 def cmd_lab_notebook(args) -> int:
@@ -668,8 +672,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--marks",
-        help="the marking.csv of an earlier run with the points column filled in: the marker's rubric marks "
-        "for written parts",
+        help="a filled marking.csv (marker_score per rubric item) for the parts a person marks: written parts, "
+        "formulas and derivations answered on paper; default: OUT/marking.csv when it exists",
     )
     bank_option(p)
     p.add_argument(

@@ -345,8 +345,9 @@ def test_grade_typed_answers_with_item_analysis(tmp_path):
                 rows.append([sid, q["number"], entry["id"], answer])
         expected_totals[sid] = total
     result, grades = grade_typed_answers(out / "instructor" / "manifest.json", rows, tmp_path / "g", "--json")
-    assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
+    # formulas and derivations left empty are for a marker (answered on paper?), never a silent 0
+    assert result.returncode == (1 if data["not_yet_marked"] else 0), result.stderr
     for sid, total in expected_totals.items():
         if total:
             assert float(grades[sid]["total"]) == pytest.approx(total)
@@ -524,12 +525,12 @@ def test_a_perfect_paper_scores_full_by_printed_labels_and_version_codes(graded_
         ("ids", _printed_key_rows(manifest, by="id")),
     ]:
         result, grades = grade_typed_answers(manifest_path, rows, tmp_path / name)
-        assert result.returncode == 0, result.stderr
+        assert result.returncode == 1 and "not yet marked" in result.stderr, result.stderr  # the written part
         for version in manifest["versions"]:
             assert float(grades[version["student_id"]]["total"]) == pytest.approx(_automatic_points(version)), name
     upper = [[sid, n, part.upper() and f"({part.upper()})", a] for sid, n, part, a in _printed_key_rows(manifest)]
     result, grades = grade_typed_answers(manifest_path, upper, tmp_path / "upper")
-    assert result.returncode == 0 and all(float(g["total"]) > 0 for g in grades.values())
+    assert result.returncode == 1 and all(float(g["total"]) > 0 for g in grades.values())
 
 
 def test_duplicate_unknown_and_absent_rows_are_refused_with_line_numbers(graded_build, tmp_path):
@@ -562,11 +563,11 @@ def test_written_parts_are_marked_per_rubric_item_from_the_markers_csv(graded_bu
     rows = _printed_key_rows(manifest)
     result, _ = grade_typed_answers(manifest_path, rows, tmp_path / "first")
     sheet = tmp_path / "first" / "marking.csv"
-    assert result.returncode == 0 and sheet.exists() and "marking.csv" in result.stdout
+    assert result.returncode == 1 and sheet.exists() and "marking.csv" in result.stderr
     table = list(csv.DictReader(sheet.open(encoding="utf-8")))
-    assert table and {"student_id", "question", "part", "item", "max_points", "points"} <= set(table[0])
+    assert table and {"student_id", "question", "part", "item", "max_points", "marker_score"} <= set(table[0])
     for row in table:
-        row["points"] = row["max_points"]  # every point made
+        row["marker_score"] = row["max_points"]  # every point made
     filled = tmp_path / "filled.csv"
     with filled.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(table[0]))
@@ -576,13 +577,103 @@ def test_written_parts_are_marked_per_rubric_item_from_the_markers_csv(graded_bu
     assert result.returncode == 0, result.stderr
     for version in manifest["versions"]:
         assert float(grades[version["student_id"]]["total"]) == pytest.approx(version["points"])
-    table[0]["points"] = str(float(table[0]["max_points"]) + 1)
+    table[0]["marker_score"] = str(float(table[0]["max_points"]) + 1)
     with filled.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(table[0]))
         writer.writeheader()
         writer.writerows(table)
     result, _ = grade_typed_answers(manifest_path, rows, tmp_path / "third", "--marks", str(filled))
     assert result.returncode == 2 and "filled.csv:2:" in result.stderr and "outside 0 to" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def derivation_build(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("derivation")
+    spec = folder / "final.yaml"
+    spec.write_text(
+        textwrap.dedent("""\
+        title: Final
+        course: Test
+        master_seed: 7
+        sections:
+          - {title: Numbers, draw: 1, from: {ids: [vae-kl-1d]}}
+          - {title: Derivation, draw: 1, from: {ids: [vae-kl-derivation, gan-optimal-d-derivation]}}
+        """)
+    )
+    out = folder / "exam"
+    build_exam(spec, out, versions=4, formats=("tex",))
+    return out, json.loads((out / "instructor" / "manifest.json").read_text())
+
+
+def _write_table(path, table):
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+
+
+def test_a_derivation_answered_on_paper_is_not_yet_marked_until_the_marker_scores_it(derivation_build, tmp_path):
+    """Typed answers without the derivation (it was written on paper): every student who sat the
+    exam gets a marking.csv row for it, the run exits 1 listing it (no silent 0); filled in place
+    and rerun, the marker's scores count and it exits 0; a bad marker_score is exit 2 with line and column."""
+    from examkit.bank.loader import load_bank
+    from examkit.parts import part_type
+
+    out, manifest = derivation_build
+    manifest_path = out / "instructor" / "manifest.json"
+    bank = load_bank()
+    typed_in_full, absent = manifest["versions"][0], manifest["versions"][-1]
+    rows = []
+    for version in manifest["versions"][:-1]:
+        for q in version["questions"]:
+            for entry in q["parts"]:
+                if entry["type"] != "derivation":
+                    rows.append([version["student_id"], q["number"], entry["label"], entry["answer"]])
+                elif version is typed_in_full:  # this one typed the model derivation: graded by the checker
+                    part = bank.get(q["qid"]).variant(q["seed"]).part(entry["id"])
+                    rows.append(
+                        [version["student_id"], q["number"], entry["label"], part_type("derivation").own_answer(part)]
+                    )
+    on_paper = {v["student_id"]: v for v in manifest["versions"][1:-1]}
+    grades_dir = tmp_path / "g"
+    result, grades = grade_typed_answers(manifest_path, rows, grades_dir)
+    assert result.returncode == 1, result.stderr
+    assert f"Q2 x{len(on_paper)}" in result.stderr and str(grades_dir / "marking.csv") in result.stderr
+    table = list(csv.DictReader((grades_dir / "marking.csv").open(encoding="utf-8")))
+    assert sorted(r["student_id"] for r in table) == sorted(on_paper)  # not the typed one, not the absent one
+    for row in table:
+        assert row["question"] == "2" and row["marker_score"] == "" and row["key"].startswith("start:")
+        assert float(row["max_points"]) == on_paper[row["student_id"]]["questions"][1]["parts"][0]["points"]
+        assert grades[row["student_id"]]["status"].startswith("not yet marked: Q2")
+        feedback = (grades_dir / "feedback" / f"{row['student_id']}.txt").read_text()
+        assert "Q2: -/" in feedback and "not yet marked" in feedback and "blank" not in feedback
+    assert grades[typed_in_full["student_id"]]["status"] == "graded"
+    assert float(grades[typed_in_full["student_id"]]["total"]) == pytest.approx(typed_in_full["points"])
+    assert grades[absent["student_id"]]["status"] == "absent"
+
+    given = {}
+    for i, row in enumerate(table):
+        given[row["student_id"]] = 1.0 if i == 0 else float(row["max_points"])
+        row["marker_score"], row["marker_note"] = f"{given[row['student_id']]:g}", "see the margin" if i == 0 else ""
+    _write_table(grades_dir / "marking.csv", table)  # filled in place; the same command again
+    result, grades = grade_typed_answers(manifest_path, rows, grades_dir)
+    assert result.returncode == 0 and "not yet marked" not in result.stderr, result.stderr
+    for sid, version in on_paper.items():
+        automatic = version["points"] - version["questions"][1]["parts"][0]["points"]
+        assert (
+            float(grades[sid]["total"]) == pytest.approx(automatic + given[sid]) and grades[sid]["status"] == "graded"
+        )
+    kept = list(csv.DictReader((grades_dir / "marking.csv").open(encoding="utf-8")))
+    assert [r["marker_score"] for r in kept] == [r["marker_score"] for r in table]  # rewritten with the scores
+    assert "see the margin" in (grades_dir / "feedback" / f"{table[0]['student_id']}.txt").read_text()
+
+    column = list(table[0]).index("marker_score") + 1
+    for bad, message in (("two", "must be a number"), (str(float(table[1]["max_points"]) + 1), "outside 0 to")):
+        table[1]["marker_score"] = bad
+        _write_table(tmp_path / "bad.csv", table)
+        result, _ = grade_typed_answers(manifest_path, rows, tmp_path / "again", "--marks", str(tmp_path / "bad.csv"))
+        assert result.returncode == 2 and f"bad.csv:3: column {column} (marker_score)" in result.stderr, result.stderr
+        assert message in result.stderr
 
 
 def test_item_analysis_has_distractor_tables_and_reliability(graded_build, tmp_path):

@@ -77,7 +77,7 @@ def test_slots_follow_sections_in_print_order():
         ([[1, 0, 1]], None, "fewer than 2 students"),
         ([[1], [0], [1]], None, "fewer than 2 slots"),
         ([[0, 1, 1], [0, 1, 0], [0, 0, 1]], {(s, 0): "blank" for s in range(3)}, "nobody has a score on slot 1"),
-        ([[1, 0], [0, 0], [1, 1]], {(s, 1): "manual" for s in range(3)}, "still to be marked"),
+        ([[1, 0], [0, 0], [1, 1]], {(s, 1): "unmarked" for s in range(3)}, "still to be marked"),
     ],
 )
 def test_why_reliability_cannot_be_computed(scores, status, reason):

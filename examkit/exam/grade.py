@@ -2,8 +2,10 @@
 per-student feedback and an item analysis (mean score, discrimination, frequent misconceptions).
 
 ANSWERS.csv is long (`student_id,question,part,answer`, optionally `marker_score`: the score a
-marker filled in on a scanned answer sheet) or wide (`student_id,Q1,Q2a,Q2b,...`); blank answers
-score 0. Each variant is rebuilt from its identity in the manifest (question id,
+marker filled in on a scanned answer sheet, and `review`) or wide (`student_id,Q1,Q2a,Q2b,...`).
+A blank number or choice part scores 0; a part a person marks (written, and a formula or derivation
+with nothing typed: answered on paper) is "not yet marked" until a marker score is given, in the
+answer sheet's score row or in `marking.csv` (read back from OUT, or from `--marks`). Each variant is rebuilt from its identity in the manifest (question id,
 seed, option order, points), and only from the bank it was built from: a changed template is
 refused, naming the questions, unless the caller allows it.
 """
@@ -102,6 +104,21 @@ class Given:
     marker_score: str = ""  # a score the marker filled on a paper answer sheet (`exam scan`)
     review: str = ""  # why a person must look at the scanned sheet before this part is graded
     sheet: bool = False  # from a scanned answer sheet (the file has a marker_score column)
+    score_column: int = 0  # where marker_score is in the file (1-based), for messages
+
+
+UNMARKED = "unmarked"  # a part a person marks, with no marker score yet: never counted as a blank
+HAND_MARKED = ("formula", "steps", "text")  # responses written on paper when not typed
+
+
+def needs_a_marker(part, text: str) -> bool:
+    """A written part always; a formula or derivation when nothing was typed for it (it was
+    answered on paper). Numbers and choices are read from the typed row or the bubbles."""
+    return part.response == "text" or (part.response in HAND_MARKED and not str(text).strip())
+
+
+def _where(path, line, column: int, name: str) -> str:
+    return f"{path}:{line}: column {column} ({name})"
 
 
 def _read_csv(path, what: str) -> list[list[str]]:
@@ -175,14 +192,16 @@ def read_answers(path) -> dict:
         first_row.setdefault(sid, line)
         for key, text in cells:
             if text[1] and not _is_score(text[1]):
-                errors.append(f"{path}:{line}: marker_score must be a number of points, got {text[1]!r}")
+                errors.append(f"{_where(path, line, score_col + 1, 'marker_score')}: must be a number of points "
+                              f"(0 or more), got {text[1]!r}")  # fmt: skip
                 continue
             if key in answers[sid]:
                 number, part = key
                 errors.append(f"{path}:{line}: a second answer for {sid} Q{number}{part and f'({part})'} "
                               f"(first on line {answers[sid][key].line})")  # fmt: skip
                 continue
-            answers[sid][key] = Given(text[0], line, text[1], text[2], score_col is not None)
+            sheet = score_col is not None
+            answers[sid][key] = Given(text[0], line, text[1], text[2], sheet, (score_col or 0) + 1)
     if errors:
         raise AnswersError(_listing(errors))
     return answers
@@ -289,7 +308,11 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
     }
     if errors:
         raise AnswersError(_listing(errors))
-    rubric_marks = read_marks(marks_path, versions, bank) if marks_path else {}
+    sheet_path = Path(out) / "marking.csv"
+    if marks_path is None and sheet_path.is_file():
+        marks_path = sheet_path  # an earlier run's sheet, maybe filled in place: read, never overwritten blank
+    notes = {}
+    rubric_marks = read_marks(marks_path, versions, bank, notes) if marks_path else {}
     marks, totals = [], {}
     for sid, version in versions.items():
         if sid not in answers and sid not in {k[0] for k in rubric_marks}:
@@ -306,20 +329,28 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
         totals[sid] = sum(m.score for m in student_marks)
         if progress:
             progress()
+    for m in marks:  # the marker's notes go to the student's feedback
+        if m.message == MARKED_BY_HAND:
+            m.feedback = [
+                text for (where, _), text in sorted(notes.items()) if where == (m.student_id, m.number, m.part)
+            ]
     absent = sorted(set(versions) - set(totals))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _write_grades(out, versions, marks, totals)
     _write_feedback(out / "feedback", versions, marks)
-    write_marking_sheet(out / "marking.csv", versions, marks, bank, rubric_marks)
+    sheet = write_marking_sheet(out / "marking.csv", versions, marks, bank, rubric_marks, notes)
     analysis = item_analysis(marks, totals, versions)
     gradebooks = write_gradebooks(out, data, versions, marks, totals)
     (out / "item_analysis.json").write_text(json.dumps(analysis, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return {
         "students": len(totals),
         "absent": absent,
-        "graded_answers": sum(m.status not in ("blank", "manual") for m in marks),
-        "to_mark_by_hand": sum(m.status == "manual" for m in marks),
+        "graded_answers": sum(m.status not in ("blank", UNMARKED) for m in marks),
+        "to_mark_by_hand": sum(m.status == UNMARKED for m in marks),
+        "not_yet_marked": _unmarked_counts(marks),
+        "marking_sheet": str(sheet) if sheet else None,
+        "marks_read": str(marks_path) if marks_path else None,
         "to_review": sum(m.status == "review" for m in marks),
         "out": str(out),
         "item_analysis": analysis["questions"],
@@ -329,7 +360,14 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
     }
 
 
+def _unmarked_counts(marks) -> dict:
+    """'Q3(b)' -> how many students' answers to it are not yet marked, in question order."""
+    counts = Counter((m.number, m.label) for m in marks if m.status == UNMARKED)
+    return {f"Q{n}{label and f'({label})'}": c for (n, label), c in sorted(counts.items())}
+
+
 ON_SHEET = "scored on the answer sheet"
+NOT_YET_MARKED = "not yet marked: give it a marker_score in marking.csv"
 
 
 def _mark_cell(sid, q, variant, part_entry, cell: Given, rubric_marks, path) -> Mark:
@@ -342,20 +380,14 @@ def _mark_cell(sid, q, variant, part_entry, cell: Given, rubric_marks, path) -> 
     if cell.review:
         return Mark(**base, status="review", score=0.0, message=f"to check on the scanned sheet: {cell.review}")
     if not cell.marker_score:
-        response = variant.part(pid).response
-        if cell.sheet and response not in ("number", "options") and not cell.text.strip():
-            items = rubric_marks.get((sid, q["number"], pid))
-            if items is None:  # its answer is on the paper, its score row left empty
-                return Mark(**base, status="manual", score=0.0,
-                            message="to be marked by hand (the sheet's score row, or marking.csv)")  # fmt: skip
         return _mark(sid, q, variant, part_entry, cell.text, rubric_marks)
     if (sid, q["number"], pid) in rubric_marks:
         raise AnswersError(f"{path}:{cell.line}: {sid} Q{q['number']}{label and f'({label})'} has a score on the "
                            "answer sheet and rubric marks in the marks file: keep one")  # fmt: skip
     score = float(cell.marker_score)
     if score > points + 1e-9:
-        raise AnswersError(f"{path}:{cell.line}: marker_score {score:g} is more than the {points:g} points "
-                           f"of {sid} Q{q['number']}{label and f'({label})'}")  # fmt: skip
+        raise AnswersError(f"{_where(path, cell.line, cell.score_column, 'marker_score')}: {score:g} is more than "
+                           f"the {points:g} points of {sid} Q{q['number']}{label and f'({label})'}")  # fmt: skip
     status = "correct" if score >= points else ("partial" if score > 0 else "incorrect")
     return Mark(**base, status=status, score=round(score, 4), message=ON_SHEET)
 
@@ -366,13 +398,13 @@ def _mark(sid, q, variant, part_entry, text, rubric_marks) -> Mark:
     base = dict(student_id=sid, number=q["number"], qid=q["qid"], part=pid, label=label, answer=str(text))
     part = variant.part(pid)
     items = rubric_marks.get((sid, q["number"], pid))
-    if part.response == "text" or items is not None:
-        if items is not None:
-            score = round(sum(items.values()), 4)
-            status = "correct" if score >= points else ("partial" if score > 0 else "incorrect")
-            return Mark(**base, status=status, score=score, max_score=points, message="marked by hand",
-                        misconception=None, feedback=[])  # fmt: skip
-        return Mark(**base, status="manual", score=0.0, max_score=points, message="to be marked by hand (marking.csv)",
+    if items is not None:
+        score = round(sum(items.values()), 4)
+        status = "correct" if score >= points else ("partial" if score > 0 else "incorrect")
+        return Mark(**base, status=status, score=score, max_score=points, message=MARKED_BY_HAND,
+                    misconception=None, feedback=[])  # fmt: skip
+    if needs_a_marker(part, text):
+        return Mark(**base, status=UNMARKED, score=0.0, max_score=points, message=NOT_YET_MARKED,
                     misconception=None, feedback=[])  # fmt: skip
     if not str(text).strip():
         return Mark(**base, status="blank", score=0.0, max_score=points, message="no answer", misconception=None,
@@ -394,42 +426,64 @@ def rubric_items(part, points: float) -> list[tuple[str, float]]:
     return [(r["criterion"], share) for r, share in zip(part.rubric, shares)]
 
 
-MARKING_HEADER = ["student_id", "version", "question", "part", "item", "criterion", "max_points", "points", "answer"]
+MARKED_BY_HAND = "marked by hand (marking.csv)"
+MARKING_HEADER = ["student_id", "name", "version", "question", "part", "item", "criterion", "max_points", "answer",
+                  "key", "marker_score", "marker_note"]  # fmt: skip
 
 
-def write_marking_sheet(path: Path, versions, marks, bank, given=None):
-    """marking.csv: one row per rubric item of every part marked by hand, with the points given
-    so far (`given`, from --marks), so that rerunning with --marks OUT/marking.csv keeps them; the
-    marker fills `points` and passes the file back with --marks."""
-    given = given or {}
-    written = [m for m in marks if m.status == "manual" or m.message == "marked by hand"]
+def _key_text(part) -> str:
+    """What the marker compares with: the model answer, or a derivation's start and model steps."""
+    if part.response == "steps":
+        return "\n".join([f"start: {part.start}", *part.steps])
+    return str(part.answer_text)
+
+
+def write_marking_sheet(path: Path, versions, marks, bank, given=None, notes=None) -> Path | None:
+    """marking.csv: one row per rubric item (a part without a rubric: one item, the whole answer)
+    of every part a person marks, for every student who sat the exam: written parts, formulas and
+    derivations answered on paper. The marker fills `marker_score` (points for that item) and
+    maybe `marker_note`; the scores given so far (`given`) and notes are written back, so a rerun
+    keeps them. Parts scored on a scanned sheet's score row are not listed (their score is there)."""
+    given, notes = given or {}, notes or {}
+    written = [m for m in marks if m.status == UNMARKED or m.message == MARKED_BY_HAND]
     if not written:
         path.unlink(missing_ok=True)
-        return
+        return None
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(MARKING_HEADER)
         for m in written:
-            q = next(q for q in versions[m.student_id]["questions"] if q["number"] == m.number)
+            version = versions[m.student_id]
+            q = next(q for q in version["questions"] if q["number"] == m.number)
             part = variant_from_manifest(q, bank).part(m.part)
             entry = next(e for e in q["parts"] if e["id"] == m.part)
-            done = given.get((m.student_id, m.number, m.part), {})
+            where = (m.student_id, m.number, m.part)
+            done = given.get(where, {})
             for i, (criterion, most) in enumerate(rubric_items(part, entry["points"]), start=1):
-                points = f"{done[i]:g}" if i in done else ""
-                writer.writerow([m.student_id, versions[m.student_id]["code"], m.number, m.label or m.part, i,
-                                 criterion, f"{most:g}", points, m.answer if i == 1 else ""])  # fmt: skip
+                first = i == 1
+                writer.writerow([m.student_id, version.get("name", ""), version["code"], m.number, m.label or m.part,
+                                 i, criterion, f"{most:g}", m.answer if first else "",
+                                 _key_text(part) if first else "", f"{done[i]:g}" if i in done else "",
+                                 notes.get((where, i), "")])  # fmt: skip
+    return path
 
 
-def read_marks(path, versions, bank) -> dict:
-    """(student id, question number, part id) -> {item: points}, from a filled marking.csv.
-    Every problem (unknown student, part or item, points out of range, a part half filled) is
-    refused with its line; blank points mean not marked yet."""
+def read_marks(path, versions, bank, notes=None) -> dict:
+    """(student id, question number, part id) -> {item: points}, from a filled marking.csv
+    (`marker_score`; `points` in sheets of earlier versions); `notes` gets each row's marker_note.
+    Every problem (unknown student, part or item, a score out of range or not a number, a part
+    half filled) is refused with its line and column; a blank score means not marked yet."""
     rows = _read_csv(path, "marks")
     header = [h.strip().lower() for h in rows[0]]
-    need = ["student_id", "question", "part", "item", "points"]
+    score_name = "marker_score" if "marker_score" in header else "points"
+    need = ["student_id", "question", "part", "item", score_name]
     if any(col not in header for col in need):
-        raise AnswersError(f"{path}:1: the marks file needs the columns {', '.join(need)} (as marking.csv has)")
+        raise AnswersError(f"{path}:1: the marks file needs the columns student_id, question, part, item, "
+                           "marker_score (as marking.csv has)")  # fmt: skip
     col = {name: header.index(name) for name in need}
+    col["points"] = col[score_name]
+    note_col = header.index("marker_note") if "marker_note" in header else None
+    notes = {} if notes is None else notes
     student_of = _student_lookup(versions)
     items, errors, seen = defaultdict(dict), [], {}
     blanks = defaultdict(list)
@@ -469,14 +523,17 @@ def read_marks(path, versions, bank) -> dict:
             )
             continue
         seen[where, item] = line
+        if note_col is not None and row[note_col].strip():
+            notes[where, item] = row[note_col].strip()
         text = row[col["points"]].strip()
+        cell = _where(path, line, col["points"] + 1, score_name)
         if not text:
             blanks[where].append(line)
             continue
         try:
             value = float(text)
         except ValueError:
-            errors.append(f"{path}:{line}: points must be a number, got {text!r}")
+            errors.append(f"{cell}: must be a number of points, got {text!r}")
             continue
         scale = rubric_items(part, entry["points"])
         if not 1 <= item <= len(scale):
@@ -484,7 +541,8 @@ def read_marks(path, versions, bank) -> dict:
             continue
         most = scale[item - 1][1]
         if not math.isfinite(value) or value < 0 or value > most + 1e-9:
-            errors.append(f"{path}:{line}: {value:g} points is outside 0 to {most:g} for this item")
+            errors.append(f"{cell}: {value:g} points is outside 0 to {most:g} for this item "
+                          f"({sid} Q{number} item {item})")  # fmt: skip
             continue
         items[where][item] = value
     for where, lines in blanks.items():
@@ -502,7 +560,10 @@ def _write_grades(out: Path, versions, marks, totals):
     per_question = defaultdict(float)
     for m in marks:
         per_question[(m.student_id, m.number)] += m.score
-    to_mark = {m.student_id for m in marks if m.status == "manual"}
+    to_mark = defaultdict(list)
+    for m in marks:
+        if m.status == UNMARKED:
+            to_mark[m.student_id].append(f"Q{m.number}{m.label and f'({m.label})'}")
     to_review = {m.student_id for m in marks if m.status == "review"}
     count = max(len(v["questions"]) for v in versions.values())
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as fh:
@@ -520,7 +581,7 @@ def _write_grades(out: Path, versions, marks, totals):
             if sid in to_review:
                 status = "incomplete: scanned marks to check (see feedback)"
             elif sid in to_mark:
-                status = "written parts to mark (marking.csv)"
+                status = f"not yet marked: {', '.join(to_mark[sid])} (marking.csv); total so far"
             writer.writerow(row + [round(per_question[(sid, i)], 4) for i in range(1, count + 1)] + [status])
 
 
@@ -533,12 +594,17 @@ def _write_feedback(folder: Path, versions, marks):
         version = versions[sid]
         lines = [f"{version['name'] or sid} (version {version['code']})", ""]
         for m in student_marks:
-            lines.append(
-                f"Q{m.number}{m.label and '(' + m.label + ')'}: {m.score:g}/{m.max_score:g} {m.status}: {m.message}"
-            )
+            name = f"Q{m.number}{m.label and '(' + m.label + ')'}"
+            if m.status == UNMARKED:
+                lines.append(f"{name}: -/{m.max_score:g} {m.message}")
+                continue
+            lines.append(f"{name}: {m.score:g}/{m.max_score:g} {m.status}: {m.message}")
             lines.extend(f"    {f}" for f in m.feedback)
         total = sum(m.score for m in student_marks)
         lines += ["", f"Total: {total:g} / {version['points']:g}"]
+        unmarked = sum(m.status == UNMARKED for m in student_marks)
+        if unmarked:
+            lines.append(f"({unmarked} part(s) not yet marked: the total is what is marked so far)")
         (folder / f"{safe_file_name(sid)}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -561,6 +627,8 @@ def item_analysis(marks, totals, versions) -> dict:
     options = defaultdict(dict)  # (qid, part) -> option text -> correct
     pickers = defaultdict(int)
     for m in marks:
+        if m.status == UNMARKED:  # not a 0: left out until marked (slot_statistics counts them apart)
+            continue
         per_item[m.qid][m.student_id] += m.score
         maxima[(m.qid, m.student_id)] += m.max_score
         if m.misconception:

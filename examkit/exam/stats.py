@@ -22,7 +22,7 @@ import statistics
 from collections import defaultdict
 
 VARIANCE = "population"
-PENDING = ("manual", "review")  # parts without a score yet (to mark by hand, scan to check)
+PENDING = ("unmarked", "manual", "review")  # no score yet: grade.UNMARKED (a person marks it), a scanned mark to check
 
 
 def slot_map(versions: dict) -> tuple[dict, list]:
