@@ -30,7 +30,7 @@ from ..checking.check import check_answer
 from .lms import write_gradebooks
 from .manifest import read_manifest
 from .names import safe_file_name
-from .stats import slot_statistics
+from .stats import pearson, slot_statistics
 
 _WIDE = re.compile(r"^q?(\d+)[._ -]?([A-Za-z0-9_]*)$", re.I)
 
@@ -608,14 +608,6 @@ def _write_feedback(folder: Path, versions, marks):
         (folder / f"{safe_file_name(sid)}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _pearson(xs, ys) -> float | None:
-    if len(xs) < 3 or statistics.pstdev(xs) == 0 or statistics.pstdev(ys) == 0:
-        return None
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    cov = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    return cov / math.sqrt(sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in ys))
-
-
 def item_analysis(marks, totals, versions) -> dict:
     """Per question (template id): mean score share, discrimination (item vs rest-of-test
     correlation), the most frequent misconceptions and, for choice parts, how often each option
@@ -642,7 +634,7 @@ def item_analysis(marks, totals, versions) -> dict:
         students = sorted(scores)
         shares = [scores[s] / maxima[(qid, s)] if maxima[(qid, s)] else 0 for s in students]
         rest = [totals[s] - scores[s] for s in students]
-        r = _pearson(shares, rest)
+        r = pearson(shares, rest)
         distractors = {
             part: [{"option": text, "correct": right, "picked": picks[q, part][text],
                     "share": round(picks[q, part][text] / pickers[q, part], 4)} for text, right in opts.items()]

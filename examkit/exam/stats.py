@@ -44,7 +44,8 @@ def slot_map(versions: dict) -> tuple[dict, list]:
     return {where: number[key] for where, key in keys.items()}, info
 
 
-def _pearson(xs, ys) -> float | None:
+def pearson(xs, ys) -> float | None:
+    """Correlation of two score lists; None when it is undefined (under 3 students, no spread)."""
     if len(xs) < 3 or statistics.pvariance(xs) == 0 or statistics.pvariance(ys) == 0:
         return None
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
@@ -96,7 +97,7 @@ def slot_statistics(marks, versions: dict) -> tuple[list, dict]:
             "to_mark": sum(cells[s, j]["pending"] for s in students),
             "difficulty": _r(statistics.fmean(full[s][k] for s in students)) if students else None,
             "mean_score": _r(statistics.fmean(xs)) if students else None,
-            "discrimination": _r(_pearson(xs, rest)),
+            "discrimination": _r(pearson(xs, rest)),
             "variants": [{"qid": qid, "students": len(who),
                           "difficulty": _r(statistics.fmean(full[s][k] for s in who)),
                           "mean_score": _r(statistics.fmean(share[s][k] for s in who))}
