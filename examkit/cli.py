@@ -738,7 +738,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--jail",
         choices=["auto", "bwrap", "user"],
         default="auto",
-        help="bwrap, or user: run student code as the unprivileged examkit-student (auto: bwrap where it works)",
+        help="bwrap, or user: run student code as the unprivileged examkit-student behind a network filter, "
+        "after making the grader's installed packages, /autograder/source and the results folder root-only "
+        "(meant for Gradescope's container; refuses unless every protection is verified). auto: bwrap where "
+        "it works",
     )
     p.set_defaults(func=cmd_lab_gradescope)
 
