@@ -2,6 +2,8 @@
 seed: probes.py hands these tensors to the student's code in the jail, judges.py computes the
 expected values from the same ones."""
 
+import math
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -62,6 +64,26 @@ def loss_logits(seed):
     outside [0, 1]. A with-logits loss is finite on them; a BCE on probabilities raises or gives NaN."""
     x_hat, x, mu, logvar, logits = _loss_draws(seed)
     return logits, x, mu, logvar
+
+
+# the loss probe's batch (3 x 784 pixels, 6 latent dims): a sum, or a mean over the batch, the latent
+# dims, both, the pixels or every element
+REDUCTIONS = (1, 1 / 3, 1 / 6, 1 / 18, 1 / 784, 1 / 2352)
+
+
+def reads_logits(on_probs: float, on_logits: float, seed) -> bool:
+    """Whether a vae_loss treats x_hat as logits (BCE with logits), in whatever reduction, from its
+    values on loss()'s batch and on loss_logits()'s (same x, mu and logvar, so the KL, right or
+    wrong, cancels in the difference, which must be the BCE-with-logits difference times one of the
+    reductions). A BCE on probabilities raises or gives NaN on logits (or, clamped, another number).
+    The one rule: the training probe picks its network's form by it, the judges the pair's."""
+    if not (math.isfinite(on_probs) and math.isfinite(on_logits)):
+        return False
+    x_hat, x, _, _, logits = (t.double() for t in _loss_draws(seed))
+    bce = F.binary_cross_entropy_with_logits
+    diff = float(bce(logits, x, reduction="sum") - bce(x_hat, x, reduction="sum"))
+    noise = 8 * torch.finfo(torch.float32).eps * max(abs(on_probs), abs(on_logits))  # float32 sums' rounding
+    return any(abs(on_logits - on_probs - diff * c) <= max(1e-3 * abs(diff * c), noise) for c in REDUCTIONS)
 
 
 INTERPOLATION_STEPS = 7

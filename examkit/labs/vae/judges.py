@@ -181,25 +181,9 @@ def _recon(x_hat, x, form) -> float:
     return float(losses.bernoulli_nll(x_hat, x))
 
 
-@functools.lru_cache(maxsize=8)
-def _logits_terms(seed):
-    """The summed BCE with logits and the KL of the loss probe's logits batch (inputs.loss_logits)."""
-    logits, x, mu, logvar = (t.double() for t in inputs.loss_logits(seed))
-    return _recon(logits, x, "logits"), float(losses.kl_diag_gaussian(mu, logvar))
-
-
-def _near(a, b, rtol, *scale) -> bool:
-    """|a - b| within rtol of b, or within the float32 rounding of sums as large as `scale`."""
-    noise = 8 * np.finfo(np.float32).eps * max([abs(v) for v in scale] or [0.0])
-    return bool(np.isfinite(a)) and abs(a - b) <= max(rtol * abs(b), noise)
-
-
 def loss_takes_logits(r, seed) -> bool | None:
-    """Whether vae_loss treats x_hat as logits (BCE with logits), in whatever reduction: judged from
-    the loss of one batch with x_hat as probabilities and as logits, same x, mu and logvar, so the
-    KL (right or wrong) cancels in the difference, which must be the BCE-with-logits difference
-    times one of the reductions. A BCE on probabilities raises or gives NaN on logits (or, clamped,
-    another number). None where vae_loss could not be run."""
+    """Whether vae_loss treats x_hat as logits (inputs.reads_logits, on the loss probe's values);
+    None where vae_loss could not be run."""
     if r is None or r.status != "ok" or "beta1" not in r.arrays:
         return None
     if "logits1" not in r.arrays:
@@ -208,10 +192,7 @@ def loss_takes_logits(r, seed) -> bool | None:
         on_probs, on_logits = scalar(r.arrays["beta1"]), scalar(r.arrays["logits1"])
     except ValueError:
         return False
-    if not (np.isfinite(on_probs) and np.isfinite(on_logits)):
-        return False
-    diff = _logits_terms(seed)[0] - _loss_terms(seed, "logits")[0]
-    return any(_near(on_logits - on_probs, diff * c, 1e-3, on_probs, on_logits) for c in REDUCTIONS)
+    return inputs.reads_logits(on_probs, on_logits, seed)
 
 
 def judge_vae_loss(r, seed):
@@ -266,9 +247,6 @@ def judge_vae_loss(r, seed):
     return 0, f"vae_loss returned {got:.6g}, expected {name} {bce:.6g} + KL {kl:.6g} = {expected:.6g}{also}"
 
 
-REDUCTIONS = (1, 1 / 3, 1 / 6, 1 / 18, 1 / 784, 1 / 2352)  # sum; mean over the batch, latent dims, elements
-
-
 def judge_beta(r, seed):
     """Judged on the student's own loss, whatever its reduction (vae_loss judges that): beta must
     scale exactly the KL part, L(beta) = R + beta * K with K the KL of this batch, as reduced, and R
@@ -288,9 +266,9 @@ def judge_beta(r, seed):
         near = lambda a, b, rtol: abs(a - b) <= max(rtol * abs(b), noise)  # noqa: E731
         weighted = one - zero  # what beta multiplies, in the student's own reduction
         if near(three - zero, 3 * weighted, 1e-4):
-            if any(near(weighted, kl * c, 1e-3) for c in REDUCTIONS):
+            if any(near(weighted, kl * c, 1e-3) for c in inputs.REDUCTIONS):
                 return 1, "beta multiplies the KL term (of your loss's reduction)"
-            if any(near(weighted, bce * c, 1e-3) for c in REDUCTIONS):
+            if any(near(weighted, bce * c, 1e-3) for c in inputs.REDUCTIONS):
                 return 0, "beta is on the wrong term: it weights the KL, not the reconstruction"
     if np.isclose(three, 3 * bce + kl, rtol=1e-4):
         return 0, "beta is on the wrong term: it weights the KL, not the reconstruction"

@@ -2,7 +2,6 @@
 student's code on inputs.py's tensors and returns plain numbers and arrays. It judges nothing."""
 
 import torch
-import torch.nn as nn
 from probekit import ProbeError, array, flat_parameters, manual_seed, need, seed_everything
 
 from ..digits import digits28
@@ -123,14 +122,19 @@ def probe_interpolate_line(ns, seed):
 
 
 def probe_vae_train(ns, seed):
-    """The student's vae_loss trains the lab's own VAE (inputs.TrainVAE) on the bundled digits.
-    Only the trained parameters leave the jail: the judge rebuilds the VAE and measures the
-    held-out -ELBO outside, so nothing here can be forged short of parameters that model the
-    digits, which is the training the check asks for."""
+    """The student's vae_loss trains the lab's own VAE (inputs.TrainVAE) on the bundled digits, in
+    the form the loss reads (inputs.reads_logits, the judges' rule). Only the trained parameters
+    leave the jail: the judge rebuilds the VAE and measures the held-out -ELBO outside, so nothing
+    here can be forged short of parameters that model the digits, which is the training itself."""
     loss_fn = need(ns, "vae_loss")
     data = digits28(inputs.TRAIN["digits"])
     train = data[: inputs.TRAIN["train"]]  # the held-out digits are the judge's
-    shapes, form = _convention(loss_fn, train[: inputs.TRAIN["batch"]])
+    shapes = _shapes(loss_fn, train[: inputs.TRAIN["batch"]])
+    form = (
+        "logits"
+        if inputs.reads_logits(_value(loss_fn, inputs.loss(seed)), _value(loss_fn, inputs.loss_logits(seed)), seed)
+        else "probabilities"
+    )
     manual_seed(seed)
     model = inputs.TrainVAE(logits=form == "logits")
     opt = torch.optim.Adam(model.parameters(), lr=inputs.TRAIN["lr"])
@@ -143,6 +147,14 @@ def probe_vae_train(ns, seed):
     return {"form": form, "params": flat_parameters(model)}
 
 
+def _value(loss_fn, args) -> float:
+    """The loss of one batch as a number; NaN where it raises or is not one number."""
+    try:
+        return float(array(loss_fn(*args)).reshape(-1)[0])
+    except Exception:
+        return float("nan")
+
+
 _SHAPES = (("flat", "image"), ("flat", "flat"), ("image", "image"), ("image", "flat"))  # (x_hat, x)
 
 
@@ -150,24 +162,13 @@ def _as(t, shape):
     return t.reshape(len(t), 784) if shape == "flat" else t.reshape(len(t), 1, 28, 28)
 
 
-def _convention(loss_fn, x):
-    """The shapes of (x_hat, x) the student's vae_loss takes, and whether it reads x_hat as
-    probabilities or as logits: its value at a KL of 0 is nearest one of the two BCEs, whatever
-    its reduction (sum, or a mean over pixels or over the batch)."""
+def _shapes(loss_fn, x):
+    """The shapes of (x_hat, x) the student's vae_loss takes on a batch of digits: the first pair
+    it gives a number for."""
     n = len(x)
-    flat = x.reshape(n, 784)
-    x_hat = flat * 0.9 + 0.05  # a good reconstruction: the two BCEs differ about tenfold here
-    zeros = torch.zeros(n, inputs.LATENT)
-    bce = {
-        "probabilities": float(nn.functional.binary_cross_entropy(x_hat, flat, reduction="sum")),
-        "logits": float(nn.functional.binary_cross_entropy_with_logits(x_hat, flat, reduction="sum")),
-    }
+    x_hat, zeros = x.reshape(n, 784) * 0.9 + 0.05, torch.zeros(n, inputs.LATENT)
     for shapes in _SHAPES:
-        try:
-            value = float(array(loss_fn(_as(x_hat, shapes[0]), _as(x, shapes[1]), zeros, zeros)).reshape(-1)[0])
-        except Exception:
-            continue
+        value = _value(loss_fn, (_as(x_hat, shapes[0]), _as(x, shapes[1]), zeros, zeros))
         if value == value and abs(value) != float("inf"):
-            miss = {form: min(abs(value * k / total - 1) for k in (1, n, n * 784)) for form, total in bce.items()}
-            return shapes, min(miss, key=miss.get)
+            return shapes
     raise ProbeError("vae_loss(x_hat, x, mu, logvar) gave no number for a batch of digits and reconstructions")
