@@ -13,7 +13,7 @@ from reference_models import losses
 from reference_models.metrics import digits_features, frechet_distance
 
 from ..digits import digits28
-from ..judging import REFERENCE_LOCK, close, scalar
+from ..judging import REFERENCE_LOCK, close, scalar, seeded, with_parameters
 from ..lab import Check
 from . import inputs
 
@@ -258,9 +258,7 @@ def _train_loop(g, d, opt_g, opt_d, seed):
 
 def _start(seed) -> inputs.TrainG:
     """G as the training probe builds it, before any step."""
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        return inputs.TrainG()
+    return seeded(inputs.TrainG, seed)
 
 
 def _codes(seed) -> torch.Tensor:
@@ -276,14 +274,13 @@ def _samples(g: inputs.TrainG, seed) -> torch.Tensor:
 
 def _trained(vector) -> inputs.TrainG:
     """The training probe's G with the parameters the student's train_step left."""
-    g = _start(0)  # every parameter is then replaced
-    flat = torch.as_tensor(np.asarray(vector, dtype=np.float64), dtype=torch.float32).reshape(-1)
-    if flat.numel() != sum(p.numel() for p in g.parameters()):
-        raise ValueError(
-            f"the trained generator has {flat.numel()} parameters, not {sum(p.numel() for p in g.parameters())}"
-        )
-    torch.nn.utils.vector_to_parameters(flat, g.parameters())
-    return g
+    return with_parameters(_start(0), vector, "generator")  # every parameter of the start is replaced
+
+
+@functools.lru_cache(maxsize=4)
+def _start_distance(seed) -> float:
+    """The Fréchet distance of G's samples before any step: a property of the seed, computed once."""
+    return _distance(_samples(_start(seed), seed))
 
 
 def _distance(samples) -> float:
@@ -303,7 +300,7 @@ def reference_gan_run(seed: int) -> dict:
         opt_d = torch.optim.Adam(d.parameters(), lr=inputs.TRAIN["lr"], betas=inputs.TRAIN["betas"])
         _train_loop(g, d, opt_g, opt_d, seed)
         after = _samples(g, seed)
-    return {"ratio": _distance(after) / _distance(_samples(_start(seed), seed)), "samples": after[:8].numpy()}
+    return {"ratio": _distance(after) / _start_distance(seed), "samples": after[:8].numpy()}
 
 
 def _copies_of_the_data(samples) -> bool:
@@ -337,7 +334,7 @@ def judge_gan_training(r, seed):
     after = _samples(g, seed)
     if _copies_of_the_data(after):
         return 0, "the generator's samples are copies of the training digits, not images made from z"
-    fd_before, fd_after = _distance(_samples(_start(seed), seed)), _distance(after)
+    fd_before, fd_after = _start_distance(seed), _distance(after)
     ratio = fd_after / fd_before
     reference = reference_gan_run(0)["ratio"]  # a property of the reference: computed once per process
     needed = 1 - 0.25 * (1 - reference)  # real learning, a quarter of the reference's progress at least

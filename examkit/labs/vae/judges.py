@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from reference_models import losses
 
 from ..digits import digits28
-from ..judging import REFERENCE_LOCK, close, image_shape_ok, scalar
+from ..judging import REFERENCE_LOCK, close, image_shape_ok, scalar, seeded, with_parameters
 from ..lab import Check
 from . import inputs
 
@@ -364,20 +364,12 @@ def _split():
 
 def _start(seed, logits=False) -> inputs.TrainVAE:
     """The training probe's VAE before any step."""
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        return inputs.TrainVAE(logits)
+    return seeded(lambda: inputs.TrainVAE(logits), seed)
 
 
 def _trained(vector, logits) -> inputs.TrainVAE:
     """The training probe's VAE with the parameters the student's vae_loss trained."""
-    model = _start(0, logits)  # every parameter is then replaced
-    flat = torch.as_tensor(np.asarray(vector, dtype=np.float64), dtype=torch.float32).reshape(-1)
-    size = sum(p.numel() for p in model.parameters())
-    if flat.numel() != size:
-        raise ValueError(f"the trained VAE has {flat.numel()} parameters, not {size}")
-    torch.nn.utils.vector_to_parameters(flat, model.parameters())
-    return model.eval()
+    return with_parameters(_start(0, logits), vector, "VAE").eval()  # every parameter of the start is replaced
 
 
 def _images(model, z):
