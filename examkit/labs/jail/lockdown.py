@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from .sandbox import Limits, SandboxUnavailable, _masked_paths, run_jailed
+from .sandbox import Limits, SandboxUnavailable, _masked_paths, run_jailed, student_ids
 
 AUTOGRADER = Path("/autograder")
 WRITE_PROBE = ".examkit-write-probe"
@@ -77,18 +77,6 @@ def protected_paths(results: Path) -> list[Path]:
     return unique
 
 
-def student_ids(user: str) -> tuple[int, int]:
-    try:
-        entry = pwd.getpwnam(user)
-    except KeyError:
-        raise SandboxUnavailable(
-            f"no user {user!r} to run student code as (setup.sh creates it: useradd {user})"
-        ) from None
-    if entry.pw_uid == 0:
-        raise SandboxUnavailable(f"user {user!r} is root: student code needs an unprivileged user")
-    return entry.pw_uid, entry.pw_gid
-
-
 def lock(paths: list[Path], user: str):
     """Make each path root-only: no access for group and others; anything the student owns becomes
     root's (a file of theirs they could chmod back)."""
@@ -102,14 +90,24 @@ def lock(paths: list[Path], user: str):
         path.chmod(info.st_mode & 0o700)
 
 
-def lock_and_verify(results: Path, user: str) -> list[str]:
-    """Lock the protected paths, then verify them all; what does not hold (empty: grade)."""
+def _cannot_start(user: str) -> list[str]:
+    """Why student code cannot be started as `user` at all (empty: it can)."""
     if os.geteuid() != 0:
-        return verify([], results, user)  # names the missing root
+        return [
+            "not running as root: student code cannot be run as another user, nor the grader's files "
+            "locked away (Gradescope runs run_autograder as root; run it as root)"
+        ]
     try:
         student_ids(user)
     except SandboxUnavailable as exc:
         return [str(exc)]
+    return []
+
+
+def lock_and_verify(results: Path, user: str) -> list[str]:
+    """Lock the protected paths, then verify them all; what does not hold (empty: grade)."""
+    if problems := _cannot_start(user):
+        return problems  # before anything is locked
     results.parent.mkdir(parents=True, exist_ok=True)
     paths = protected_paths(results)
     try:
@@ -133,19 +131,10 @@ def _sample(path: Path) -> list[str]:
 def verify(paths: list[Path], results: Path, user: str) -> list[str]:
     """What does not hold, each with its fix; empty when student code may run. Runs a check
     process with the student's own preexec (user, limits, network filter)."""
-    if os.geteuid() != 0:
-        return [
-            "not running as root: student code cannot be run as another user, nor the grader's files "
-            "locked away (Gradescope runs run_autograder as root; run it as root)"
-        ]
-    try:
-        student_ids(user)
-    except SandboxUnavailable as exc:
-        return [str(exc)]
+    if problems := _cannot_start(user):
+        return problems
     asked_read = [p for path in paths for p in _sample(path)]
     asked_write = [str(results), str(results.parent / WRITE_PROBE)]
-    import socket
-
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)

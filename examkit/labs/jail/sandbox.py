@@ -318,23 +318,31 @@ def spawn_jailed(
     return proc, cgroup
 
 
-def _unprivileged(user: str, scratch: Path) -> tuple[int, int]:
-    """(uid, gid) of `user`, with the scratch folder given to it and its parents traversable."""
+def student_ids(user: str) -> tuple[int, int]:
+    """(uid, gid) of the unprivileged user student code runs as; SandboxUnavailable if there is none."""
     import pwd
 
     try:
         entry = pwd.getpwnam(user)
     except KeyError:
-        raise SandboxUnavailable(f"no user {user!r} to run student code as (create it, e.g. useradd {user})") from None
+        raise SandboxUnavailable(
+            f"no user {user!r} to run student code as (setup.sh creates it: useradd {user})"
+        ) from None
     if entry.pw_uid == 0:
         raise SandboxUnavailable(f"user {user!r} is root: student code needs an unprivileged user")
+    return entry.pw_uid, entry.pw_gid
+
+
+def _unprivileged(user: str, scratch: Path) -> tuple[int, int]:
+    """(uid, gid) of `user`, with the scratch folder given to it and its parents traversable."""
+    uid, gid = student_ids(user)
     for folder, _, files in os.walk(scratch):
-        os.chown(folder, entry.pw_uid, entry.pw_gid)
+        os.chown(folder, uid, gid)
         for name in files:
-            os.chown(os.path.join(folder, name), entry.pw_uid, entry.pw_gid)
+            os.chown(os.path.join(folder, name), uid, gid)
     parent = scratch.parent
     parent.chmod(parent.stat().st_mode | 0o111)
-    return entry.pw_uid, entry.pw_gid
+    return uid, gid
 
 
 def read_capped_in_background(stream, limit_bytes: int) -> tuple[threading.Thread, list, list]:
