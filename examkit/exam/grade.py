@@ -360,10 +360,15 @@ def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allo
     }
 
 
+def printed(number, label) -> str:
+    """A part as the paper prints it: Q3(b), or Q3 for a one-part question."""
+    return f"Q{number}({label})" if label else f"Q{number}"
+
+
 def _unmarked_counts(marks) -> dict:
     """'Q3(b)' -> how many students' answers to it are not yet marked, in question order."""
     counts = Counter((m.number, m.label) for m in marks if m.status == UNMARKED)
-    return {f"Q{n}{label and f'({label})'}": c for (n, label), c in sorted(counts.items())}
+    return {printed(n, label): c for (n, label), c in sorted(counts.items())}
 
 
 ON_SHEET = "scored on the answer sheet"
@@ -382,12 +387,12 @@ def _mark_cell(sid, q, variant, part_entry, cell: Given, rubric_marks, path) -> 
     if not cell.marker_score:
         return _mark(sid, q, variant, part_entry, cell.text, rubric_marks)
     if (sid, q["number"], pid) in rubric_marks:
-        raise AnswersError(f"{path}:{cell.line}: {sid} Q{q['number']}{label and f'({label})'} has a score on the "
+        raise AnswersError(f"{path}:{cell.line}: {sid} {printed(q['number'], label)} has a score on the "
                            "answer sheet and rubric marks in the marks file: keep one")  # fmt: skip
     score = float(cell.marker_score)
     if score > points + 1e-9:
         raise AnswersError(f"{_where(path, cell.line, cell.score_column, 'marker_score')}: {score:g} is more than "
-                           f"the {points:g} points of {sid} Q{q['number']}{label and f'({label})'}")  # fmt: skip
+                           f"the {points:g} points of {sid} {printed(q['number'], label)}")  # fmt: skip
     status = "correct" if score >= points else ("partial" if score > 0 else "incorrect")
     return Mark(**base, status=status, score=round(score, 4), message=ON_SHEET)
 
@@ -563,7 +568,7 @@ def _write_grades(out: Path, versions, marks, totals):
     to_mark = defaultdict(list)
     for m in marks:
         if m.status == UNMARKED:
-            to_mark[m.student_id].append(f"Q{m.number}{m.label and f'({m.label})'}")
+            to_mark[m.student_id].append(printed(m.number, m.label))
     to_review = {m.student_id for m in marks if m.status == "review"}
     count = max(len(v["questions"]) for v in versions.values())
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as fh:
@@ -594,7 +599,7 @@ def _write_feedback(folder: Path, versions, marks):
         version = versions[sid]
         lines = [f"{version['name'] or sid} (version {version['code']})", ""]
         for m in student_marks:
-            name = f"Q{m.number}{m.label and '(' + m.label + ')'}"
+            name = printed(m.number, m.label)
             if m.status == UNMARKED:
                 lines.append(f"{name}: -/{m.max_score:g} {m.message}")
                 continue

@@ -22,7 +22,7 @@ import statistics
 from collections import defaultdict
 
 VARIANCE = "population"
-PENDING = ("unmarked", "manual", "review")  # no score yet: grade.UNMARKED (a person marks it), a scanned mark to check
+PENDING = ("unmarked", "review")  # no score yet: grade.UNMARKED (a person marks it), "review" (a scanned mark to check)
 
 
 def slot_map(versions: dict) -> tuple[dict, list]:
