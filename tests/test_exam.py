@@ -492,24 +492,26 @@ def _printed_key_rows(manifest, by="label", sid_of=lambda v: v["student_id"]):
     return rows
 
 
-@pytest.fixture(scope="module")
-def graded_build(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("grading")
+def _four_versions(folder, master_seed: int, sections: str):
+    """A final of four anonymous versions (TeX sources only): its folder and its manifest."""
     spec = folder / "final.yaml"
-    spec.write_text(
-        textwrap.dedent("""\
-        title: Final
-        course: Test
-        master_seed: 3
-        sections:
-          - {title: Numbers, draw: 2, from: {ids: [vae-neg-elbo-beta, vae-kl-1d, gan-batch-losses]}}
-          - {title: Choices, draw: 2, from: {ids: [gan-d-overpowers, gan-mode-collapse, gan-minimax-roles]}}
-          - {title: Written, draw: 1, points: 5, from: {ids: [ae-not-generative]}}
-        """)
-    )
+    spec.write_text(f"title: Final\ncourse: Test\nmaster_seed: {master_seed}\nsections:\n" + textwrap.dedent(sections))
     out = folder / "exam"
     build_exam(spec, out, versions=4, formats=("tex",))
     return out, json.loads((out / "instructor" / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def graded_build(tmp_path_factory):
+    return _four_versions(
+        tmp_path_factory.mktemp("grading"),
+        3,
+        """\
+          - {title: Numbers, draw: 2, from: {ids: [vae-neg-elbo-beta, vae-kl-1d, gan-batch-losses]}}
+          - {title: Choices, draw: 2, from: {ids: [gan-d-overpowers, gan-mode-collapse, gan-minimax-roles]}}
+          - {title: Written, draw: 1, points: 5, from: {ids: [ae-not-generative]}}
+        """,
+    )
 
 
 def _automatic_points(version):
@@ -569,40 +571,27 @@ def test_written_parts_are_marked_per_rubric_item_from_the_markers_csv(graded_bu
     for row in table:
         row["marker_score"] = row["max_points"]  # every point made
     filled = tmp_path / "filled.csv"
-    with filled.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(table[0]))
-        writer.writeheader()
-        writer.writerows(table)
+    _write_table(filled, table)
     result, grades = grade_typed_answers(manifest_path, rows, tmp_path / "second", "--marks", str(filled))
     assert result.returncode == 0, result.stderr
     for version in manifest["versions"]:
         assert float(grades[version["student_id"]]["total"]) == pytest.approx(version["points"])
     table[0]["marker_score"] = str(float(table[0]["max_points"]) + 1)
-    with filled.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(table[0]))
-        writer.writeheader()
-        writer.writerows(table)
+    _write_table(filled, table)
     result, _ = grade_typed_answers(manifest_path, rows, tmp_path / "third", "--marks", str(filled))
     assert result.returncode == 2 and "filled.csv:2:" in result.stderr and "outside 0 to" in result.stderr
 
 
 @pytest.fixture(scope="module")
 def derivation_build(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("derivation")
-    spec = folder / "final.yaml"
-    spec.write_text(
-        textwrap.dedent("""\
-        title: Final
-        course: Test
-        master_seed: 7
-        sections:
+    return _four_versions(
+        tmp_path_factory.mktemp("derivation"),
+        7,
+        """\
           - {title: Numbers, draw: 1, from: {ids: [vae-kl-1d]}}
           - {title: Derivation, draw: 1, from: {ids: [vae-kl-derivation, gan-optimal-d-derivation]}}
-        """)
+        """,
     )
-    out = folder / "exam"
-    build_exam(spec, out, versions=4, formats=("tex",))
-    return out, json.loads((out / "instructor" / "manifest.json").read_text())
 
 
 def _write_table(path, table):
