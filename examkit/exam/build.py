@@ -17,7 +17,7 @@ from ..bank.identity import template_digest
 from ..bank.loader import load_bank
 from ..sheets.render import render_sheet
 from .assemble import assemble, students_for
-from .compile import INSTALL_HINT, compile_all, pdflatex_available, stop_running
+from .compile import INSTALL_HINT, compile_all, pdflatex_available
 from .latex import environment, render_answer_key, render_version, write_figures
 from .manifest import manifest, write_manifest
 from .moodle import moodle_xml
@@ -127,8 +127,9 @@ def build_exam(
         with _terminate_as_exit():
             report = _build_into(staging, spec, bank, exam_versions, names, roster_path, formats, jobs,
                                  progress_factory, answer_sheets)  # fmt: skip
-    except BaseException:  # the half-built folder holds keys and solutions: never left behind
-        stop_running()
+    except BaseException:
+        # the half-built folder holds keys and solutions: never left behind (an interrupted
+        # compile_all has already stopped its TeX runs)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if report.failures:

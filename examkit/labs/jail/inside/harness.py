@@ -13,6 +13,7 @@ import builtins
 import importlib
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -383,8 +384,6 @@ def guarded_grade(request, out):
 
 def _watch(pid, read_end):
     """None once the child has loaded the notebook and finished; else (statement, why) to skip."""
-    import select
-
     current, deadline, buffer = None, None, b""
     while True:
         wait = None if deadline is None else max(0.0, deadline - time.monotonic())
