@@ -24,6 +24,12 @@ def _pts(value) -> str:
     return format_number(value) if value != int(value) else str(int(value))
 
 
+def _mm(value, places: int = 3) -> str:
+    """A length for TeX: a plain decimal (never 1e-05), without trailing zeros."""
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def _points_label(value) -> str:
     """ "(1 point)", "(2.5 points)": printed by the template, inside the question's box."""
     return f"({_pts(value)} point{'' if value == 1 else 's'})"
@@ -104,7 +110,7 @@ def environment() -> Environment:
         autoescape=False,
         keep_trailing_newline=True,
     )
-    env.filters.update(tex=to_latex, pts=_pts, points_label=_points_label, mathtex=mathtex, keytext=_keytext)
+    env.filters.update(tex=to_latex, pts=_pts, mm=_mm, points_label=_points_label, mathtex=mathtex, keytext=_keytext)
     env.globals.update(answer_space=answer_space, key_answer=key_answer)
     return env
 
