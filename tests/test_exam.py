@@ -172,6 +172,67 @@ def test_a_line_into_the_margin_fails_the_build_naming_the_question(tmp_path):
     assert "V01.tex:" in result.stderr
 
 
+@needs_tex
+def test_a_line_into_the_margin_is_named_in_its_own_file_when_versions_share_a_tex_run(tmp_path):
+    """Versions are set many to a TeX run: the overfull line of a later document in the batch is
+    still reported at its own file's line, in the question it belongs to, and only for the
+    versions that drew that question."""
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "wide.yaml").write_text(OVERFULL_QUESTION)
+    shutil.copy(ROOT / "questions" / "vae.yaml", bank / "vae.yaml")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("title: T\ncourse: C\nmaster_seed: 3\nversions: 6\nsections:\n"
+                    "  - {title: S, draw: 1, from: {ids: [vae-kl-1d, wide-code]}}\n")  # fmt: skip
+    result = run_cli("exam", "build", str(spec), "--out", str(tmp_path / "out"), "--bank", str(bank))
+    assert result.returncode == 1, result.stderr
+    failed = tmp_path / "out.failed"
+    manifest = json.loads((failed / "instructor" / "manifest.json").read_text())
+    wide = {v["student_id"] for v in manifest["versions"] if v["questions"][0]["qid"] == "wide-code"}
+    assert 0 < len(wide) < 6, wide  # some versions drew it, some did not
+    named = set()
+    for name, line in re.findall(r"(V\d\d(?:-solutions)?)\.tex:(\d+): in question wide-code", result.stderr):
+        source = (failed / "instructor" / "tex" / f"{name}.tex").read_text().splitlines()
+        assert "ConvTranspose2dWithAnExtremelyLong" in source[int(line) - 1], (name, line)
+        named.add(name.removesuffix("-solutions"))
+    assert named == wide
+    for version in manifest["versions"]:
+        if version["student_id"] not in wide:
+            assert (failed / "students" / f"{version['student_id']}.pdf").exists()
+
+
+@needs_tex
+def test_batched_pdfs_are_byte_identical_per_seed_and_each_holds_one_student(tmp_path):
+    """Exams, solutions and sheets of many students are set in a few TeX runs (pdflatex for ASCII
+    names, LuaLaTeX for the others) and cut apart: a rebuild gives the same bytes, and each file
+    holds its own student's pages only, numbered from 1 to its own total."""
+    from examkit.exam.compile import tex_runs_started
+
+    roster = tmp_path / "roster.csv"
+    names = {"a1": "Ada Byron", "b2": "Ελένη Παπαδοπούλου", "c3": "Grace Hopper", "d4": "Дмитрий Иванов"}
+    roster.write_text("student_id,name\n" + "".join(f"{k},{v}\n" for k, v in names.items()), encoding="utf-8")
+    builds = []
+    for attempt in ("one", "two"):
+        runs = tex_runs_started()
+        report = build_exam(EXAMPLE, tmp_path / attempt, roster=str(roster), answer_sheets=True)
+        assert report.ok, [f.error for f in report.failures] + report.warnings
+        assert len(report.pdfs) == 3 * len(names) + 1
+        assert tex_runs_started() - runs <= 10  # 13 documents, most of them needing two passes alone
+        builds.append({p.relative_to(tmp_path / attempt): p.read_bytes() for p in report.pdfs})
+    assert builds[0].keys() == builds[1].keys()
+    assert [k for k in builds[0] if builds[0][k] != builds[1][k]] == []
+    out = tmp_path / "one"
+    for sid, name in names.items():
+        for pdf in (out / "students" / f"{sid}.pdf", out / "instructor" / "solutions" / f"{sid}-solutions.pdf"):
+            pages = pdf_pages(pdf)
+            for number, page in enumerate(pages, 1):
+                assert f"Page {number} of {len(pages)}" in page and sid in page, (pdf.name, number)
+            others = [n for k, n in names.items() if k != sid and n in pdftext(pdf)]
+            assert name in pdftext(pdf) and not others, (pdf.name, others)
+        sheet = pdftext(out / "students" / f"{sid}-answer-sheet.pdf")
+        assert name in sheet and not any(n in sheet for k, n in names.items() if k != sid)
+
+
 def pdf_pages(path) -> list[str]:
     return pdftext(path).split("\f")[:-1]
 

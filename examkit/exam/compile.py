@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .batch import MARK as MARK_PREFIX
 from .batch import Batch, log_sections, page_counts, plan, write_batch
-from .pdfsplit import split_pdf
+from .pdfsplit import reproducible_id, split_pdf
 
 TEX_PACKAGES = "texlive-latex-base texlive-latex-extra texlive-fonts-recommended"
 UNICODE_PACKAGES = "texlive-luatex fonts-cmu fonts-dejavu-core fonts-droid-fallback"
@@ -150,6 +150,12 @@ def _runaway_line(tex: Path, log_lines: list[str]) -> int | None:
 
 _RUNNING: set = set()  # TeX processes in flight, so an interrupted build can stop them
 _RUNNING_LOCK = threading.Lock()
+_STARTED = [0]  # TeX runs started by this process
+
+
+def tex_runs_started() -> int:
+    """How many TeX runs (passes) this process has started: bench/exam_build.py reports it."""
+    return _STARTED[0]
 
 
 def _run_tex(command: list[str], cwd: Path, timeout: float, on_line=None) -> tuple[int, str]:
@@ -162,6 +168,7 @@ def _run_tex(command: list[str], cwd: Path, timeout: float, on_line=None) -> tup
     )  # fmt: skip
     with _RUNNING_LOCK:
         _RUNNING.add(proc)
+        _STARTED[0] += 1
     expired = threading.Event()
     timer = threading.Timer(timeout, lambda: (expired.set(), proc.kill()))
     timer.start()
@@ -236,6 +243,7 @@ def compile_one(tex: Path, timeout: float = 120) -> CompileResult:
     pdf = tex.with_suffix(".pdf")
     if not pdf.exists():
         return CompileResult(tex, None, False, f"{tex.name}: pdflatex wrote no PDF")
+    reproducible_id(pdf)
     return _checked(tex, pdf, text)
 
 

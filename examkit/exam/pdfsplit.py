@@ -3,8 +3,9 @@
 pikepdf (qpdf) copies each page with only the objects it uses (its fonts, figures), and writes
 the file's /ID from its content (`deterministic_id`), so the same pages always give the same bytes;
 the document information (producer, the fixed creation date TeX got from SOURCE_DATE_EPOCH) is
-TeX's. A font is one subset per batch, so a document carries the glyphs of its batch's other
-names as well (a few kilobytes; never their text).
+TeX's. A document compiled alone keeps TeX's file and gets the same content-derived /ID.
+A font is one subset per batch, so a document carries the glyphs of its batch's other names as
+well (a few kilobytes; never their text).
 """
 
 from __future__ import annotations
@@ -26,3 +27,11 @@ def split_pdf(pdf: Path, counts: list[int], targets: list[Path]):
                 part.docinfo = part.copy_foreign(source.docinfo)
                 part.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
             start += count
+
+
+def reproducible_id(pdf: Path):
+    """Give a PDF TeX set alone the /ID of its content: LuaTeX derives it from the file's full
+    path, which differs from build to build (the staging folder's name)."""
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        del document.trailer["/ID"]  # else qpdf keeps its first half
+        document.save(pdf, deterministic_id=True)
