@@ -76,7 +76,7 @@ def measure_final(out: Path, jobs: int) -> dict:
     started = time.perf_counter()
     report = build_exam(ROOT / "examples" / "final.yaml", out, formats=("pdf",), jobs=jobs, answer_sheets=True)
     wall = time.perf_counter() - started
-    assert report.ok, [f.error for f in report.failures] + report.warnings
+    assert not report.failures, [f.error for f in report.failures]
     children = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - children
     own = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - own
     students = report.versions
@@ -91,6 +91,7 @@ def measure_final(out: Path, jobs: int) -> dict:
         "cpu_s_per_student": round((children + own) / students, 2),
         "tex_cpu_s_per_student": round(children / students, 2),
         "pdf_mb": round(sum(p.stat().st_size for p in report.pdfs) / 2**20, 1),
+        "warnings": len(report.warnings),  # glyphs no installed font has (fonts.tex.j2's fallbacks)
     }
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -151,6 +152,7 @@ def _runaway_line(tex: Path, log_lines: list[str]) -> int | None:
 _RUNNING: set = set()  # TeX processes in flight, so an interrupted build can stop them
 _RUNNING_LOCK = threading.Lock()
 _STARTED = [0]  # TeX runs started by this process
+_STOPPING = threading.Event()
 
 
 def tex_runs_started() -> int:
@@ -162,11 +164,13 @@ def _run_tex(command: list[str], cwd: Path, timeout: float, on_line=None) -> tup
     """(exit code, stdout) of one TeX pass, in a session of its own: Ctrl-C reaches the build, which
     stops its runs itself (stop_running), rather than every TeX job at once in the middle of a file.
     `on_line` sees each line of TeX's output as it comes (a batch's documents as they are done)."""
-    proc = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        text=True, errors="replace", start_new_session=True, env={**os.environ, **TEX_ENV},
-    )  # fmt: skip
-    with _RUNNING_LOCK:
+    with _RUNNING_LOCK:  # nothing starts once the build is being stopped (a failed batch's retries)
+        if _STOPPING.is_set():
+            return -signal.SIGKILL, ""
+        proc = subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            text=True, errors="replace", start_new_session=True, env={**os.environ, **TEX_ENV},
+        )  # fmt: skip
         _RUNNING.add(proc)
         _STARTED[0] += 1
     expired = threading.Event()
@@ -195,6 +199,7 @@ def _run_tex(command: list[str], cwd: Path, timeout: float, on_line=None) -> tup
 def stop_running():
     """Kill every TeX run in flight (an interrupted build removes its folder; nothing may still write there)."""
     with _RUNNING_LOCK:
+        _STOPPING.set()
         running = list(_RUNNING)
     for proc in running:
         try:
@@ -273,12 +278,13 @@ def compile_batch(batch: Batch, timeout: float = 120, done=None) -> list[Compile
     passes = _passes(batch.engine, batch.tex.name, batch.needs_totals)
     text, failure = _run_passes(batch.tex, passes, timeout * len(members), on_line)
     counts = None if failure else page_counts(batch)
+    pdf = batch.tex.with_suffix(".pdf")
     if counts is not None:
         try:
-            split_pdf(batch.tex.with_suffix(".pdf"), counts, [m.tex.with_suffix(".pdf") for m in members])
+            split_pdf(pdf, counts, [m.tex.with_suffix(".pdf") for m in members])
         except ValueError:
             counts = None
-        batch.tex.with_suffix(".pdf").unlink()  # every page is in its document's file now
+    pdf.unlink(missing_ok=True)  # every page is in its document's file now
     if counts is None:  # compiled alone, each document's error names its own file and line
         results = []
         for number, member in enumerate(members, 1):
@@ -310,8 +316,9 @@ def compile_all(texs: list[Path], jobs: int = 2, progress=None) -> list[CompileR
             return [result]
         return compile_batch(work, done=tick)
 
-    # the longest first, so that no long run is left to finish alone at the end
-    groups = sorted(plan(texs, tex_engine, jobs, BATCH_MOST), key=len, reverse=True)
+    # a document of its own first (the key: every version's answers), then the largest batches,
+    # so that no long run is left to finish alone at the end
+    groups = sorted(plan(texs, tex_engine, jobs, BATCH_MOST), key=lambda group: (len(group) > 1, -len(group)))
     works = [
         group[0]
         if len(group) == 1
@@ -319,6 +326,7 @@ def compile_all(texs: list[Path], jobs: int = 2, progress=None) -> list[CompileR
         for number, group in enumerate(groups, 1)
     ]  # "_" starts no student's file name (exam/names.py)
     by_tex = {}
+    _STOPPING.clear()
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
         for group, results in zip(groups, pool.map(run, works)):
