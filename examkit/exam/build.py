@@ -81,7 +81,8 @@ LAYOUT = f"""This folder was written by `examkit exam build`.
 {INSTRUCTOR}/  never hand out: manifest.json (for `examkit exam grade`), answer-key.pdf,
              solutions/ (each version's worked solutions), preview/ (web pages with answers,
              bank ids and seeds), moodle.xml and qti.zip (their questions carry the answers),
-             tex/ (the LaTeX sources and logs).
+             tex/ (the LaTeX sources and logs: each document's own .tex compiles alone; the
+             build set them many to a TeX run, in _batch-*.tex).
 """
 
 
