@@ -102,6 +102,22 @@ def test_student_version_does_not_depend_on_the_rest_of_the_roster(tmp_path):
     assert [(q.qid, q.seed) for q in alone.questions] == [(q.qid, q.seed) for q in together.questions]
 
 
+def test_the_final_gives_every_student_of_the_world_roster_twelve_questions_of_every_kind():
+    """examples/final.yaml, the exam bench/exam_build.py --final times, stays a realistic final."""
+    from examkit.bank.loader import load_bank
+    from examkit.exam.assemble import assemble
+
+    spec = load_spec(ROOT / "examples" / "final.yaml")
+    roster = load_roster(ROOT / "examples" / spec.roster)
+    versions = assemble(spec, load_bank(), roster)
+    assert len(versions) == 150 and sum(not (s.id + s.name).isascii() for s in roster) > 100
+    for version in versions:
+        assert len(version.questions) == 12 and version.points == 100
+    kinds = {p.response for v in versions for q in v.questions for p in q.variant.parts}
+    assert kinds == {"number", "options", "formula", "steps", "text"}
+    assert any(q.variant.figures for v in versions for q in v.questions)
+
+
 BROKEN_QUESTION = textwrap.dedent("""\
     topic: broken
     title: Broken
