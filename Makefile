@@ -64,6 +64,7 @@ bench: setup
 	$(PY) bench/check_latency.py
 	$(PY) bench/reference_training.py
 	$(PY) bench/exam_build.py
+	$(PY) bench/exam_build.py --final
 	$(PY) bench/lab_grading.py
 
 clean:
