@@ -397,6 +397,8 @@ def cmd_lab_grade(args) -> int:
     except (ValueError, SandboxUnavailable) as exc:
         print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    for warning in summary["warnings"]:
+        print(f"examkit: warning: {warning}", file=sys.stderr)
     if args.json:
         _print_json(summary)
     else:
