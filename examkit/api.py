@@ -16,6 +16,7 @@ from .bank.validate import validate as _validate
 from .checking.check import check_answer
 from .checking.equivalence import Equivalence, check_equivalence
 from .checking.verdict import Verdict
+from .errors import NotFound
 from .resources import bundled
 
 
@@ -125,7 +126,7 @@ def reference_cache_runs(out, names=None, progress=None) -> dict:
 
     unknown = [n for n in names or [] if n not in SCENARIOS]
     if unknown:
-        raise KeyError(f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
+        raise NotFound(f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
     return cache(out, names, progress)
 
 
@@ -150,7 +151,7 @@ def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, min
 
             options["questions"] = review_questions(store.attempts(), loaded, options.get("count", 5))
             if not options["questions"]:
-                raise KeyError(
+                raise NotFound(
                     "no mistakes to review: every question's latest answer had full marks, or none was answered yet"
                 )
         if mock:

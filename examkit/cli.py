@@ -14,6 +14,7 @@ from .bank.template import TemplateError
 from .checking.echo import echo_line
 from .checking.parse import AnswerError
 from .checking.timeout import CheckTimeout
+from .errors import UsageError
 from .markup import to_terminal
 from .progress import Progress
 
@@ -224,9 +225,6 @@ def cmd_reference_cache_runs(args) -> int:
         report = api.reference_cache_runs(
             args.out, args.only, progress=Progress(total, "cached runs", enabled=not args.json)
         )
-    except KeyError as exc:
-        print(f"examkit: error: {exc.args[0]}", file=sys.stderr)
-        return EXIT_USAGE
     except RuntimeError as exc:
         print(f"examkit: {exc}", file=sys.stderr)
         return EXIT_FAIL
@@ -920,9 +918,8 @@ def main(argv=None) -> int:
     except BankError as exc:
         print(exc, file=sys.stderr)
         return EXIT_FAIL
-    except (KeyError, TemplateError, AnswerError, FileNotFoundError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"examkit: error: {message}", file=sys.stderr)
+    except (UsageError, TemplateError, AnswerError, FileNotFoundError) as exc:
+        print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CheckTimeout:
         print("examkit: error: checking took too long; simplify the input", file=sys.stderr)

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from ..errors import NotFound
 from ..resources import bundled
 from .schema import QUESTION_FILE
 from .template import QuestionTemplate
@@ -102,7 +103,7 @@ class Bank:
         except KeyError:
             close = [k for k in self.templates if qid in k or k in qid][:5]
             hint = f" (did you mean: {', '.join(close)}?)" if close else ""
-            raise KeyError(f"no question {qid!r} in the bank{hint}") from None
+            raise NotFound(f"no question {qid!r} in the bank{hint}") from None
 
     def select(self, topic=None, objective=None, difficulty=None, ids=None):
         return [

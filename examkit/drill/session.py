@@ -27,6 +27,7 @@ from ..bank.render import format_number
 from ..checking.check import check_answer
 from ..checking.echo import echo_line
 from ..checking.verdict import Verdict
+from ..errors import NotFound
 from ..markup import to_terminal
 from ..markup.unicode import math_to_unicode, plain_to_unicode
 from ..parts.short import self_marked
@@ -464,13 +465,13 @@ def select_templates(bank, topic=None, objective=None) -> list:
     """The templates a drill or sheet draws from; an unknown topic or objective is the user's
     mistake, and the message lists the valid ones."""
     if topic is not None and topic not in bank.topics:
-        raise KeyError(f"no topic {topic!r}; choose one of: {', '.join(bank.topics)}")
+        raise NotFound(f"no topic {topic!r}; choose one of: {', '.join(bank.topics)}")
     objectives = sorted({o for t in bank for o in t.objectives})
     if objective is not None and objective not in objectives:
-        raise KeyError(f"no objective {objective!r}; choose one of: {', '.join(objectives)}")
+        raise NotFound(f"no objective {objective!r}; choose one of: {', '.join(objectives)}")
     templates = list(bank.select(topic=topic, objective=objective))
     if not templates:
-        raise KeyError(f"no question has topic {topic!r} and objective {objective!r} together")
+        raise NotFound(f"no question has topic {topic!r} and objective {objective!r} together")
     return templates
 
 
@@ -478,7 +479,7 @@ def question_ref(item: str) -> tuple[str, int | None]:
     """`vae-kl-1d@7` -> ("vae-kl-1d", 7): the identity exams and drills share; no seed -> None."""
     qid, _, seed = item.partition("@")
     if seed and not seed.isdigit():
-        raise KeyError(f"{item}: write a question as ID or ID@SEED, with a whole-number seed")
+        raise NotFound(f"{item}: write a question as ID or ID@SEED, with a whole-number seed")
     return qid, int(seed) if seed else None
 
 
