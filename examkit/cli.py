@@ -833,8 +833,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="redo your mistakes: questions whose latest answer missed marks (up to --count), the same variants",
     )
-    p.add_argument("--mock", metavar="SPEC", help="a timed mock exam of this exam spec, marked at the end")
-    p.add_argument("--minutes", type=float, help="with --mock: the time allowed (default 50)")
+    p.add_argument(
+        "--mock",
+        metavar="SPEC",
+        help="a timed mock exam, marked at the end: a bundled mock's name (whole-unit, autoencoders-vae, gans, "
+        "foundations-and-labs) or an exam spec file",
+    )
+    p.add_argument(
+        "--minutes", type=float, help="with --mock: the time allowed (default: the spec's duration, else 50)"
+    )
     p.add_argument(
         "--exam-date",
         metavar="YYYY-MM-DD",
@@ -867,7 +874,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH", help="progress database (default: $XDG_DATA_HOME/examkit/drill.sqlite)")
     p.add_argument("--exam-date", metavar="YYYY-MM-DD", help="plan practice so everything is met before this date")
     p.add_argument(
-        "--mock", metavar="SPEC", help="exam spec offered for mock exams (default examples/unit12-quiz.yaml)"
+        "--mock",
+        metavar="SPEC",
+        help="the mock exam offered first: a bundled mock's name or an exam spec file (default whole-unit)",
     )
     bank_option(p)
     p.set_defaults(func=cmd_practice_serve)

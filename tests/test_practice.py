@@ -172,6 +172,30 @@ def test_a_mock_exam_is_marked_and_its_written_parts_self_marked(client, tmp_pat
     assert "<td>Written</td><td>2 / 3</td>" in marked
 
 
+def test_bundled_mocks_are_offered_and_start_from_any_folder(client, tmp_path, monkeypatch):
+    """The mocks ship with examkit: listed by title with their time, started by name from a folder
+    that holds no spec, timed as the spec says; a student's own spec file is taken too, and a name
+    that is neither is refused, listing the mocks."""
+    c, token = client
+    monkeypatch.chdir(tmp_path)
+    page = c.get("/mock").get_data(as_text=True)
+    for title in ("Mock exam: the whole unit", "Mock exam: autoencoders and VAEs", "Mock exam: GANs and their training",
+                  "Mock exam: foundations and labs"):  # fmt: skip
+        assert title in page
+    assert 'value="whole-unit" checked' in page and "(30 minutes)" in page
+    started = c.post("/mock", data={"token": token, "spec": "gans", "minutes": ""})
+    assert started.status_code == 302, started.get_data(as_text=True)
+    exam = c.get(started.headers["Location"]).get_data(as_text=True)
+    assert "GANs and their training" in exam and 'id="clock"' in exam
+    assert "(Mock exam: GANs and their training, 30 min, mock" in c.get("/mock").get_data(as_text=True)
+    own = mock_spec(tmp_path, {"Numbers": "vae-neg-elbo-beta"})
+    assert (
+        c.post("/mock", data={"token": token, "spec": "gans", "own_spec": str(own), "minutes": "5"}).status_code == 302
+    )
+    refused = c.post("/mock", data={"token": token, "own_spec": "nope.yaml"})
+    assert refused.status_code == 400 and "whole-unit" in refused.get_data(as_text=True)
+
+
 def test_answers_are_escaped_wherever_they_are_shown(client):
     c, token = client
     hostile = '<script>alert(1)</script> a<b "quoted" & more'

@@ -14,7 +14,6 @@ import re
 import secrets
 import time
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import Flask, abort, g, jsonify, redirect, render_template, request, url_for
@@ -39,7 +38,6 @@ from ..study import mistakes
 from . import mock as mocks
 from . import progress
 
-DEFAULT_MOCK = "examples/unit12-quiz.yaml"
 STATUS_MARKS = {"correct": "✔", "partial": "◐", "imprecise": "◐", "manual": "✎"}
 REVIEW_MAX = 30  # mistakes on one review page, newest first
 NO_ANSWER = "No answer yet, so nothing was checked or recorded: type an answer, or press Show the answer."
@@ -348,22 +346,25 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
     # --- mock exams -----------------------------------------------------------------------
     @app.get("/mock")
     def mock_home():
+        bundled = mocks.bundled_mocks()
+        titles = {str(m.path): m.title for m in bundled.values()}
         return render_template(
             "mock_start.html.j2",
-            spec=str(mock_spec or DEFAULT_MOCK),
-            past=[{**m, "when": _when(m["started"])} for m in store().mocks()],
+            bundled=bundled.values(),
+            chosen=str(mock_spec or mocks.DEFAULT_MOCK),
+            past=[
+                {**m, "when": _when(m["started"]), "exam": titles.get(m["spec"], m["spec"])} for m in store().mocks()
+            ],
         )
 
     @app.post("/mock")
     def mock_start():
-        spec = request.form.get("spec", "").strip() or str(mock_spec or DEFAULT_MOCK)
+        own = request.form.get("own_spec", "").strip()
+        spec = own or request.form.get("spec", "").strip() or str(mock_spec or mocks.DEFAULT_MOCK)
         try:
-            minutes = mocks.checked_minutes(request.form.get("minutes") or None)
+            mock_id = mocks.new_mock(store(), bank, spec, request.form.get("minutes", "").strip() or None, clock)
         except ValueError as exc:
             abort(400, str(exc))
-        if not Path(spec).is_file():
-            abort(400, f"no exam spec {spec}: give the path of a spec file such as {DEFAULT_MOCK}")
-        mock_id = mocks.new_mock(store(), bank, spec, minutes, clock)
         return redirect(url_for("mock_exam", mock_id=mock_id))
 
     def the_mock(mock_id):

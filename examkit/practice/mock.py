@@ -4,9 +4,10 @@ and per objective. The version is rebuilt from (spec, seed), so only those and t
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..checking.check import check_answer
@@ -15,6 +16,7 @@ from ..exam.assemble import build_version, section_pools
 from ..exam.spec import Student, load_spec
 from ..markup import to_html
 from ..parts.short import self_marked, ticked
+from ..resources import bundled
 
 GRACE_S = 60  # a submission this late still counts (the page submits itself at 0:00)
 DEFAULT_MINUTES = 50
@@ -36,6 +38,44 @@ def checked_minutes(minutes) -> float:
     return value
 
 
+DEFAULT_MOCK = "whole-unit"
+
+
+@dataclass(frozen=True)
+class BundledMock:
+    name: str
+    title: str
+    path: Path
+    minutes: float
+
+
+def bundled_mocks() -> dict[str, BundledMock]:
+    """The mock exams shipped in the wheel (`mocks/*.yaml`), by name: a student has mocks for every
+    topic set from any folder, with nothing to download or write."""
+    found = {}
+    for path in sorted(bundled("mocks").glob("*.yaml")):
+        spec = load_spec(str(path))
+        found[path.stem] = BundledMock(path.stem, spec.title, path, spec_minutes(spec))
+    return found
+
+
+def spec_minutes(spec) -> float:
+    """The time a spec's `duration` gives ("30 minutes"), else the default."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?) minutes", spec.duration or "")
+    return float(m.group(1)) if m else DEFAULT_MINUTES
+
+
+def resolve_spec(name_or_path: str) -> str:
+    """A bundled mock's name (`gans`) or the path of the student's own spec -> the spec's path."""
+    text = str(name_or_path).strip() or DEFAULT_MOCK
+    mocks = bundled_mocks()
+    if text in mocks and not Path(text).is_file():
+        return str(mocks[text].path)
+    if not Path(text).is_file():
+        raise ValueError(f"no exam spec {text!r}: name a bundled mock ({', '.join(mocks)}) or give a spec file's path")
+    return str(Path(text).resolve())
+
+
 def version(bank, spec_path: str, seed: int):
     """The mock's exam version: the spec's sections, drawn with the mock's own seed."""
     spec = replace(load_spec(spec_path), master_seed=str(seed))
@@ -51,9 +91,10 @@ def part_labels(exam) -> dict:
     }
 
 
-def new_mock(store, bank, spec_path, minutes: float, clock) -> str:
-    minutes = checked_minutes(minutes)
-    path = str(Path(spec_path).resolve())
+def new_mock(store, bank, spec_path, minutes: float | None, clock) -> str:
+    """A new mock of a bundled mock or a spec file; `minutes` None: the time the spec gives."""
+    path = resolve_spec(spec_path)
+    minutes = checked_minutes(minutes if minutes is not None else spec_minutes(load_spec(path)))
     seed = secrets.randbelow(10**9)
     version(bank, path, seed)  # a spec that does not build fails here, before anything is stored
     mock_id = secrets.token_hex(6)
@@ -139,7 +180,7 @@ def self_mark(store, mock: dict, marks: dict, clock) -> dict:
 
 
 def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> dict:
-    """The same mock exam in the terminal (`examkit drill --mock SPEC --minutes N`): every question
+    """The same mock exam in the terminal (`examkit drill --mock NAME|SPEC [--minutes N]`): every question
     in order against the clock, marked at the end with the same report."""
     import time
 
@@ -149,11 +190,11 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     from ..markup import to_terminal
 
     clock = now or time.time
-    minutes = checked_minutes(minutes)
     io = Drill(bank, store, DrillOptions(), lines, out, now=clock)  # its prompts: readline, wrapping, q to stop
     mock_id = new_mock(store, bank, spec_path, minutes, clock)
     mock = store.mock(mock_id)
     spec, exam = version(bank, mock["spec"], mock["seed"])
+    minutes = mock["minutes"]
     ends = mock["started"] + minutes * 60
     io.time_left = lambda: _clock_text(ends - clock())
     io.deadline = ends
