@@ -196,6 +196,27 @@ def test_bundled_mocks_are_offered_and_start_from_any_folder(client, tmp_path, m
     assert refused.status_code == 400 and "whole-unit" in refused.get_data(as_text=True)
 
 
+def test_the_printable_sheet_and_the_exam_date_plan_are_reached_from_the_app(client):
+    c, token = client
+    home = c.get("/").get_data(as_text=True)
+    assert 'href="/sheet"' in home and 'href="/progress"' in home
+    form = c.get("/sheet").get_data(as_text=True)
+    assert 'name="topic"' in form and 'name="count"' in form
+    sheet = c.get("/sheet?topic=vae&objective=&count=3&seed=5").get_data(as_text=True)
+    assert sheet.count("<details") >= 3 and "Practice sheet · topic vae · sheet seed 5" in sheet
+    assert sheet == c.get("/sheet?topic=vae&count=3&seed=5").get_data(as_text=True)  # the seed makes the sheet
+    assert c.get("/sheet?topic=nope&count=3").status_code == 400
+    assert c.get("/sheet?count=0").status_code == 400 and c.get("/sheet?count=x").status_code == 400
+    assert "Plan for the exam" not in c.get("/progress").get_data(as_text=True)
+    later = date.fromordinal(date.today().toordinal() + 20).isoformat()
+    assert c.post("/plan", data={"token": token, "exam_date": later}).status_code == 302
+    plan = c.get("/progress").get_data(as_text=True)
+    assert f"Plan for the exam on {later}" in plan and f'value="{later}"' in plan
+    assert c.post("/plan", data={"token": token, "exam_date": "next week"}).status_code == 400
+    c.post("/plan", data={"token": token, "exam_date": ""})
+    assert "Plan for the exam" not in c.get("/progress").get_data(as_text=True)
+
+
 def test_answers_are_escaped_wherever_they_are_shown(client):
     c, token = client
     hostile = '<script>alert(1)</script> a<b "quoted" & more'
@@ -445,7 +466,7 @@ def test_every_page_typesets_its_math(tmp_path):
     pages["mock report"] = c.get(f"/mock/{mock_id}")
     for path in ("/", "/practice?topic=vae", "/q/gan-optimal-d-value/3", "/q/gan-mode-collapse/2", "/review",
                  "/history/vae-kl-1d", "/history/gan-optimal-d-value", "/progress", "/mock", "/q/nope/1",
-                 "/practice?objective=nope", "/mock/nope"):  # fmt: skip
+                 "/practice?objective=nope", "/mock/nope", "/sheet", "/sheet?count=4&seed=2"):  # fmt: skip
         pages[path] = c.get(path, follow_redirects=True)
     pages["stale form"] = c.post("/q/vae-kl-1d/3", data={"token": "old"})
     assert pages["mock handed in late"].status_code == 409 and pages["/q/nope/1"].status_code == 404

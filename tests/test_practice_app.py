@@ -222,7 +222,8 @@ def test_no_page_scrolls_sideways_on_a_375_px_phone(app, browser, tmp_path):
     browser.get(url + f"mock/{mock_id}")
     browser.find_element(By.XPATH, "//button[text()='Submit the exam']").click()
     WebDriverWait(browser, 30).until(lambda d: "By section" in d.page_source)
-    for path in ("", "progress", "q/gan-optimal-d-value/3", "q/gan-mode-collapse/2", "review", f"mock/{mock_id}"):
+    for path in ("", "progress", "q/gan-optimal-d-value/3", "q/gan-mode-collapse/2", "review", f"mock/{mock_id}",
+                 "mock", "sheet", "sheet?count=3&seed=1"):  # fmt: skip
         browser.get(url + path)
         wide, fits = browser.execute_script("var e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
         assert fits == 375 and wide <= fits, (path, wide, fits)

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS mocks (
     id TEXT PRIMARY KEY, spec TEXT NOT NULL, seed INTEGER NOT NULL, started REAL NOT NULL, minutes REAL NOT NULL,
     answers TEXT NOT NULL DEFAULT '{}', finished REAL, report TEXT);
 CREATE TABLE IF NOT EXISTS finished_variants (qid TEXT NOT NULL, seed INTEGER NOT NULL, PRIMARY KEY (qid, seed));
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -202,6 +203,17 @@ class ProgressStore:
             "UPDATE mocks SET answers = ?, report = ?, finished = ? WHERE id = ?",
             (json.dumps(answers), json.dumps(report), at or time.time(), mock_id),
         )
+
+    def setting(self, key: str) -> str | None:
+        """A student's own choice kept with their progress (the exam date the plan aims at)."""
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str | None):
+        if value is None:
+            self._write("DELETE FROM settings WHERE key = ?", (key,))
+        else:
+            self._write("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
 
     def close(self):
         self.db.close()

@@ -27,7 +27,9 @@ from ..checking.echo import echo_latex
 from ..checking.verdict import Verdict
 from ..drill import schedule
 from ..drill.session import schedule_days
+from ..drill.sheet import sheet_page
 from ..drill.store import ProgressError, ProgressStore
+from ..errors import NotFound
 from ..exam.preview import answer_html, question_view
 from ..exam.spec import SpecError
 from ..markup import to_html
@@ -40,6 +42,7 @@ from . import progress
 
 STATUS_MARKS = {"correct": "✔", "partial": "◐", "imprecise": "◐", "manual": "✎"}
 REVIEW_MAX = 30  # mistakes on one review page, newest first
+SHEET_MAX = 40  # questions on one practice sheet
 NO_ANSWER = "No answer yet, so nothing was checked or recorded: type an answer, or press Show the answer."
 
 
@@ -139,7 +142,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         chosen, chosen_filter = selection()
         s = store()
         attempts = s.attempts()
-        plan = progress.plan(bank, syllabus, attempts, exam_date, date.fromtimestamp(clock()))
+        plan = progress.plan(bank, syllabus, attempts, plan_date(), date.fromtimestamp(clock()))
         prefer = progress.preference(plan)
         template, why = schedule.pick(
             chosen, s.boxes(), schedule.mastery(attempts), clock(), random.Random(), set(), prefer=prefer
@@ -339,9 +342,47 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
             objectives=progress.objective_rows(bank, syllabus, attempts),
             items=progress.item_rows(bank, syllabus, attempts),
             due=progress.due(bank, s.boxes(), clock(), attempts),
-            plan=progress.plan(bank, syllabus, attempts, exam_date, date.fromtimestamp(clock())),
+            plan=progress.plan(bank, syllabus, attempts, plan_date(), date.fromtimestamp(clock())),
+            exam_date=plan_date(),
             evidence=progress.EVIDENCE_TEMPLATES,
         )
+
+    def plan_date() -> date | None:
+        """The exam date the plan aims at: the student's own (set on the progress page), else --exam-date."""
+        stored = store().setting("exam_date")
+        return date.fromisoformat(stored) if stored else exam_date
+
+    @app.post("/plan")
+    def set_exam_date():
+        text = request.form.get("exam_date", "").strip()
+        if text:
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                abort(400, f"the exam date must be a date such as 2026-12-14 (got {text!r})")
+        store().set_setting("exam_date", text or None)
+        return redirect(url_for("progress_page"))
+
+    # --- printable practice sheet ---------------------------------------------------------
+    @app.get("/sheet")
+    def practice_sheet():
+        """A form, then the sheet itself: fresh variants with answers and worked solutions folded
+        under each question, made to print (the page `examkit practice sheet` writes)."""
+        if "count" not in request.args:
+            return render_template("sheet_start.html.j2", topics=[(t, bank.topic_titles.get(t, t)) for t in bank.topics],
+                                   objectives=objectives, seed=secrets.randbelow(1_000_000))  # fmt: skip
+        topic, objective = (request.args.get(k) or None for k in ("topic", "objective"))
+        try:
+            count, seed = int(request.args["count"]), int(request.args.get("seed") or 0)
+        except ValueError:
+            abort(400, "the number of questions and the seed must be whole numbers")
+        if not 1 <= count <= SHEET_MAX:
+            abort(400, f"a sheet holds 1 to {SHEET_MAX} questions (got {count})")
+        try:
+            page, _ = sheet_page(bank, topic, objective, count, seed)
+        except NotFound as exc:
+            abort(400, str(exc))
+        return page
 
     # --- mock exams -----------------------------------------------------------------------
     @app.get("/mock")
