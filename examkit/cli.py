@@ -529,7 +529,7 @@ def cmd_practice_serve(args) -> int:
         print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        serve(app, port=args.port, open_browser=args.open)
+        serve(app, port=args.port, open_browser=args.open, bank_paths=args.bank, workers=args.workers)
     except OSError as exc:  # the port is taken, or not ours to bind
         print(f"examkit: error: cannot listen on 127.0.0.1:{args.port} ({exc}); pass --port", file=sys.stderr)
         return EXIT_USAGE
@@ -565,15 +565,23 @@ def json_option(p):
 MAX_COUNT = 200
 
 
-def count_type(text: str) -> int:
-    """A number of questions: a whole number from 1 to MAX_COUNT (argparse turns the error into exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= MAX_COUNT:
-        raise argparse.ArgumentTypeError(f"{value} is out of range: give 1 to {MAX_COUNT} questions")
-    return value
+def whole_number(low: int, high: int, what: str):
+    """An argparse type: a whole number from `low` to `high` (argparse turns the error into exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range: give {low} to {high} {what}")
+        return value
+
+    return parse
+
+
+count_type = whole_number(1, MAX_COUNT, "questions")
+workers_type = whole_number(1, 32, "processes")
 
 
 def lab_argument(p):
@@ -873,6 +881,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the app in the default browser")
     p.add_argument("--db", metavar="PATH", help="progress database (default: $XDG_DATA_HOME/examkit/drill.sqlite)")
     p.add_argument("--exam-date", metavar="YYYY-MM-DD", help="plan practice so everything is met before this date")
+    p.add_argument(
+        "--workers", type=workers_type, default=2, help="processes that check answers at once (default 2)"
+    )
     p.add_argument(
         "--mock",
         metavar="SPEC",

@@ -19,6 +19,7 @@ from pathlib import Path
 INTERVAL_DAYS = {1: 0.0, 2: 1.0, 3: 3.0, 4: 7.0, 5: 21.0}
 TOP_BOX = max(INTERVAL_DAYS)
 DAY_S = 86400.0
+BUSY_S = 30.0  # how long a write waits for another one to finish
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -66,7 +67,9 @@ class ProgressStore:
         self.path = Path(path) if path else default_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(self.path))
+            self.db = sqlite3.connect(str(self.path), timeout=BUSY_S)
+            if writable:  # readers never wait on a writer (the practice server's threads, a drill beside it)
+                self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
             if writable:
                 self.db.execute("BEGIN IMMEDIATE")

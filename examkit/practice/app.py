@@ -22,7 +22,6 @@ from markupsafe import Markup
 from ..bank.identity import VariantIdentity, realize
 from ..bank.loader import load_bank, load_syllabus
 from ..bank.render import format_number
-from ..checking.check import check_answer
 from ..checking.echo import echo_latex
 from ..checking.verdict import Verdict
 from ..drill import schedule
@@ -37,8 +36,8 @@ from ..markup.mathml import math_to_mathml
 from ..parts.short import self_marked, ticked
 from ..resources import bundled
 from ..study import mistakes
+from . import checks, progress
 from . import mock as mocks
-from . import progress
 
 STATUS_MARKS = {"correct": "✔", "partial": "◐", "imprecise": "◐", "manual": "✎"}
 REVIEW_MAX = 30  # mistakes on one review page, newest first
@@ -257,7 +256,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         for p in v.parts:
             if p.response != "text":  # checked again (already recorded): the score is never the form's word
                 typed = _typed(request.form, p)
-                verdict = check_answer(v, p.id, typed) if typed.strip() else None
+                verdict = checks.check(v, p.id, typed) if typed.strip() else None
                 if verdict is not None and not verdict.refused:
                     got += verdict.score
                 possible += p.points
@@ -283,7 +282,7 @@ def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None
         part = next((p for p in v.parts if p.id == part_id), None)
         if part is None or part.response in ("options", "text"):
             return jsonify(_reading())
-        verdict = check_answer(v, part.id, typed)  # whole: its refusal is the one Check gives
+        verdict = checks.check(v, part.id, typed)  # whole: its refusal is the one Check gives
         if verdict.refused:
             return jsonify(_reading(error=verdict.message))
         return jsonify(_reading(verdict.interpreted))
@@ -564,7 +563,7 @@ def _verdict(v, part, typed: str, reveal: bool) -> Verdict | None:
         return Verdict("incorrect", 0.0, part.points, "answer shown without an attempt")
     if not typed.strip():
         return Verdict("incorrect", 0.0, part.points, "no answer")
-    return check_answer(v, part.id, typed)
+    return checks.check(v, part.id, typed)
 
 
 def _result(part, typed, verdict) -> dict:
@@ -588,11 +587,13 @@ def _result(part, typed, verdict) -> dict:
     }
 
 
-def serve(app: Flask, port: int = 8765, open_browser: bool = False):
-    """Serve on 127.0.0.1 only, one request at a time (the checker's time limits need the main thread)."""
+def serve(app: Flask, port: int = 8765, open_browser: bool = False, bank_paths=None, workers: int = 2):
+    """Serve on 127.0.0.1 only: a thread per request (two tabs, two browsers or a script never wait
+    on each other, nor on a browser holding a connection open), checks in `workers` processes."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", port, app, threaded=False)
+    checks.start(bank_paths, workers)
+    server = make_server("127.0.0.1", port, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}/"
     print(f"practice app on {url} (Ctrl-C stops it)", flush=True)
     if open_browser:
@@ -603,4 +604,6 @@ def serve(app: Flask, port: int = 8765, open_browser: bool = False):
         server.serve_forever()
     except KeyboardInterrupt:
         print("\nstopped")
+    finally:
+        checks.stop()
     return url

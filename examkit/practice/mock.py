@@ -10,13 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..checking.check import check_answer
 from ..checking.verdict import Verdict
 from ..exam.assemble import build_version, section_pools
 from ..exam.spec import Student, load_spec
 from ..markup import to_html
 from ..parts.short import self_marked, ticked
 from ..resources import bundled
+from . import checks
 
 GRACE_S = 60  # a submission this late still counts (the page submits itself at 0:00)
 DEFAULT_MINUTES = 50
@@ -122,7 +122,7 @@ def mark(bank, store, mock: dict, answers: dict, clock) -> dict:
                                          "text": r["criterion"]} for r in p.rubric]})  # fmt: skip
                 unmarked += p.points
                 continue
-            verdict = check_answer(v, p.id, typed) if typed.strip() else None
+            verdict = checks.check(v, p.id, typed) if typed.strip() else None
             score = verdict.score if verdict and not verdict.refused else 0.0
             status = verdict.status if verdict else "unanswered"
             rows.append({"part": p.id, "answer": typed, "status": status, "score": score, "max": p.points,
@@ -299,7 +299,7 @@ def _readable_answer(io, variant, part, tries: int = 5) -> str:
             continue
         if not text.strip() or part.response == "text":
             return text
-        verdict = check_answer(variant, part.id, text)
+        verdict = checks.check(variant, part.id, text)
         if not verdict.refused:
             return text
         io.say(f"   ? {verdict.message} (not counted; try again)")
