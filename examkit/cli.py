@@ -881,9 +881,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the app in the default browser")
     p.add_argument("--db", metavar="PATH", help="progress database (default: $XDG_DATA_HOME/examkit/drill.sqlite)")
     p.add_argument("--exam-date", metavar="YYYY-MM-DD", help="plan practice so everything is met before this date")
-    p.add_argument(
-        "--workers", type=workers_type, default=2, help="processes that check answers at once (default 2)"
-    )
+    p.add_argument("--workers", type=workers_type, default=2, help="processes that check answers at once (default 2)")
     p.add_argument(
         "--mock",
         metavar="SPEC",
