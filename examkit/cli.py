@@ -15,6 +15,7 @@ from .checking.echo import echo_line
 from .checking.parse import AnswerError
 from .checking.timeout import CheckTimeout
 from .errors import UsageError
+from .extras import missing_extra
 from .markup import to_terminal
 from .progress import Progress
 
@@ -941,6 +942,12 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     except CheckTimeout:
         print("examkit: error: checking took too long; simplify the input", file=sys.stderr)
+        return EXIT_USAGE
+    except ModuleNotFoundError as exc:
+        message = missing_extra(args.command, getattr(args, f"{args.command}_command", ""), exc)
+        if message is None:
+            raise
+        print(f"examkit: error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

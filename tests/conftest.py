@@ -160,3 +160,30 @@ def bank():
     from examkit.bank.loader import load_bank
 
     return load_bank()
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium through Selenium (Debian's chromium and chromium-driver); skips without them."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    driver_path = shutil.which("chromedriver")
+    if not driver_path or not shutil.which("chromium"):
+        pytest.skip("needs chromium and chromium-driver")
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--window-size=1100,1400",
+        "--disable-dev-shm-usage",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.implicitly_wait(5)
+    driver.set_page_load_timeout(120)
+    yield driver
+    driver.quit()

@@ -59,27 +59,6 @@ def app(tmp_path):
     proc.wait(timeout=10)
 
 
-@pytest.fixture
-def browser():
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--window-size=1100,1400",
-        "--disable-dev-shm-usage",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(5)
-    driver.set_page_load_timeout(120)
-    yield driver
-    driver.quit()
-
-
 def _key_answers(qid, seed):
     v = realize(load_bank(), VariantIdentity(qid, seed))
     answers = {}
@@ -162,7 +141,7 @@ def test_a_practice_session_review_and_mock_exam_in_the_browser(app, browser, tm
     minutes.send_keys("0.25")
     browser.find_element(By.CSS_SELECTOR, "form[action='/mock'] button").click()
     WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.ID, "clock"))
-    first = browser.find_element(By.CSS_SELECTOR, "input[type=text][name^=q1-]")
+    first = browser.find_element(By.CSS_SELECTOR, "input[type=text][name^=q]")  # the first typed answer
     for _ in range(8):  # keyboard only: each field tabbed to is in view, below the sticky clock
         browser.switch_to.active_element.send_keys(Keys.TAB)
         top, clock_bottom, tag = browser.execute_script(
