@@ -340,10 +340,10 @@ def test_one_definition_of_a_mistake_for_the_terminal_drill_and_the_browser(clie
     either. Wrong in the terminal: a mistake in both."""
     from conftest import run_cli
     from examkit.drill import schedule
-    from examkit.practice import app as practice_app
+    from examkit.practice.pages import progress as review_pages
     from examkit.study import mistakes
 
-    assert schedule.mistakes is mistakes and practice_app.mistakes is mistakes  # both read the one definition
+    assert schedule.mistakes is mistakes and review_pages.mistakes is mistakes  # both read the one definition
     c, token = client
     db = str(tmp_path / "p.sqlite")
     c.post("/q/vae-kl-1d/3", data={"token": token, "action": "check", "answer-kl": "12345"})
