@@ -13,10 +13,10 @@ from .bank.loader import load_bank, load_syllabus
 from .bank.template import _jsonable
 from .bank.validate import DEFAULT_SEEDS, Report
 from .bank.validate import validate as _validate
-from .checking.check import check_answer
 from .checking.equivalence import Equivalence, check_equivalence
 from .checking.verdict import Verdict
 from .errors import NotFound
+from .parts.check import check_answer
 from .resources import bundled
 
 

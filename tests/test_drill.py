@@ -14,8 +14,8 @@ import pytest
 
 from conftest import run_cli
 from examkit import api
-from examkit.bank.render import format_number
 from examkit.markup import to_terminal
+from examkit.markup.numbers import format_number
 from examkit.markup.unicode import math_to_unicode, plain_to_unicode
 
 

@@ -18,8 +18,9 @@ from .. import parts as registry  # the part types (a module import: they build 
 from ..checking.equivalence import Variables
 from ..checking.parse import AnswerError, Equation, parse_math
 from ..errors import NotFound
+from ..markup.numbers import format_number
 from .functions import FUNCTIONS
-from .render import format_number, render
+from .render import render
 from .runs import RunsError, scenario_runs
 
 MAX_DRAWS = 2000

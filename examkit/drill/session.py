@@ -23,13 +23,13 @@ from pathlib import Path
 
 from ..bank.figures import render_figure
 from ..bank.identity import VariantIdentity, realize
-from ..bank.render import format_number
-from ..checking.check import check_answer
 from ..checking.echo import echo_line
 from ..checking.verdict import Verdict
 from ..errors import NotFound
 from ..markup import to_terminal
+from ..markup.numbers import format_number
 from ..markup.unicode import math_to_unicode, plain_to_unicode
+from ..parts.check import check_answer
 from ..parts.short import self_marked
 from ..resources import user_cache_dir
 from . import schedule

@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..bank.loader import load_bank
-from ..checking.check import check_answer
+from ..parts.check import check_answer
 from .answers import (
     AnswersError,
     Given,

@@ -10,10 +10,10 @@ import sympy as sp
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..bank.figures import figure_key, render_figure
-from ..bank.render import format_number
 from ..checking.parse import AnswerError, Equation, parse_math
 from ..markup import to_latex
 from ..markup.latex import math_or_text
+from ..markup.numbers import format_number
 from ..resources import bundled
 from .names import safe_file_name
 

@@ -18,10 +18,10 @@ from flask import Flask, abort, current_app, render_template, request
 from markupsafe import Markup
 
 from ..bank.loader import load_bank, load_syllabus
-from ..bank.render import format_number
 from ..drill.store import ProgressError, ProgressStore
 from ..exam.spec import SpecError
 from ..markup import to_html
+from ..markup.numbers import format_number
 from ..resources import bundled
 from . import checks
 from .pages import mock, progress, questions

@@ -15,8 +15,8 @@ from concurrent.futures.process import BrokenProcessPool
 
 from ..bank.identity import VariantIdentity, identity_of, realize
 from ..bank.loader import load_bank
-from ..checking.check import check_answer
 from ..checking.verdict import Verdict
+from ..parts.check import check_answer
 
 WAIT_S = 60  # far beyond any check's CPU budget: a worker that hangs costs one answer, not the server
 

@@ -185,9 +185,9 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     import time
 
     from ..bank.loader import load_syllabus
-    from ..bank.render import format_number
     from ..drill.session import Drill, DrillOptions, EndOfSession, choice_note
     from ..markup import to_terminal
+    from ..markup.numbers import format_number
 
     clock = now or time.time
     io = Drill(bank, store, DrillOptions(), lines, out, now=clock)  # its prompts: readline, wrapping, q to stop
@@ -271,8 +271,8 @@ def _clock_text(seconds: float) -> str:
 
 def _say_questions(io, exam, report):
     """Question by question: each part's score, and the expected answer where it was missed."""
-    from ..bank.render import format_number
     from ..drill.session import expected_text
+    from ..markup.numbers import format_number
 
     parts = {(q.number, p.id): p for q in exam.questions for p in q.variant.parts}
     io.say("\nQuestion by question:")
