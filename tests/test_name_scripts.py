@@ -47,10 +47,12 @@ def test_a_name_splits_into_runs_of_one_script():
     assert runs("Ọkafọ̀ Nguyễn")[0][0] is None  # Latin with combining marks stays in CMU
 
 
-def test_name_tex_escapes_and_keeps_numbers_left_to_right_in_a_right_to_left_run():
+def test_name_tex_escapes_and_sets_a_right_to_left_stretch_right_to_left_with_its_numbers_left_to_right():
     assert name_tex("O'Brien & Co_1") == r"O'Brien \& Co\_1"
     assert name_tex("Αλέξανδρος") == "Αλέξανδρος"  # not math alphas, as the bank's escaping would make them
-    assert name_tex("דוד 12 כהן") == r"\examkitscript{Noto Serif Hebrew}{hebr}{TRT}{דוד {\textdir TLT 12} כהן}"
+    hebrew = r"\examkitscript{Noto Serif Hebrew}{hebr}{TRT}"
+    assert name_tex("דוד 12 כהן") == rf"{{\textdir TRT {hebrew}{{דוד}} {{\textdir TLT 12}} {hebrew}{{כהן}}}}"
+    assert name_tex("Ada (מרים) Lee") == rf"Ada ({{\textdir TRT {hebrew}{{מרים}}}}) Lee"
     assert name_tex("王1") == r"\examkitscript{Noto Serif CJK SC}{hani}{TLT}{王}1"
 
 
@@ -122,3 +124,14 @@ def test_pdftotext_reverses_the_lam_alef_ligature(world):
     22.12 puts them in reverse. Strict: when poppler reads it right, this test says so."""
     names, pdfs = world
     assert any(_normal(names[LAM_ALEF]) in t for t in pdf_texts(pdfs["answer-key"]))
+
+
+@needs_fonts
+@pytest.mark.slow
+def test_a_glyph_no_font_has_outside_the_names_fails_the_build_naming_it(tmp_path):
+    """The spec's own text is not checked before TeX: LuaLaTeX's missing glyph fails the file."""
+    spec = tmp_path / "quiz.yaml"
+    spec.write_text(EXAMPLE.read_text(encoding="utf-8").replace('title: "', 'title: "\ue000 ', 1), encoding="utf-8")
+    result = run_cli("exam", "build", str(spec), "--versions", "1", "--out", str(tmp_path / "exam"))
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"V01\.tex: no installed font has .*\(U\+E000\), so it would print as a blank", result.stderr)

@@ -96,6 +96,8 @@ def runs(text: str) -> list[tuple[ScriptFont | None, str]]:
         script = ucd.script(ch)
         if script == "Zinh":
             groups.append(groups[-1] if groups and isinstance(groups[-1], str) else "Zyyy")
+        elif script == "Zyyy" and unicodedata.bidirectional(ch) == "EN":  # 0-9: in the document's font
+            groups.append("Zyyy")
         elif script == "Zyyy":  # shared; one that only some scripts use may join only those
             shared = {_group(s) for s in ucd.script_extension(ch)} - {"Zyyy"}
             groups.append(shared.pop() if len(shared) == 1 else shared or None)
@@ -138,21 +140,43 @@ def _font_of(group: str, text: str) -> ScriptFont | None:
 
 
 def name_tex(text: str) -> str:
-    """A name or id as LaTeX: runs in the document's font escaped, others in `\\examkitscript`; digits
-    in a right-to-left run are kept left to right (the one reordering a name needs)."""
-    out = []
-    for font, run in runs(text):
-        body = escape_specials(run)
-        if font is None:
-            out.append(body)
+    """A name or id as LaTeX: runs in the document's font escaped, others in `\\examkitscript`. A
+    right-to-left stretch (its runs and the spaces, digits and punctuation between them) is set right
+    to left as a whole, its numbers left to right: what the Unicode bidi algorithm does to a name."""
+    pieces, out, i = runs(text), [], 0
+    while i < len(pieces):
+        font, run = pieces[i]
+        if not (font and font.rtl):
+            out.append(_run_tex(font, run, rtl=False))
+            i += 1
             continue
-        if font.rtl:
-            body = _ltr_numbers(run)
-        out.append(f"\\examkitscript{{{font.family}}}{{{font.script}}}{{{'TRT' if font.rtl else 'TLT'}}}{{{body}}}")
+        end = i
+        for j in range(i + 1, len(pieces)):
+            if pieces[j][0] and pieces[j][0].rtl:
+                end = j
+            elif pieces[j][0] or not _neutral(pieces[j][1]):
+                break
+            elif any(unicodedata.bidirectional(ch) == "EN" for ch in pieces[j][1]):
+                end = j  # a number after right-to-left words stands to their left
+        out.append("{\\textdir TRT " + "".join(_run_tex(f, r, rtl=True) for f, r in pieces[i : end + 1]) + "}")
+        i = end + 1
     return "".join(out)
 
 
+def _neutral(run: str) -> bool:
+    """No letter with a direction of its own: spaces, digits, punctuation."""
+    return all(unicodedata.bidirectional(ch) not in ("L", "R", "AL") for ch in run)
+
+
+def _run_tex(font: ScriptFont | None, run: str, rtl: bool) -> str:
+    body = _ltr_numbers(run) if rtl else escape_specials(run)
+    if font is None:
+        return body
+    return f"\\examkitscript{{{font.family}}}{{{font.script}}}{{{'TRT' if font.rtl else 'TLT'}}}{{{body}}}"
+
+
 def _ltr_numbers(run: str) -> str:
+    """`run` escaped, each number in it (European or Arabic-Indic digits) set left to right."""
     out, number = [], []
     for ch in run + "\n":
         if unicodedata.bidirectional(ch) in ("EN", "AN") or (number and unicodedata.bidirectional(ch) == "CS"):
