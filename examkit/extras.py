@@ -5,7 +5,7 @@ table against pyproject.toml's extras."""
 from __future__ import annotations
 
 EXTRA_MODULES = {  # extra -> the modules it provides (import names)
-    "exams": ("cv2", "pypdfium2"),
+    "exams": ("cv2", "pypdfium2", "fontTools"),
     "reference": ("torch", "scipy", "sklearn"),
     "labs": ("torch", "scipy", "sklearn", "nbformat", "IPython"),
 }

@@ -112,8 +112,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_configure(config):
-    """Point every cache at a folder shared by this run's workers (the trained digits classifier and
-    matplotlib's font list are built once), and keep bytecode out of the checkout."""
+    """Point every cache at a folder shared by this run's workers (the trained digits classifier,
+    matplotlib's font list and luaotfload's font database are built once), and keep bytecode out
+    of the checkout."""
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
         config._examkit_checkout = _checkout_files()
         config._examkit_run = tempfile.mkdtemp(prefix="examkit-tests-")
@@ -121,6 +122,7 @@ def pytest_configure(config):
     run = Path(os.environ["EXAMKIT_TEST_RUN"])
     os.environ["XDG_CACHE_HOME"] = str(run / "cache")
     os.environ["MPLCONFIGDIR"] = str(run / "matplotlib")
+    os.environ["TEXMFVAR"] = str(run / "texmf-var")  # LuaLaTeX's font caches, where the system's is not writable
     os.environ["PYTHONPYCACHEPREFIX"] = str(run / "pycache")
     sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
     os.environ["EXAMKIT_TEST_SCRATCH"] = tempfile.mkdtemp(prefix="scratch-", dir=run)
