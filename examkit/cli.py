@@ -448,7 +448,7 @@ def cmd_lab_gradescope(args) -> int:
 def cmd_drill(args) -> int:
     from .drill.session import AnswerInputError
     from .drill.stats import format_table
-    from .drill.store import ProgressError
+    from .study.store import ProgressError
 
     try:
         exam_date = _exam_date(args.exam_date)
@@ -518,8 +518,8 @@ def cmd_practice_sheet(args) -> int:
 
 def cmd_practice_serve(args) -> int:
     from .bank.loader import load_bank
-    from .drill.store import ProgressError
     from .practice.app import create_app, serve
+    from .study.store import ProgressError
 
     try:
         exam_date = _exam_date(args.exam_date)

@@ -159,7 +159,7 @@ def test_a_student_install_practises_without_torch_and_an_instructor_adds_exams(
 def _key(qid: str, seed: int) -> str:
     from examkit.bank.identity import VariantIdentity, realize
     from examkit.bank.loader import load_bank
-    from examkit.drill.session import expected_text
+    from examkit.study.shown import expected_text
 
     return expected_text(realize(load_bank(), VariantIdentity(qid, seed)).parts[0])
 

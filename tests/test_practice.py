@@ -12,10 +12,10 @@ import pytest
 from conftest import mock_spec
 from examkit.bank.identity import VariantIdentity, realize
 from examkit.bank.loader import load_bank
-from examkit.drill.session import expected_text
 from examkit.markup import to_html
-from examkit.practice import progress
 from examkit.practice.app import create_app
+from examkit.study import progress
+from examkit.study.shown import expected_text
 
 BANK = load_bank()
 
@@ -96,7 +96,7 @@ def test_a_read_only_store_is_a_clear_error(tmp_path):
 
 
 def test_a_broken_store_is_refused_at_start_naming_the_file(tmp_path):
-    from examkit.drill.store import ProgressError
+    from examkit.study.store import ProgressError
 
     db = tmp_path / "p.sqlite"
     db.write_bytes(b"not a database" * 100)
@@ -248,7 +248,7 @@ def test_a_hint_keeps_what_is_typed_and_the_first_field_has_focus(client, tmp_pa
 
 
 def _stored(tmp_path) -> list:
-    from examkit.drill.store import ProgressStore
+    from examkit.study.store import ProgressStore
 
     return ProgressStore(tmp_path / "p.sqlite", writable=False).attempts()  # the `client` fixture's store
 
@@ -275,7 +275,7 @@ def test_review_lists_only_mistakes_not_put_right_since(client):
 
 
 def test_due_says_wrong_last_time_only_after_a_wrong_answer():
-    from examkit.drill.store import BoxState
+    from examkit.study.store import BoxState
 
     boxes = {"vae-kl-1d": BoxState(1, 0.0, 1)}
     right = [_attempt("vae-kl-1d", 1, 5.0)]
@@ -339,9 +339,8 @@ def test_one_definition_of_a_mistake_for_the_terminal_drill_and_the_browser(clie
     """Wrong in the browser, then right on a fresh variant in the terminal: no longer a mistake in
     either. Wrong in the terminal: a mistake in both."""
     from conftest import run_cli
-    from examkit.drill import schedule
     from examkit.practice.pages import progress as review_pages
-    from examkit.study import mistakes
+    from examkit.study import mistakes, schedule
 
     assert schedule.mistakes is mistakes and review_pages.mistakes is mistakes  # both read the one definition
     c, token = client
@@ -380,8 +379,8 @@ def test_a_mistake_is_the_latest_answer_to_a_question_below_full_marks():
 
 def _mock(c, token, tmp_path, ids=("vae-neg-elbo-beta", "gan-optimal-d-value")) -> tuple[str, object]:
     """A mock exam started in the app, one question from each id; returns its id and its version."""
-    from examkit.drill.store import ProgressStore
-    from examkit.practice import mock
+    from examkit.study import mock
+    from examkit.study.store import ProgressStore
 
     spec = mock_spec(tmp_path, {f"S{i}": qid for i, qid in enumerate(ids)})
     started = c.post("/mock", data={"token": token, "spec": str(spec), "minutes": "10"})

@@ -13,8 +13,8 @@ import pytest
 from conftest import mock_spec
 from examkit.bank.identity import VariantIdentity, realize
 from examkit.bank.loader import load_bank
-from examkit.drill.session import expected_text
-from examkit.drill.store import ProgressStore
+from examkit.study.shown import expected_text
+from examkit.study.store import ProgressStore
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402

@@ -15,8 +15,8 @@ import pytest
 
 from examkit.bank.identity import VariantIdentity, realize
 from examkit.bank.loader import load_bank
-from examkit.drill.session import expected_text
-from examkit.drill.store import ProgressStore
+from examkit.study.shown import expected_text
+from examkit.study.store import ProgressStore
 
 BANK = load_bank()
 

@@ -18,11 +18,11 @@ from flask import Flask, abort, current_app, render_template, request
 from markupsafe import Markup
 
 from ..bank.loader import load_bank, load_syllabus
-from ..drill.store import ProgressError, ProgressStore
 from ..exam.spec import SpecError
 from ..markup import to_html
 from ..markup.numbers import format_number
 from ..resources import bundled
+from ..study.store import ProgressError, ProgressStore
 from . import checks
 from .pages import mock, progress, questions
 from .pages.context import KEY, Practice, close_store

@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import abort, current_app, g
 
 from ...bank.identity import VariantIdentity, realize
-from ...drill.store import ProgressStore
+from ...study.store import ProgressStore
 
 KEY = "examkit"
 

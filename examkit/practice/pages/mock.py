@@ -7,7 +7,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ...exam.preview import question_view
 from ...markup import to_html
-from .. import mock as mocks
+from ...study import mock as mocks
+from .. import checks
 from . import forms
 from .context import here, store
 
@@ -109,7 +110,7 @@ def mock_submit(mock_id):
     answers = {k: t if t.strip() else m["answers"].get(k, "") for k, t in typed.items()}
     labels = mocks.part_labels(exam)
     added = [labels[k] for k, t in typed.items() if not t.strip() and answers[k].strip()]
-    report = {**mocks.mark(P.bank, store(), m, answers, P.clock), "added": added}
+    report = {**mocks.mark(P.bank, store(), m, answers, P.clock, checks.check), "added": added}
     store().finish_mock(mock_id, answers, report, at=P.clock())
     return redirect(url_for(".mock_exam", mock_id=mock_id))
 

@@ -8,13 +8,12 @@ from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from ...drill.session import schedule_days
-from ...drill.sheet import sheet_page
 from ...errors import NotFound
 from ...exam.preview import question_view
 from ...markup import to_html
-from ...study import mistakes
-from .. import progress
+from ...study import mistakes, progress
+from ...study.schedule import schedule_days
+from ...study.sheet import sheet_page
 from . import forms
 from .context import here, store
 

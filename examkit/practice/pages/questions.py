@@ -10,11 +10,11 @@ from datetime import date
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 
 from ...checking.verdict import Verdict
-from ...drill import schedule
 from ...exam.preview import question_view
 from ...markup import to_html
 from ...parts.short import self_marked, ticked
-from .. import checks, progress
+from ...study import progress, schedule
+from .. import checks
 from . import forms
 from .context import here, store
 

@@ -9,7 +9,7 @@ import random
 from pathlib import Path
 
 from ..exam.preview import question_view, render_page
-from .session import question_ref, select_templates
+from .schedule import question_ref, select_templates
 
 
 def build_sheet(bank, out, topic=None, objective=None, count: int = 10, seed: int = 0, questions=None) -> dict:
