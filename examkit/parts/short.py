@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..checking.parse import AnswerError
 from ..checking.verdict import Verdict
-from .base import PartType
+from .base import PartType, Response
 from .fields import LINES, NUMBER, TEXT
 
 MAX_LENGTH = 20_000
@@ -13,7 +13,7 @@ ANSWER_LINES = 5  # ruled lines of answer space, unless the part says `lines:`
 
 class Short(PartType):
     name = "short"
-    response = "text"
+    response = Response.TEXT
     fields = {
         "rubric": {
             "type": "array",

@@ -15,6 +15,10 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..parts import part_type
+from ..parts.base import Response
 
 PAGE_W, PAGE_H = 210.0, 297.0
 MARK_SIZE = 6.0
@@ -27,7 +31,17 @@ PITCH_X, PITCH_Y = 4.6, 4.3  # four 6-column digit grids to a row
 LABEL_W = 13.0
 GAP = 4.0
 PAYLOAD_PREFIX = "EXAMKIT-SHEET/1"
-CHOICE, DIGITS, SCORE = "choice", "digits", "score"
+
+
+class FieldKind(StrEnum):
+    """How a part is answered on paper: bubbles, a digit grid, or the marker's score row."""
+
+    CHOICE = "choice"
+    DIGITS = "digits"
+    SCORE = "score"
+
+
+CHOICE, DIGITS, SCORE = FieldKind
 
 
 @dataclass(frozen=True)
@@ -82,10 +96,12 @@ def read_payload(text: str) -> dict | None:
     return {"exam": parts[1], "code": parts[2], "page": int(parts[3]), "pages": int(parts[4])}
 
 
-def kind_of(entry: dict) -> str:
-    if entry.get("options"):
+def kind_of(entry: dict) -> FieldKind:
+    """From the part's response (manifests before it was recorded: from its part type)."""
+    response = entry.get("response") or part_type(entry["type"]).response
+    if response == Response.OPTIONS:
         return CHOICE
-    return DIGITS if entry["type"] == "numeric" else SCORE
+    return DIGITS if response == Response.NUMBER else SCORE
 
 
 def digit_columns(entry: dict) -> int:
