@@ -264,7 +264,7 @@ def test_gradescope_autograder_zip(tmp_path):
         modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
         run = archive.read("run_autograder").decode()
         setup = archive.read("setup.sh").decode()
-    assert {"setup.sh", "run_autograder", "examkit-src/pyproject.toml", "examkit-src/examkit/cli.py"} <= names
+    assert {"setup.sh", "run_autograder", "examkit-src/pyproject.toml", "examkit-src/examkit/cli/__init__.py"} <= names
     assert "examkit-src/reference_models/dcgan.py" in names
     assert any(n.startswith("examkit-src/examkit/_bundled/questions/") for n in names)
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
@@ -383,7 +383,7 @@ def _hostile(port: int) -> str:
         "/autograder/source/examkit-src/reference_models/losses.py",
         "/autograder/source/setup.sh",
         "/autograder/run_autograder",
-        f"{site}/examkit/cli.py",
+        f"{site}/examkit/cli/__init__.py",
         f"{site}/examkit/labs/vae/probes.py",
         f"{site}/reference_models/losses.py",
         "/autograder/results",
