@@ -22,7 +22,9 @@ PX_PER_MM = 8.0  # the aligned page: 1680 x 2376 px
 SEARCH_PX_MM = 4.0  # the corner search runs on the image shrunk to about this resolution
 PAPER_WINDOW_MM = 15.0  # the local paper level: the brightest grey within this square
 INK_SHARE = 0.6  # darker than this share of the local paper: ink, for the corner search
-MAX_CANDIDATES = 14
+MAX_CANDIDATES = 14  # squares considered, the largest
+MAX_FIT_ERROR = 0.35  # how far (log ratio) the squares' sides and sizes may be from the layout's
+MAX_TRIES = 3  # arrangements of squares tried before a page is unreadable
 MARK_SPAN = (L.MARKS[1][0] - L.MARKS[0][0], L.MARKS[2][1] - L.MARKS[0][1])  # mm between mark centres
 
 
@@ -45,9 +47,9 @@ def local_paper(gray: np.ndarray, window: int) -> np.ndarray:
     return cv.blur(cv.dilate(gray, kernel), (window, window))
 
 
-def corner_marks(gray: np.ndarray):
-    """The centres of the four corner squares (top-left, top-right, bottom-left, bottom-right) in
-    `gray`'s pixels, or None."""
+def corner_marks(gray: np.ndarray) -> list:
+    """Where the four corner squares may be: lists of their centres (top-left, top-right,
+    bottom-left, bottom-right) in `gray`'s pixels, the likeliest first (none: no sheet found)."""
     cv = cv2()
     h, w = gray.shape
     shrink = max(1, round(max(h, w) / L.PAGE_H / SEARCH_PX_MM))
@@ -56,10 +58,7 @@ def corner_marks(gray: np.ndarray):
     paper = local_paper(small, _odd(PAPER_WINDOW_MM * px_mm))
     ink = (small.astype(np.float32) < INK_SHARE * paper.astype(np.float32)).astype(np.uint8)
     found = _squares(ink, (L.MARK_SIZE * px_mm) ** 2)
-    corners = _best_four(found)
-    if corners is None:
-        return None
-    return [((x + 0.5) * shrink - 0.5, (y + 0.5) * shrink - 0.5) for x, y in corners]
+    return [[((x + 0.5) * shrink - 0.5, (y + 0.5) * shrink - 0.5) for x, y in four] for four in _likely_fours(found)]
 
 
 def _squares(ink: np.ndarray, largest: float) -> list:
@@ -73,7 +72,7 @@ def _squares(ink: np.ndarray, largest: float) -> list:
         if not largest / 9 < area < largest * 1.3:
             continue
         (cx, cy), (rw, rh), _ = cv.minAreaRect(c)
-        if not 0.7 < rw / max(rh, 1e-6) < 1.43 or area < 0.85 * rw * rh:
+        if not 0.7 < rw / max(rh, 1e-6) < 1.43 or area < 0.8 * rw * rh:  # a circle fills 0.79
             continue
         x, y, bw, bh = cv.boundingRect(c)
         if ink[y : y + bh, x : x + bw].sum() < 0.85 * area:  # a ring (a QR finder), not a filled square
@@ -84,15 +83,24 @@ def _squares(ink: np.ndarray, largest: float) -> list:
     return found[:MAX_CANDIDATES]
 
 
-def _best_four(found: list):
-    """The four squares that sit like the layout's corner marks: a convex quadrilateral of the
-    right proportions (perspective allowed), with marks of the size its sides imply."""
-    best, best_error = None, 0.35
+def _likely_fours(found: list) -> list:
+    """Fours of squares that sit like the layout's corner marks (a convex quadrilateral of the right
+    proportions, perspective allowed, with marks of the size its sides imply), the largest first:
+    the corner marks are the outermost squares of a sheet, and a QR code's finder patterns, as
+    large and as square at a phone's resolution, lie inside them. The QR code read on the aligned
+    page confirms the choice."""
+    fitting = []
     for four in itertools.combinations(found, 4):
         error, corners = _fit(four)
-        if error < best_error:
-            best, best_error = corners, error
-    return best
+        if error < MAX_FIT_ERROR:
+            fitting.append((-_area(corners), corners))
+    fitting.sort(key=lambda item: item[0])
+    return [corners for _, corners in fitting[:MAX_TRIES]]
+
+
+def _area(corners: list) -> float:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = corners  # top-left, top-right, bottom-left, bottom-right
+    return abs((x3 - x0) * (y1 - y2) - (x1 - x2) * (y3 - y0)) / 2
 
 
 def _fit(four) -> tuple[float, list | None]:
@@ -118,15 +126,11 @@ def _fit(four) -> tuple[float, list | None]:
     return max(errors), [(tl[0], tl[1]), (tr[0], tr[1]), (bl[0], bl[1]), (br[0], br[1])]
 
 
-def align(gray: np.ndarray):
-    """The page warped to PX_PER_MM in the layout's millimetres, or None without its corner marks."""
+def aligned(gray: np.ndarray, corners: list) -> np.ndarray:
+    """The page warped to PX_PER_MM in the layout's millimetres by the homography of its corner marks."""
     cv = cv2()
-    corners = corner_marks(gray)
-    if corners is None:
-        return None
-    source = np.float32(corners)
     target = np.float32([(x * PX_PER_MM, y * PX_PER_MM) for x, y in L.MARKS])
-    matrix = cv.getPerspectiveTransform(source, target)
+    matrix = cv.getPerspectiveTransform(np.float32(corners), target)
     size = (int(L.PAGE_W * PX_PER_MM), int(L.PAGE_H * PX_PER_MM))
     return cv.warpPerspective(gray, matrix, size, flags=cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE)
 
@@ -153,17 +157,17 @@ def upright(gray: np.ndarray):
     """(aligned page, QR payload) whichever way up the page was scanned (portrait or landscape,
     either end first), or (None, why)."""
     turns = (1, 3) if gray.shape[1] > gray.shape[0] else (0, 2)
-    aligned = False
+    found = False
     for turn in turns:
-        page = align(np.ascontiguousarray(np.rot90(gray, turn)))
-        if page is None:
-            continue
-        aligned = True
-        for flip in (0, 2):
-            candidate = np.ascontiguousarray(np.rot90(page, flip))
-            code = read_code(candidate)
-            if code is not None:
-                return candidate, code
-    if not aligned:
+        turned = np.ascontiguousarray(np.rot90(gray, turn))
+        for corners in corner_marks(turned):
+            found = True
+            page = aligned(turned, corners)
+            for flip in (0, 2):
+                candidate = np.ascontiguousarray(np.rot90(page, flip))
+                code = read_code(candidate)
+                if code is not None:
+                    return candidate, code
+    if not found:
         return None, "no answer-sheet corner marks found (is it a sheet, scanned whole?)"
     return None, "the sheet's QR code could not be read"

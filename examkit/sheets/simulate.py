@@ -5,6 +5,7 @@ round), then rotated, resampled to the scan resolution and given sensor noise.""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +78,115 @@ def fill(page: np.ndarray, bubbles, dpi: int, darkness: float = 0.9, rng=None) -
         grey = int(255 * (1 - darkness))
         cv2.ellipse(out, (int(cx), int(cy)), axes, rng.uniform(0, 180), 0, 360, grey, -1, lineType=cv2.LINE_AA)
     return out
+
+
+STROKE_MM = 0.45  # a pen line's width
+
+
+def pen_mark(page: np.ndarray, bubble: L.Bubble, style: str, dpi: int, rng) -> np.ndarray:
+    """One hand-made mark over `bubble`, as students make them:
+
+    - "pen": filled with a dark pen; "pencil": filled with a pencil, grey and grainy (both clear);
+    - "light": a light touch; "erased": what an eraser leaves of a mark (a person decides);
+    - "cross": a cross instead of a fill; "half": a fill that covers part of the bubble (the
+      student meant the bubble; read as marked or flagged, never as empty)."""
+    import cv2
+
+    if style == "pen":
+        return fill(page, [bubble], dpi, float(rng.uniform(0.85, 1.0)), rng)
+    if style == "pencil":
+        out = fill(page, [bubble], dpi, float(rng.uniform(0.62, 0.8)), rng)
+        return _grain(out, page, rng)
+    if style == "light":
+        return fill(page, [bubble], dpi, float(rng.uniform(0.24, 0.32)), rng)
+    if style == "erased":
+        return _grain(fill(page, [bubble], dpi, float(rng.uniform(0.2, 0.3)), rng), page, rng)
+    out = page.copy()
+    px = dpi / 25.4
+    reach = L.RADIUS * (0.8 if bubble.group == "point" else 1.0) * px
+    cx, cy = bubble.x * px + rng.normal(0, 0.1) * px, bubble.y * px + rng.normal(0, 0.1) * px
+    thickness = max(1, int(STROKE_MM * px))
+    if style == "cross":
+        for sign in (1, -1):
+            tilt = rng.uniform(0.8, 1.0) * reach
+            ends = (int(cx - tilt), int(cy - sign * tilt)), (int(cx + tilt), int(cy + sign * tilt))
+            cv2.line(out, *ends, int(255 * 0.08), thickness, lineType=cv2.LINE_AA)
+        return out
+    if style == "half":
+        start = rng.uniform(0, 360)
+        axes = (int(reach * 0.95), int(reach * 0.95))
+        cv2.ellipse(out, (int(cx), int(cy)), axes, start, 0, 200, int(255 * 0.08), -1, lineType=cv2.LINE_AA)
+        return out
+    raise ValueError(f"unknown mark style {style!r}")
+
+
+def _grain(marked: np.ndarray, page: np.ndarray, rng) -> np.ndarray:
+    """Pencil grain: the paper shows through a mark in specks."""
+    changed = marked != page
+    specks = rng.random(int(changed.sum())) < 0.15
+    out = marked.copy()
+    out[changed] = np.where(specks, np.maximum(marked[changed], 200), marked[changed])
+    return out
+
+
+@dataclass(frozen=True)
+class Planted:
+    """What a student meant in one field, and whether a mark in it should make a person look."""
+
+    answer: str
+    doubtful: bool
+
+
+INTENDED_IN = ("cross", "half")  # doubtful marks on a bubble the student meant
+INTENDED_OUT = ("light", "erased")  # doubtful marks beside the answer
+
+
+def filled_by_hand(version: dict, page: L.SheetPage, image: np.ndarray, dpi: int, rng) -> tuple:
+    """The page filled as a class fills it: most fields with the key in pen or pencil, some left
+    blank, some with a doubtful mark (a light touch, an erasure, a cross, a half fill). Returns the
+    image and, per field (version code, question, label), what was `Planted`."""
+    planted = {}
+    for f in page.fields:
+        bubbles, answer = key_marks(version, f)
+        draw = rng.random()
+        doubt = None
+        if draw < 0.1 or not bubbles:
+            bubbles, answer = [], ""
+        elif draw < 0.3:
+            others = [b for b in f.bubbles if b not in bubbles and b.group != "sign"]
+            doubt = str(rng.choice(INTENDED_IN + INTENDED_OUT if others else INTENDED_IN))
+            target = (
+                bubbles[int(rng.integers(len(bubbles)))]
+                if doubt in INTENDED_IN
+                else others[int(rng.integers(len(others)))]
+            )
+            image = pen_mark(image, target, doubt, dpi, rng)
+            bubbles = [b for b in bubbles if b is not target]
+        style = "pencil" if rng.random() < 0.3 else "pen"
+        for b in bubbles:
+            image = pen_mark(image, b, style, dpi, rng)
+        planted[version["code"], f.number, f.label] = Planted(answer, doubt is not None)
+    return image, planted
+
+
+def tally(result, planted: dict) -> dict:
+    """How a scan read the planted fields: clear fields read right or flagged, doubtful fields
+    flagged, and wrong reads (an answer given without a flag that is not what the student meant)."""
+    counts = {"clear": 0, "clear_right": 0, "doubtful": 0, "doubtful_flagged": 0, "wrong": 0}
+    for code, number, label, answer, score, review in result.rows:
+        meant = planted.get((code, number, label))
+        if meant is None:
+            continue
+        kind = "doubtful" if meant.doubtful else "clear"
+        counts[kind] += 1
+        read = score or answer
+        if review:
+            counts["doubtful_flagged"] += meant.doubtful
+        elif read == meant.answer:
+            counts["clear_right"] += not meant.doubtful
+        else:
+            counts["wrong"] += 1
+    return counts
 
 
 def scanned(page: np.ndarray, dpi: int, scan_dpi: int, angle: float, noise: float, rng=None) -> np.ndarray:
