@@ -89,41 +89,48 @@ def _likely_fours(found: list) -> list:
     the corner marks are the outermost squares of a sheet, and a QR code's finder patterns, as
     large and as square at a phone's resolution, lie inside them. The QR code read on the aligned
     page confirms the choice."""
-    fitting = []
-    for four in itertools.combinations(found, 4):
-        error, corners = _fit(four)
-        if error < MAX_FIT_ERROR:
-            fitting.append((-_area(corners), corners))
-    fitting.sort(key=lambda item: item[0])
-    return [corners for _, corners in fitting[:MAX_TRIES]]
+    if len(found) < 4:
+        return []
+    squares = np.array(found)
+    fours = squares[np.array(list(itertools.combinations(range(len(found)), 4)))]  # (n, 4, [x, y, side])
+    corners = _clockwise(fours)
+    error, area = _misfit(corners)
+    best = np.argsort(-np.where(error < MAX_FIT_ERROR, area, -1.0))[:MAX_TRIES]
+    ordered = corners[:, [0, 1, 3, 2], :2]  # top-left, top-right, bottom-left, bottom-right
+    return [[tuple(p) for p in ordered[i]] for i in best if error[i] < MAX_FIT_ERROR]
 
 
-def _area(corners: list) -> float:
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = corners  # top-left, top-right, bottom-left, bottom-right
-    return abs((x3 - x0) * (y1 - y2) - (x1 - x2) * (y3 - y0)) / 2
+def _clockwise(fours: np.ndarray) -> np.ndarray:
+    """Each four in clockwise order on screen, from the one nearest the top-left."""
+    centre = fours[:, :, :2].mean(axis=1, keepdims=True)
+    angle = np.arctan2(fours[:, :, 1] - centre[:, :, 1], fours[:, :, 0] - centre[:, :, 0])
+    ring = np.take_along_axis(fours, np.argsort(angle, axis=1)[:, :, None], axis=1)
+    start = np.argmin(ring[:, :, 0] + ring[:, :, 1], axis=1)
+    order = (start[:, None] + np.arange(4)) % 4
+    return np.take_along_axis(ring, order[:, :, None], axis=1)
 
 
-def _fit(four) -> tuple[float, list | None]:
-    """How far four squares are from the corner marks' arrangement (0 exact), and them in order."""
-    centre = np.mean([(x, y) for x, y, _ in four], axis=0)
-    ring = sorted(four, key=lambda s: np.arctan2(s[1] - centre[1], s[0] - centre[0]))  # clockwise on screen
-    start = min(range(4), key=lambda i: ring[i][0] + ring[i][1])
-    tl, tr, br, bl = (ring[(start + i) % 4] for i in range(4))
-    points = np.array([(s[0], s[1]) for s in (tl, tr, br, bl)])
-    edges = np.roll(points, -1, axis=0) - points
-    turns = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
-    if not (turns > 0).all():
-        return 1.0, None
-    top, right, bottom, left = np.hypot(edges[:, 0], edges[:, 1])
+def _misfit(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each four (clockwise from top-left): how far it is from the marks' arrangement (the
+    largest log ratio of sides and sizes to the layout's; infinite for a quadrilateral that is
+    not convex), and its area."""
+    points = corners[:, :, :2]
+    edges = np.roll(points, -1, axis=1) - points
+    following = np.roll(edges, -1, axis=1)
+    turns = edges[:, :, 0] * following[:, :, 1] - edges[:, :, 1] * following[:, :, 0]
+    top, right, bottom, left = np.moveaxis(np.hypot(edges[:, :, 0], edges[:, :, 1]), 1, 0)
     across, down = (top + bottom) / 2, (left + right) / 2
     px_mm = (across / MARK_SPAN[0] + down / MARK_SPAN[1]) / 2
-    errors = [
-        abs(np.log(top / bottom)),
-        abs(np.log(left / right)),
-        abs(np.log((across / down) / (MARK_SPAN[0] / MARK_SPAN[1]))),
-        *(abs(np.log(s[2] / (L.MARK_SIZE * px_mm))) for s in four),
-    ]
-    return max(errors), [(tl[0], tl[1]), (tr[0], tr[1]), (bl[0], bl[1]), (br[0], br[1])]
+    errors = np.stack(
+        [
+            np.log(top / bottom),
+            np.log(left / right),
+            np.log(across / down * MARK_SPAN[1] / MARK_SPAN[0]),
+            *np.log(corners[:, :, 2] / (L.MARK_SIZE * px_mm[:, None])).T,
+        ]
+    )
+    error = np.where((turns > 0).all(axis=1), np.abs(errors).max(axis=0), np.inf)
+    return error, (turns[:, 0] + turns[:, 2]) / 2
 
 
 def aligned(gray: np.ndarray, corners: list) -> np.ndarray:

@@ -32,9 +32,14 @@ class Condition:
     jpeg: int = 0  # JPEG quality, 0 for a lossless image
     dpi: int = 200  # pixels per inch of the page as imaged
 
+    @property
+    def suffix(self) -> str:
+        return ".jpg" if self.jpeg else ".png"
 
-def photograph(page: np.ndarray, dpi: int, condition: Condition, rng: np.random.Generator) -> np.ndarray:
-    """The grayscale image `condition` makes of `page` (rasterized at `dpi`)."""
+
+def photograph(page: np.ndarray, dpi: int, condition: Condition, rng: np.random.Generator) -> bytes:
+    """The image file `condition` makes of `page` (rasterized at `dpi`): a JPEG as a phone writes
+    it, or a lossless PNG; its suffix is `condition.suffix`."""
     import cv2
 
     out_mm = condition.dpi / 25.4
@@ -54,11 +59,11 @@ def photograph(page: np.ndarray, dpi: int, condition: Condition, rng: np.random.
     if condition.blur:
         image = cv2.GaussianBlur(image, (0, 0), condition.blur * out_mm)
     image += rng.standard_normal(image.shape, dtype=np.float32) * condition.noise
-    image = np.clip(image, 0, 255).astype(np.uint8)
-    if condition.jpeg:
-        _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, condition.jpeg])
-        image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
-    return np.ascontiguousarray(np.rot90(image, condition.turn))
+    image = np.ascontiguousarray(np.rot90(np.clip(image, 0, 255).astype(np.uint8), condition.turn))
+    _, data = cv2.imencode(
+        condition.suffix, image, [cv2.IMWRITE_JPEG_QUALITY, condition.jpeg] if condition.jpeg else []
+    )
+    return data.tobytes()
 
 
 def _placed_corners(w: int, h: int, condition: Condition, rng) -> np.ndarray:

@@ -13,6 +13,7 @@ the other pages are still read.
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,12 +132,19 @@ def bubble_ink(page: np.ndarray, bubble: L.Bubble, levels: Levels, radius: float
     paper, ink = levels.at(bubble.x, bubble.y)
     r = radius * 0.72 * PX_PER_MM  # inside the printed outline
     cx, cy = bubble.x * PX_PER_MM, bubble.y * PX_PER_MM
-    x0, x1, y0, y1 = int(cx - r), int(cx + r) + 1, int(cy - r), int(cy + r) + 1
-    patch = page[y0:y1, x0:x1].astype(np.float32)
-    yy, xx = np.mgrid[y0:y1, x0:x1]
-    inside = (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r
-    share = (paper - patch[inside]) / (paper - ink)
+    x0, y0 = int(cx - r), int(cy - r)
+    inside = _disc(r, round(cx - x0, 2), round(cy - y0, 2))
+    patch = page[y0 : y0 + inside.shape[0], x0 : x0 + inside.shape[1]][inside].astype(np.float32)
+    share = (paper - patch) / (paper - ink)
     return float(np.clip(share, 0, 1).mean())
+
+
+@functools.lru_cache(maxsize=256)
+def _disc(r: float, cx: float, cy: float) -> np.ndarray:
+    """The pixels within `r` of (cx, cy), a point in the first pixels of a (2r + 2)-square patch."""
+    size = int(2 * r) + 2
+    yy, xx = np.mgrid[0:size, 0:size]
+    return (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r
 
 
 def _state(value: float) -> str:
