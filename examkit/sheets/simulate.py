@@ -1,6 +1,8 @@
 """Filled and scanned answer sheets without a scanner, for the tests and `bench/exam_scan.py`:
-a sheet's printed pages rasterized, bubbles filled as a pen does (slightly off-centre, not quite
-round), then rotated, resampled to the scan resolution and given sensor noise."""
+a sheet's printed pages rasterized, bubbles filled as students fill them (pen or pencil, slightly
+off-centre, not quite round; light touches, erasures, crosses, half fills), then either rotated,
+resampled to the scan resolution and given sensor noise (`scanned`, a flatbed), or photographed
+under one of `photograph.CONDITIONS` (`photographed`); `tally` says how a scan read them."""
 
 from __future__ import annotations
 
@@ -167,6 +169,22 @@ def filled_by_hand(version: dict, page: L.SheetPage, image: np.ndarray, dpi: int
             image = pen_mark(image, b, style, dpi, rng)
         planted[version["code"], f.number, f.label] = Planted(answer, doubt is not None)
     return image, planted
+
+
+def photographed(pages: list, conditions: list, folder: Path, dpi: int, rng) -> dict:
+    """Each of `pages` ((version, SheetPage, rasterized image at `dpi`)) filled by hand and
+    captured under the next of `conditions` in turn, written into `folder` as the device writes
+    it; returns what was planted, per field."""
+    from .photograph import photograph
+
+    planted = {}
+    for i, (version, page, image) in enumerate(pages):
+        condition = conditions[i % len(conditions)]
+        image, fields = filled_by_hand(version, page, image, dpi, rng)
+        planted.update(fields)
+        name = f"{version['code']}-{page.number}-{condition.name}{condition.suffix}"
+        (Path(folder) / name).write_bytes(photograph(image, dpi, condition, rng))
+    return planted
 
 
 def tally(result, planted: dict) -> dict:
