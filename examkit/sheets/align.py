@@ -25,6 +25,7 @@ INK_SHARE = 0.6  # darker than this share of the local paper: ink, for the corne
 MAX_CANDIDATES = 14  # squares considered, the largest
 MAX_FIT_ERROR = 0.35  # how far (log ratio) the squares' sides and sizes may be from the layout's
 MAX_TRIES = 3  # arrangements of squares tried before a page is unreadable
+QR_PLACE_MM = 1.5  # the QR code's corners on the aligned page: this close to where the layout prints them
 MARK_SPAN = (L.MARKS[1][0] - L.MARKS[0][0], L.MARKS[2][1] - L.MARKS[0][1])  # mm between mark centres
 
 
@@ -144,7 +145,9 @@ def aligned(gray: np.ndarray, corners: list) -> np.ndarray:
 
 def read_code(page: np.ndarray) -> dict | None:
     """The QR payload, read where the sheet prints it (top right): a page scanned upside down has
-    its code bottom left, so it is not read here and `upright` turns it."""
+    its code bottom left, so it is not read here and `upright` turns it. A code found more than
+    QR_PLACE_MM from its printed place means the page is not aligned (the wrong four squares taken
+    for corner marks): no payload, so no bubble is read off a misplaced grid."""
     cv = cv2()
     left, top, size = L.QR_BOX
     pad = 6
@@ -153,10 +156,12 @@ def read_code(page: np.ndarray) -> dict | None:
     paper = local_paper(crop, _odd(4 * PX_PER_MM)).astype(np.float32)
     even = np.clip(crop.astype(np.float32) / np.maximum(paper, 1) * 255, 0, 255).astype(np.uint8)
     detector = cv.QRCodeDetector()
+    box = np.array([(0, 0), (size, 0), (size, size), (0, size)]) + pad
     for image in (even, cv.GaussianBlur(even, (3, 3), 0)):
-        text, _, _ = detector.detectAndDecode(image)
-        if text:
-            return L.read_payload(text)
+        text, points, _ = detector.detectAndDecode(image)
+        if text and points is not None:
+            off = np.hypot(*(points.reshape(4, 2) / PX_PER_MM - box).T).max()
+            return L.read_payload(text) if off <= QR_PLACE_MM else None
     return None
 
 

@@ -188,9 +188,10 @@ def photographed(pages: list, conditions: list, folder: Path, dpi: int, rng) -> 
 
 
 def tally(result, planted: dict) -> dict:
-    """How a scan read the planted fields: clear fields read right or flagged, doubtful fields
-    flagged, and wrong reads (an answer given without a flag that is not what the student meant)."""
-    counts = {"clear": 0, "clear_right": 0, "doubtful": 0, "doubtful_flagged": 0, "wrong": 0}
+    """How a scan read the planted fields: clear fields read right (the rest flagged or wrong),
+    doubtful fields flagged or read as the student meant (an erasure read as empty, a cross as
+    marked), and wrong reads: an answer given without a flag that is not what the student meant."""
+    counts = {"clear": 0, "clear_right": 0, "doubtful": 0, "doubtful_flagged": 0, "doubtful_as_meant": 0, "wrong": 0}
     for code, number, label, answer, score, review in result.rows:
         meant = planted.get((code, number, label))
         if meant is None:
@@ -201,7 +202,7 @@ def tally(result, planted: dict) -> dict:
         if review:
             counts["doubtful_flagged"] += meant.doubtful
         elif read == meant.answer:
-            counts["clear_right"] += not meant.doubtful
+            counts["doubtful_as_meant" if meant.doubtful else "clear_right"] += 1
         else:
             counts["wrong"] += 1
     return counts
