@@ -81,7 +81,11 @@ def _squares(ink: np.ndarray, largest: float) -> list:
         m = cv.moments(c)
         found.append((m["m10"] / m["m00"], m["m01"] / m["m00"], area**0.5))
     found.sort(key=lambda s: -s[2])
-    return found[:MAX_CANDIDATES]
+    kept = []  # a ring's inner edge is a contour too: one square per place
+    for x, y, side in found:
+        if all(np.hypot(x - kx, y - ky) > ks / 2 for kx, ky, ks in kept):
+            kept.append((x, y, side))
+    return kept[:MAX_CANDIDATES]
 
 
 def _likely_fours(found: list) -> list:
@@ -114,7 +118,7 @@ def _clockwise(fours: np.ndarray) -> np.ndarray:
 def _misfit(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each four (clockwise from top-left): how far it is from the marks' arrangement (the
     largest log ratio of sides and sizes to the layout's; infinite for a quadrilateral that is
-    not convex), and its area."""
+    not convex or degenerate), and its area."""
     points = corners[:, :, :2]
     edges = np.roll(points, -1, axis=1) - points
     following = np.roll(edges, -1, axis=1)
@@ -122,16 +126,11 @@ def _misfit(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     top, right, bottom, left = np.moveaxis(np.hypot(edges[:, :, 0], edges[:, :, 1]), 1, 0)
     across, down = (top + bottom) / 2, (left + right) / 2
     px_mm = (across / MARK_SPAN[0] + down / MARK_SPAN[1]) / 2
-    errors = np.stack(
-        [
-            np.log(top / bottom),
-            np.log(left / right),
-            np.log(across / down * MARK_SPAN[1] / MARK_SPAN[0]),
-            *np.log(corners[:, :, 2] / (L.MARK_SIZE * px_mm[:, None])).T,
-        ]
-    )
-    error = np.where((turns > 0).all(axis=1), np.abs(errors).max(axis=0), np.inf)
-    return error, (turns[:, 0] + turns[:, 2]) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = [top / bottom, left / right, across / down * MARK_SPAN[1] / MARK_SPAN[0],
+                  *(corners[:, :, 2] / (L.MARK_SIZE * px_mm[:, None])).T]  # fmt: skip
+        error = np.nan_to_num(np.abs(np.log(np.stack(ratios))).max(axis=0), nan=np.inf)
+    return np.where((turns > 0).all(axis=1), error, np.inf), (turns[:, 0] + turns[:, 2]) / 2
 
 
 def aligned(gray: np.ndarray, corners: list) -> np.ndarray:
