@@ -120,29 +120,18 @@ def _lighting(size: tuple, quad: np.ndarray, condition: Condition, rng) -> np.nd
 
 
 FALLOFFS = (0.0, 0.15, 0.25, 0.35, 0.45, 0.5)  # issue 14's series of light falling off across the page
+PHONE = {"perspective": 0.06, "rotation": 6.0}  # a phone held by hand above the page
 CONDITIONS = (
     Condition("copier", rotation=2.0, scale=(0.99, 1.01)),
     Condition("copier-upside-down", rotation=3.0, turn=2, noise=4.0, jpeg=85),
-    Condition("copier-dark-lid-open", background="desk", frame=0.3, rotation=4.0, falloff=0.15),
-    Condition("phone-desk", background="desk", perspective=0.07, rotation=10.0, falloff=0.3, blur=0.1, jpeg=75),
-    Condition(
-        "phone-grey-sideways",
-        background="grey",
-        perspective=0.06,
-        rotation=6.0,
-        turn=1,
-        falloff=0.4,
-        light="radial",
-        jpeg=70,
-    ),  # fmt: skip
-    Condition("phone-white-lid", perspective=0.06, rotation=5.0, falloff=0.5, light="radial", blur=0.1, jpeg=80),
-    *(
-        Condition(f"falloff-{round(f * 100)}", background="desk", perspective=0.05, rotation=5.0, falloff=f, jpeg=85)
-        for f in FALLOFFS
-    ),  # fmt: skip
+    Condition("copier-dark-lid-open", "desk", frame=0.3, rotation=4.0, falloff=0.15),
+    Condition("phone-desk", "desk", perspective=0.07, rotation=10.0, falloff=0.3, blur=0.1, jpeg=75),
+    Condition("phone-grey-sideways", "grey", **PHONE, turn=1, falloff=0.4, light="radial", jpeg=70),
+    Condition("phone-white-lid", **PHONE, falloff=0.5, light="radial", blur=0.1, jpeg=80),
+    *(Condition(f"falloff-{round(f * 100)}", "desk", **PHONE, falloff=f, jpeg=85) for f in FALLOFFS),
     Condition(
         "harsh",
-        background="desk",
+        "desk",
         perspective=0.08,
         rotation=10.0,
         turn=3,
