@@ -24,7 +24,7 @@ PAPER_WINDOW_MM = 15.0  # the local paper level: the brightest grey within this 
 INK_SHARE = 0.6  # darker than this share of the local paper: ink, for the corner search
 MAX_CANDIDATES = 14  # squares considered, the largest
 MAX_FIT_ERROR = 0.35  # how far (log ratio) the squares' sides and sizes may be from the layout's
-MAX_TRIES = 3  # arrangements of squares tried before a page is unreadable
+MAX_TRIES = 3  # arrangements of squares tried per search resolution
 QR_PLACE_MM = 1.5  # the QR code's corners on the aligned page: this close to where the layout prints them
 MARK_SPAN = (L.MARKS[1][0] - L.MARKS[0][0], L.MARKS[2][1] - L.MARKS[0][1])  # mm between mark centres
 
@@ -48,24 +48,32 @@ def local_paper(gray: np.ndarray, window: int) -> np.ndarray:
     return cv.blur(cv.dilate(gray, kernel), (window, window))
 
 
-def corner_marks(gray: np.ndarray) -> list:
+def corner_marks(gray: np.ndarray):
     """Where the four corner squares may be: lists of their centres (top-left, top-right,
-    bottom-left, bottom-right) in `gray`'s pixels, the likeliest first (none: no sheet found)."""
-    cv = cv2()
+    bottom-left, bottom-right) in `gray`'s pixels, the likeliest first, yielded as found (nothing:
+    no sheet). The search runs first as if the page filled the image, then finer, for a page far
+    smaller than the image (a phone held high above a desk), only while no four has been taken."""
     h, w = gray.shape
     shrink = max(1, round(max(h, w) / L.PAGE_H / SEARCH_PX_MM))
-    small = cv.resize(gray, (w // shrink, h // shrink), interpolation=cv.INTER_AREA) if shrink > 1 else gray
+    for step in dict.fromkeys((shrink, max(1, shrink // 3))):
+        for four in _likely_fours(_squares(_shrunk(gray, step))):
+            yield [((x + 0.5) * step - 0.5, (y + 0.5) * step - 0.5) for x, y, _ in four]
+
+
+def _shrunk(gray: np.ndarray, step: int) -> np.ndarray:
+    cv = cv2()
+    h, w = gray.shape
+    return cv.resize(gray, (w // step, h // step), interpolation=cv.INTER_AREA) if step > 1 else gray
+
+
+def _squares(small: np.ndarray) -> list:
+    """(x, y, side) of every filled square of ink in `small` no larger than a corner mark of a page
+    that fills the image, and no smaller than one of a page a third of the image across."""
+    cv = cv2()
     px_mm = max(small.shape) / L.PAGE_H  # at most: the page may be smaller than the image
     paper = local_paper(small, _odd(PAPER_WINDOW_MM * px_mm))
     ink = (small.astype(np.float32) < INK_SHARE * paper.astype(np.float32)).astype(np.uint8)
-    found = _squares(ink, (L.MARK_SIZE * px_mm) ** 2)
-    return [[((x + 0.5) * shrink - 0.5, (y + 0.5) * shrink - 0.5) for x, y in four] for four in _likely_fours(found)]
-
-
-def _squares(ink: np.ndarray, largest: float) -> list:
-    """(x, y, side) of every filled square blob no larger than a corner mark of a page that fills
-    the image, and no smaller than one of a page a third of the image."""
-    cv = cv2()
+    largest = (L.MARK_SIZE * px_mm) ** 2
     contours, _ = cv.findContours(ink, cv.RETR_LIST, cv.CHAIN_APPROX_SIMPLE)
     found = []
     for c in contours:
@@ -101,7 +109,7 @@ def _likely_fours(found: list) -> list:
     corners = _clockwise(fours)
     error, area = _misfit(corners)
     best = np.argsort(-np.where(error < MAX_FIT_ERROR, area, -1.0))[:MAX_TRIES]
-    ordered = corners[:, [0, 1, 3, 2], :2]  # top-left, top-right, bottom-left, bottom-right
+    ordered = corners[:, [0, 1, 3, 2]]  # top-left, top-right, bottom-left, bottom-right
     return [[tuple(p) for p in ordered[i]] for i in best if error[i] < MAX_FIT_ERROR]
 
 
@@ -156,7 +164,7 @@ def read_code(page: np.ndarray) -> dict | None:
     even = np.clip(crop.astype(np.float32) / np.maximum(paper, 1) * 255, 0, 255).astype(np.uint8)
     detector = cv.QRCodeDetector()
     box = np.array([(0, 0), (size, 0), (size, size), (0, size)]) + pad
-    for image in (even, cv.GaussianBlur(even, (3, 3), 0)):
+    for image in (even, crop, cv.GaussianBlur(even, (3, 3), 0)):
         text, points, _ = detector.detectAndDecode(image)
         if text and points is not None:
             off = np.hypot(*(points.reshape(4, 2) / PX_PER_MM - box).T).max()

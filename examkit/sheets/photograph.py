@@ -128,6 +128,7 @@ CONDITIONS = (
     Condition("phone-desk", "desk", perspective=0.07, rotation=10.0, falloff=0.3, blur=0.1, jpeg=75),
     Condition("phone-grey-sideways", "grey", **PHONE, turn=1, falloff=0.4, light="radial", jpeg=70),
     Condition("phone-white-lid", **PHONE, falloff=0.5, light="radial", blur=0.1, jpeg=80),
+    Condition("phone-far", "desk", frame=1.0, **PHONE, falloff=0.4, jpeg=75, dpi=150),  # 12 Mpx, a far page
     *(Condition(f"falloff-{round(f * 100)}", "desk", **PHONE, falloff=f, jpeg=85) for f in FALLOFFS),
     Condition(
         "harsh",
