@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh | $(PY)
 	bash scripts/install-system-deps.sh
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet -e '.[all,test]'
 	touch $@
 
 demo: setup

@@ -17,9 +17,9 @@ import sympy as sp
 
 from examkit.bank.loader import load_bank
 from examkit.bank.validate import own_answer
-from examkit.checking.check import check_answer
 from examkit.checking.equivalence import check_equivalence
 from examkit.checking.parse import AnswerError
+from examkit.parts.check import check_answer
 
 HOSTILE = [
     "__import__('os').system('echo pwned')",

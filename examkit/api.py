@@ -13,9 +13,10 @@ from .bank.loader import load_bank, load_syllabus
 from .bank.template import _jsonable
 from .bank.validate import DEFAULT_SEEDS, Report
 from .bank.validate import validate as _validate
-from .checking.check import check_answer
 from .checking.equivalence import Equivalence, check_equivalence
 from .checking.verdict import Verdict
+from .errors import NotFound
+from .parts.check import check_answer
 from .resources import bundled
 
 
@@ -125,7 +126,7 @@ def reference_cache_runs(out, names=None, progress=None) -> dict:
 
     unknown = [n for n in names or [] if n not in SCENARIOS]
     if unknown:
-        raise KeyError(f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
+        raise NotFound(f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
     return cache(out, names, progress)
 
 
@@ -134,27 +135,27 @@ def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, min
     `review`: redo the mistakes to review (study/mistakes.py); `mock`: a timed mock exam of this spec (`minutes` long).
     `now` is a clock (a function returning seconds), for tests of spaced repetition."""
     from .drill.session import Drill, DrillOptions
-    from .drill.store import ProgressStore
+    from .study.store import ProgressStore
 
     if minutes is not None and not mock:
         raise ValueError("--minutes is the time allowed for a mock exam: give it with --mock SPEC")
     if mock:
-        from .practice.mock import checked_minutes
+        from .study.mock import checked_minutes
 
         checked_minutes(minutes)
     store = ProgressStore(db)
     try:
         loaded = load_bank(bank)
         if review:  # the mistakes to review, the variant answered last, newest first
-            from .drill.schedule import review_questions
+            from .study.schedule import review_questions
 
             options["questions"] = review_questions(store.attempts(), loaded, options.get("count", 5))
             if not options["questions"]:
-                raise KeyError(
+                raise NotFound(
                     "no mistakes to review: every question's latest answer had full marks, or none was answered yet"
                 )
         if mock:
-            from .practice.mock import run_in_terminal
+            from .drill.mock import run_in_terminal
 
             return run_in_terminal(loaded, store, mock, minutes, lines, out, now=now)
         return Drill(loaded, store, DrillOptions(**options), lines, out, now=now).run()
@@ -168,9 +169,9 @@ def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
     import random
     import time
 
-    from .drill import schedule
     from .drill.stats import plot_progress, progress_table
-    from .drill.store import ProgressStore, default_path
+    from .study import schedule
+    from .study.store import ProgressStore, default_path
 
     store = ProgressStore(db, writable=False)
     try:
@@ -179,7 +180,7 @@ def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
         store.close()
     from datetime import date
 
-    from .practice import progress
+    from .study import progress
 
     loaded = load_bank(bank)
     syllabus = load_syllabus()
@@ -202,7 +203,7 @@ def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
 
 
 def practice_sheet(out, topic=None, objective=None, count: int = 10, seed: int = 0, questions=None, bank=None) -> dict:
-    from .drill.sheet import build_sheet
+    from .study.sheet import build_sheet
 
     return build_sheet(
         load_bank(bank), out, topic=topic, objective=objective, count=count, seed=seed, questions=questions

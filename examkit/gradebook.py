@@ -1,7 +1,7 @@
 """Gradebook files an LMS imports: Canvas's gradebook CSV and Moodle's grade import CSV.
 
-One writer per LMS, shared by the lab grader (`labs/grade.py`) and the exam grader
-(`exam/grade.py`). A score of None (absent, or not fully marked yet) is written as an empty cell:
+One writer per LMS, shared by the lab grader (`labs/reports.py`) and the exam grader
+(`exam/lms.py`). A score of None (absent, or not fully marked yet) is written as an empty cell:
 Canvas leaves that grade as it is, Moodle imports no grade for it.
 """
 

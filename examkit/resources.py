@@ -9,7 +9,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def bundled(name: str) -> Path:
-    """`questions`, `templates` or `examples`: inside the wheel, else beside the package (dev)."""
+    """`questions`, `templates` or `mocks`: inside the wheel, else beside the package (dev)."""
     for candidate in (_PACKAGE / "_bundled" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate

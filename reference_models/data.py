@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+
+from .digits import digit_images
 
 HELD_OUT = 297  # digits: 1500 for training, 297 held out (a fixed, seeded split)
 SPLIT_SEED = 0
@@ -25,13 +26,7 @@ def digits(size: int = 8, value_range: str = "01", split: str = "train"):
     value_range: "01" for [0, 1] (VAE/BCE) or "pm1" for [-1, 1] (tanh generators).
     split: "train", "test" or "all". Returns (images, labels).
     """
-    from sklearn.datasets import load_digits
-
-    bunch = load_digits()
-    images = torch.tensor(bunch.images, dtype=torch.float32).unsqueeze(1) / 16.0
-    labels = torch.tensor(bunch.target, dtype=torch.int64)
-    if size != 8:
-        images = F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False).clamp(0, 1)
+    images, labels = digit_images(size)
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(SPLIT_SEED))
     if split == "train":
         order = order[:-HELD_OUT]

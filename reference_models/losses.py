@@ -8,6 +8,8 @@ grader (issue 4) call these same functions, so one definition is the ground trut
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -120,6 +122,11 @@ def wgan_critic_loss(critic_real, critic_fake):
     return critic_fake.mean() - critic_real.mean()
 
 
+def wgan_generator_loss(critic_fake):
+    """Generator loss -E[D(G(z))]: raise the critic's score of the samples."""
+    return -critic_fake.mean()
+
+
 def gradient_penalty(critic, real, fake, weight: float = 10.0, labels=None):
     r"""λ E[(||∇_{\hat x} D(\hat x)||₂ - 1)²] at random interpolates \hat x of real and fake."""
     alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device)
@@ -151,3 +158,23 @@ def gan_value_at_optimum(p_data: torch.Tensor, p_g: torch.Tensor) -> torch.Tenso
     real = torch.where(p_data > 0, p_data * torch.log(d.clamp_min(_EPS)), torch.zeros_like(d))
     fake = torch.where(p_g > 0, p_g * torch.log((1 - d).clamp_min(_EPS)), torch.zeros_like(d))
     return real.sum() + fake.sum()
+
+
+# --- which losses a GAN trains with ---------------------------------------------------------------
+@dataclass(frozen=True)
+class GanObjective:
+    """A GAN's pair of losses on D's raw outputs. `logits`: D outputs the logit of a probability
+    (training reports σ of it); `penalty`: the critic's loss adds the gradient penalty."""
+
+    discriminator: Callable  # (d_real, d_fake, real_label) -> loss
+    generator: Callable  # d_fake -> loss
+    logits: bool
+    penalty: bool = False
+
+
+GAN_OBJECTIVES = {  # a model Config's `loss`
+    "ns": GanObjective(discriminator_loss_logits, generator_loss_nonsaturating_logits, logits=True),
+    "sat": GanObjective(discriminator_loss_logits, generator_loss_saturating_logits, logits=True),
+    "ls": GanObjective(lambda r, f, _: lsgan_discriminator_loss(r, f), lsgan_generator_loss, logits=False),
+    "wgan-gp": GanObjective(lambda r, f, _: wgan_critic_loss(r, f), wgan_generator_loss, logits=False, penalty=True),
+}

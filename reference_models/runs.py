@@ -324,7 +324,7 @@ def run_gan(spec: ModelSpec, ds: Dataset, config, out: Path, progress=None) -> d
             figures.style_mixing(
                 g(z_coarse).view(-1, *shape), g(z_fine).view(-1, *shape), mixed, figs / "style_mixing.png"
             )
-        if config.loss in ("ns", "sat"):
+        if losses.GAN_OBJECTIVES[config.loss].logits:
             d_real, d_fake = discriminator_outputs(d, ds, samples, labels, spec.conditional)
             figures.d_histogram(d_real, d_fake, figs / "d_histogram.png")
     return {"networks": {"generator": g, "discriminator": d}, "metrics": result}

@@ -88,7 +88,7 @@ def train_gan(
     Logged: D and G losses, mean D(x) and D(G(z)) (probabilities for the logit losses), and the
     norm of the gradient that reaches G's parameters (vanishing gradients show up here).
     """
-    loss, batch_size = config.loss, config.batch_size
+    objective, batch_size = losses.GAN_OBJECTIVES[config.loss], config.batch_size
     opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=tuple(config.betas))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=tuple(config.betas))
     history = []
@@ -105,33 +105,23 @@ def train_gan(
             real, y = sample_real(batch_size)
             fake = fake_batch(batch_size, y).detach()
             d_real, d_fake = critic(real, y), critic(fake, y)
-            if loss == "wgan-gp":
-                loss_d = losses.wgan_critic_loss(d_real, d_fake) + losses.gradient_penalty(
+            loss_d = objective.discriminator(d_real, d_fake, real_label)
+            if objective.penalty:
+                loss_d = loss_d + losses.gradient_penalty(
                     discriminator, real, fake, config.gp_weight, y if conditional else None
                 )
-            elif loss == "ls":
-                loss_d = losses.lsgan_discriminator_loss(d_real, d_fake)
-            else:
-                loss_d = losses.discriminator_loss_logits(d_real, d_fake, real_label)
             opt_d.zero_grad()
             loss_d.backward()
             opt_d.step()
         _, y = sample_real(batch_size)
         d_fake_g = critic(fake_batch(batch_size, y), y)
-        if loss == "wgan-gp":
-            loss_g = -d_fake_g.mean()
-        elif loss == "ls":
-            loss_g = losses.lsgan_generator_loss(d_fake_g)
-        elif loss == "sat":
-            loss_g = losses.generator_loss_saturating_logits(d_fake_g)
-        else:
-            loss_g = losses.generator_loss_nonsaturating_logits(d_fake_g)
+        loss_g = objective.generator(d_fake_g)
         opt_g.zero_grad()
         loss_g.backward()
         grad_norm = torch.sqrt(sum(p.grad.pow(2).sum() for p in generator.parameters() if p.grad is not None))
         opt_g.step()
         if step % log_every == 0 or step == steps:
-            logits = loss in ("ns", "sat")
+            logits = objective.logits
             history.append(
                 {
                     "step": step,

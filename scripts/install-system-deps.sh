@@ -3,7 +3,7 @@
 # for the lab grader's jail, chromium (and its WebDriver, for Selenium) for the tests that drive the
 # practice app and render pages. Installs only what is missing.
 set -euo pipefail
-PACKAGES=(texlive-latex-base texlive-latex-extra texlive-fonts-recommended latexmk poppler-utils bubblewrap chromium chromium-driver fonts-dejavu-core texlive-luatex fonts-droid-fallback fonts-cmu)
+PACKAGES=(texlive-latex-base texlive-latex-extra texlive-fonts-recommended latexmk poppler-utils bubblewrap chromium chromium-driver fonts-dejavu-core texlive-luatex fonts-cmu fonts-noto-core fonts-noto-cjk)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -112,8 +112,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_configure(config):
-    """Point every cache at a folder shared by this run's workers (the trained digits classifier and
-    matplotlib's font list are built once), and keep bytecode out of the checkout."""
+    """Point every cache at a folder shared by this run's workers (the trained digits classifier,
+    matplotlib's font list and luaotfload's font database are built once), and keep bytecode out
+    of the checkout."""
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
         config._examkit_checkout = _checkout_files()
         config._examkit_run = tempfile.mkdtemp(prefix="examkit-tests-")
@@ -121,6 +122,7 @@ def pytest_configure(config):
     run = Path(os.environ["EXAMKIT_TEST_RUN"])
     os.environ["XDG_CACHE_HOME"] = str(run / "cache")
     os.environ["MPLCONFIGDIR"] = str(run / "matplotlib")
+    os.environ["TEXMFVAR"] = str(run / "texmf-var")  # LuaLaTeX's font caches, where the system's is not writable
     os.environ["PYTHONPYCACHEPREFIX"] = str(run / "pycache")
     sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
     os.environ["EXAMKIT_TEST_SCRATCH"] = tempfile.mkdtemp(prefix="scratch-", dir=run)
@@ -160,3 +162,30 @@ def bank():
     from examkit.bank.loader import load_bank
 
     return load_bank()
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium through Selenium (Debian's chromium and chromium-driver); skips without them."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    driver_path = shutil.which("chromedriver")
+    if not driver_path or not shutil.which("chromium"):
+        pytest.skip("needs chromium and chromium-driver")
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--window-size=1100,1400",
+        "--disable-dev-shm-usage",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.implicitly_wait(5)
+    driver.set_page_load_timeout(120)
+    yield driver
+    driver.quit()

@@ -189,7 +189,7 @@ def test_a_misspelt_scenario_lists_the_cached_ones(tmp_path):
 
 
 def test_the_count_typed_for_the_fraction_gets_its_own_feedback(bank):
-    from examkit.checking.check import check_answer
+    from examkit.parts.check import check_answer
 
     variant = bank.get("gan-mode-collapse").variant(3)
     part = variant.parts[0]

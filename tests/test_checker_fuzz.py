@@ -4,8 +4,8 @@ every template each get a verdict within the time limit, and none is the checker
 import random
 import time
 
-from examkit.checking.check import CHECK_TIMEOUT_S, check_answer
 from examkit.checking.verdict import STATUSES
+from examkit.parts.check import CHECK_TIMEOUT_S, check_answer
 
 HOSTILE = [
     "499!*498!*497!*496!", "500!^2", "(500!)!", "10^256*10^256*10^256*10^256*10^256", "9^256^2",

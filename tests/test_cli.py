@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from conftest import run_cli
 
 
@@ -102,3 +104,19 @@ def test_every_option_and_argument_has_help():
 
     walk(build_parser(), ["examkit"])
     assert not missing, missing
+
+
+def test_a_bug_keeps_its_traceback_and_a_user_mistake_does_not(monkeypatch):
+    """Only UsageError is the user's channel (exit 2, one line); a KeyError from a slip in the code is
+    not dressed up as something the user typed."""
+    from examkit import api
+    from examkit.cli import main
+
+    def slip(*args, **kwargs):
+        return {}["missing"]
+
+    unknown = run_cli("bank", "show", "no-such-question")
+    assert unknown.returncode == 2 and unknown.stderr.startswith("examkit: error: no question 'no-such-question'")
+    monkeypatch.setattr(api, "show", slip)
+    with pytest.raises(KeyError):
+        main(["bank", "show", "vae-kl-1d"])

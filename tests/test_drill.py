@@ -14,8 +14,8 @@ import pytest
 
 from conftest import run_cli
 from examkit import api
-from examkit.bank.render import format_number
 from examkit.markup import to_terminal
+from examkit.markup.numbers import format_number
 from examkit.markup.unicode import math_to_unicode, plain_to_unicode
 
 
@@ -362,6 +362,10 @@ def test_review_redoes_the_latest_mistakes_and_a_terminal_mock_is_marked(tmp_pat
     assert "Marked: " in mock.stdout and "By objective:" in mock.stdout and "Labs: " in mock.stdout
     assert re.search(r"\[\d+:\d\d left\] answer> ", mock.stdout)  # the clock before every answer
     assert "Question by question:" in mock.stdout and "expected: " in mock.stdout
+    bundled = run_cli("drill", "--mock", "foundations-and-labs", "--answers", "-", "--db", db, input="\n" * 40,
+                      cwd=str(tmp_path))  # fmt: skip
+    assert bundled.returncode == 0, bundled.stderr
+    assert "Mock exam: foundations and labs: 5 questions in 25 minutes" in bundled.stdout
 
 
 def test_long_lines_wrap_at_spaces_keeping_their_indent():

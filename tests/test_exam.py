@@ -343,17 +343,15 @@ def test_unicode_ids_get_distinct_safe_files(tmp_path):
 
 
 @needs_tex
-def test_names_in_any_script_typeset_and_a_glyph_no_font_has_is_named(tmp_path):
+def test_a_name_no_installed_font_can_set_is_refused_before_tex_with_its_roster_line(tmp_path):
+    """Never boxes or blanks on a student's paper: the build stops before TeX, naming the line."""
     roster = tmp_path / "roster.csv"
-    roster.write_text("student_id,name\n王1,王伟 Ελένη Παπαδοπούλου\nr1,Дмитрий \U00010000\n", encoding="utf-8")
+    roster.write_text("student_id,name\nr1,Ada Lovelace\nr2,Дмитрий \ue000\n", encoding="utf-8")
     out = tmp_path / "exam"
     result = run_cli("exam", "build", str(EXAMPLE), "--roster", str(roster), "--out", str(out))
-    assert result.returncode == 1, result.stderr  # built, with a warning to act on
-    key = pdftext(out / "instructor" / "answer-key.pdf")  # one name's script never stops the key
-    for name in ("王伟 Ελένη Παπαδοπούλου", "Дмитрий"):
-        assert name in key
-    assert "r1.tex: no installed font has 𐀀 (U+10000)" in result.stderr
-    assert len(list((out / "students").glob("*.pdf"))) == 2
+    assert result.returncode == 2, result.stderr
+    assert f"{roster}:3: the name 'Дмитрий \\ue000' cannot be printed" in result.stderr
+    assert "U+E000 private use" in result.stderr and not out.exists()
 
 
 def test_without_tex_the_sources_are_written_and_the_message_says_what_to_install(tmp_path):

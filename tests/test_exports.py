@@ -347,7 +347,7 @@ def test_moodle_numeric_answers_grade_as_the_checker_does(exported):
     share."""
     from examkit.bank.identity import VariantIdentity, realize
     from examkit.bank.loader import load_bank
-    from examkit.checking.check import check_answer
+    from examkit.parts.check import check_answer
 
     out, manifest = exported
     bank = load_bank()
@@ -385,7 +385,7 @@ def test_qti_answers_only_hold_full_marks(exported):
     accepted spelling of a fill-in blank."""
     from examkit.bank.identity import VariantIdentity, realize
     from examkit.bank.loader import load_bank
-    from examkit.checking.check import check_answer
+    from examkit.parts.check import check_answer
 
     out, manifest = exported
     bank = load_bank()

@@ -8,7 +8,8 @@ import textwrap
 import pytest
 
 from examkit.exam.build import build_exam
-from examkit.exam.grade import Mark, grade
+from examkit.exam.grade import grade
+from examkit.exam.mark import Mark
 from examkit.exam.stats import describe, slot_statistics
 from examkit.gradebook import Entry, write_canvas_csv, write_moodle_csv
 

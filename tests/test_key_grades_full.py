@@ -11,10 +11,10 @@ import sympy as sp
 
 from examkit.bank.loader import load_bank
 from examkit.bank.validate import own_answer
-from examkit.checking.check import check_answer
 from examkit.checking.numeric import accepted_interval, decimal_inside, half_credit_answers, judge, read_number
 from examkit.checking.slips import expression_slips, numeric_slips
 from examkit.parts import part_type
+from examkit.parts.check import check_answer
 
 SEEDS = range(20)
 BANK = load_bank()

@@ -5,7 +5,9 @@ import csv
 import io
 import json
 import os
+import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -262,7 +264,7 @@ def test_gradescope_autograder_zip(tmp_path):
         modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
         run = archive.read("run_autograder").decode()
         setup = archive.read("setup.sh").decode()
-    assert {"setup.sh", "run_autograder", "examkit-src/pyproject.toml", "examkit-src/examkit/cli.py"} <= names
+    assert {"setup.sh", "run_autograder", "examkit-src/pyproject.toml", "examkit-src/examkit/cli/__init__.py"} <= names
     assert "examkit-src/reference_models/dcgan.py" in names
     assert any(n.startswith("examkit-src/examkit/_bundled/questions/") for n in names)
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
@@ -381,7 +383,7 @@ def _hostile(port: int) -> str:
         "/autograder/source/examkit-src/reference_models/losses.py",
         "/autograder/source/setup.sh",
         "/autograder/run_autograder",
-        f"{site}/examkit/cli.py",
+        f"{site}/examkit/cli/__init__.py",
         f"{site}/examkit/labs/vae/probes.py",
         f"{site}/reference_models/losses.py",
         "/autograder/results",
@@ -586,3 +588,21 @@ def test_beta_is_judged_on_the_students_own_reduction_despite_float32_rounding()
             values = {b: bce + b * kl / 18 if name == "kl_mean" else b * bce + kl for b in (0, 1, 3)}
             arrays = {f"beta{b}": np.asarray(np.float32(v), dtype=np.float64) for b, v in values.items()}
             assert judge_beta(ProbeResult("ok", arrays=arrays), seed)[0] == expected, (name, seed)
+
+
+def test_a_jail_without_its_cgroup_limits_is_reported(tmp_path):
+    """Where the cgroup controllers are out of reach (here: hidden under an empty mount), the batch
+    still grades under the per-process limits, and says so on stderr and in the report."""
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-m", "true"]).returncode != 0:
+        pytest.skip("no mount namespaces here")
+    broken = tmp_path / "carol.ipynb"
+    broken.write_text("{not json")
+    argv = [sys.executable, "-m", "examkit", "lab", "grade", "vae", str(broken), "--out", str(tmp_path / "o"), "--json"]
+    hidden = "mount -t tmpfs none /sys/fs/cgroup && exec " + " ".join(shlex.quote(a) for a in argv)
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", hidden], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    warnings = json.loads(result.stdout)["warnings"]
+    assert len(warnings) == 1 and "no cgroup limits for the jail" in warnings[0]
+    assert "warning: no cgroup limits for the jail" in result.stderr

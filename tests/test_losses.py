@@ -120,3 +120,17 @@ def test_bank_functions_agree_with_reference_losses(mu, logvar):
     bank = float(kl_diag_gaussian_logvar([sp.nsimplify(m) for m in mu], [sp.nsimplify(v) for v in logvar]))
     ref = losses.kl_diag_gaussian(torch.tensor([mu], dtype=torch.float64), torch.tensor([logvar], dtype=torch.float64))
     assert close(bank, ref, 1e-9)
+
+
+def test_every_gan_config_trains_with_a_loss_of_the_table():
+    """train_gan picks a GAN's losses from losses.GAN_OBJECTIVES only: every model's loss is there,
+    and the logit losses report D as a probability."""
+    from reference_models import cgan, dcgan, gan, lsgan, stylegan_mini, wgan_gp
+
+    for model in (gan, dcgan, cgan, lsgan, wgan_gp, stylegan_mini):
+        assert model.Config().loss in losses.GAN_OBJECTIVES, model.__name__
+    assert {k for k, o in losses.GAN_OBJECTIVES.items() if o.logits} == {"ns", "sat"}
+    assert [k for k, o in losses.GAN_OBJECTIVES.items() if o.penalty] == ["wgan-gp"]
+    d_real, d_fake = torch.tensor([2.0, -1.0]), torch.tensor([0.5, 3.0])
+    assert close(losses.GAN_OBJECTIVES["wgan-gp"].discriminator(d_real, d_fake, 1.0), 1.25)
+    assert close(losses.GAN_OBJECTIVES["wgan-gp"].generator(d_fake), -1.75)

@@ -89,7 +89,7 @@ def test_no_output_switches_on_a_part_type_name():
     from examkit.parts import PART_TYPES
 
     root = Path(__file__).resolve().parent.parent / "examkit"
-    outputs = [*root.glob("exam/*.py"), *root.glob("drill/*.py"), *root.glob("markup/*.py"), root / "checking/check.py"]
+    outputs = [*root.glob("exam/*.py"), *root.glob("drill/*.py"), *root.glob("markup/*.py"), root / "parts/check.py"]
     named = [
         (path.name, name)
         for path in outputs

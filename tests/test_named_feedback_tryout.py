@@ -9,7 +9,7 @@ import pytest
 
 from conftest import run_cli
 from examkit.bank.loader import load_bank
-from examkit.checking.check import check_answer
+from examkit.parts.check import check_answer
 
 BANK = load_bank()
 SEEDS = range(8)

@@ -12,10 +12,10 @@ import pytest
 from conftest import mock_spec
 from examkit.bank.identity import VariantIdentity, realize
 from examkit.bank.loader import load_bank
-from examkit.drill.session import expected_text
 from examkit.markup import to_html
-from examkit.practice import progress
 from examkit.practice.app import create_app
+from examkit.study import progress
+from examkit.study.shown import expected_text
 
 BANK = load_bank()
 
@@ -96,7 +96,7 @@ def test_a_read_only_store_is_a_clear_error(tmp_path):
 
 
 def test_a_broken_store_is_refused_at_start_naming_the_file(tmp_path):
-    from examkit.drill.store import ProgressError
+    from examkit.study.store import ProgressError
 
     db = tmp_path / "p.sqlite"
     db.write_bytes(b"not a database" * 100)
@@ -172,6 +172,51 @@ def test_a_mock_exam_is_marked_and_its_written_parts_self_marked(client, tmp_pat
     assert "<td>Written</td><td>2 / 3</td>" in marked
 
 
+def test_bundled_mocks_are_offered_and_start_from_any_folder(client, tmp_path, monkeypatch):
+    """The mocks ship with examkit: listed by title with their time, started by name from a folder
+    that holds no spec, timed as the spec says; a student's own spec file is taken too, and a name
+    that is neither is refused, listing the mocks."""
+    c, token = client
+    monkeypatch.chdir(tmp_path)
+    page = c.get("/mock").get_data(as_text=True)
+    for title in ("Mock exam: the whole unit", "Mock exam: autoencoders and VAEs", "Mock exam: GANs and their training",
+                  "Mock exam: foundations and labs"):  # fmt: skip
+        assert title in page
+    assert 'value="whole-unit" checked' in page and "(30 minutes)" in page
+    started = c.post("/mock", data={"token": token, "spec": "gans", "minutes": ""})
+    assert started.status_code == 302, started.get_data(as_text=True)
+    exam = c.get(started.headers["Location"]).get_data(as_text=True)
+    assert "GANs and their training" in exam and 'id="clock"' in exam
+    assert "(Mock exam: GANs and their training, 30 min, mock" in c.get("/mock").get_data(as_text=True)
+    own = mock_spec(tmp_path, {"Numbers": "vae-neg-elbo-beta"})
+    assert (
+        c.post("/mock", data={"token": token, "spec": "gans", "own_spec": str(own), "minutes": "5"}).status_code == 302
+    )
+    refused = c.post("/mock", data={"token": token, "own_spec": "nope.yaml"})
+    assert refused.status_code == 400 and "whole-unit" in refused.get_data(as_text=True)
+
+
+def test_the_printable_sheet_and_the_exam_date_plan_are_reached_from_the_app(client):
+    c, token = client
+    home = c.get("/").get_data(as_text=True)
+    assert 'href="/sheet"' in home and 'href="/progress"' in home
+    form = c.get("/sheet").get_data(as_text=True)
+    assert 'name="topic"' in form and 'name="count"' in form
+    sheet = c.get("/sheet?topic=vae&objective=&count=3&seed=5").get_data(as_text=True)
+    assert sheet.count("<details") >= 3 and "Practice sheet · topic vae · sheet seed 5" in sheet
+    assert sheet == c.get("/sheet?topic=vae&count=3&seed=5").get_data(as_text=True)  # the seed makes the sheet
+    assert c.get("/sheet?topic=nope&count=3").status_code == 400
+    assert c.get("/sheet?count=0").status_code == 400 and c.get("/sheet?count=x").status_code == 400
+    assert "Plan for the exam" not in c.get("/progress").get_data(as_text=True)
+    later = date.fromordinal(date.today().toordinal() + 20).isoformat()
+    assert c.post("/plan", data={"token": token, "exam_date": later}).status_code == 302
+    plan = c.get("/progress").get_data(as_text=True)
+    assert f"Plan for the exam on {later}" in plan and f'value="{later}"' in plan
+    assert c.post("/plan", data={"token": token, "exam_date": "next week"}).status_code == 400
+    c.post("/plan", data={"token": token, "exam_date": ""})
+    assert "Plan for the exam" not in c.get("/progress").get_data(as_text=True)
+
+
 def test_answers_are_escaped_wherever_they_are_shown(client):
     c, token = client
     hostile = '<script>alert(1)</script> a<b "quoted" & more'
@@ -203,7 +248,7 @@ def test_a_hint_keeps_what_is_typed_and_the_first_field_has_focus(client, tmp_pa
 
 
 def _stored(tmp_path) -> list:
-    from examkit.drill.store import ProgressStore
+    from examkit.study.store import ProgressStore
 
     return ProgressStore(tmp_path / "p.sqlite", writable=False).attempts()  # the `client` fixture's store
 
@@ -230,7 +275,7 @@ def test_review_lists_only_mistakes_not_put_right_since(client):
 
 
 def test_due_says_wrong_last_time_only_after_a_wrong_answer():
-    from examkit.drill.store import BoxState
+    from examkit.study.store import BoxState
 
     boxes = {"vae-kl-1d": BoxState(1, 0.0, 1)}
     right = [_attempt("vae-kl-1d", 1, 5.0)]
@@ -294,11 +339,10 @@ def test_one_definition_of_a_mistake_for_the_terminal_drill_and_the_browser(clie
     """Wrong in the browser, then right on a fresh variant in the terminal: no longer a mistake in
     either. Wrong in the terminal: a mistake in both."""
     from conftest import run_cli
-    from examkit.drill import schedule
-    from examkit.practice import app as practice_app
-    from examkit.study import mistakes
+    from examkit.practice.pages import progress as review_pages
+    from examkit.study import mistakes, schedule
 
-    assert schedule.mistakes is mistakes and practice_app.mistakes is mistakes  # both read the one definition
+    assert schedule.mistakes is mistakes and review_pages.mistakes is mistakes  # both read the one definition
     c, token = client
     db = str(tmp_path / "p.sqlite")
     c.post("/q/vae-kl-1d/3", data={"token": token, "action": "check", "answer-kl": "12345"})
@@ -335,8 +379,8 @@ def test_a_mistake_is_the_latest_answer_to_a_question_below_full_marks():
 
 def _mock(c, token, tmp_path, ids=("vae-neg-elbo-beta", "gan-optimal-d-value")) -> tuple[str, object]:
     """A mock exam started in the app, one question from each id; returns its id and its version."""
-    from examkit.drill.store import ProgressStore
-    from examkit.practice import mock
+    from examkit.study import mock
+    from examkit.study.store import ProgressStore
 
     spec = mock_spec(tmp_path, {f"S{i}": qid for i, qid in enumerate(ids)})
     started = c.post("/mock", data={"token": token, "spec": str(spec), "minutes": "10"})
@@ -421,7 +465,7 @@ def test_every_page_typesets_its_math(tmp_path):
     pages["mock report"] = c.get(f"/mock/{mock_id}")
     for path in ("/", "/practice?topic=vae", "/q/gan-optimal-d-value/3", "/q/gan-mode-collapse/2", "/review",
                  "/history/vae-kl-1d", "/history/gan-optimal-d-value", "/progress", "/mock", "/q/nope/1",
-                 "/practice?objective=nope", "/mock/nope"):  # fmt: skip
+                 "/practice?objective=nope", "/mock/nope", "/sheet", "/sheet?count=4&seed=2"):  # fmt: skip
         pages[path] = c.get(path, follow_redirects=True)
     pages["stale form"] = c.post("/q/vae-kl-1d/3", data={"token": "old"})
     assert pages["mock handed in late"].status_code == 409 and pages["/q/nope/1"].status_code == 404

@@ -13,8 +13,8 @@ import pytest
 from conftest import mock_spec
 from examkit.bank.identity import VariantIdentity, realize
 from examkit.bank.loader import load_bank
-from examkit.drill.session import expected_text
-from examkit.drill.store import ProgressStore
+from examkit.study.shown import expected_text
+from examkit.study.store import ProgressStore
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -57,27 +57,6 @@ def app(tmp_path):
     yield url.group(0), db
     proc.terminate()
     proc.wait(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--window-size=1100,1400",
-        "--disable-dev-shm-usage",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(5)
-    driver.set_page_load_timeout(120)
-    yield driver
-    driver.quit()
 
 
 def _key_answers(qid, seed):
@@ -162,7 +141,7 @@ def test_a_practice_session_review_and_mock_exam_in_the_browser(app, browser, tm
     minutes.send_keys("0.25")
     browser.find_element(By.CSS_SELECTOR, "form[action='/mock'] button").click()
     WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.ID, "clock"))
-    first = browser.find_element(By.CSS_SELECTOR, "input[type=text][name^=q1-]")
+    first = browser.find_element(By.CSS_SELECTOR, "input[type=text][name^=q]")  # the first typed answer
     for _ in range(8):  # keyboard only: each field tabbed to is in view, below the sticky clock
         browser.switch_to.active_element.send_keys(Keys.TAB)
         top, clock_bottom, tag = browser.execute_script(
@@ -222,7 +201,8 @@ def test_no_page_scrolls_sideways_on_a_375_px_phone(app, browser, tmp_path):
     browser.get(url + f"mock/{mock_id}")
     browser.find_element(By.XPATH, "//button[text()='Submit the exam']").click()
     WebDriverWait(browser, 30).until(lambda d: "By section" in d.page_source)
-    for path in ("", "progress", "q/gan-optimal-d-value/3", "q/gan-mode-collapse/2", "review", f"mock/{mock_id}"):
+    for path in ("", "progress", "q/gan-optimal-d-value/3", "q/gan-mode-collapse/2", "review", f"mock/{mock_id}",
+                 "mock", "sheet", "sheet?count=3&seed=1"):  # fmt: skip
         browser.get(url + path)
         wide, fits = browser.execute_script("var e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
         assert fits == 375 and wide <= fits, (path, wide, fits)

@@ -3,7 +3,7 @@
 import pytest
 
 from examkit.bank.validate import own_answer
-from examkit.checking.check import check_answer
+from examkit.parts.check import check_answer
 
 
 def variant(bank, qid, seed=3):

@@ -9,7 +9,7 @@ import pytest
 
 from examkit.bank.lint import MOST, answer_leaks
 from examkit.bank.loader import load_bank
-from examkit.checking.check import check_answer
+from examkit.parts.check import check_answer
 
 SEEDS = range(6)
 BANK = load_bank()

@@ -6,10 +6,10 @@ pasted invisible characters; huge numbers abbreviated, never a traceback."""
 import pytest
 
 from conftest import run_cli
-from examkit.checking.check import check_answer
 from examkit.checking.echo import interpretation
 from examkit.checking.equivalence import check_equivalence
 from examkit.checking.parse import AnswerError, read_math
+from examkit.parts.check import check_answer
 
 
 def same(expected, typed, assume=()):

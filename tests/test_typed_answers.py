@@ -148,7 +148,7 @@ def test_cli_typo_exits_2_and_says_why():
 
 def test_only_parameters_the_stem_shows_can_be_typed_by_name(bank):
     """Typing the name of a derived value (the answer itself) earns nothing, and is never listed."""
-    from examkit.checking.check import check_answer
+    from examkit.parts.check import check_answer
 
     variant = bank.get("vae-kl-1d").variant(5)
     assert set(variant.shown) == {"mu", "sigma"}
@@ -175,7 +175,7 @@ def test_numbers_written_as_students_write_them(typed, value):
 
 def test_a_rounded_constant_is_named_as_the_mistake(bank):
     """(V + 1.386294)/2 for (V + log 4)/2: wrong, and the student is told it is the rounding."""
-    from examkit.checking.check import check_answer
+    from examkit.parts.check import check_answer
 
     variant = next(v for v in map(bank.get("gan-value-js-expression").variant, range(20)) if v.context["ask"] == "J")
     rounded = check_answer(variant, "relation", "(V + 1.386294)/2")
@@ -188,7 +188,7 @@ def test_a_rounded_constant_is_named_as_the_mistake(bank):
 
 def test_a_name_the_stem_defines_may_be_used_for_what_it_stands_for(bank):
     """σ = e^(ℓ/2) in the stem: σε/2 and e^(ℓ/2)ε/2 are the same answer."""
-    from examkit.checking.check import check_answer
+    from examkit.parts.check import check_answer
 
     variant = next(v for v in map(bank.get("vae-reparam-gradient").variant, range(30)) if v.context["wrt"] == "logvar")
     for typed in ("σε/2", "0.5*sigma*epsilon", "\\frac{1}{2}\\sigma\\epsilon", "exp(ell/2)*epsilon/2"):
@@ -220,7 +220,7 @@ def test_unequal_sides_are_refused_for_a_square_map():
 
 @pytest.mark.parametrize("name", ["D^*", "D*", "D^{\\ast}", "D^\\ast", "D^(∗)", "D⋆", "D^{*}"])
 def test_the_optimal_d_may_carry_its_star(bank, name):
-    from examkit.checking.check import check_answer
+    from examkit.parts.check import check_answer
 
     variant = bank.get("gan-optimal-d-derivation").variant(0)
     steps = variant.parts[0].steps
@@ -228,7 +228,7 @@ def test_the_optimal_d_may_carry_its_star(bank, name):
 
 
 def test_a_hidden_precision_rule_is_said_and_the_typed_zeros_are_echoed(bank):
-    from examkit.checking.check import check_answer
+    from examkit.parts.check import check_answer
 
     variant = bank.get("gan-value-at-optimum").variant(5)
     part = variant.part("value")

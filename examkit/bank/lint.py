@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .render import format_number
+from ..markup.numbers import format_number
 
 MOST = 0.6  # share of seeds that must show the leak before it is reported
 LONGER = 1.2  # the right option this much longer than every wrong one counts as a give-away

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
 import yaml
 
+from ..errors import NotFound
+from ..parts import PART_TYPES
 from ..resources import bundled
-from .schema import QUESTION_FILE
+from .schema import question_file_schema
 from .template import QuestionTemplate
 from .yamlio import line_of, load_yaml
 
-_VALIDATOR = jsonschema.Draft202012Validator(QUESTION_FILE)
+
+def _validator() -> jsonschema.Draft202012Validator:
+    return _validator_for(tuple(PART_TYPES))
+
+
+@functools.cache
+def _validator_for(part_types: tuple) -> jsonschema.Draft202012Validator:
+    """The schema for these registered part types, compiled once."""
+    return jsonschema.Draft202012Validator(question_file_schema())
+
+
 SYLLABUS_FILE = "syllabus.yaml"
 
 
@@ -51,7 +64,7 @@ def load_file(path) -> tuple[list[QuestionTemplate], list[Problem], object]:
     if tree is None:
         return [], [Problem(name, 1, "file is empty")], None
     problems = []
-    for err in sorted(_VALIDATOR.iter_errors(tree), key=lambda e: list(map(str, e.absolute_path))):
+    for err in sorted(_validator().iter_errors(tree), key=lambda e: list(map(str, e.absolute_path))):
         where = ".".join(str(p) for p in err.absolute_path) or "top level"
         problems.append(Problem(name, line_of(tree, list(err.absolute_path)), f"{where}: {_message(err)}"))
     if problems:
@@ -102,7 +115,7 @@ class Bank:
         except KeyError:
             close = [k for k in self.templates if qid in k or k in qid][:5]
             hint = f" (did you mean: {', '.join(close)}?)" if close else ""
-            raise KeyError(f"no question {qid!r} in the bank{hint}") from None
+            raise NotFound(f"no question {qid!r} in the bank{hint}") from None
 
     def select(self, topic=None, objective=None, difficulty=None, ids=None):
         return [

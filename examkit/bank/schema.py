@@ -36,7 +36,6 @@ DERIVED = {
 
 COMMON = {  # every part's fields; the rest belong to its type (examkit/parts/, `fields`)
     "id": NAME,
-    "type": {"enum": list(PART_TYPES)},
     "prompt": TEXT,
     "points": {"type": "number", "exclusiveMinimum": 0},
     "solution": TEXT,
@@ -46,7 +45,8 @@ COMMON = {  # every part's fields; the rest belong to its type (examkit/parts/, 
 
 def _part_schema() -> dict:
     """Common fields, then each type's own: a field of another type is an error naming the type."""
-    properties = dict(COMMON)
+    common = {**COMMON, "type": {"enum": list(PART_TYPES)}}
+    properties = dict(common)
     for kind in PART_TYPES.values():
         properties.update(kind.fields)
     return {
@@ -57,14 +57,12 @@ def _part_schema() -> dict:
         "allOf": [
             {
                 "if": {"properties": {"type": {"const": name}}, "required": ["type"]},
-                "then": {"required": list(kind.required), "propertyNames": {"enum": [*COMMON, *kind.fields]}},
+                "then": {"required": list(kind.required), "propertyNames": {"enum": [*common, *kind.fields]}},
             }
             for name, kind in PART_TYPES.items()
         ],
     }
 
-
-PART = _part_schema()
 
 FIGURE = {
     "type": "object",
@@ -102,35 +100,40 @@ FIGURE = {
     "additionalProperties": False,
 }
 
-QUESTION = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$"},
-        "title": TEXT,
-        "objectives": {"type": "array", "items": NAME, "minItems": 1},
-        "covers": {"type": "array", "items": {"type": "string"}},
-        "difficulty": {"enum": ["easy", "medium", "hard"]},
-        "params": {"type": "object", "additionalProperties": PARAM, "propertyNames": NAME},
-        "derived": {"type": "object", "additionalProperties": DERIVED, "propertyNames": NAME},
-        "constraints": {"type": "array", "items": TEXT},
-        "stem": TEXT,
-        "figures": {"type": "array", "items": FIGURE},
-        "parts": {"type": "array", "items": PART, "minItems": 1},
-        "solution": TEXT,
-        "hints": {"type": "array", "items": TEXT},
-    },
-    "required": ["id", "title", "objectives", "difficulty", "stem", "parts"],
-    "additionalProperties": False,
-}
 
-QUESTION_FILE = {
-    "type": "object",
-    "properties": {
-        "topic": NAME,
-        "title": TEXT,
-        "section": TEXT,
-        "questions": {"type": "array", "items": QUESTION, "minItems": 1},
-    },
-    "required": ["topic", "title", "questions"],
-    "additionalProperties": False,
-}
+def question_schema() -> dict:
+    """One question, with the part types registered now."""
+    return {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$"},
+            "title": TEXT,
+            "objectives": {"type": "array", "items": NAME, "minItems": 1},
+            "covers": {"type": "array", "items": {"type": "string"}},
+            "difficulty": {"enum": ["easy", "medium", "hard"]},
+            "params": {"type": "object", "additionalProperties": PARAM, "propertyNames": NAME},
+            "derived": {"type": "object", "additionalProperties": DERIVED, "propertyNames": NAME},
+            "constraints": {"type": "array", "items": TEXT},
+            "stem": TEXT,
+            "figures": {"type": "array", "items": FIGURE},
+            "parts": {"type": "array", "items": _part_schema(), "minItems": 1},
+            "solution": TEXT,
+            "hints": {"type": "array", "items": TEXT},
+        },
+        "required": ["id", "title", "objectives", "difficulty", "stem", "parts"],
+        "additionalProperties": False,
+    }
+
+
+def question_file_schema() -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "topic": NAME,
+            "title": TEXT,
+            "section": TEXT,
+            "questions": {"type": "array", "items": question_schema(), "minItems": 1},
+        },
+        "required": ["topic", "title", "questions"],
+        "additionalProperties": False,
+    }

@@ -17,8 +17,10 @@ import sympy as sp
 from .. import parts as registry  # the part types (a module import: they build with this one)
 from ..checking.equivalence import Variables
 from ..checking.parse import AnswerError, Equation, parse_math
+from ..errors import NotFound
+from ..markup.numbers import format_number
 from .functions import FUNCTIONS
-from .render import format_number, render
+from .render import render
 from .runs import RunsError, scenario_runs
 
 MAX_DRAWS = 2000
@@ -170,11 +172,11 @@ class Variant:
         if part_id is None:
             if len(self.parts) == 1:
                 return self.parts[0]
-            raise KeyError(f"question {self.qid} has parts {', '.join(p.id for p in self.parts)}: name one")
+            raise NotFound(f"question {self.qid} has parts {', '.join(p.id for p in self.parts)}: name one")
         for p in self.parts:
             if p.id == part_id:
                 return p
-        raise KeyError(f"question {self.qid} has no part {part_id!r} (parts: {', '.join(p.id for p in self.parts)})")
+        raise NotFound(f"question {self.qid} has no part {part_id!r} (parts: {', '.join(p.id for p in self.parts)})")
 
     def to_json(self, student: bool = False) -> dict:
         """The whole variant; with `student`, only what the student sees (stem, prompts, options,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from ..checking.check import check_answer
 from ..parts import part_type
+from ..parts.check import check_answer
 from .figures import check_figure_specs
 from .lint import lint
 from .loader import Problem, load_file, load_syllabus, question_files

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
 from functools import cached_property
 
 from .echo import interpretation
 
-STATUSES = ("correct", "imprecise", "partial", "incorrect", "invalid", "unsafe", "manual")
+
+class Status(StrEnum):
+    """A verdict's status (a str: stored, printed and compared as text)."""
+
+    CORRECT = "correct"
+    IMPRECISE = "imprecise"  # right, but rounded more than the question allows
+    PARTIAL = "partial"
+    INCORRECT = "incorrect"
+    INVALID = "invalid"  # unreadable
+    UNSAFE = "unsafe"  # too large, too long, or code
+    MANUAL = "manual"  # a person marks it
+
+
+STATUSES = tuple(Status)
 # The checker could not (or would not) read the answer: no verdict on it, so nothing is recorded
-# or revealed, and the student is asked to write it again. 'unsafe' is too large, too long or code.
-REFUSED = ("invalid", "unsafe")
+# or revealed, and the student is asked to write it again.
+REFUSED = (Status.INVALID, Status.UNSAFE)
 
 
 @dataclass

@@ -23,16 +23,18 @@ from pathlib import Path
 
 from ..bank.figures import render_figure
 from ..bank.identity import VariantIdentity, realize
-from ..bank.render import format_number
-from ..checking.check import check_answer
 from ..checking.echo import echo_line
 from ..checking.verdict import Verdict
 from ..markup import to_terminal
-from ..markup.unicode import math_to_unicode, plain_to_unicode
+from ..markup.numbers import format_number
+from ..markup.unicode import plain_to_unicode
+from ..parts.check import check_answer
 from ..parts.short import self_marked
 from ..resources import user_cache_dir
-from . import schedule
-from .store import DAY_S, ProgressStore
+from ..study import schedule
+from ..study.schedule import question_ref, schedule_days, select_templates
+from ..study.shown import expected_text
+from ..study.store import ProgressStore
 
 HINT, REVEAL, QUIT = ("?", "hint"), ("!", "show", "give up"), ("q", "quit", "exit")
 MAX_INVALID = 5
@@ -184,7 +186,7 @@ class Drill:
         import datetime
 
         from ..bank.loader import load_syllabus
-        from ..practice import progress
+        from ..study import progress
 
         today = datetime.date.fromtimestamp(self.clock())
         plan = progress.plan(self.bank, load_syllabus(), attempts, self.options.exam_date, today)
@@ -460,46 +462,9 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(out)
 
 
-def select_templates(bank, topic=None, objective=None) -> list:
-    """The templates a drill or sheet draws from; an unknown topic or objective is the user's
-    mistake, and the message lists the valid ones."""
-    if topic is not None and topic not in bank.topics:
-        raise KeyError(f"no topic {topic!r}; choose one of: {', '.join(bank.topics)}")
-    objectives = sorted({o for t in bank for o in t.objectives})
-    if objective is not None and objective not in objectives:
-        raise KeyError(f"no objective {objective!r}; choose one of: {', '.join(objectives)}")
-    templates = list(bank.select(topic=topic, objective=objective))
-    if not templates:
-        raise KeyError(f"no question has topic {topic!r} and objective {objective!r} together")
-    return templates
-
-
-def question_ref(item: str) -> tuple[str, int | None]:
-    """`vae-kl-1d@7` -> ("vae-kl-1d", 7): the identity exams and drills share; no seed -> None."""
-    qid, _, seed = item.partition("@")
-    if seed and not seed.isdigit():
-        raise KeyError(f"{item}: write a question as ID or ID@SEED, with a whole-number seed")
-    return qid, int(seed) if seed else None
-
-
-def expected_text(part) -> str:
-    if part.response == "number":
-        return format_number(part.answer, 6) + (f" {part.unit}" if part.unit else "")
-    if part.options:
-        return ", ".join(part.answer)
-    if part.answer_latex:
-        return math_to_unicode(part.answer_latex)
-    return to_terminal(part.answer_text)
-
-
 def choice_note(part) -> str:
     """What a choice part asks for, said once for every surface (the web and LaTeX say it too)."""
     return "select all that apply: letters such as A, C" if part.select == "multiple" else "choose one letter"
-
-
-def schedule_days(state, now: float) -> str:
-    days = max(0.0, (state.due - now) / DAY_S)
-    return "your next session" if days < 0.01 else f"{days:.2g} day(s)"
 
 
 def default_figures_dir() -> Path:

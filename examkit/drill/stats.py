@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import schedule
+from ..study import schedule
 
 
 def progress_table(attempts: list[dict], objectives: dict) -> list[dict]:
@@ -44,7 +44,7 @@ def _short(text: str, width: int = 46) -> str:
 
 
 def plot_progress(attempts: list[dict], objectives: dict, path, coverage=None) -> Path:
-    """`coverage`: practice.progress.objective_rows, for the right panel (seen and solved per objective)."""
+    """`coverage`: study.progress.objective_rows, for the right panel (seen and solved per objective)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

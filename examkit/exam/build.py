@@ -24,7 +24,8 @@ from .moodle import moodle_xml
 from .names import check_distinct
 from .preview import version_html
 from .qti import qti_package
-from .spec import load_roster, load_spec
+from .scripts import check_printable
+from .spec import SpecError, load_roster, load_spec
 
 FORMATS = ("pdf", "tex", "moodle", "qti", "html")
 
@@ -119,6 +120,10 @@ def build_exam(
     spec = load_spec(spec_path)
     roster_path = roster or (str(Path(spec.path).parent / spec.roster) if spec.roster and not versions else None)
     students = students_for(spec, load_roster(roster_path) if roster_path else None, versions)
+    if "pdf" in formats and roster_path and pdflatex_available():
+        problems = check_printable(students, roster_path)  # never a name printed as boxes
+        if problems:
+            raise SpecError(problems)
     bank = load_bank(bank_paths)
     exam_versions = assemble(spec, bank, students)
     names = check_distinct([v.student.id for v in exam_versions])

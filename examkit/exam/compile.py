@@ -1,8 +1,9 @@
 """Compile .tex files to PDF with TeX, in parallel; a failure names its question and log lines.
 
 Bank text reaches TeX as ASCII, so pdflatex sets most files. A file holding other characters (a
-student's name in Greek or Chinese, an id like `é1`) goes to LuaLaTeX, whose fallback fonts
-(templates/latex/fonts.tex.j2) cover most scripts; a character no font has is a warning naming it.
+student's name in Greek or Chinese, an id like `é1`) goes to LuaLaTeX, which sets each name in its
+own script's font (exam/scripts.py, templates/latex/fonts.tex.j2); a character no font has fails
+the file, naming it, since a blank in a student's name cannot be handed out.
 
 An exam prints "Page N of M", which needs the page total from a first pass: documents that use
 it get a `-draftmode` pass (no PDF written) before the real one. A line that runs more than
@@ -33,7 +34,7 @@ from .batch import Batch, log_sections, page_counts, plan, write_batch
 from .pdfsplit import reproducible_id, split_pdf
 
 TEX_PACKAGES = "texlive-latex-base texlive-latex-extra texlive-fonts-recommended"
-UNICODE_PACKAGES = "texlive-luatex fonts-cmu fonts-dejavu-core fonts-droid-fallback"
+UNICODE_PACKAGES = "texlive-luatex fonts-cmu fonts-dejavu-core fonts-noto-core fonts-noto-cjk"
 INSTALL_HINT = (
     f"pdflatex was not found. Install TeX Live (Debian/Ubuntu: sudo apt-get install {TEX_PACKAGES}; "
     "macOS: MacTeX) and rebuild; the .tex sources were written and can be compiled by hand."
@@ -234,11 +235,10 @@ def _checked(tex: Path, pdf: Path, log_text: str, offset: int = 0) -> CompileRes
         message = "\n".join(m for m, _ in overfull)
         return CompileResult(tex, None, False, message, overfull[0][1])
     missing = missing_characters(log_text)
-    warning = (
-        f"{tex.name}: no installed font has {', '.join(missing)}, so it printed as a blank: give the name in "
-        "Latin letters in the roster, or add a font with that script to templates/latex/fonts.tex.j2's fallbacks"
-    ) if missing else ""  # fmt: skip
-    return CompileResult(tex, pdf, True, warning=warning)
+    if missing:  # a name checked by exam/scripts.py never gets here; other text might
+        return CompileResult(tex, None, False, f"{tex.name}: no installed font has {', '.join(missing)}, so it would "
+                             f"print as a blank: install {UNICODE_PACKAGES}, or write it in another script")  # fmt: skip
+    return CompileResult(tex, pdf, True)
 
 
 def compile_one(tex: Path, timeout: float = 120) -> CompileResult:

@@ -10,12 +10,13 @@ import sympy as sp
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..bank.figures import figure_key, render_figure
-from ..bank.render import format_number
 from ..checking.parse import AnswerError, Equation, parse_math
 from ..markup import to_latex
 from ..markup.latex import math_or_text
+from ..markup.numbers import format_number
 from ..resources import bundled
 from .names import safe_file_name
+from .scripts import FALLBACK_FONTS, MAIN_FONTS, name_tex
 
 LINE_CM = 0.75
 
@@ -111,7 +112,9 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(tex=to_latex, pts=_pts, mm=_mm, points_label=_points_label, mathtex=mathtex, keytext=_keytext)
+    env.filters.update(name=name_tex)  # a student's name or id, in its own script's font
     env.globals.update(answer_space=answer_space, key_answer=key_answer)
+    env.globals.update(main_fonts=MAIN_FONTS, fallback_fonts=FALLBACK_FONTS)
     return env
 
 

@@ -15,7 +15,8 @@ READABLE_FORMATS = ("examkit-manifest/1", FORMAT)  # /1 has no option order: reb
 
 
 def part_entry(part) -> dict:
-    entry = {"id": part.id, "label": part.label, "type": part.type, "points": part.points, "answer": part.answer_text}
+    entry = {"id": part.id, "label": part.label, "type": part.type, "response": str(part.response),
+             "points": part.points, "answer": part.answer_text}  # fmt: skip
     if part.response == "number":
         entry["value"] = part.answer
         entry["tolerance"] = part.tolerance

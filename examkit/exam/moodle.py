@@ -15,9 +15,9 @@ import html
 import xml.etree.ElementTree as ET
 from math import isclose
 
-from ..checking.check import check_answer
 from ..checking.numeric import decimal_inside, half_credit_answers, tolerance_width
 from ..markup import to_moodle
+from ..parts.check import check_answer
 from .exports import BY_HAND, auto_graded, figures_of, machine_number, part_label, question_title, slots, variant_tag
 
 __all__ = ["machine_number", "moodle_xml", "question_name"]

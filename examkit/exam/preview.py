@@ -10,9 +10,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..bank.figures import render_figure
-from ..bank.render import format_number
 from ..markup import to_html
 from ..markup.mathml import math_to_mathml
+from ..markup.numbers import format_number
 from ..resources import bundled
 from .latex import mathtex
 

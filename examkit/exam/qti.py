@@ -18,9 +18,9 @@ import io
 import xml.etree.ElementTree as ET
 import zipfile
 
-from ..checking.check import check_answer
 from ..checking.numeric import accepted_interval, decimal_inside
 from ..markup import to_moodle
+from ..parts.check import check_answer
 from .exports import BY_HAND, auto_graded, figures_of, machine_number, part_label, question_title, slots, variant_tag
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"

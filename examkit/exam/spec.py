@@ -78,6 +78,7 @@ class Student:
     name: str = ""
     email: str = ""  # optional roster columns: how an LMS knows the student (`gradebook.py`)
     username: str = ""
+    line: int = 0  # of its row in the roster, for messages
 
 
 @dataclass
@@ -190,9 +191,8 @@ def load_roster(path) -> list[Student]:
             problems.append(Problem(str(path), line, f"duplicate student_id {sid!r} (first on line {seen[sid]})"))
             continue
         seen[sid] = line
-        students.append(
-            Student(sid, *((row.get(key) or "").strip() if key else "" for key in (name_key, email_key, user_key)))
-        )
+        name, email, username = ((row.get(key) or "").strip() if key else "" for key in (name_key, email_key, user_key))
+        students.append(Student(sid, name, email, username, line))
     if problems:
         raise SpecError(problems)
     if not students:

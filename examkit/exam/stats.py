@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
+
+from .mark import UNMARKED
 
 VARIANCE = "population"
-PENDING = ("unmarked", "review")  # no score yet: grade.UNMARKED (a person marks it), "review" (a scanned mark to check)
+PENDING = (UNMARKED, "review")  # no score yet: a person marks it, or a scanned mark to check
 
 
 def slot_map(versions: dict) -> tuple[dict, list]:
@@ -151,3 +153,49 @@ def describe(rel: dict) -> list[str]:
             lines.append(f"{name} not computed: {rel.get(key + '_reason') or 'no data'}")
     head = f"reliability over {rel['students']} student(s) and {rel.get('slots', 0)} slot(s): "
     return [head + "; ".join(lines)] + [f"  note: {n}" for n in rel.get("notes", [])]
+
+
+def item_analysis(marks, totals, versions) -> dict:
+    """Per question (template id): mean score share, discrimination (item vs rest-of-test
+    correlation), the most frequent misconceptions and, for choice parts, how often each option
+    was picked (by option text: letters differ between versions). Per slot (the variants drawn
+    for one position) and for the exam, KR-20 and Cronbach's alpha: `stats.py`."""
+    per_item = defaultdict(lambda: defaultdict(float))
+    maxima, misconceptions = defaultdict(float), defaultdict(Counter)
+    picks = defaultdict(Counter)  # (qid, part) -> option text -> times picked
+    options = defaultdict(dict)  # (qid, part) -> option text -> correct
+    pickers = defaultdict(int)
+    for m in marks:
+        if m.status == UNMARKED:  # not a 0: left out until marked (slot_statistics counts them apart)
+            continue
+        per_item[m.qid][m.student_id] += m.score
+        maxima[(m.qid, m.student_id)] += m.max_score
+        if m.misconception:
+            misconceptions[m.qid][m.misconception] += 1
+        if m.options:
+            options[m.qid, m.part].update(m.options)
+            pickers[m.qid, m.part] += 1
+            picks[m.qid, m.part].update(m.chosen)
+    rows = []
+    for qid, scores in sorted(per_item.items()):
+        students = sorted(scores)
+        shares = [scores[s] / maxima[(qid, s)] if maxima[(qid, s)] else 0 for s in students]
+        rest = [totals[s] - scores[s] for s in students]
+        r = pearson(shares, rest)
+        distractors = {
+            part: [{"option": text, "correct": right, "picked": picks[q, part][text],
+                    "share": round(picks[q, part][text] / pickers[q, part], 4)} for text, right in opts.items()]
+            for (q, part), opts in sorted(options.items()) if q == qid
+        }  # fmt: skip
+        rows.append(
+            {
+                "qid": qid,
+                "students": len(students),
+                "mean_score": round(statistics.fmean(shares), 4),
+                "discrimination": None if r is None else round(r, 4),
+                "misconceptions": misconceptions[qid].most_common(3),
+                "distractors": distractors,
+            }
+        )
+    slots, rel = slot_statistics(marks, versions)
+    return {"questions": rows, "slots": slots, "reliability": rel}

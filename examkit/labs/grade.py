@@ -3,27 +3,22 @@ grades.csv and a Canvas-importable CSV. Results live in SQLite so an interrupted
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
-import json
-import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .. import gradebook
-from ..gradebook import Entry
 from . import get_lab
 from .extract import MAX_FILE_BYTES, SubmissionError, extract
 from .feedback import feedback_html
 from .files import read_capped
 from .jail.runner import run_probes
-from .jail.sandbox import Limits
+from .jail.sandbox import Limits, cgroup_problem
 from .jail.warm import WarmJail, WarmJailUnavailable
+from .reports import write_canvas_csv, write_grades_csv, write_outputs, write_review
+from .results_store import ResultStore, result_key
 from .submissions import apply_roster, collect
-
-GRADER_VERSION = "5"  # cached results of older graders are not reused
 
 
 def _seed(lab: str, seed: int) -> int:
@@ -133,27 +128,6 @@ def reading_notes(extracted, failures: list, contract: set) -> list[str]:
     return notes[:12] + ([f"... and {len(notes) - 12} more"] if len(notes) > 12 else [])
 
 
-# --- batch ---------------------------------------------------------------------------------------
-class ResultStore:
-    """SQLite cache of finished submissions, keyed by lab, grading seed, grader version and file hash."""
-
-    def __init__(self, path: Path):
-        self.lock = threading.Lock()
-        self.db = sqlite3.connect(str(path), check_same_thread=False)
-        self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, name TEXT, results TEXT)")
-        self.db.commit()
-
-    def get(self, key):
-        with self.lock:
-            row = self.db.execute("SELECT results FROM results WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def put(self, key, name, results):
-        with self.lock:
-            self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (key, name, json.dumps(results)))
-            self.db.commit()
-
-
 def grade_batch(
     lab: str, submissions, out, jobs: int = 2, seed: int = 0, sandbox: bool = True, progress=None, roster=None
 ) -> dict:
@@ -164,6 +138,7 @@ def grade_batch(
         apply_roster(found, Path(roster))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    warnings = [problem] if sandbox and (problem := cgroup_problem()) else []
     store = ResultStore(out / "results.sqlite")
     reused = []
     jails, local = [], threading.local()
@@ -181,11 +156,11 @@ def grade_batch(
         """Grade (or reuse) one submission and write its outputs; cached only once all are written."""
         path = submission.path
         data = read_capped(path, MAX_FILE_BYTES)
-        key = f"{lab}|{seed}|{GRADER_VERSION}|{hashlib.sha256(data).hexdigest() if data is not None else 'unreadable'}"
+        key = result_key(lab, seed, data)
         results = store.get(key)
         if results is not None:  # the same file graded before (a re-run, or a copy): its page without pictures
             reused.append(submission.name)
-            _write_outputs(out / submission.name, results, feedback_html(lab, path.name, results))
+            write_outputs(out / submission.name, results, feedback_html(lab, path.name, results))
             return results
         try:
             results = grade_submission(lab, path, seed, sandbox, worker_jail())
@@ -193,7 +168,7 @@ def grade_batch(
             local.jail = None
             results = grade_submission(lab, path, seed, sandbox)
         extras = results.pop("extras", {})
-        _write_outputs(out / submission.name, results, feedback_html(lab, path.name, {**results, "extras": extras}))
+        write_outputs(out / submission.name, results, feedback_html(lab, path.name, {**results, "extras": extras}))
         store.put(key, path.name, results)
         return results
 
@@ -206,7 +181,7 @@ def grade_batch(
         except Exception as exc:
             results = failed_results(lab, f"grading failed ({type(exc).__name__}: {str(exc)[:200]}); re-run to retry")
             try:
-                _write_outputs(out / submission.name, results, feedback_html(lab, submission.path.name, results))
+                write_outputs(out / submission.name, results, feedback_html(lab, submission.path.name, results))
             except OSError:
                 pass  # the output folder itself fails: grades.csv and review.csv still list it
         if progress:
@@ -219,14 +194,8 @@ def grade_batch(
     finally:
         for jail in jails:
             jail.close()
-    title, checks, max_score = spec.title, spec.checks, spec.max_score
-    with open(out / "grades.csv", "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["submission", "student", "file", "score", "max_score"] + [c.name for c in checks])
-        for s, results in graded:
-            row = [s.name, s.student, str(s.path), results["score"], max_score]
-            writer.writerow(row + [t["score"] for t in results["tests"]])
-    write_canvas_csv(out / "canvas.csv", title, max_score, graded)
+    write_grades_csv(out / "grades.csv", spec.checks, spec.max_score, graded)
+    write_canvas_csv(out / "canvas.csv", spec.title, spec.max_score, graded)
     review = write_review(out / "review.csv", graded)
     return {
         "lab": lab,
@@ -234,38 +203,7 @@ def grade_batch(
         "reused": len(reused),
         "out": str(out),
         "scores": {s.name: r["score"] for s, r in graded},
-        "max_score": max_score,
+        "max_score": spec.max_score,
         "review": review,
+        "warnings": warnings,
     }
-
-
-def _write_outputs(folder: Path, results: dict, feedback: str | None = None) -> None:
-    folder.mkdir(exist_ok=True)
-    if feedback is not None:
-        (folder / "feedback.html").write_text(feedback)
-    (folder / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-
-
-def write_canvas_csv(path: Path, title: str, max_score: float, graded) -> None:
-    """canvas.csv for the graded submissions (`examkit/gradebook.py` writes it)."""
-    entries = [Entry(s.student, s.canvas_id, s.sis_id, s.login, score=results["score"]) for s, results in graded]
-    gradebook.write_canvas_csv(path, title, max_score, entries)
-
-
-def write_review(path: Path, graded) -> list[str]:
-    """Submissions a person should look at: zero scores, time-outs, and what could not be graded."""
-    rows = []
-    for s, results in graded:
-        outputs = " ".join(t["output"] for t in results["tests"])
-        reasons = [why for why, hit in (
-            ("score 0", results["score"] == 0),
-            ("timed out", "timed out" in outputs),
-            ("not graded", "not graded" in outputs or "grading failed" in results.get("output", "")),
-        ) if hit]  # fmt: skip
-        if reasons:
-            rows.append([s.name, s.student, str(s.path), "; ".join(reasons), results.get("output", "")[:300]])
-    with open(path, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["submission", "student", "file", "why", "notes"])
-        writer.writerows(rows)
-    return [r[0] for r in rows]

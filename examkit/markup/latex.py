@@ -62,6 +62,11 @@ UNICODE_TEXT = {
 }
 
 
+def escape_specials(text: str) -> str:
+    """Only TeX's special characters escaped: for names, which LuaLaTeX sets as Unicode text."""
+    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
 def escape_latex(text: str) -> str:
     """Prose for pdflatex: special characters escaped, Unicode symbols as math."""
     out = []

@@ -8,20 +8,31 @@ on the response kind, never on the part type's name.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import sympy as sp
 
 from ..checking.equivalence import Variables
 from ..checking.verdict import Verdict
 from .fields import COMPUTED
 
-# number: one number (with a tolerance and maybe a unit); formula: one line of math;
-# steps: a derivation, one step per line; options: option letters; text: prose marked by a person.
-RESPONSES = ("number", "formula", "steps", "options", "text")
+
+class Response(StrEnum):
+    """What a part asks the student for (a str: it is written to manifests and compared as text)."""
+
+    NUMBER = "number"  # one number, with a tolerance and maybe a unit
+    FORMULA = "formula"  # one line of math
+    STEPS = "steps"  # a derivation, one step per line
+    OPTIONS = "options"  # option letters
+    TEXT = "text"  # prose, marked by a person
+
+
+RESPONSES = tuple(Response)
 
 
 class PartType:
     name: str
-    response: str
+    response: Response
     default_select: str | None = None  # option parts: "single" or "multiple"
     fields: dict = {}  # the type's own YAML fields, as JSON Schema (`parts/fields.py`)
     required: tuple = ()

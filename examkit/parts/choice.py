@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..checking.choice import read_letters, score_fraction
 from ..checking.verdict import Verdict
-from .base import PartType
+from .base import PartType, Response
 from .fields import OPTION
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -18,7 +18,7 @@ def _truthy(text: str) -> bool:
 
 
 class Choice(PartType):
-    response = "options"
+    response = Response.OPTIONS
     fields = {
         "select": {"enum": ["single", "multiple"]},
         "partial": {"enum": ["all_or_nothing", "right_minus_wrong", "per_option"]},

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..checking.derivation import check_derivation
 from ..checking.parse import parse_math
 from ..checking.verdict import Verdict
-from .base import student_symbols
+from .base import Response, student_symbols
 from .expression import Expression
 from .fields import MATH
 
@@ -19,7 +19,7 @@ class Derivation(Expression):
     """Built like an expression (the target is its key), plus the printed start and model steps."""
 
     name = "derivation"
-    response = "steps"
+    response = Response.STEPS
     fields = Expression.fields | {"start": MATH, "steps": {"type": "array", "items": MATH, "minItems": 1}}
     required = ("answer", "start", "steps")
     answer_lines = 8  # lines of the answer box, unless the part says `lines:`

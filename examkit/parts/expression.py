@@ -7,7 +7,7 @@ from ..checking.equivalence import equivalent_equations, equivalent_expressions
 from ..checking.parse import AnswerError, Equation, read_math
 from ..checking.slips import expression_slips
 from ..checking.verdict import Verdict
-from .base import Computed, mistake_verdict, student_symbols
+from .base import Computed, Response, mistake_verdict, student_symbols
 from .fields import COMPUTED, LINES, MATH, NAME
 
 
@@ -48,7 +48,7 @@ def _asked(expected, part):
 
 class Expression(Computed):
     name = "expression"
-    response = "formula"
+    response = Response.FORMULA
     fields = COMPUTED | {"unknown": NAME, "lines": LINES, "define": {"type": "object", "additionalProperties": MATH}}
     answer_lines = 3  # where a written surface (Moodle's essay box) needs a height
 

@@ -7,7 +7,7 @@ import re
 from ..checking.numeric import DEFAULT_TOLERANCE, figures_asked, judge, read_number, square_side
 from ..checking.slips import numeric_slips
 from ..checking.verdict import Verdict
-from .base import Computed, mistake_verdict, numeric_symbols
+from .base import Computed, Response, mistake_verdict, numeric_symbols
 from .fields import COMPUTED, NAME, TEXT, TOLERANCE
 
 IMPRECISE_CREDIT = 0.5
@@ -15,7 +15,7 @@ IMPRECISE_CREDIT = 0.5
 
 class Numeric(Computed):
     name = "numeric"
-    response = "number"
+    response = Response.NUMBER
     # square: the answer is the side of a square feature map, so '7 × 7' and '7x7' read as 7
     # fraction_of: the key is a count out of this parameter, so any m/n reads as a miscount
     fields = COMPUTED | {"unit": TEXT, "tolerance": TOLERANCE, "square": {"type": "boolean"}, "fraction_of": NAME}

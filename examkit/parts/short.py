@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..checking.parse import AnswerError
 from ..checking.verdict import Verdict
-from .base import PartType
+from .base import PartType, Response
 from .fields import LINES, NUMBER, TEXT
 
 MAX_LENGTH = 20_000
@@ -13,7 +13,7 @@ ANSWER_LINES = 5  # ruled lines of answer space, unless the part says `lines:`
 
 class Short(PartType):
     name = "short"
-    response = "text"
+    response = Response.TEXT
     fields = {
         "rubric": {
             "type": "array",
@@ -52,7 +52,7 @@ class Short(PartType):
 def self_marked(rubric, marks: dict, points: float) -> Verdict:
     """The student's own mark of a written answer (drill, practice app, mock exams): `marks` maps a
     rubric item's index to the share of it the answer made (1, 0.5 or 0); capped at the part's points."""
-    from ..bank.render import format_number
+    from ..markup.numbers import format_number
 
     earned = min(points, sum(float(r["points"]) * marks.get(i, 0.0) for i, r in enumerate(rubric)))
     status = "correct" if earned >= points else ("partial" if earned > 0 else "incorrect")

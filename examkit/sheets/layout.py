@@ -15,18 +15,33 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..parts import part_type
+from ..parts.base import Response
 
 PAGE_W, PAGE_H = 210.0, 297.0
 MARK_SIZE = 6.0
 MARKS = ((12.0, 12.0), (198.0, 12.0), (12.0, 285.0), (198.0, 285.0))  # corner-mark centres
 QR_BOX = (164.0, 20.0, 26.0)  # left, top, size
-TOP, BOTTOM, LEFT, RIGHT = 68.0, 278.0, 18.0, 192.0
+TOP, BOTTOM, LEFT, RIGHT = 66.0, 280.0, 18.0, 192.0
+TOP_NEXT = 50.0  # pages after the first carry no instructions
 RADIUS = 1.65
-PITCH_X, PITCH_Y = 5.0, 4.3
+PITCH_X, PITCH_Y = 4.6, 4.3  # four 6-column digit grids to a row
 LABEL_W = 13.0
-GAP = 5.0
+GAP = 4.0
 PAYLOAD_PREFIX = "EXAMKIT-SHEET/1"
-CHOICE, DIGITS, SCORE = "choice", "digits", "score"
+
+
+class FieldKind(StrEnum):
+    """How a part is answered on paper: bubbles, a digit grid, or the marker's score row."""
+
+    CHOICE = "choice"
+    DIGITS = "digits"
+    SCORE = "score"
+
+
+CHOICE, DIGITS, SCORE = FieldKind
 
 
 @dataclass(frozen=True)
@@ -81,10 +96,12 @@ def read_payload(text: str) -> dict | None:
     return {"exam": parts[1], "code": parts[2], "page": int(parts[3]), "pages": int(parts[4])}
 
 
-def kind_of(entry: dict) -> str:
-    if entry.get("options"):
+def kind_of(entry: dict) -> FieldKind:
+    """From the part's response (manifests before it was recorded: from its part type)."""
+    response = entry.get("response") or part_type(entry["type"]).response
+    if response == Response.OPTIONS:
         return CHOICE
-    return DIGITS if entry["type"] == "numeric" else SCORE
+    return DIGITS if response == Response.NUMBER else SCORE
 
 
 def digit_columns(entry: dict) -> int:
@@ -149,27 +166,46 @@ def _placed(f: Field, x: float, y: float) -> Field:
     return f
 
 
+def page_top(number: int) -> float:
+    """Where fields start: below the instructions on the first page, below the QR code after it."""
+    return TOP if number == 1 else TOP_NEXT
+
+
+def _lowest_spot(skyline: list, w: float, top: float, floor: float) -> tuple[float, float] | None:
+    """The highest free (x, y) for a field `w` wide, no higher than `floor`, leftmost on ties.
+    `skyline` lists (x0, x1, bottom) of what is placed; a field sits GAP below what it overlaps."""
+    best = None
+    for x in sorted({LEFT} | {x1 + GAP for _, x1, _ in skyline}):
+        if x + w > RIGHT + 1e-9:
+            continue
+        y = max([top, floor] + [b + GAP for x0, x1, b in skyline if x0 < x + w - 1e-9 and x1 > x + 1e-9])
+        if best is None or y < best[1] - 1e-9:
+            best = (x, y)
+    return best
+
+
 def sheet_layout(version: dict, selects: dict | None = None) -> list[SheetPage]:
-    """The pages of one version's sheet: fields flowed left to right, top to bottom, in exam order.
-    `selects` maps (question number, part id) to "single"/"multiple" for choice parts (the
-    manifest records it as `select`)."""
+    """The pages of one version's sheet, fields in exam order: each goes to the highest free spot
+    no higher than the field before it, so short fields fill the room beside a tall digit grid and
+    the sheet still reads top to bottom. `selects` maps (question number, part id) to
+    "single"/"multiple" for choice parts (the manifest records it as `select`)."""
     from ..bank.template import part_labels
 
-    pages, fields = [], []
-    x, y, shelf = LEFT, TOP, 0.0
+    pages, fields, skyline, floor = [], [], [], TOP
     for q in version["questions"]:
         labels = part_labels(len(q["parts"]))
         for entry, default_label in zip(q["parts"], labels):
             label = entry.get("label", default_label) or ""
             select = (selects or {}).get((q["number"], entry["id"])) or entry.get("select") or "single"
             f = _field(q, entry, label, select)
-            if x + f.w > RIGHT + 1e-9 and x > LEFT:
-                x, y, shelf = LEFT, y + shelf + GAP, 0.0
-            if y + f.h > BOTTOM + 1e-9 and fields:
+            top = page_top(len(pages) + 1)
+            spot = _lowest_spot(skyline, f.w, top, floor) or (LEFT, max([floor] + [b + GAP for *_, b in skyline]))
+            if spot[1] + f.h > BOTTOM + 1e-9 and fields:
                 pages.append(SheetPage(len(pages) + 1, fields))
-                fields, x, y, shelf = [], LEFT, TOP, 0.0
-            fields.append(_placed(f, x, y))
-            x += f.w + GAP
-            shelf = max(shelf, f.h)
+                fields, skyline, floor = [], [], page_top(len(pages) + 1)
+                spot = (LEFT, floor)
+            fields.append(_placed(f, *spot))
+            skyline.append((spot[0], spot[0] + f.w, spot[1] + f.h))
+            floor = spot[1]
     pages.append(SheetPage(len(pages) + 1, fields))
     return pages

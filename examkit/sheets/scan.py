@@ -1,10 +1,10 @@
 """`examkit exam scan`: read filled answer sheets (a multi-page PDF or a folder of images) back
 into the answers CSV `exam grade` takes.
 
-Each page is aligned by its four corner marks (a perspective transform, so skew, scale and a
-shifted print all come out), identified by its QR code (exam, version, page), and every bubble of
-its layout (`layout.py`) is measured as the share of ink inside it, against the page's own paper
-and ink levels. A bubble is marked, empty, or doubtful (a light, partly erased or stray mark);
+Each page is found and aligned by its four corner marks (`align.py`: any background, uneven
+light, a homography, so perspective, rotation, scale and a shifted print all come out), identified
+by its QR code (exam, version, page), and every bubble of its layout (`layout.py`) is measured as
+the share of ink inside it, against the paper around it and the ink of the page's corner marks. A bubble is marked, empty, or doubtful (a light, partly erased or stray mark);
 a field with a doubtful bubble, or with two marks where one is allowed, is left empty in the CSV
 and listed for a person to look at, never guessed. A page that cannot be read is listed too, and
 the other pages are still read.
@@ -13,14 +13,17 @@ the other pages are still read.
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import layout as L
+from .align import PAPER_WINDOW_MM, PX_PER_MM, cv2, local_paper, upright
 
-PX_PER_MM = 8.0  # the aligned page: 1680 x 2376 px
+PAPER_MAP_PX_MM = 2.0  # the resolution of the paper-level map: fine enough to see paper between bubbles
+MAX_INK_SHARE = 0.75  # the ink is at least this much darker than its paper, whatever the marks measure
 MARKED, EMPTY = 0.45, 0.15  # ink share inside a bubble: marked above, empty below, doubtful between
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pgm", ".ppm"}
 CSV_HEADER = ["student_id", "question", "part", "answer", "marker_score", "review"]
@@ -60,16 +63,9 @@ class ScanResult:
         }
 
 
-def _cv2():
-    import cv2
-
-    cv2.setNumThreads(1)
-    return cv2
-
-
 def page_images(source: Path, dpi: int = 200):
     """(name, grayscale image) for every page: a PDF's pages, an image, or a folder's images."""
-    cv2 = _cv2()
+    cv = cv2()
     source = Path(source)
     if source.is_dir():
         files = sorted(p for p in source.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES | {".pdf"})
@@ -83,7 +79,7 @@ def page_images(source: Path, dpi: int = 200):
         if path.suffix.lower() == ".pdf":
             yield from pdf_pages(path, dpi)
             continue
-        image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        image = cv.imread(str(path), cv.IMREAD_GRAYSCALE)
         yield path.name, (image if image is not None else f"{path.name}: not a readable image")
 
 
@@ -103,119 +99,70 @@ def pdf_pages(path: Path, dpi: int):
     pdf.close()
 
 
-def _corner_marks(gray: np.ndarray):
-    """The centres of the four corner squares (top-left, top-right, bottom-left, bottom-right)."""
-    cv2 = _cv2()
-    h, w = gray.shape
-    px_mm = max(h, w) / L.PAGE_H
-    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    expected = (L.MARK_SIZE * px_mm) ** 2
-    found = []
-    for c in contours:
-        area = cv2.contourArea(c)
-        if not 0.4 * expected < area < 2.2 * expected:
-            continue
-        x, y, bw, bh = cv2.boundingRect(c)
-        if not 0.7 < bw / bh < 1.4 or area < 0.75 * bw * bh * 0.9:
-            continue
-        m = cv2.moments(c)
-        found.append((m["m10"] / m["m00"], m["m01"] / m["m00"]))
-    corners = []
-    for cx, cy in ((0, 0), (w, 0), (0, h), (w, h)):
-        best = min(found, key=lambda p: (p[0] - cx) ** 2 + (p[1] - cy) ** 2, default=None)
-        if best is None or ((best[0] - cx) ** 2 + (best[1] - cy) ** 2) ** 0.5 > 0.25 * min(h, w):
-            return None
-        corners.append(best)
-    return corners if len(set(corners)) == 4 else None
+class Levels:
+    """The paper and ink grey levels of an aligned page, measured locally: the paper from its
+    brightest grey within a few millimetres (a map at 2 px/mm), the ink as the corner marks' share
+    of their own paper, so a bubble on a page's dim side is judged against the dim paper around it."""
+
+    def __init__(self, page: np.ndarray):
+        cv = cv2()
+        step = int(PX_PER_MM / PAPER_MAP_PX_MM)
+        h, w = page.shape
+        small = cv.resize(page, (w // step, h // step), interpolation=cv.INTER_AREA)
+        self.map = local_paper(small, int(PAPER_WINDOW_MM * PAPER_MAP_PX_MM) | 1).astype(np.float32)
+        shares = []
+        half = L.MARK_SIZE * PX_PER_MM / 2 * 0.6
+        for x, y in L.MARKS:
+            mark = page[int(y * PX_PER_MM - half) : int(y * PX_PER_MM + half),
+                        int(x * PX_PER_MM - half) : int(x * PX_PER_MM + half)]  # fmt: skip
+            shares.append(float(np.median(mark)) / max(self.paper(x, y), 1.0))
+        self.ink_share = min(float(np.median(shares)), MAX_INK_SHARE)
+
+    def paper(self, x_mm: float, y_mm: float) -> float:
+        return float(self.map[int(y_mm * PAPER_MAP_PX_MM), int(x_mm * PAPER_MAP_PX_MM)])
+
+    def at(self, x_mm: float, y_mm: float) -> tuple[float, float]:
+        """(paper, ink) grey levels at a point of the page."""
+        paper = self.paper(x_mm, y_mm)
+        return paper, paper * self.ink_share
 
 
-def align(gray: np.ndarray):
-    """The page warped to PX_PER_MM in the layout's millimetres, or None without its corner marks."""
-    cv2 = _cv2()
-    corners = _corner_marks(gray)
-    if corners is None:
-        return None
-    source = np.float32(corners)
-    target = np.float32([(x * PX_PER_MM, y * PX_PER_MM) for x, y in L.MARKS])
-    matrix = cv2.getPerspectiveTransform(source, target)
-    size = (int(L.PAGE_W * PX_PER_MM), int(L.PAGE_H * PX_PER_MM))
-    return cv2.warpPerspective(gray, matrix, size, flags=cv2.INTER_AREA, borderValue=255)
-
-
-def read_code(page: np.ndarray) -> dict | None:
-    """The QR payload, read where the sheet prints it (top right): a page scanned upside down has
-    its code bottom left, so it is not read here and `upright` turns it."""
-    cv2 = _cv2()
-    left, top, size = L.QR_BOX
-    pad = 6
-    crop = page[int((top - pad) * PX_PER_MM) : int((top + size + pad) * PX_PER_MM),
-                int((left - pad) * PX_PER_MM) : int((left + size + pad) * PX_PER_MM)]  # fmt: skip
-    detector = cv2.QRCodeDetector()
-    for image in (crop, cv2.GaussianBlur(crop, (3, 3), 0)):
-        text, _, _ = detector.detectAndDecode(image)
-        if text:
-            return L.read_payload(text)
-    return None
-
-
-def upright(gray: np.ndarray):
-    """(aligned page, QR payload) whichever way up the page was scanned (portrait or landscape,
-    either end first), or (None, why)."""
-    turns = (1, 3) if gray.shape[1] > gray.shape[0] else (0, 2)
-    aligned = False
-    for turn in turns:
-        page = align(np.ascontiguousarray(np.rot90(gray, turn)))
-        if page is None:
-            continue
-        aligned = True
-        for flip in (0, 2):
-            candidate = np.ascontiguousarray(np.rot90(page, flip))
-            code = read_code(candidate)
-            if code is not None:
-                return candidate, code
-    if not aligned:
-        return None, "no answer-sheet corner marks found (is it a sheet, scanned whole?)"
-    return None, "the sheet's QR code could not be read"
-
-
-def ink_levels(page: np.ndarray) -> tuple[float, float]:
-    """(paper, ink) grey levels of this page: its light background and its corner marks."""
-    paper = float(np.percentile(page, 90))
-    x, y = L.MARKS[0]
-    half = L.MARK_SIZE * PX_PER_MM / 2 * 0.6
-    ink = float(np.median(page[int(y * PX_PER_MM - half) : int(y * PX_PER_MM + half),
-                               int(x * PX_PER_MM - half) : int(x * PX_PER_MM + half)]))  # fmt: skip
-    return paper, min(ink, paper - 60)
-
-
-def bubble_ink(page: np.ndarray, bubble: L.Bubble, paper: float, ink: float, radius: float) -> float:
+def bubble_ink(page: np.ndarray, bubble: L.Bubble, levels: Levels, radius: float) -> float:
+    """The share of ink inside a bubble's printed outline: 0 for bare paper, 1 for the marks' ink."""
+    paper, ink = levels.at(bubble.x, bubble.y)
     r = radius * 0.72 * PX_PER_MM  # inside the printed outline
     cx, cy = bubble.x * PX_PER_MM, bubble.y * PX_PER_MM
-    x0, x1, y0, y1 = int(cx - r), int(cx + r) + 1, int(cy - r), int(cy + r) + 1
-    patch = page[y0:y1, x0:x1].astype(np.float32)
-    yy, xx = np.mgrid[y0:y1, x0:x1]
-    inside = (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r
-    share = (paper - patch[inside]) / (paper - ink)
+    x0, y0 = int(cx - r), int(cy - r)
+    inside = _disc(r, round(cx - x0, 2), round(cy - y0, 2))
+    patch = page[y0 : y0 + inside.shape[0], x0 : x0 + inside.shape[1]][inside].astype(np.float32)
+    share = (paper - patch) / (paper - ink)
     return float(np.clip(share, 0, 1).mean())
+
+
+@functools.lru_cache(maxsize=256)
+def _disc(r: float, cx: float, cy: float) -> np.ndarray:
+    """The pixels within `r` of (cx, cy), a point in the first pixels of a (2r + 2)-square patch."""
+    size = int(2 * r) + 2
+    yy, xx = np.mgrid[0:size, 0:size]
+    return (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r
 
 
 def _state(value: float) -> str:
     return "marked" if value >= MARKED else ("empty" if value <= EMPTY else "doubtful")
 
 
-def read_field(page, f: L.Field, paper: float, ink: float) -> tuple[str, str | None]:
+def read_field(page, f: L.Field, levels: Levels) -> tuple[str, str | None]:
     """(answer, doubt): the field's reading, or "" and why a person must look at it."""
     states = {}
     for b in f.bubbles:
         radius = L.RADIUS * (0.8 if b.group == "point" else 1.0)
-        states[b] = _state(bubble_ink(page, b, paper, ink, radius))
+        states[b] = _state(bubble_ink(page, b, levels, radius))
     faint = [b for b, s in states.items() if s == "doubtful"]
     if faint:
         where = ", ".join(_bubble_name(f, b) for b in faint[:4])
         return "", f"a light or partly erased mark ({where})"
     marked = [b for b, s in states.items() if s == "marked"]
-    if f.kind == L.DIGITS and not marked and written_in_boxes(page, f, paper, ink):
+    if f.kind == L.DIGITS and not marked and written_in_boxes(page, f, levels):
         return "", "a number is written in the boxes but no bubble is filled"
     if f.kind == L.CHOICE:
         if f.select == "single" and len(marked) > 1:
@@ -228,12 +175,13 @@ def read_field(page, f: L.Field, paper: float, ink: float) -> tuple[str, str | N
     return _number(f, marked)
 
 
-def written_in_boxes(page, f: L.Field, paper: float, ink: float) -> bool:
+def written_in_boxes(page, f: L.Field, levels: Levels) -> bool:
     """Ink inside any write-in box of a digit grid (its printed lines left out)."""
     left, top, _, height = f.box
-    threshold = (paper + ink) / 2
     for c in range(f.columns):
         x0, x1 = left + c * L.PITCH_X + 0.9, left + (c + 1) * L.PITCH_X - 0.9
+        paper, ink = levels.at((x0 + x1) / 2, top + height / 2)
+        threshold = (paper + ink) / 2
         cell = page[int((top + 0.9) * PX_PER_MM) : int((top + height - 0.9) * PX_PER_MM),
                     int(x0 * PX_PER_MM) : int(x1 * PX_PER_MM)]  # fmt: skip
         if cell.size and (cell < threshold).mean() > WRITTEN_SHARE:
@@ -313,9 +261,9 @@ def scan(source, manifest: dict, dpi: int = 200, progress=None) -> ScanResult:
             result.unreadable.append(f"{name}: page {code['page']} is not on version {version['code']}'s sheet")
             continue
         result.read += 1
-        paper, ink = ink_levels(page)
+        levels = Levels(page)
         for f in pages[code["page"] - 1].fields:
-            answer, doubt = read_field(page, f, paper, ink)
+            answer, doubt = read_field(page, f, levels)
             if doubt:
                 result.doubts.append(Doubt(name, version["code"], f.name, doubt))
             score = answer if f.kind == L.SCORE else ""

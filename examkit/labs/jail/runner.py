@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from ..files import read_capped
 from .sandbox import Limits, run_jailed
 
 INSIDE = Path(__file__).resolve().parent / "inside"  # the harness: what runs in the jail
-LABS_DIR = INSIDE.parent.parent
+DIGITS = Path(find_spec("reference_models.digits").origin)  # the labs train on these, inside and out
 MAX_JSON_BYTES = 2_000_000
 MAX_ARRAY_BYTES = 64_000_000
 
@@ -101,7 +102,7 @@ def copy_harness(folder: Path) -> Path:
     package = harness / "lab_probes"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    shutil.copy(LABS_DIR / "digits.py", package / "digits.py")
+    shutil.copy(DIGITS, package / "digits.py")
     for key, lab in all_labs().items():
         (package / key).mkdir()
         (package / key / "__init__.py").write_text("")

@@ -167,7 +167,7 @@ class _Cgroup:
     """cgroup v1 (pids, memory) or v2 limits for one jail, when this process may create them."""
 
     def __init__(self, limits: Limits):
-        self.dirs = []
+        self.dirs, self.problem = [], None  # why no cgroup holds this jail (per-process limits still do)
         name = f"examkit-{uuid.uuid4().hex[:12]}"
         v2 = Path("/sys/fs/cgroup/cgroup.controllers")
         try:
@@ -190,13 +190,12 @@ class _Cgroup:
                     self.dirs.append(d)
                     for key, value in settings.items():
                         (d / key).write_text(str(value))
-        except OSError:
+            if not self.dirs:
+                self.problem = "this machine has no pids or memory cgroup controller"
+        except OSError as exc:
             self.close()
             self.dirs = []
-
-    @property
-    def active(self) -> bool:
-        return bool(self.dirs)
+            self.problem = f"{exc.strerror or exc} ({exc.filename or 'cgroup'})"
 
     def join(self):
         """Called in the child before exec: it and everything it starts live in the cgroup."""
@@ -225,6 +224,15 @@ class _Cgroup:
                 d.rmdir()
             except OSError:
                 pass
+
+
+def cgroup_problem(limits: Limits = Limits()) -> str | None:
+    """Why a jail here would run without its cgroup caps on processes and memory for the whole
+    jail (None if it would have them), tried once the way every jail tries: a grader reports it
+    instead of grading under weaker limits in silence."""
+    probe = _Cgroup(limits)
+    probe.close()
+    return None if probe.problem is None else f"no cgroup limits for the jail: {probe.problem}; per-process limits only"
 
 
 def _read_capped(stream, limit: int, sink: list, flags: list):

@@ -7,10 +7,10 @@ an exception) so one bad answer never stops a batch.
 
 from __future__ import annotations
 
-from ..parts import part_type
-from .errors import AnswerError, CheckerFault
-from .timeout import CheckTimeout, time_limit
-from .verdict import Verdict
+from ..checking.errors import AnswerError, CheckerFault
+from ..checking.timeout import CheckTimeout, time_limit
+from ..checking.verdict import Verdict
+from . import part_type
 
 CHECK_TIMEOUT_S = 2.0
 

@@ -19,6 +19,7 @@ from pathlib import Path
 INTERVAL_DAYS = {1: 0.0, 2: 1.0, 3: 3.0, 4: 7.0, 5: 21.0}
 TOP_BOX = max(INTERVAL_DAYS)
 DAY_S = 86400.0
+BUSY_S = 30.0  # how long a write waits for another one to finish
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS mocks (
     id TEXT PRIMARY KEY, spec TEXT NOT NULL, seed INTEGER NOT NULL, started REAL NOT NULL, minutes REAL NOT NULL,
     answers TEXT NOT NULL DEFAULT '{}', finished REAL, report TEXT);
 CREATE TABLE IF NOT EXISTS finished_variants (qid TEXT NOT NULL, seed INTEGER NOT NULL, PRIMARY KEY (qid, seed));
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -65,7 +67,9 @@ class ProgressStore:
         self.path = Path(path) if path else default_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(self.path))
+            self.db = sqlite3.connect(str(self.path), timeout=BUSY_S)
+            if writable:  # readers never wait on a writer (the practice server's threads, a drill beside it)
+                self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
             if writable:
                 self.db.execute("BEGIN IMMEDIATE")
@@ -202,6 +206,17 @@ class ProgressStore:
             "UPDATE mocks SET answers = ?, report = ?, finished = ? WHERE id = ?",
             (json.dumps(answers), json.dumps(report), at or time.time(), mock_id),
         )
+
+    def setting(self, key: str) -> str | None:
+        """A student's own choice kept with their progress (the exam date the plan aims at)."""
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str | None):
+        if value is None:
+            self._write("DELETE FROM settings WHERE key = ?", (key,))
+        else:
+            self._write("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
 
     def close(self):
         self.db.close()

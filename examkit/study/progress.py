@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from ..drill import schedule
-from ..drill.store import DAY_S
+from . import schedule
+from .store import DAY_S
 
 MASTERED_SCORE = 0.8
 EVIDENCE_TEMPLATES = 3  # distinct templates answered in full, at most the objective's count

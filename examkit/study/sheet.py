@@ -9,11 +9,21 @@ import random
 from pathlib import Path
 
 from ..exam.preview import question_view, render_page
-from .session import question_ref, select_templates
+from .schedule import question_ref, select_templates
 
 
 def build_sheet(bank, out, topic=None, objective=None, count: int = 10, seed: int = 0, questions=None) -> dict:
     """Draw `count` distinct templates (or the given qid / qid@seed list) and write the page."""
+    page, listed = sheet_page(bank, topic, objective, count, seed, questions)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return {"out": str(out), "seed": seed, "questions": listed}
+
+
+def sheet_page(bank, topic=None, objective=None, count: int = 10, seed: int = 0, questions=None):
+    """The sheet's HTML and the (qid, seed) of each question on it: the CLI writes it to a file,
+    the practice app serves it."""
     rng = random.Random(seed)
     if questions:
         chosen = []
@@ -36,9 +46,4 @@ def build_sheet(bank, out, topic=None, objective=None, count: int = 10, seed: in
         f"Practice sheet · {scope} · sheet seed {seed} · each question's id and seed reproduce it "
         f"(examkit bank show ID --seed N)"
     )
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        render_page("Generative models: practice", subtitle, views, show_answers=True, printable=True), encoding="utf-8"
-    )
-    return {"out": str(out), "seed": seed, "questions": listed}
+    return render_page("Generative models: practice", subtitle, views, show_answers=True, printable=True), listed

@@ -10,7 +10,9 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from ..study import mistakes
+from ..errors import NotFound
+from . import mistakes
+from .store import DAY_S
 
 RECENCY = 0.7  # an attempt weighs RECENCY times the one after it
 PRIOR_WEIGHT = 1.0  # pseudo-attempts at PRIOR_SCORE
@@ -103,3 +105,30 @@ def review_questions(attempts: list[dict], bank, count: int) -> list[str]:
     answered last, newest first."""
     found = mistakes.to_review(attempts, bank.templates)[:count]
     return [f"{rows[0]['qid']}@{rows[0]['seed']}" for rows in found]
+
+
+def select_templates(bank, topic=None, objective=None) -> list:
+    """The templates a drill or sheet draws from; an unknown topic or objective is the user's
+    mistake, and the message lists the valid ones."""
+    if topic is not None and topic not in bank.topics:
+        raise NotFound(f"no topic {topic!r}; choose one of: {', '.join(bank.topics)}")
+    objectives = sorted({o for t in bank for o in t.objectives})
+    if objective is not None and objective not in objectives:
+        raise NotFound(f"no objective {objective!r}; choose one of: {', '.join(objectives)}")
+    templates = list(bank.select(topic=topic, objective=objective))
+    if not templates:
+        raise NotFound(f"no question has topic {topic!r} and objective {objective!r} together")
+    return templates
+
+
+def question_ref(item: str) -> tuple[str, int | None]:
+    """`vae-kl-1d@7` -> ("vae-kl-1d", 7): the identity exams and drills share; no seed -> None."""
+    qid, _, seed = item.partition("@")
+    if seed and not seed.isdigit():
+        raise NotFound(f"{item}: write a question as ID or ID@SEED, with a whole-number seed")
+    return qid, int(seed) if seed else None
+
+
+def schedule_days(state, now: float) -> str:
+    days = max(0.0, (state.due - now) / DAY_S)
+    return "your next session" if days < 0.01 else f"{days:.2g} day(s)"

@@ -1,0 +1,50 @@
+"""The batch's memory: finished submissions in SQLite, keyed by what decides a grade (the lab, the
+grading seed, the grader's own sources and the file's bytes), so an interrupted batch resumes and
+a re-run after any change to the grader grades afresh."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+GRADED_BY = ("examkit/labs", "reference_models")  # every source a lab's score depends on
+
+
+@functools.cache
+def grader_version() -> str:
+    """A digest of the grader's sources (labs, jail, judges, reference models): no version to bump
+    by hand, and cached results of any other grader are never reused."""
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for folder in GRADED_BY:
+        for path in sorted((root / folder).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def result_key(lab: str, seed: int, data: bytes | None) -> str:
+    return f"{lab}|{seed}|{grader_version()}|{hashlib.sha256(data).hexdigest() if data is not None else 'unreadable'}"
+
+
+class ResultStore:
+    """SQLite cache of finished submissions, keyed by lab, grading seed, grader version and file hash."""
+
+    def __init__(self, path: Path):
+        self.lock = threading.Lock()
+        self.db = sqlite3.connect(str(path), check_same_thread=False)
+        self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, name TEXT, results TEXT)")
+        self.db.commit()
+
+    def get(self, key):
+        with self.lock:
+            row = self.db.execute("SELECT results FROM results WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, key, name, results):
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (key, name, json.dumps(results)))
+            self.db.commit()

@@ -1,0 +1,71 @@
+"""What every page of one practice app shares: the bank, the syllabus, the progress database, the
+clock and the server's settings; one per app (`app.extensions`), reached with `here()`."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from flask import abort, current_app, g
+
+from ...bank.identity import VariantIdentity, realize
+from ...study.store import ProgressStore
+
+KEY = "examkit"
+
+
+@dataclass
+class Practice:
+    bank: object
+    syllabus: dict
+    db_path: Path
+    exam_date: date | None  # --exam-date: the plan's date until the student sets their own
+    mock_spec: str | None  # the mock exam offered first
+    clock: Callable[[], float]
+    objectives: dict = field(init=False)
+    items: dict = field(init=False)
+
+    def __post_init__(self):
+        self.objectives = self.syllabus.get("objectives", {})
+        self.items = self.syllabus.get("items", {})
+
+    def topics(self) -> list[tuple[str, str]]:
+        return [(t, self.bank.topic_titles.get(t, t)) for t in self.bank.topics]
+
+    def variant_of(self, qid: str, seed: int):
+        """The variant a page shows; 404 for a question the bank does not have."""
+        self.known(qid)
+        return realize(self.bank, VariantIdentity(qid, seed))
+
+    def known(self, qid: str):
+        if qid not in self.bank.templates:
+            abort(404, f"no question {qid!r}")
+
+    def new_session(self) -> str:
+        """One answer form's session: unique, so its self-marks are recorded once."""
+        return f"web-{int(self.clock())}-{secrets.token_hex(4)}"
+
+    def plan_date(self) -> date | None:
+        """The exam date the plan aims at: the student's own (set on the progress page), else --exam-date."""
+        stored = store().setting("exam_date")
+        return date.fromisoformat(stored) if stored else self.exam_date
+
+
+def here() -> Practice:
+    return current_app.extensions[KEY]
+
+
+def store() -> ProgressStore:
+    """This request's connection to the progress database (closed when the request ends)."""
+    if "store" not in g:
+        g.store = ProgressStore(here().db_path)
+    return g.store
+
+
+def close_store(_exc=None):
+    s = g.pop("store", None)
+    if s is not None:
+        s.close()

@@ -1,0 +1,19 @@
+"""Values as a student reads them in plain text (the terminal drill, the mock report in the
+terminal): the expected answer of a part."""
+
+from __future__ import annotations
+
+from ..markup import to_terminal
+from ..markup.numbers import format_number
+from ..markup.unicode import math_to_unicode
+
+
+def expected_text(part) -> str:
+    """The key as typed back: a number with its unit, option letters, a formula in Unicode."""
+    if part.response == "number":
+        return format_number(part.answer, 6) + (f" {part.unit}" if part.unit else "")
+    if part.options:
+        return ", ".join(part.answer)
+    if part.answer_latex:
+        return math_to_unicode(part.answer_latex)
+    return to_terminal(part.answer_text)
