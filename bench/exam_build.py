@@ -91,6 +91,7 @@ def measure_final(out: Path, jobs: int) -> dict:
         "cpu_s_per_student": round((children + own) / students, 2),
         "tex_cpu_s_per_student": round(children / students, 2),
         "pdf_mb": round(sum(p.stat().st_size for p in report.pdfs) / 2**20, 1),
+        "largest_child_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),  # a TeX run's memory
         "warnings": len(report.warnings),  # glyphs no installed font has (fonts.tex.j2's fallbacks)
     }
 

@@ -229,7 +229,7 @@ def _run_passes(tex: Path, passes: list[list[str]], timeout: float, on_line=None
 
 
 def _checked(tex: Path, pdf: Path, log_text: str, offset: int = 0) -> CompileResult:
-    """The print checks on a document TeX set: lines into the margin fail it, missing glyphs warn."""
+    """The print checks on a document TeX set: a line into the margin or a missing glyph fails it."""
     overfull = overfull_lines(tex, log_text, offset=offset)
     if overfull:
         message = "\n".join(m for m, _ in overfull)
