@@ -15,7 +15,7 @@ from .bank.validate import DEFAULT_SEEDS, Report
 from .bank.validate import validate as _validate
 from .checking.equivalence import Equivalence, check_equivalence
 from .checking.verdict import Verdict
-from .errors import NotFound
+from .errors import NotFound, UsageError
 from .parts.check import check_answer
 from .resources import bundled
 
@@ -208,3 +208,141 @@ def practice_sheet(out, topic=None, objective=None, count: int = 10, seed: int =
     return build_sheet(
         load_bank(bank), out, topic=topic, objective=objective, count=count, seed=seed, questions=questions
     )
+
+
+# --- exams ----------------------------------------------------------------------------------------
+def exam_build(spec, out, roster=None, versions=None, formats="pdf", jobs=None, bank=None, answer_sheets=False,
+               progress_factory=None):  # fmt: skip
+    """`examkit exam build`: every version of an exam spec. A bad spec raises SpecError (its
+    problems with file and line), other bad input UsageError; TeX failures are in the report."""
+    from .exam.build import build_exam
+    from .exam.spec import SpecError
+
+    if isinstance(formats, str):
+        formats = [f.strip() for f in formats.split(",") if f.strip()]
+    try:
+        return build_exam(spec, out, roster=roster, versions=versions, formats=formats, jobs=jobs,
+                          progress_factory=progress_factory, bank_paths=bank, answer_sheets=answer_sheets)  # fmt: skip
+    except SpecError:
+        raise
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def exam_scan(scans, manifest, out, dpi: int = 200):
+    """`examkit exam scan`: read scanned sheets into the answers CSV at `out` (and the review file
+    beside it where marks are doubtful); returns (ScanResult, review path or None)."""
+    from .exam.manifest import read_manifest
+    from .sheets.scan import ScanError, scan, write_answers, write_review
+
+    out = Path(out)
+    if not 50 <= dpi <= 600:
+        raise UsageError(f"--dpi must be between 50 and 600 (got {dpi})")
+    if out.is_dir():
+        raise UsageError(f"{out}: is a folder; --out names the answers CSV to write")
+    try:
+        result = scan(scans, read_manifest(manifest), dpi=dpi)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_answers(result, out)
+        return result, write_review(result, out)
+    except (ScanError, ValueError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def exam_grade(manifest, answers, out, bank=None, marks=None, allow_bank_change=False) -> dict:
+    """`examkit exam grade`: grades, feedback, marking sheet, item analysis and gradebooks in `out`."""
+    from .exam.grade import AnswersError, grade
+
+    try:
+        return grade(manifest, answers, out, bank_paths=bank, allow_bank_change=allow_bank_change, marks_path=marks)
+    except (AnswersError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+# --- labs -----------------------------------------------------------------------------------------
+def lab_notebook(lab: str, kind: str = "starter", out=None) -> Path:
+    """`examkit lab starter|solution`: the lab's notebook; `out` a file or a folder (made if need be)."""
+    from .labs import get_lab
+    from .labs.notebook import write_notebook
+
+    spec = get_lab(lab)
+    default = spec.filename if kind == "starter" else spec.filename.replace(".ipynb", "_solution.ipynb")
+    path = Path(out) if out else Path(default)
+    if path.is_dir() or path.suffix != ".ipynb":  # a folder, existing or to be made
+        path = path / spec.filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return Path(write_notebook(spec, kind == "solution", path))
+
+
+def lab_grade(lab: str, submissions, out, jobs: int = 2, seed: int = 0, sandbox: bool = True, roster=None,
+              progress_factory=None) -> dict:  # fmt: skip
+    """`examkit lab grade`: files and folders of submissions graded in the jail (without it only
+    when `sandbox` is False, on purpose); `progress_factory(count, label)` makes the progress bar."""
+    from .labs.grade import grade_batch
+    from .labs.jail.sandbox import SandboxUnavailable, bwrap_path
+    from .labs.submissions import collect
+
+    if sandbox and not bwrap_path():
+        raise UsageError(
+            "bubblewrap (bwrap) is not installed, so student code cannot be jailed. Install it "
+            "(Debian: apt-get install bubblewrap) or pass --unsafe-no-sandbox to run it without a jail."
+        )
+    missing = [str(s) for s in submissions if not Path(s).exists()]
+    if missing:
+        raise UsageError(f"no such submission file(s): {', '.join(missing)}")
+    try:
+        found = collect(submissions)  # once: the progress bar's count, then the batch
+        progress = progress_factory(len(found), f"grade {lab}") if progress_factory else None
+        return grade_batch(lab, found, out, jobs=jobs, seed=seed, sandbox=sandbox, progress=progress, roster=roster)
+    except (ValueError, SandboxUnavailable) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def lab_autograder(lab: str, out, seed: int = 0) -> Path:
+    """`examkit lab autograder`: the Gradescope autograder zip for a lab."""
+    from .labs.gradescope import autograder_zip
+
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(autograder_zip(lab, seed))
+    return path
+
+
+def lab_gradescope(lab: str, submission, results, seed: int = 0, jail: str = "auto") -> dict:
+    """`examkit lab gradescope`: one Gradescope submission folder graded into results.json."""
+    from .labs.gradescope import grade_for_gradescope
+    from .labs.jail.sandbox import SandboxUnavailable
+
+    folder = Path(submission)
+    if not folder.is_dir():
+        raise UsageError(f"no submission folder {folder}")
+    try:
+        return grade_for_gradescope(lab, folder, Path(results), seed, jail)
+    except SandboxUnavailable as exc:
+        raise UsageError(str(exc)) from None
+
+
+# --- the practice app -------------------------------------------------------------------------------
+def practice_app(db=None, bank=None, exam_date=None, mock=None):
+    """The practice app (a Flask app) on a progress database; `exam_date` a date or YYYY-MM-DD."""
+    import datetime
+
+    from .practice.app import create_app
+    from .study.store import ProgressError
+
+    try:
+        if isinstance(exam_date, str):
+            exam_date = datetime.date.fromisoformat(exam_date)
+        return create_app(db=db, bank=load_bank(bank) if bank else None, exam_date=exam_date, mock_spec=mock)
+    except (ValueError, ProgressError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def practice_serve(app, port: int = 8765, open_browser: bool = False, bank=None, workers: int = 2) -> str:
+    """`examkit practice serve`: serve `app` on 127.0.0.1 until Ctrl-C; returns its address."""
+    from .practice.app import serve
+
+    try:
+        return serve(app, port=port, open_browser=open_browser, bank_paths=bank, workers=workers)
+    except OSError as exc:  # the port is taken, or not ours to bind
+        raise UsageError(f"cannot listen on 127.0.0.1:{port} ({exc}); pass --port") from None

@@ -120,3 +120,29 @@ def test_a_bug_keeps_its_traceback_and_a_user_mistake_does_not(monkeypatch):
     monkeypatch.setattr(api, "show", slip)
     with pytest.raises(KeyError):
         main(["bank", "show", "vae-kl-1d"])
+
+
+def test_every_command_is_an_api_function_with_the_same_checks(tmp_path):
+    """Each CLI command calls the Python API (examkit/api.py), so a script gets the same operation and
+    the same input checks, as a UsageError with the message the CLI prints."""
+    import ast
+    from pathlib import Path
+
+    from examkit import api
+    from examkit.errors import UsageError
+
+    for module in (Path(api.__file__).parent / "cli").glob("*.py"):
+        source = module.read_text()
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("cmd_"):
+                assert "api." in ast.get_source_segment(source, node), f"{module.name}: {node.name} bypasses the API"
+    with pytest.raises(UsageError, match="--dpi must be between 50 and 600"):
+        api.exam_scan(tmp_path, tmp_path / "manifest.json", tmp_path / "answers.csv", dpi=20)
+    cli = run_cli(
+        "exam", "scan", str(tmp_path), "--manifest", str(tmp_path / "m.json"), "--out", "a.csv", "--dpi", "20"
+    )
+    assert cli.returncode == 2 and "--dpi must be between 50 and 600 (got 20)" in cli.stderr
+    with pytest.raises(UsageError, match="no such submission"):
+        api.lab_grade("vae", [tmp_path / "missing.ipynb"], tmp_path / "out", sandbox=False)
+    with pytest.raises(UsageError, match="no submission folder"):
+        api.lab_gradescope("vae", tmp_path / "nope", tmp_path / "results.json")

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from ..errors import UsageError
+
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
@@ -22,7 +24,7 @@ def parse_exam_date(text):
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"--exam-date {text!r}: write the date as YYYY-MM-DD, e.g. 2026-12-14") from None
+        raise UsageError(f"--exam-date {text!r}: write the date as YYYY-MM-DD, e.g. 2026-12-14") from None
 
 
 def read_answer(text: str) -> str:

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from .. import api
 from ..progress import Progress
 from .common import (
     EXIT_FAIL,
@@ -18,27 +19,22 @@ from .common import (
 
 
 def cmd_exam_build(args) -> int:
-    from ..exam.build import build_exam
     from ..exam.spec import SpecError
 
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
     try:
-        report = build_exam(
+        report = api.exam_build(
             args.spec,
             args.out,
             roster=args.roster,
             versions=args.versions,
-            formats=formats,
+            formats=args.format,
             jobs=args.jobs,
-            progress_factory=lambda n, label: Progress(n, label, enabled=not args.json),
-            bank_paths=args.bank,
+            bank=args.bank,
             answer_sheets=args.answer_sheets,
+            progress_factory=lambda n, label: Progress(n, label, enabled=not args.json),
         )
     except SpecError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_USAGE
-    except ValueError as exc:
-        print(f"examkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
         print_json(report.to_json())
@@ -55,25 +51,8 @@ def cmd_exam_build(args) -> int:
 
 
 def cmd_exam_scan(args) -> int:
-    from ..exam.manifest import read_manifest
-    from ..sheets.scan import ScanError, scan, write_answers, write_review
-
+    result, review = api.exam_scan(args.scans, args.manifest, args.out, dpi=args.dpi)
     out = Path(args.out)
-    if not 50 <= args.dpi <= 600:
-        print(f"examkit: error: --dpi must be between 50 and 600 (got {args.dpi})", file=sys.stderr)
-        return EXIT_USAGE
-    if out.is_dir():
-        print(f"examkit: error: {out}: is a folder; --out names the answers CSV to write", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        manifest = read_manifest(args.manifest)
-        result = scan(args.scans, manifest, dpi=args.dpi)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_answers(result, out)
-        review = write_review(result, out)
-    except (ScanError, ValueError, OSError) as exc:
-        print(f"examkit: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     if args.json:
         print_json({**result.to_json(), "out": str(out), "review": str(review) if review else None})
     else:
@@ -88,17 +67,10 @@ def cmd_exam_scan(args) -> int:
 
 
 def cmd_exam_grade(args) -> int:
-    from ..exam.grade import AnswersError, grade
     from ..exam.stats import describe
 
-    try:
-        result = grade(
-            args.manifest, args.answers, args.out, bank_paths=args.bank, allow_bank_change=args.allow_bank_change,
-            marks_path=args.marks,
-        )  # fmt: skip
-    except (AnswersError, ValueError) as exc:
-        print(f"examkit: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    result = api.exam_grade(args.manifest, args.answers, args.out, bank=args.bank, marks=args.marks,
+                            allow_bank_change=args.allow_bank_change)  # fmt: skip
     if args.json:
         print_json(result)
     else:

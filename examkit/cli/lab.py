@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
+from .. import api
 from ..progress import Progress
 from .common import (
     EXIT_FAIL,
     EXIT_OK,
-    EXIT_USAGE,
     json_option,
     lab_argument,
     print_json,
@@ -17,50 +16,21 @@ from .common import (
 
 
 def cmd_lab_notebook(args) -> int:
-    from ..labs import get_lab
-    from ..labs.notebook import write_notebook
-
-    lab = get_lab(args.lab)
-    default = lab.filename if args.kind == "starter" else lab.filename.replace(".ipynb", "_solution.ipynb")
-    out = Path(args.out) if args.out else Path(default)
-    if out.is_dir() or out.suffix != ".ipynb":  # a folder, existing or to be made
-        out = out / lab.filename
-    out.parent.mkdir(parents=True, exist_ok=True)
-    print(write_notebook(lab, args.kind == "solution", out))
+    print(api.lab_notebook(args.lab, args.kind, args.out))
     return EXIT_OK
 
 
 def cmd_lab_grade(args) -> int:
-    from ..labs.grade import grade_batch
-    from ..labs.jail.sandbox import SandboxUnavailable, bwrap_path
-    from ..labs.submissions import collect
-
-    if not args.unsafe_no_sandbox and not bwrap_path():
-        print(
-            "examkit: error: bubblewrap (bwrap) is not installed, so student code cannot be jailed. Install it "
-            "(Debian: apt-get install bubblewrap) or pass --unsafe-no-sandbox to run it without a jail.",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    missing = [s for s in args.submissions if not Path(s).exists()]
-    if missing:
-        print(f"examkit: error: no such submission file(s): {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        submissions = collect(args.submissions)  # once: the progress bar's count, then the batch
-        summary = grade_batch(
-            args.lab,
-            submissions,
-            args.out,
-            jobs=args.jobs,
-            seed=args.seed,
-            sandbox=not args.unsafe_no_sandbox,
-            progress=Progress(len(submissions), f"grade {args.lab}", enabled=not args.json),
-            roster=args.roster,
-        )
-    except (ValueError, SandboxUnavailable) as exc:
-        print(f"examkit: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    summary = api.lab_grade(
+        args.lab,
+        args.submissions,
+        args.out,
+        jobs=args.jobs,
+        seed=args.seed,
+        sandbox=not args.unsafe_no_sandbox,
+        roster=args.roster,
+        progress_factory=lambda n, label: Progress(n, label, enabled=not args.json),
+    )
     for warning in summary["warnings"]:
         print(f"examkit: warning: {warning}", file=sys.stderr)
     if args.json:
@@ -77,28 +47,13 @@ def cmd_lab_grade(args) -> int:
 
 
 def cmd_lab_autograder(args) -> int:
-    from ..labs.gradescope import autograder_zip
-
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(autograder_zip(args.lab, args.seed))
+    out = api.lab_autograder(args.lab, args.out, args.seed)
     print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment")
     return EXIT_OK
 
 
 def cmd_lab_gradescope(args) -> int:
-    from ..labs.gradescope import grade_for_gradescope
-    from ..labs.jail.sandbox import SandboxUnavailable
-
-    folder = Path(args.submission)
-    if not folder.is_dir():
-        print(f"examkit: error: no submission folder {folder}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        results = grade_for_gradescope(args.lab, folder, Path(args.results), args.seed, args.jail)
-    except SandboxUnavailable as exc:
-        print(f"examkit: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    results = api.lab_gradescope(args.lab, args.submission, args.results, args.seed, args.jail)
     extra = results["extra_data"]
     print(f"student code: {extra['jail']}")
     if extra.get("refused"):

@@ -91,23 +91,8 @@ def cmd_practice_sheet(args) -> int:
 
 
 def cmd_practice_serve(args) -> int:
-    from ..bank.loader import load_bank
-    from ..practice.app import create_app, serve
-    from ..study.store import ProgressError
-
-    try:
-        exam_date = parse_exam_date(args.exam_date)
-        app = create_app(
-            db=args.db, bank=load_bank(args.bank) if args.bank else None, exam_date=exam_date, mock_spec=args.mock
-        )
-    except (ValueError, ProgressError) as exc:
-        print(f"examkit: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        serve(app, port=args.port, open_browser=args.open, bank_paths=args.bank, workers=args.workers)
-    except OSError as exc:  # the port is taken, or not ours to bind
-        print(f"examkit: error: cannot listen on 127.0.0.1:{args.port} ({exc}); pass --port", file=sys.stderr)
-        return EXIT_USAGE
+    app = api.practice_app(db=args.db, bank=args.bank, exam_date=parse_exam_date(args.exam_date), mock=args.mock)
+    api.practice_serve(app, port=args.port, open_browser=args.open, bank=args.bank, workers=args.workers)
     return EXIT_OK
 
 
