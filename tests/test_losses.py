@@ -111,15 +111,32 @@ def test_optimal_discriminator_and_js_identity():
     assert close(disjoint, math.log(2))
 
 
-@pytest.mark.parametrize("mu,logvar", [([0.3, -1.2], [0.5, -0.7]), ([1.0], [0.0])])
-def test_bank_functions_agree_with_reference_losses(mu, logvar):
+def _t(values):
+    return torch.tensor([float(v) for v in values], dtype=torch.float64)
+
+
+# Every closed form the bank computes exactly (bank/functions.py) beside the torch loss the reference
+# models train with: (bank function, its exact arguments, the same value from reference_models/losses.py).
+FORMULA_PAIRS = [
+    ("kl_diag_gaussian_logvar", ([0.3, -1.2], [0.5, -0.7]), lambda mu, lv: losses.kl_diag_gaussian(_t(mu), _t(lv))),
+    ("kl_diag_gaussian_logvar", ([1], [0]), lambda mu, lv: losses.kl_diag_gaussian(_t(mu), _t(lv))),
+    ("kl_diag_gaussian", ([0.5, -2], [0.8, 1.5]),
+     lambda mu, s: losses.kl_diag_gaussian(_t(mu), 2 * _t(s).log())),
+    ("js_discrete", ([0.5, 0.25, 0.25], [0.1, 0.6, 0.3]), lambda p, q: losses.js_divergence(_t(p), _t(q))),
+    ("js_discrete", ([1, 0], [0, 1]), lambda p, q: losses.js_divergence(_t(p), _t(q))),
+    ("gan_value_at_optimum", ([0.5, 0.5, 0], [0.2, 0.3, 0.5]),
+     lambda p, q: losses.gan_value_at_optimum(_t(p), _t(q))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name,args,reference", FORMULA_PAIRS)
+def test_bank_formulas_agree_with_reference_losses(name, args, reference):
     import sympy as sp
 
-    from examkit.bank.functions import kl_diag_gaussian_logvar
+    from examkit.bank import functions
 
-    bank = float(kl_diag_gaussian_logvar([sp.nsimplify(m) for m in mu], [sp.nsimplify(v) for v in logvar]))
-    ref = losses.kl_diag_gaussian(torch.tensor([mu], dtype=torch.float64), torch.tensor([logvar], dtype=torch.float64))
-    assert close(bank, ref, 1e-9)
+    exact = getattr(functions, name)(*[[sp.nsimplify(v) for v in arg] for arg in args])
+    assert close(float(exact), reference(*args), 1e-9), name
 
 
 def test_every_gan_config_trains_with_a_loss_of_the_table():
