@@ -6,6 +6,7 @@ and the answers are stored."""
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections import defaultdict
@@ -51,9 +52,10 @@ class BundledMock:
     minutes: float
 
 
+@functools.cache
 def bundled_mocks() -> dict[str, BundledMock]:
     """The mock exams shipped in the wheel (`mocks/*.yaml`), by name: a student has mocks for every
-    topic set from any folder, with nothing to download or write."""
+    topic set from any folder, with nothing to download or write. Read once: they never change."""
     found = {}
     for path in sorted(bundled("mocks").glob("*.yaml")):
         spec = load_spec(str(path))

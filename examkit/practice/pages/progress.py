@@ -74,14 +74,15 @@ def history(qid):
 def progress_page():
     P, s = here(), store()
     attempts = progress.Evidence(s.attempts())
+    exam_date = P.plan_date()
     return render_template(
         "progress.html.j2",
         topics=progress.topic_rows(P.bank, attempts),
         objectives=progress.objective_rows(P.bank, P.syllabus, attempts),
         items=progress.item_rows(P.bank, P.syllabus, attempts),
         due=progress.due(P.bank, s.boxes(), P.clock(), attempts),
-        plan=progress.plan(P.bank, P.syllabus, attempts, P.plan_date(), date.fromtimestamp(P.clock())),
-        exam_date=P.plan_date(),
+        plan=progress.plan(P.bank, P.syllabus, attempts, exam_date, date.fromtimestamp(P.clock())),
+        exam_date=exam_date,
         evidence=progress.EVIDENCE_TEMPLATES,
     )
 
