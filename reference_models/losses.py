@@ -178,3 +178,16 @@ GAN_OBJECTIVES = {  # a model Config's `loss`
     "ls": GanObjective(lambda r, f, _: lsgan_discriminator_loss(r, f), lsgan_generator_loss, logits=False),
     "wgan-gp": GanObjective(lambda r, f, _: wgan_critic_loss(r, f), wgan_generator_loss, logits=False, penalty=True),
 }
+
+
+# --- the bank's exact formulas computed by these losses -------------------------------------------
+def _kl_from_sigma(mu, sigma):
+    return kl_diag_gaussian(mu, 2 * sigma.log())
+
+
+BANK_FORMULAS = {  # examkit/bank/functions.py name -> the loss here that computes the same number
+    "kl_diag_gaussian_logvar": kl_diag_gaussian,  # (μ, log σ²): the VAE lab's form
+    "kl_diag_gaussian": _kl_from_sigma,  # (μ, σ): the exam's form
+    "js_discrete": js_divergence,
+    "gan_value_at_optimum": gan_value_at_optimum,
+}
