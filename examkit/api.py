@@ -1,15 +1,20 @@
-"""The Python API; each function is one CLI subcommand (see `examkit --help`)."""
+"""The Python API; each function is one CLI subcommand (see `examkit --help`).
+
+Every function that reads the question bank takes `bank`: the instructor's own question files and
+folders (a folder's syllabus.yaml adds objectives and study-guide items), added to the bundled bank;
+`bundled=False` leaves the bundled bank (its questions and syllabus) out."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .bank.figures import render_figure
 from .bank.identity import VariantIdentity, realize
-from .bank.loader import load_bank, load_syllabus
+from .bank.loader import load_bank
 from .bank.template import _jsonable
 from .bank.validate import DEFAULT_SEEDS, Report
 from .bank.validate import validate as _validate
@@ -20,11 +25,12 @@ from .parts.check import check_answer
 from .resources import bundled
 
 
-def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress_factory=None) -> Report:
-    return _validate(paths, seeds=seeds, jobs=jobs, progress_factory=progress_factory)
+def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress_factory=None, bundled=True) -> Report:
+    """Check `paths` (default: the bundled bank) against the bank they join (`bank/validate.py`)."""
+    return _validate(paths, seeds=seeds, jobs=jobs, progress_factory=progress_factory, bundled=bundled)
 
 
-def list_questions(topic=None, objective=None, bank=None) -> list[dict]:
+def list_questions(topic=None, objective=None, bank=None, bundled=True) -> list[dict]:
     return [
         {
             "id": t.id,
@@ -36,13 +42,13 @@ def list_questions(topic=None, objective=None, bank=None) -> list[dict]:
             "points": t.points,
             "types": t.part_types,
         }
-        for t in load_bank(bank).select(topic=topic, objective=objective)
+        for t in load_bank(bank, bundled).select(topic=topic, objective=objective)
     ]
 
 
-def show(qid: str, seed: int = 0, bank=None):
+def show(qid: str, seed: int = 0, bank=None, bundled=True):
     """The variant of question `qid` for `seed`."""
-    return realize(load_bank(bank), VariantIdentity(qid, seed))
+    return realize(load_bank(bank, bundled), VariantIdentity(qid, seed))
 
 
 def write_figures(variant, out_dir, suffix=".png") -> list[Path]:
@@ -66,18 +72,18 @@ def format_variant(variant, show_answers: bool = True) -> str:
     )
 
 
-def check(qid: str, seed: int, answer: str, part: str | None = None, bank=None) -> Verdict:
-    return check_answer(show(qid, seed, bank), part, answer)
+def check(qid: str, seed: int, answer: str, part: str | None = None, bank=None, bundled=True) -> Verdict:
+    return check_answer(show(qid, seed, bank, bundled), part, answer)
 
 
 def equiv(expected: str, answer: str, assume=(), variables=(), unknown: str | None = None) -> Equivalence:
     return check_equivalence(expected, answer, names=variables, assume=assume, unknown=unknown)
 
 
-def coverage(bank=None) -> dict:
-    """Syllabus item -> question ids serving it (objectives and study-guide items)."""
-    syllabus = load_syllabus()
-    templates = list(load_bank(bank))
+def coverage(bank=None, bundled=True) -> dict:
+    """Syllabus item -> question ids serving it (objectives and study-guide items of the merged syllabus)."""
+    loaded = load_bank(bank, bundled)
+    syllabus, templates = loaded.syllabus, list(loaded)
     return {
         "objectives": {o: [t.id for t in templates if o in t.objectives] for o in syllabus["objectives"]},
         "items": {i: [t.id for t in templates if i in t.covers] for i in syllabus["items"]},
@@ -130,7 +136,8 @@ def reference_cache_runs(out, names=None, progress=None) -> dict:
     return cache(out, names, progress)
 
 
-def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, minutes=None, **options) -> dict:
+def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, minutes=None, bundled=True,
+          **options) -> dict:  # fmt: skip
     """A drill session reading answers from `lines` (a file object) and writing to `out`; see DrillOptions.
     `review`: redo the mistakes to review (study/mistakes.py); `mock`: a timed mock exam of this spec (`minutes` long).
     `now` is a clock (a function returning seconds), for tests of spaced repetition."""
@@ -145,7 +152,7 @@ def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, min
         checked_minutes(minutes)
     store = ProgressStore(db)
     try:
-        loaded = load_bank(bank)
+        loaded = load_bank(bank, bundled)
         if review:  # the mistakes to review, the variant answered last, newest first
             from .study.schedule import review_questions
 
@@ -163,7 +170,7 @@ def drill(lines, out, db=None, bank=None, now=None, review=False, mock=None, min
         store.close()
 
 
-def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
+def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None, bundled=True) -> dict:
     """Per-objective mastery (weakest first), the questions due next, a progress plot (PNG), and
     with `exam_date` (a datetime.date) the plan to meet every objective and study-guide item by then."""
     import random
@@ -182,8 +189,8 @@ def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
 
     from .study import progress
 
-    loaded = load_bank(bank)
-    syllabus = load_syllabus()
+    loaded = load_bank(bank, bundled)
+    syllabus = loaded.syllabus
     plan = progress.plan(loaded, syllabus, attempts, exam_date, date.fromtimestamp(now or time.time()))
     skills, prefer = schedule.mastery(attempts), progress.preference(plan)  # as a drill would draw them
     upcoming = schedule.plan(list(loaded), boxes, skills, now or time.time(), 5, random.Random(0), prefer)
@@ -202,17 +209,18 @@ def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None) -> dict:
     }
 
 
-def practice_sheet(out, topic=None, objective=None, count: int = 10, seed: int = 0, questions=None, bank=None) -> dict:
+def practice_sheet(out, topic=None, objective=None, count: int = 10, seed: int = 0, questions=None, bank=None,
+                   bundled=True) -> dict:  # fmt: skip
     from .study.sheet import build_sheet
 
     return build_sheet(
-        load_bank(bank), out, topic=topic, objective=objective, count=count, seed=seed, questions=questions
+        load_bank(bank, bundled), out, topic=topic, objective=objective, count=count, seed=seed, questions=questions
     )
 
 
 # --- exams ----------------------------------------------------------------------------------------
 def exam_build(spec, out, roster=None, versions=None, formats="pdf", jobs=None, bank=None, answer_sheets=False,
-               progress_factory=None):  # fmt: skip
+               progress_factory=None, bundled=True):  # fmt: skip
     """`examkit exam build`: every version of an exam spec. A bad spec raises SpecError (its
     problems with file and line), other bad input UsageError; TeX failures are in the report."""
     from .exam.build import build_exam
@@ -221,8 +229,10 @@ def exam_build(spec, out, roster=None, versions=None, formats="pdf", jobs=None, 
     if isinstance(formats, str):
         formats = [f.strip() for f in formats.split(",") if f.strip()]
     try:
+        jobs = (os.cpu_count() or 1) if jobs is None else jobs  # the CLI's default
         return build_exam(spec, out, roster=roster, versions=versions, formats=formats, jobs=jobs,
-                          progress_factory=progress_factory, bank_paths=bank, answer_sheets=answer_sheets)  # fmt: skip
+                          progress_factory=progress_factory, bank_paths=bank, answer_sheets=answer_sheets,
+                          bundled=bundled)  # fmt: skip
     except SpecError:
         raise
     except ValueError as exc:
@@ -249,12 +259,15 @@ def exam_scan(scans, manifest, out, dpi: int = 200):
         raise UsageError(str(exc)) from None
 
 
-def exam_grade(manifest, answers, out, bank=None, marks=None, allow_bank_change=False) -> dict:
-    """`examkit exam grade`: grades, feedback, marking sheet, item analysis and gradebooks in `out`."""
+def exam_grade(manifest, answers, out, bank=None, marks=None, allow_bank_change=False, bundled=None) -> dict:
+    """`examkit exam grade`: grades, feedback, marking sheet, item analysis and gradebooks in `out`. The
+    bank is the one the manifest records (own folders found again beside it or where they were);
+    `bank` replaces its own folders, `bundled` (None: as recorded) says whether the bundled bank joins."""
     from .exam.grade import AnswersError, grade
 
     try:
-        return grade(manifest, answers, out, bank_paths=bank, allow_bank_change=allow_bank_change, marks_path=marks)
+        return grade(manifest, answers, out, bank_paths=bank, allow_bank_change=allow_bank_change, marks_path=marks,
+                     bundled=bundled)  # fmt: skip
     except (AnswersError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -323,7 +336,7 @@ def lab_gradescope(lab: str, submission, results, seed: int = 0, jail: str = "au
 
 
 # --- the practice app -------------------------------------------------------------------------------
-def practice_app(db=None, bank=None, exam_date=None, mock=None):
+def practice_app(db=None, bank=None, exam_date=None, mock=None, bundled=True):
     """The practice app (a Flask app) on a progress database; `exam_date` a date or YYYY-MM-DD."""
     import datetime
 
@@ -333,16 +346,16 @@ def practice_app(db=None, bank=None, exam_date=None, mock=None):
     try:
         if isinstance(exam_date, str):
             exam_date = datetime.date.fromisoformat(exam_date)
-        return create_app(db=db, bank=load_bank(bank) if bank else None, exam_date=exam_date, mock_spec=mock)
+        return create_app(db=db, bank=load_bank(bank, bundled), exam_date=exam_date, mock_spec=mock)
     except (ValueError, ProgressError) as exc:
         raise UsageError(str(exc)) from None
 
 
-def practice_serve(app, port: int = 8765, open_browser: bool = False, bank=None, workers: int = 2) -> str:
+def practice_serve(app, port: int = 8765, open_browser: bool = False, bank=None, workers: int = 2, bundled=True) -> str:
     """`examkit practice serve`: serve `app` on 127.0.0.1 until Ctrl-C; returns its address."""
     from .practice.app import serve
 
     try:
-        return serve(app, port=port, open_browser=open_browser, bank_paths=bank, workers=workers)
+        return serve(app, port=port, open_browser=open_browser, bank_paths=bank, workers=workers, bundled=bundled)
     except OSError as exc:  # the port is taken, or not ours to bind
         raise UsageError(f"cannot listen on 127.0.0.1:{port} ({exc}); pass --port") from None

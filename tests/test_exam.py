@@ -137,8 +137,7 @@ BROKEN_QUESTION = textwrap.dedent("""\
 def test_tex_error_names_the_question_and_other_files_still_build(tmp_path):
     bank = tmp_path / "bank"
     bank.mkdir()
-    (bank / "broken.yaml").write_text(BROKEN_QUESTION)
-    shutil.copy(ROOT / "questions" / "vae.yaml", bank / "vae.yaml")
+    (bank / "broken.yaml").write_text(BROKEN_QUESTION)  # beside the bundled bank's vae-kl-1d
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         textwrap.dedent("""\
@@ -195,8 +194,7 @@ def test_a_line_into_the_margin_is_named_in_its_own_file_when_versions_share_a_t
     versions that drew that question."""
     bank = tmp_path / "bank"
     bank.mkdir()
-    (bank / "wide.yaml").write_text(OVERFULL_QUESTION)
-    shutil.copy(ROOT / "questions" / "vae.yaml", bank / "vae.yaml")
+    (bank / "wide.yaml").write_text(OVERFULL_QUESTION)  # beside the bundled bank's vae-kl-1d
     spec = tmp_path / "spec.yaml"
     spec.write_text("title: T\ncourse: C\nmaster_seed: 3\nversions: 6\nsections:\n"
                     "  - {title: S, draw: 1, from: {ids: [vae-kl-1d, wide-code]}}\n")  # fmt: skip
@@ -512,7 +510,7 @@ def test_grading_refuses_a_changed_bank_unless_allowed(tmp_path):
     spec = tmp_path / "s.yaml"
     spec.write_text(FIXED_ORDER_SPEC)
     out = tmp_path / "exam"
-    build_exam(spec, out, versions=2, formats=("tex",), bank_paths=[str(bank)])
+    build_exam(spec, out, versions=2, formats=("tex",), bank_paths=[str(bank)], bundled=False)  # a copy of it
     answers = tmp_path / "a.csv"
     answers.write_text("student_id,question,part,answer\nV01,1,a,A\n")
     ok = run_cli(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -11,8 +10,10 @@ import yaml
 
 from ..errors import NotFound
 from ..parts import PART_TYPES
-from ..resources import bundled
+from .problems import BankError, Problem
 from .schema import question_file_schema
+from .sources import bank_sources
+from .syllabus import load_syllabus
 from .template import QuestionTemplate
 from .yamlio import line_of, load_yaml
 
@@ -27,23 +28,7 @@ def _validator_for(part_types: tuple) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(question_file_schema())
 
 
-SYLLABUS_FILE = "syllabus.yaml"
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self):
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class BankError(Exception):
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+__all__ = ["Bank", "BankError", "Problem", "load_bank", "load_file", "load_syllabus", "read_templates"]
 
 
 def load_file(path) -> tuple[list[QuestionTemplate], list[Problem], object]:
@@ -83,25 +68,20 @@ def _message(err) -> str:
     return err.message
 
 
-def question_files(paths=None) -> list[Path]:
-    if not paths:
-        paths = [bundled("questions")]
-    files = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files.extend(sorted(f for f in p.glob("*.yaml") if f.name != SYLLABUS_FILE))
-        else:
-            files.append(p)
-    return files
-
-
 class Bank:
-    """All templates of a set of files, indexed by id."""
+    """All templates of a set of sources (`sources.py`), indexed by id, with their merged syllabus."""
 
-    def __init__(self, templates, files, topic_titles=None):
+    def __init__(self, templates, files, topic_titles=None, syllabus=None, sources=()):
         self.templates = {t.id: t for t in templates}
         self.files = files
         self.topic_titles = topic_titles or {}  # topic -> its file's title, e.g. vae -> Variational autoencoders
+        self.syllabus = syllabus if syllabus is not None else {"objectives": {}, "items": {}}
+        self.sources = list(sources)  # where the files came from (`sources.py`), for the exam manifest
+        self._source_of_file = {str(f): s for s in self.sources for f in s.question_files()}
+
+    def source_of(self, qid: str):
+        """The source (the bundled bank, an own folder or file) question `qid` was read from."""
+        return self._source_of_file[self.get(qid).path]
 
     def __iter__(self):
         return iter(self.templates.values())
@@ -132,10 +112,10 @@ class Bank:
         return sorted({t.topic for t in self})
 
 
-def load_bank(paths=None) -> Bank:
-    """Load templates; raises BankError listing every structural problem and duplicate id."""
+def read_templates(files) -> tuple[list[QuestionTemplate], list[Problem], dict]:
+    """Every template of these files once: (templates, problems, topic titles); an id met again is
+    a problem naming both places."""
     templates, problems, seen, titles = [], [], {}, {}
-    files = question_files(paths)
     for f in files:
         found, errs, tree = load_file(f)
         problems.extend(errs)
@@ -147,11 +127,19 @@ def load_bank(paths=None) -> Bank:
             else:
                 seen[t.id] = f"{t.path}:{t.line}"
                 templates.append(t)
+    return templates, problems, titles
+
+
+def load_bank(paths=None, bundled: bool = True) -> Bank:
+    """The bundled bank (unless `bundled` is False) and these own files and folders, with their
+    syllabus; raises BankError listing every structural problem, duplicate id and syllabus clash."""
+    sources = bank_sources(paths, bundled)
+    files = [f for s in sources for f in s.question_files()]
+    templates, problems, titles = read_templates(files)
+    try:
+        syllabus = load_syllabus(sources)
+    except BankError as exc:
+        problems.extend(exc.problems)
     if problems:
         raise BankError(problems)
-    return Bank(templates, files, titles)
-
-
-def load_syllabus(path=None):
-    path = Path(path) if path else bundled("questions") / SYLLABUS_FILE
-    return load_yaml(path.read_text(encoding="utf-8"))
+    return Bank(templates, files, titles, syllabus, sources)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..parts import part_type
 from ..parts.check import check_answer
 from .figures import check_figure_specs
 from .lint import lint
-from .loader import Problem, load_file, load_syllabus, question_files
+from .loader import load_file, read_templates
+from .problems import BankError, Problem
+from .sources import bank_sources, question_files
+from .syllabus import load_syllabus
 from .template import TemplateError
 from .yamlio import line_of
 
@@ -130,25 +134,27 @@ def _check_job(args):
     return check_template(template, seeds)
 
 
-def validate(paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress_factory=None) -> Report:
-    """`progress_factory(total)` returns a callable ticked once per template checked."""
+def validate(
+    paths=None, seeds: int = DEFAULT_SEEDS, jobs: int = 1, progress_factory=None, bundled: bool = True
+) -> Report:
+    """Check the question files of `paths` (default: the bundled bank) against the bank they join:
+    their ids against the bundled bank's (unless `bundled` is False) and their objectives and items
+    against the merged syllabus (the bundled one and each named folder's syllabus.yaml).
+    `progress_factory(total)` returns a callable ticked once per template checked."""
     report = Report()
-    files = question_files(paths)
-    report.files = len(files)
-    templates, seen = [], {}
-    for f in files:
-        found, problems, _ = load_file(f)
-        report.problems.extend(problems)
-        for t in found:
-            if t.id in seen:
-                report.problems.append(
-                    Problem(t.path, t.line, f"duplicate question id {t.id!r} (first in {seen[t.id]})")
-                )
-            else:
-                seen[t.id] = f"{t.path}:{t.line}"
-                templates.append(t)
+    sources = bank_sources(paths, bundled or not paths)
+    named = {f.resolve() for f in question_files(paths)} if paths else None
+    everything, problems, _ = read_templates([f for s in sources for f in s.question_files()])
+    templates = [t for t in everything if named is None or Path(t.path).resolve() in named]
+    report.files = len(named) if named is not None else len(question_files())
+    report.problems.extend(problems)
     report.templates = len(templates)
-    report.problems.extend(_reference_problems(templates, load_syllabus()))
+    try:
+        syllabus = load_syllabus(sources)
+    except BankError as exc:
+        report.problems.extend(exc.problems)
+        syllabus = {"objectives": {}, "items": {}}
+    report.problems.extend(_reference_problems(templates, syllabus))
     progress = progress_factory(len(templates)) if progress_factory else None
     work = [(t.path, t.id, seeds) for t in templates]
     if jobs > 1 and len(work) > 1:

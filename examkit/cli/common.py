@@ -35,13 +35,29 @@ def read_answer(text: str) -> str:
     return text.strip()
 
 
-def bank_option(p):
-    """--bank, the same on every command that reads the question bank."""
+def bank_option(p, grading: bool = False):
+    """--bank and --no-bundled, the same on every command that reads the question bank; `grading`:
+    an exam's manifest records its bank, so both default to what it records."""
     p.add_argument(
         "--bank",
         action="append",
         metavar="PATH",
-        help="question files or folders to use instead of the bundled bank (repeatable)",
+        help="your own question files or folders, added to the bundled bank (repeatable); a folder's syllabus.yaml "
+        "adds objectives and study-guide items"
+        + ("; default: the folders the manifest records, found beside it or where they were" if grading else ""),
+    )
+    bundled_option(p, default=None if grading else True)
+
+
+def bundled_option(p, default=True):
+    p.add_argument(
+        "--no-bundled",
+        dest="bundled",
+        action="store_const",
+        const=False,
+        default=default,
+        help="leave the bundled bank out (its questions and syllabus): only the files and folders given"
+        + ("; default: as the manifest records" if default is None else ""),
     )
 
 

@@ -30,6 +30,7 @@ def cmd_exam_build(args) -> int:
             formats=args.format,
             jobs=args.jobs,
             bank=args.bank,
+            bundled=args.bundled,
             answer_sheets=args.answer_sheets,
             progress_factory=lambda n, label: Progress(n, label, enabled=not args.json),
         )
@@ -70,7 +71,7 @@ def cmd_exam_grade(args) -> int:
     from ..exam.stats import describe
 
     result = api.exam_grade(args.manifest, args.answers, args.out, bank=args.bank, marks=args.marks,
-                            allow_bank_change=args.allow_bank_change)  # fmt: skip
+                            allow_bank_change=args.allow_bank_change, bundled=args.bundled)  # fmt: skip
     if args.json:
         print_json(result)
     else:
@@ -150,7 +151,7 @@ def add_commands(sub) -> None:
         help="a filled marking.csv (marker_score per rubric item) for the parts a person marks: written parts, "
         "formulas and derivations answered on paper; default: OUT/marking.csv when it exists",
     )
-    bank_option(p)
+    bank_option(p, grading=True)
     p.add_argument(
         "--allow-bank-change",
         action="store_true",

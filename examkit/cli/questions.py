@@ -15,6 +15,7 @@ from .common import (
     EXIT_OK,
     EXIT_USAGE,
     bank_option,
+    bundled_option,
     json_option,
     print_json,
     read_answer,
@@ -24,6 +25,7 @@ from .common import (
 def cmd_validate(args) -> int:
     report = api.validate(
         args.paths or None,
+        bundled=args.bundled,
         seeds=args.seeds,
         jobs=args.jobs,
         progress_factory=lambda total: Progress(total, "validate", enabled=not args.json),
@@ -46,7 +48,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_bank_list(args) -> int:
-    rows = api.list_questions(topic=args.topic, objective=args.objective, bank=args.bank)
+    rows = api.list_questions(topic=args.topic, objective=args.objective, bank=args.bank, bundled=args.bundled)
     if args.json:
         print_json(rows)
         return EXIT_OK
@@ -57,7 +59,7 @@ def cmd_bank_list(args) -> int:
 
 
 def cmd_bank_show(args) -> int:
-    variant = api.show(args.qid, args.seed, bank=args.bank)
+    variant = api.show(args.qid, args.seed, bank=args.bank, bundled=args.bundled)
     figures = api.write_figures(variant, args.figures) if args.figures else []
     if args.json:
         data = variant.to_json(student=args.no_answers)
@@ -71,7 +73,7 @@ def cmd_bank_show(args) -> int:
 
 
 def cmd_bank_coverage(args) -> int:
-    cov = api.coverage(bank=args.bank)
+    cov = api.coverage(bank=args.bank, bundled=args.bundled)
     missing = [k for group in cov.values() for k, ids in group.items() if not ids]
     if args.json:
         print_json({"coverage": cov, "missing": missing})
@@ -85,7 +87,8 @@ def cmd_bank_coverage(args) -> int:
 
 
 def cmd_check(args) -> int:
-    verdict = api.check(args.qid, args.seed, read_answer(args.answer), part=args.part, bank=args.bank)
+    verdict = api.check(args.qid, args.seed, read_answer(args.answer), part=args.part, bank=args.bank,
+                        bundled=args.bundled)  # fmt: skip
     if args.json:
         print_json(verdict.to_json())
     else:
@@ -125,9 +128,16 @@ def cmd_equiv(args) -> int:
 
 def add_commands(sub) -> None:
     p = sub.add_parser("validate", help="check question files: schema, references, 200 seeds of each template")
-    p.add_argument("paths", nargs="*", help="question files or folders (default: the bundled bank)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        help="question files or folders to check (default: the bundled bank); their ids must not clash with the "
+        "bundled bank's, and their objectives and items are those of the bundled syllabus and each folder's "
+        "syllabus.yaml",
+    )
     p.add_argument("--seeds", type=int, default=200, help="seeds per template (default 200)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    bundled_option(p)
     json_option(p)
     p.set_defaults(func=cmd_validate)
 

@@ -27,7 +27,7 @@ def cmd_drill(args) -> int:
     try:
         exam_date = parse_exam_date(args.exam_date)
         if args.stats:
-            result = api.drill_stats(args.db, args.out, bank=args.bank, exam_date=exam_date)
+            result = api.drill_stats(args.db, args.out, bank=args.bank, exam_date=exam_date, bundled=args.bundled)
             if args.json:
                 print_json({**result, "coverage": [vars(r) | {"coverage": r.coverage} for r in result["coverage"]]})
             else:
@@ -49,6 +49,7 @@ def cmd_drill(args) -> int:
                 sys.stdout,
                 db=args.db,
                 bank=args.bank,
+                bundled=args.bundled,
                 count=args.count,
                 topic=args.topic,
                 objective=args.objective,
@@ -82,6 +83,7 @@ def cmd_practice_sheet(args) -> int:
         seed=args.seed,
         questions=args.question,
         bank=args.bank,
+        bundled=args.bundled,
     )
     if args.json:
         print_json(result)
@@ -91,8 +93,10 @@ def cmd_practice_sheet(args) -> int:
 
 
 def cmd_practice_serve(args) -> int:
-    app = api.practice_app(db=args.db, bank=args.bank, exam_date=parse_exam_date(args.exam_date), mock=args.mock)
-    api.practice_serve(app, port=args.port, open_browser=args.open, bank=args.bank, workers=args.workers)
+    app = api.practice_app(db=args.db, bank=args.bank, exam_date=parse_exam_date(args.exam_date), mock=args.mock,
+                           bundled=args.bundled)  # fmt: skip
+    api.practice_serve(app, port=args.port, open_browser=args.open, bank=args.bank, workers=args.workers,
+                       bundled=args.bundled)  # fmt: skip
     return EXIT_OK
 
 

@@ -12,7 +12,6 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     in order against the clock, marked at the end with the same report."""
     import time
 
-    from ..bank.loader import load_syllabus
     from ..markup import to_terminal
     from ..markup.numbers import format_number
     from .session import Drill, DrillOptions, EndOfSession, choice_note
@@ -84,7 +83,7 @@ def run_in_terminal(bank, store, spec_path, minutes, lines, out, now=None) -> di
     io.say("By section:")
     for name, (got, possible) in report["sections"].items():
         io.say(f"   {name}: {format_number(got)} / {format_number(possible)}")
-    names = load_syllabus().get("objectives", {})
+    names = bank.syllabus["objectives"]
     io.say("By objective:")
     for key, (got, possible) in report["objectives"].items():
         io.say(f"   {names.get(key, key)}: {format_number(got)} / {format_number(possible)}")

@@ -185,11 +185,10 @@ class Drill:
             return {}
         import datetime
 
-        from ..bank.loader import load_syllabus
         from ..study import progress
 
         today = datetime.date.fromtimestamp(self.clock())
-        plan = progress.plan(self.bank, load_syllabus(), attempts, self.options.exam_date, today)
+        plan = progress.plan(self.bank, self.bank.syllabus, attempts, self.options.exam_date, today)
         return progress.preference(plan)
 
     def ask_question(self, number, total, template, seed, why):

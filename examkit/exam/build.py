@@ -19,7 +19,7 @@ from ..sheets.render import render_sheet
 from .assemble import assemble, students_for
 from .compile import INSTALL_HINT, compile_all, pdflatex_available
 from .latex import environment, render_answer_key, render_version, write_figures
-from .manifest import manifest, write_manifest
+from .manifest import bank_entries, manifest, write_manifest
 from .moodle import moodle_xml
 from .names import check_distinct
 from .preview import version_html
@@ -97,10 +97,12 @@ def build_exam(
     progress_factory=None,
     bank_paths=None,
     answer_sheets: bool = False,
+    bundled: bool = True,
 ) -> BuildReport:
     """Build into a fresh folder beside OUT and put it in OUT's place only when it succeeded: a
     failed rebuild leaves the previous exam as it was (the failed attempt stays in OUT.failed/
-    for its TeX logs), and a rebuild never leaves files of an older roster behind."""
+    for its TeX logs), and a rebuild never leaves files of an older roster behind. `bank_paths`: own
+    question files and folders, added to the bundled bank unless `bundled` is False."""
     started = time.perf_counter()
     if not formats:
         raise ValueError(f"--format names no format; choose from {', '.join(FORMATS)}")
@@ -124,7 +126,7 @@ def build_exam(
         problems = check_printable(students, roster_path)  # never a name printed as boxes
         if problems:
             raise SpecError(problems)
-    bank = load_bank(bank_paths)
+    bank = load_bank(bank_paths, bundled)
     exam_versions = assemble(spec, bank, students)
     names = check_distinct([v.student.id for v in exam_versions])
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -218,7 +220,9 @@ def _build_into(root: Path, spec, bank, exam_versions, names, roster_path, forma
     report.tex.append(key)
     qids = {q.qid for v in exam_versions for q in v.questions}
     digests = {qid: template_digest(bank.get(qid)) for qid in qids}
-    data = manifest(spec, exam_versions, bank_digest(bank), digests, anonymous=roster_path is None)
+    # paths relative to root/instructor are those from OUT/instructor: root is a sibling of OUT
+    banks = bank_entries(bank, qids, instructor)
+    data = manifest(spec, exam_versions, bank_digest(bank), digests, anonymous=roster_path is None, banks=banks)
     write_manifest(data, instructor / "manifest.json")
     if answer_sheets:
         if "pdf" not in formats:

@@ -6,8 +6,9 @@ marker filled in on a scanned answer sheet, and `review`) or wide (`student_id,Q
 A blank number or choice part scores 0; a part a person marks (written, and a formula or derivation
 with nothing typed: answered on paper) is "not yet marked" until a marker score is given, in the
 answer sheet's score row or in `marking.csv` (read back from OUT, or from `--marks`). Each variant is rebuilt from its identity in the manifest (question id,
-seed, option order, points), and only from the bank it was built from: a changed template is
-refused, naming the questions, unless the caller allows it.
+seed, option order, points), and only from the bank it was built from, found from the sources the
+manifest records (or given with --bank): a missing question is named with its folder, a changed
+template is refused, naming the questions, unless the caller allows it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from ..bank.loader import load_bank
 from ..parts.check import check_answer
 from .answers import (
     AnswersError,
@@ -32,7 +32,7 @@ from .lms import write_gradebooks
 from .manifest import read_manifest
 from .mark import UNMARKED, Mark, printed
 from .marking import MARKED_BY_HAND, read_marks, write_marking_sheet
-from .rebuild import check_bank, variant_from_manifest
+from .rebuild import check_bank, exam_bank, variant_from_manifest
 from .reports import write_feedback, write_grades
 from .stats import item_analysis
 
@@ -46,11 +46,12 @@ def needs_a_marker(part, text: str) -> bool:
 
 
 def grade(manifest_path, answers_path, out, bank_paths=None, progress=None, allow_bank_change=False,
-          marks_path=None) -> dict:  # fmt: skip
+          marks_path=None, bundled=None) -> dict:  # fmt: skip
+    """`bank_paths` and `bundled` (None: as the manifest records): see `rebuild.exam_bank`."""
     if Path(out).exists() and not Path(out).is_dir():
         raise AnswersError(f"{out}: is a file; --out names the folder for grades.csv, feedback/ and marking.csv")
     data = read_manifest(manifest_path)
-    bank = load_bank(bank_paths)
+    bank = exam_bank(data, manifest_path, bank_paths, bundled)
     if not allow_bank_change:
         check_bank(data, bank)
     versions = {v["student_id"]: v for v in data["versions"]}

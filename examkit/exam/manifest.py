@@ -1,10 +1,12 @@
 """The build manifest: every version's questions with each variant's whole identity (question id,
 seed, option order, points: `bank/identity.py`), the template digest it was built from, parameters
-and correct answers (JSON): enough to rebuild exactly what each student saw and grade against it."""
+and correct answers (JSON): enough to rebuild exactly what each student saw and grade against it.
+It records the bank's sources too (`bank_entries`), so grading finds the instructor's own folders."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from ..bank.identity import identity_of
@@ -26,8 +28,31 @@ def part_entry(part) -> dict:
     return entry
 
 
-def manifest(spec, versions, bank_digest: str, template_digests: dict, anonymous: bool = False) -> dict:
-    """`anonymous`: built as numbered versions (no roster), so no LMS knows its student ids."""
+def bank_entries(bank, qids, folder: Path) -> list[dict]:
+    """Each source of the bank (`bank/sources.py`) with its digest and the questions of this exam
+    read from it. The bundled bank is marked `bundled`; an own folder or file has its `path`
+    relative to `folder` (the manifest's: the two usually move together) and its `absolute` path."""
+    drawn = {}
+    for qid in sorted(qids):
+        drawn.setdefault(bank.source_of(qid), []).append(qid)
+    entries = []
+    for source in bank.sources:
+        if source.bundled:
+            where = {"bundled": True}
+        else:
+            absolute = source.path.resolve()
+            try:
+                where = {"path": Path(os.path.relpath(absolute, folder.resolve())).as_posix()}
+            except ValueError:  # another drive (Windows): no relative path
+                where = {}
+            where["absolute"] = str(absolute)
+        entries.append({**where, "digest": source.digest(), "ids": drawn.get(source, [])})
+    return entries
+
+
+def manifest(spec, versions, bank_digest: str, template_digests: dict, anonymous: bool = False, banks=()) -> dict:
+    """`anonymous`: built as numbered versions (no roster), so no LMS knows its student ids;
+    `banks`: the bank's sources (`bank_entries`)."""
     return {
         "format": FORMAT,
         "exam": {
@@ -37,6 +62,7 @@ def manifest(spec, versions, bank_digest: str, template_digests: dict, anonymous
             "master_seed": spec.master_seed,
             "spec": spec.path,
             "bank": bank_digest,
+            "banks": list(banks),
             **({"anonymous": True} if anonymous else {}),
         },
         "versions": [

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from flask import Flask, abort, current_app, render_template, request
 from markupsafe import Markup
 
-from ..bank.loader import load_bank, load_syllabus
+from ..bank.loader import load_bank
 from ..exam.spec import SpecError
 from ..markup import to_html
 from ..markup.numbers import format_number
@@ -32,13 +32,13 @@ from .pages.forms import picked
 def create_app(db=None, bank=None, exam_date: date | None = None, mock_spec=None, clock=time.time) -> Flask:
     """The app: its shared state, the three kinds of pages, the rules every request meets
     (same-site POSTs with the server's token) and the error pages."""
-    bank = bank or load_bank()
+    bank = load_bank() if bank is None else bank
     db_path = ProgressStore(db).path  # fails here, with the file named, if it cannot be used
     app = Flask(__name__, template_folder=str(bundled("templates") / "practice"))
     app.config.update(TOKEN=secrets.token_urlsafe(32), TEMPLATES_AUTO_RELOAD=False)
     app.jinja_env.autoescape = True  # every value is escaped (Flask's default skips *.j2); bank HTML is marked |safe
     app.jinja_env.filters["bank_html"] = lambda text: Markup(to_html(text))  # bank text kept in stored reports
-    practice = Practice(bank, load_syllabus(), db_path, exam_date, mock_spec, clock)
+    practice = Practice(bank, bank.syllabus, db_path, exam_date, mock_spec, clock)
     app.extensions[KEY] = practice
     for blueprint in (questions.pages, progress.pages, mock.pages):
         app.register_blueprint(blueprint)
@@ -81,12 +81,13 @@ def _error_page(title: str, message: str, code: int):
     return render_template("error.html.j2", title=title, message=message), code
 
 
-def serve(app: Flask, port: int = 8765, open_browser: bool = False, bank_paths=None, workers: int = 2):
+def serve(app: Flask, port: int = 8765, open_browser: bool = False, bank_paths=None, workers: int = 2,
+          bundled: bool = True):  # fmt: skip
     """Serve on 127.0.0.1 only: a thread per request (two tabs, two browsers or a script never wait
     on each other, nor on a browser holding a connection open), checks in `workers` processes."""
     from werkzeug.serving import make_server
 
-    checks.start(bank_paths, workers)
+    checks.start(bank_paths, workers, bundled)
     server = make_server("127.0.0.1", port, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}/"
     print(f"practice app on {url} (Ctrl-C stops it)", flush=True)

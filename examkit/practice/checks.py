@@ -25,13 +25,13 @@ _pool_args: tuple = ()
 _bank = None  # a worker's own copy of the bank
 
 
-def start(bank_paths=None, workers: int = 2) -> None:
-    """Check in `workers` processes from now on, each with the bank loaded once."""
+def start(bank_paths=None, workers: int = 2, bundled: bool = True) -> None:
+    """Check in `workers` processes from now on, each with the bank (`load_bank`'s arguments) loaded once."""
     global _pool, _pool_args
     stop()
-    _pool_args = (bank_paths, workers)
+    _pool_args = (bank_paths, workers, bundled)
     context = multiprocessing.get_context("forkserver")  # never fork the server's threads
-    _pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_load, initargs=(bank_paths,))
+    _pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_load, initargs=(bank_paths, bundled))
     _pool.submit(int).result()  # the workers are up (and the bank loads) before the first page
 
 
@@ -55,9 +55,9 @@ def check(variant, part_id: str, text: str) -> Verdict:
         return _pool.submit(_check, *job).result(timeout=WAIT_S)
 
 
-def _load(bank_paths) -> None:
+def _load(bank_paths, bundled) -> None:
     global _bank
-    _bank = load_bank(bank_paths)
+    _bank = load_bank(bank_paths, bundled)
 
 
 def _check(identity: dict, part_id: str, text: str) -> Verdict:
