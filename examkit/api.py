@@ -359,3 +359,33 @@ def practice_serve(app, port: int = 8765, open_browser: bool = False, bank=None,
         return serve(app, port=port, open_browser=open_browser, bank_paths=bank, workers=workers, bundled=bundled)
     except OSError as exc:  # the port is taken, or not ours to bind
         raise UsageError(f"cannot listen on 127.0.0.1:{port} ({exc}); pass --port") from None
+
+
+# --- the authoring preview --------------------------------------------------------------------------
+def bank_preview_app(path, seed: int = 0, seeds: int | None = None):
+    """`examkit bank preview`: the live preview (a Flask app) of a folder of question files, or of
+    one file; `seed` is the first variant each template shows, `seeds` how many `validate` tries."""
+    from .preview.app import create_app
+    from .preview.validation import PREVIEW_SEEDS
+
+    where = Path(path)
+    if not where.exists():
+        raise NotFound(f"no such file or folder {where}")
+    if where.is_file() and where.suffix != ".yaml":
+        raise UsageError(f"{where}: not a question file (.yaml); give the file or its folder")
+    if seed < 0:
+        raise UsageError(f"--seed must be 0 or more (got {seed})")
+    seeds = PREVIEW_SEEDS if seeds is None else seeds
+    if not 1 <= seeds <= 1000:
+        raise UsageError(f"--seeds must be between 1 and 1000 (got {seeds})")
+    return create_app(where, seed=seed, seeds=seeds)
+
+
+def bank_preview_serve(app, port: int = 8766, host: str = "127.0.0.1", open_browser: bool = False) -> str:
+    """Serve the preview until Ctrl-C; returns its address."""
+    from .preview.app import serve
+
+    try:
+        return serve(app, host=host, port=port, open_browser=open_browser)
+    except OSError as exc:  # the port is taken, or not ours to bind
+        raise UsageError(f"cannot listen on {host}:{port} ({exc}); pass --port") from None

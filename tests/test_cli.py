@@ -48,6 +48,20 @@ def test_bank_show_text_and_student_view():
     assert "params" not in data and "1.7365" not in json.dumps(data) and "misconceptions" not in json.dumps(data)
 
 
+def test_bank_show_gives_each_options_feedback_the_misconceptions_and_hints():
+    """The author's view: why each option is right or wrong (and its role), each misconception's
+    answer and feedback, the hints; the student view keeps none of them."""
+    full = run_cli("bank", "show", "ae-compression", "--seed", "0").stdout
+    assert "right: Too small a bottleneck cannot carry enough information." in full
+    assert "wrong: Memorization is the risk of too large a bottleneck." in full
+    assert "misconception side_not_area: answer 14; feedback: An image has side x side pixels per channel." in full
+    assert "hint 1: The compression factor is the number of input values" in full
+    diagnosis = run_cli("bank", "show", "gan-d-overpowers", "--seed", "0").stdout
+    assert "right (fix): Strong gradients when $D(G(z))$ is small." in diagnosis
+    student = run_cli("bank", "show", "ae-compression", "--seed", "0", "--no-answers").stdout
+    assert "Memorization is the risk" not in student and "misconception" not in student and "hint" not in student
+
+
 def test_show_unknown_question_exits_2():
     result = run_cli("bank", "show", "vae-kl", "--seed", "1")
     assert result.returncode == 2 and "no question 'vae-kl'" in result.stderr and "did you mean" in result.stderr

@@ -13,7 +13,7 @@ LAYERS = [  # low to high; a package may import its own layer's neighbours only 
     {"sheets", "labs"},
     {"exam"},
     {"study"},
-    {"drill", "practice"},
+    {"drill", "practice", "preview"},
     {"api"},
     {"cli", "__main__"},
 ]

@@ -26,8 +26,10 @@ class Source:
         return [self.path]
 
     def syllabus_file(self) -> Path | None:
-        found = self.path / SYLLABUS_FILE
-        return found if self.path.is_dir() and found.is_file() else None
+        """The folder's syllabus.yaml; a single file's is its folder's, so a question validated or
+        previewed alone keeps the objectives it was written for."""
+        found = (self.path if self.path.is_dir() else self.path.parent) / SYLLABUS_FILE
+        return found if found.is_file() else None
 
     def digest(self) -> str:
         """Of its question files and syllabus, names and bytes: another folder's, or the same

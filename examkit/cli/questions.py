@@ -9,6 +9,7 @@ from .. import api
 from ..checking.echo import echo_line
 from ..checking.parse import AnswerError
 from ..markup import to_terminal
+from ..preview.validation import PREVIEW_SEEDS
 from ..progress import Progress
 from .common import (
     EXIT_FAIL,
@@ -69,6 +70,12 @@ def cmd_bank_show(args) -> int:
         print(api.format_variant(variant, show_answers=not args.no_answers), end="")
         for f in figures:
             print(f"figure written: {f}")
+    return EXIT_OK
+
+
+def cmd_bank_preview(args) -> int:
+    app = api.bank_preview_app(args.path, seed=args.seed, seeds=args.seeds)
+    api.bank_preview_serve(app, port=args.port, host=args.host, open_browser=args.open)
     return EXIT_OK
 
 
@@ -163,6 +170,23 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_bank_coverage)
     for action in bank.choices.values():
         bank_option(action)
+    p = bank.add_parser(
+        "preview",
+        help="preview question files in the browser as you write them: every template with its key, "
+        "solution, feedback and validate problems, updated when you save",
+    )
+    p.add_argument("path", help="a folder of question files (*.yaml), or one file")
+    p.add_argument("--port", type=int, default=8766, help="port (default 8766; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--seed", type=int, default=0, help="the variant each template shows first (default 0)")
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=PREVIEW_SEEDS,
+        help=f"seeds per template for the page's validate report (default {PREVIEW_SEEDS})",
+    )
+    p.add_argument("--open", action="store_true", help="open the preview in the default browser")
+    p.set_defaults(func=cmd_bank_preview)
 
     p = sub.add_parser("check", help="check an answer to one variant")
     p.add_argument("qid", help="question id (see examkit bank list)")

@@ -7,6 +7,7 @@ import base64
 import tempfile
 from pathlib import Path
 
+import sympy as sp
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..bank.figures import render_figure
@@ -25,13 +26,24 @@ def _figure_uri(spec, variant) -> str:
 
 def answer_html(part) -> str:
     """The expected answer typeset: a number with its unit, a formula as MathML, option letters, text."""
+    return _value_html(part, part.answer, part.answer_latex, part.answer_text)
+
+
+def misconception_html(part, misconception) -> str:
+    """A misconception's answer typeset as the part's key is (the authoring preview shows both)."""
+    value = misconception.value
+    latex = sp.latex(value) if isinstance(value, sp.Basic) else ""
+    return _value_html(part, value, latex, misconception.text)
+
+
+def _value_html(part, value, latex: str, text: str) -> str:
     if part.response == "number":
-        return math_to_mathml(format_number(part.answer, 6)) + (f" {to_html(part.unit)}" if part.unit else "")
-    if part.answer_latex:
-        return math_to_mathml(part.answer_latex)
+        return math_to_mathml(format_number(value, 6)) + (f" {to_html(part.unit)}" if part.unit else "")
+    if latex:
+        return math_to_mathml(latex)
     if part.options:
-        return ", ".join(part.answer)
-    return to_html(part.answer_text)
+        return ", ".join(value)
+    return to_html(text)
 
 
 def question_view(number, section, qid, seed, variant, with_figures=True) -> dict:
@@ -51,7 +63,13 @@ def question_view(number, section, qid, seed, variant, with_figures=True) -> dic
                 "points": format_number(p.points),
                 "answer": answer_html(p),
                 "options": [
-                    {"letter": o.letter, "text": to_html(o.text), "correct": o.correct, "feedback": to_html(o.feedback)}
+                    {
+                        "letter": o.letter,
+                        "text": to_html(o.text),
+                        "correct": o.correct,
+                        "feedback": to_html(o.feedback),
+                        "role": o.role,
+                    }
                     for o in p.options
                 ],
                 "steps": [math_to_mathml(mathtex(s)) for s in p.steps],

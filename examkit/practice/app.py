@@ -23,7 +23,7 @@ from ..markup import to_html
 from ..markup.numbers import format_number
 from ..resources import bundled
 from ..study.store import ProgressError, ProgressStore
-from . import checks
+from . import checks, server
 from .pages import mock, progress, questions
 from .pages.context import KEY, Practice, close_store
 from .pages.forms import picked
@@ -83,22 +83,9 @@ def _error_page(title: str, message: str, code: int):
 
 def serve(app: Flask, port: int = 8765, open_browser: bool = False, bank_paths=None, workers: int = 2,
           bundled: bool = True):  # fmt: skip
-    """Serve on 127.0.0.1 only: a thread per request (two tabs, two browsers or a script never wait
-    on each other, nor on a browser holding a connection open), checks in `workers` processes."""
-    from werkzeug.serving import make_server
-
+    """Serve on 127.0.0.1 only, with the checks in `workers` processes."""
     checks.start(bank_paths, workers, bundled)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}/"
-    print(f"practice app on {url} (Ctrl-C stops it)", flush=True)
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(url)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("\nstopped")
+        return server.run(app, "127.0.0.1", port, open_browser, "practice app")
     finally:
         checks.stop()
-    return url
