@@ -9,7 +9,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..bank.loader import load_file, question_files
+from ..bank.loader import load_file
+from ..bank.sources import question_files
 
 
 @dataclass(frozen=True)
