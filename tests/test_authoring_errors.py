@@ -319,6 +319,49 @@ def test_a_yaml_error_shows_the_line_it_names(tmp_path):
     assert problem.line == line and problem.message.endswith(f"{line} |         type:\tnumeric")
 
 
+def test_an_expression_answer_may_name_a_parameter(tmp_path):
+    """`m*x` with m drawn as 3 is the key 3*x, as `[[m]]*x` is: the printed key and the one the
+    student is checked against read the value, since the stem never shows the name m."""
+    named = _planted(tmp_path, 'answer: "[[m]]*x"', "answer: m*x")[0]
+    assert validate([named], seeds=20).ok
+    slot = tmp_path / "slot.yaml"
+    slot.write_text(BASE)
+    by_name = {t.id: t for t in load_file(named)[0]}["demo-slope"]
+    by_slot = {t.id: t for t in load_file(slot)[0]}["demo-slope"]
+    for seed in range(5):
+        named_part, slot_part = by_name.variant(seed).parts[0], by_slot.variant(seed).parts[0]
+        assert named_part.answer_text == slot_part.answer_text == f"{by_slot.variant(seed).params['m']}*x"
+        assert named_part.answer == slot_part.answer
+
+
+def test_a_derivation_may_name_a_parameter(tmp_path):
+    """The printed start and model steps of a derivation name `m` too: each is written with its value."""
+    derivation = textwrap.indent(
+        textwrap.dedent("""\
+            - id: d
+              type: derivation
+              points: 2
+              prompt: Simplify.
+              start: log(x^m)
+              steps: ["m*log(x)"]
+              answer: m*log(x)
+              variables: [x]
+              assume: ["x>0"]
+        """),
+        "      ",
+    )
+    hint = "    hints:\n      - A line through the origin is y = m x.\n"
+    path, _ = _planted(tmp_path, hint, derivation + hint)
+    report = validate([path], seeds=20)
+    assert report.ok, [str(p) for p in report.problems]
+    template = {t.id: t for t in load_file(path)[0]}["demo-slope"]
+    variant = template.variant(4)
+    m = variant.params["m"]
+    part = variant.parts[1]
+    written = (f"log(x^{m})", [f"{m}*log(x)"], f"{m}*log(x)")
+    assert (part.start, part.steps, part.answer_text) == written
+
+
 def test_an_underscored_variable_reads_as_one_name(tmp_path):
     """`log_var` declared as a variable is that variable, not log to the base `var` (issue 16)."""
     (template,) = [t for t in load_file(_planted(tmp_path)[0])[0] if t.id == "demo-std"]

@@ -19,6 +19,7 @@ from ..checking.equivalence import Variables
 from ..checking.parse import AnswerError, Equation, parse_math
 from ..errors import NotFound, did_you_mean
 from ..markup.numbers import format_number
+from .formula_values import values_written
 from .functions import FUNCTIONS
 from .render import explain_render_error, render
 from .runs import RunsError, scenario_runs
@@ -421,6 +422,10 @@ class QuestionTemplate:
 
     def parse_rendered(self, rendered, context, path, variables):
         return self._parse(rendered, context, path, variables)
+
+    def written_out(self, rendered, context, variables: Variables) -> str:
+        """A formula as the student reads it: parameters by value (`m*x` as `3*x`, formula_values.py)."""
+        return values_written(rendered, context, variables.symbols)
 
     def misconception(self, name, value, text, feedback, context, path) -> Misconception:
         return Misconception(name, value, text, self.render(feedback, context, path))
