@@ -22,6 +22,7 @@ def explain_syntax_error(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
     """(line, message) for a YAML error in `text`: what is wrong, how to fix it, the line's text."""
     lines = text.splitlines()
     line, message = _explain(exc, lines)
+    line = max(line, 1)  # an error without a mark is the file's
     shown = lines[line - 1].rstrip() if 0 < line <= len(lines) else ""
     return line, f"YAML syntax error: {message}" + (f"\n    {line} | {shown}" if shown else "")
 
