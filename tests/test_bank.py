@@ -60,7 +60,7 @@ def test_schema_errors_name_the_line(tmp_path):
     path = write(tmp_path, text)
     found = problems_of(path)
     assert f"{path}:8: questions.0.difficulty: 'trivial' is not one of ['easy', 'medium', 'hard']" in found
-    assert any(p.startswith(f"{path}:4:") and "unknown field" in p and "colour" in p for p in found)
+    assert any(p.startswith(f"{path}:9:") and "unknown field" in p and "colour" in p for p in found)  # its own line
 
 
 def test_missing_answer_is_reported(tmp_path):
@@ -153,7 +153,7 @@ def test_a_field_of_another_part_type_is_named(tmp_path):
     )
     _templates, problems, _tree = load_file(path)
     assert len(problems) == 1 and "'tolerance' does not belong to this type of part" in problems[0].message
-    assert problems[0].line == 10
+    assert problems[0].line == 13  # the line of `tolerance:` itself, not of its part
 
 
 def test_the_lint_flags_answers_given_away(bank, tmp_path):

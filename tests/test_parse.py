@@ -95,3 +95,18 @@ def test_resource_attacks_are_refused_as_unsafe(text):
 def test_unknown_names_are_named():
     with pytest.raises(AnswerError, match="unknown name 'x'"):
         parse_math("mu + x", SYMS)
+    with pytest.raises(AnswerError, match=r"unknown name 'sigam' at position 0 \(did you mean 'sigma'\?\)"):
+        parse_math("sigam^2", SYMS)
+
+
+def test_a_declared_name_that_starts_like_a_function_is_that_name():
+    """`log_var` declared is one name, not log to the base `var`; undeclared, `log_2 x` and `log_e x`
+    stay logarithms, and a misspelt `log_vr` is named as the name it misspells."""
+    log_var, x = sp.Symbol("log_var", real=True), sp.Symbol("x", positive=True)
+    syms = {"log_var": log_var, "exp_avg": mu, "x": x}
+    assert parse_math("exp(log_var/2)", syms) == sp.exp(log_var / 2)
+    assert parse_math("log_{var}^2 + exp_avg", syms) == log_var**2 + mu
+    assert parse_math("log_2 x", syms) == sp.log(x) / sp.log(2)
+    assert parse_math("log_e x + log_x(x)", syms) == sp.log(x) + 1
+    with pytest.raises(AnswerError, match="unknown name 'log_vr' at position 0 \\(did you mean 'log_var'\\?\\)"):
+        parse_math("log_vr", syms)

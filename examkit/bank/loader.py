@@ -8,13 +8,15 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from ..errors import NotFound
+from ..errors import NotFound, did_you_mean
 from ..parts import PART_TYPES
 from .problems import BankError, Problem
 from .schema import question_file_schema
+from .schema_errors import schema_findings
 from .sources import bank_sources
 from .syllabus import load_syllabus
 from .template import QuestionTemplate
+from .yaml_errors import explain_syntax_error
 from .yamlio import line_of, load_yaml
 
 
@@ -42,30 +44,19 @@ def load_file(path) -> tuple[list[QuestionTemplate], list[Problem], object]:
     try:
         tree = load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        detail = getattr(exc, "problem", None) or str(exc)
-        return [], [Problem(name, line, f"YAML syntax error: {detail}")], None
+        return [], [Problem(name, *explain_syntax_error(exc, text))], None
     if tree is None:
         return [], [Problem(name, 1, "file is empty")], None
-    problems = []
-    for err in sorted(_validator().iter_errors(tree), key=lambda e: list(map(str, e.absolute_path))):
-        where = ".".join(str(p) for p in err.absolute_path) or "top level"
-        problems.append(Problem(name, line_of(tree, list(err.absolute_path)), f"{where}: {_message(err)}"))
+    validator = _validator()
+    findings = schema_findings(validator.iter_errors(tree), tree, validator.schema)
+    problems = sorted(
+        (Problem(name, line_of(tree, list(f.path)), f"{f.where}: {f.message}") for f in findings),
+        key=lambda p: p.line,
+    )
     if problems:
         return [], problems, tree
     templates = [QuestionTemplate(q, name, tree["topic"]) for q in tree["questions"]]
     return templates, [], tree
-
-
-def _message(err) -> str:
-    if err.validator == "additionalProperties":
-        return err.message.replace("Additional properties are not allowed", "unknown field(s)")
-    if err.validator == "enum" and err.relative_schema_path and "propertyNames" in err.relative_schema_path:
-        return f"field {err.instance!r} does not belong to this type of part (its fields: {', '.join(err.validator_value)})"
-    if err.validator in ("oneOf", "anyOf"):
-        return "value matches none of the allowed forms (see docs/QUESTION_BANK.md)"
-    return err.message
 
 
 class Bank:
@@ -93,9 +84,7 @@ class Bank:
         try:
             return self.templates[qid]
         except KeyError:
-            close = [k for k in self.templates if qid in k or k in qid][:5]
-            hint = f" (did you mean: {', '.join(close)}?)" if close else ""
-            raise NotFound(f"no question {qid!r} in the bank{hint}") from None
+            raise NotFound(f"no question {qid!r} in the bank{did_you_mean(qid, self.templates)}") from None
 
     def select(self, topic=None, objective=None, difficulty=None, ids=None):
         return [

@@ -10,10 +10,11 @@ import functools
 import re
 
 import sympy as sp
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, TemplateAssertionError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..checking.parse import AnswerError, Equation, parse_math
+from ..errors import did_you_mean
 from ..markup.numbers import format_number
 
 
@@ -87,6 +88,37 @@ def _math_slots(text: str, context: dict):
 def _compiled(text: str):
     """Bank texts repeat across seeds: compiling each once halves the time `validate` takes."""
     return ENV.from_string(text)
+
+
+BANK_FILTERS = ("num", "signed", "latex")
+
+
+def explain_render_error(exc, text: str, context: dict) -> str:
+    """A rendering error in words: the math slot that cannot be read (Jinja would only say
+    "unexpected char '^'"), or the filter or name most likely meant."""
+    message = str(exc)
+    if isinstance(exc, TemplateAssertionError) and (bad := re.search(r"No filter named '(\w+)'", message)):
+        name = bad.group(1)
+        return f"no filter {name!r}{did_you_mean(name, ENV.filters)} (the bank's filters: {', '.join(BANK_FILTERS)})"
+    if isinstance(exc, TemplateSyntaxError):
+        symbols = {k: v for k, v in context.items() if isinstance(v, sp.Basic)}
+        for expr in _SLOT.findall(text):
+            expr = expr.partition("|")[0]
+            if _NAME.fullmatch(expr):
+                continue
+            try:
+                parse_math(expr, symbols, allow_new_symbols=False)
+            except AnswerError as why:
+                return f"cannot read [[{expr}]]: {why}"
+        for opening, closing in (("[[", "]]"), ("[%", "%]")):
+            if text.count(opening) != text.count(closing):
+                return f"a `{opening}` is not closed with `{closing}` ({message})"
+        return message
+    if isinstance(exc, UndefinedError) and (bad := re.search(r"'(\w+)' is undefined", message)):
+        name = bad.group(1)
+        names = [k for k in context if not k.startswith("_")]
+        return f"unknown name {name!r}{did_you_mean(name, names)} (names here: {', '.join(sorted(names))})"
+    return message
 
 
 def render(text, context: dict) -> str:

@@ -10,6 +10,7 @@ import yaml
 
 from .problems import BankError, Problem
 from .sources import bank_sources
+from .yaml_errors import explain_syntax_error
 from .yamlio import line_of, load_yaml
 
 KINDS = {"objectives": "objective", "items": "study-guide item"}
@@ -46,13 +47,13 @@ def _read(path) -> tuple[dict, list]:
     each a mapping of keys to one line of text."""
     name = str(path)
     try:
-        tree = load_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return {}, [Problem(name, 1, f"cannot read the syllabus: {exc}")]
+    try:
+        tree = load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        detail = getattr(exc, "problem", None) or str(exc)
-        return {}, [Problem(name, mark.line + 1 if mark else 1, f"YAML syntax error: {detail}")]
+        return {}, [Problem(name, *explain_syntax_error(exc, text))]
     if tree is None:
         return {}, []
     if not isinstance(tree, dict):

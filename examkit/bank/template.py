@@ -17,10 +17,11 @@ import sympy as sp
 from .. import parts as registry  # the part types (a module import: they build with this one)
 from ..checking.equivalence import Variables
 from ..checking.parse import AnswerError, Equation, parse_math
-from ..errors import NotFound
+from ..errors import NotFound, did_you_mean
 from ..markup.numbers import format_number
+from .formula_values import values_written
 from .functions import FUNCTIONS
-from .render import render
+from .render import explain_render_error, render
 from .runs import RunsError, scenario_runs
 
 MAX_DRAWS = 2000
@@ -306,7 +307,10 @@ class QuestionTemplate:
         if isinstance(spec, dict):
             fn = FUNCTIONS.get(spec["fn"])
             if fn is None:
-                raise TemplateError(f"unknown function {spec['fn']!r}; known: {', '.join(sorted(FUNCTIONS))}", path)
+                hint = did_you_mean(spec["fn"], FUNCTIONS)
+                raise TemplateError(
+                    f"unknown function {spec['fn']!r}{hint}; known: {', '.join(sorted(FUNCTIONS))}", path
+                )
             args = [self._arg(a, context, path) for a in spec["args"]]
             try:
                 return sp.sympify(fn(*args))
@@ -343,7 +347,7 @@ class QuestionTemplate:
         try:
             return render(text, context)
         except Exception as exc:
-            raise TemplateError(f"template error: {exc}", path) from None
+            raise TemplateError(f"template error: {explain_render_error(exc, text, context)}", path) from None
 
     def _holds(self, constraint, index, context) -> bool:
         path = ("constraints", index)
@@ -418,6 +422,10 @@ class QuestionTemplate:
 
     def parse_rendered(self, rendered, context, path, variables):
         return self._parse(rendered, context, path, variables)
+
+    def written_out(self, rendered, context, variables: Variables) -> str:
+        """A formula as the student reads it: parameters by value (`m*x` as `3*x`, formula_values.py)."""
+        return values_written(rendered, context, variables.symbols)
 
     def misconception(self, name, value, text, feedback, context, path) -> Misconception:
         return Misconception(name, value, text, self.render(feedback, context, path))

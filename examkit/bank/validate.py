@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import did_you_mean
 from ..parts import part_type
 from ..parts.check import check_answer
 from .figures import check_figure_specs
@@ -88,8 +89,9 @@ def check_template(template, seeds: int) -> tuple[list, int, int, list]:
             verdict = check_answer(variant, part.id, own_answer(part), timeout=10)
             checks += 1
             if verdict.status not in ("correct", "manual"):
+                key = path + next(((k,) for k in ("steps", "answer") if k in part.spec), ())  # the line typed
                 report(
-                    f"seed {seed}, part {part.id}: its own answer is judged {verdict.status}: {verdict.message}", path
+                    f"seed {seed}, part {part.id}: its own answer is judged {verdict.status}: {verdict.message}", key
                 )
                 return problems, seed + 1, checks, []
             for j, m in enumerate(part.misconceptions):
@@ -115,7 +117,8 @@ def _reference_problems(templates, syllabus) -> list:
         for key, known, label in (("objectives", objectives, "objective"), ("covers", items, "syllabus item")):
             for i, name in enumerate(t.data.get(key, [])):
                 if name not in known:
-                    problems.append(Problem(t.path, line_of(t.data, [key, i]), f"{t.id}: unknown {label} {name!r}"))
+                    message = f"{t.id}: unknown {label} {name!r}{did_you_mean(name, known)}"
+                    problems.append(Problem(t.path, line_of(t.data, [key, i]), message))
         ids = [p["id"] for p in t.data["parts"]]
         for i, pid in enumerate(ids):
             if ids.index(pid) != i:

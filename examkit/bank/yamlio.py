@@ -31,7 +31,9 @@ def _construct_mapping(loader, node):
         if not isinstance(key, (str, int, float, bool)) or key is None:
             raise yaml.constructor.ConstructorError(None, None, f"unsupported key {key!r}", key_node.start_mark)
         if key in result:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            first = result.key_lines[key]
+            message = f"duplicate key {key!r} (first at line {first}): keep one"
+            raise yaml.constructor.ConstructorError(None, None, message, key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from ..errors import did_you_mean
 from .errors import AnswerError, UnsafeInput
 from .evaluate import short
 from .normalize import normalize, normalize_with_notes
@@ -468,6 +469,8 @@ class _Parser:
         glued = _FUNCTION_OF_NUMBER.fullmatch(word) if word not in self.symbols else None
         if word == "sqrt" and word not in self.symbols and self.is_op("["):
             return self.sqrt()
+        if word in FUNCTIONS and (declared := self.declared_subscripted(word)):  # log_var, exp_avg
+            return self.symbol(declared, t)
         if word in FUNCTIONS and word not in self.symbols and not (glued and not self.has_argument()):
             return self.apply(word, t)
         if glued and glued.group(1) in FUNCTIONS:  # ln4, log4, 2log2: a function of the number typed with it
@@ -481,6 +484,26 @@ class _Parser:
         if word == "sigma" and not self.is_op("_"):
             return self.letter(word, t)
         return self.symbol_or_split(word, t)
+
+    def declared_subscripted(self, word) -> str | None:
+        """The declared name a function word begins ('log_var' is the variable log_var, not log to
+        the base var); None, with nothing read, for any other."""
+        if word in self.symbols or not self.is_op("_"):
+            return None
+        start, tokens, pieces = self.i, list(self.tokens), [word]  # skip_ignored may rewrite tokens
+        try:
+            while self.is_op("_"):
+                pieces.append(self.subscript())
+        except AnswerError:
+            pieces = [word]
+        if (name := "_".join(pieces)) in self.symbols:
+            return name
+        self.i, self.tokens = start, tokens
+        base = pieces[1] if len(pieces) > 1 else ""  # no base 'vr' either: log_vr is a misspelt name
+        if not self.allow_new and base.isalpha() and base not in {**self.symbols, **CONSTANTS}:
+            if hint := did_you_mean(name, self.symbols):
+                raise AnswerError(f"unknown name '{name}' at position {tokens[start - 1].pos}{hint}")
+        return None
 
     def has_argument(self) -> bool:
         """Does a function's argument follow ('log2(x)', 'log2 x'), or is the word used alone ('2log2')?"""
@@ -577,7 +600,8 @@ class _Parser:
             return _Node(CONSTANTS[name], ("const", name))
         if not self.allow_new:
             known = ", ".join(sorted(self.symbols)) or "none"
-            raise AnswerError(f"unknown name '{name}' at position {t.pos} (variables here: {known})")
+            hint = did_you_mean(name, self.symbols)
+            raise AnswerError(f"unknown name '{name}' at position {t.pos}{hint} (variables here: {known})")
         if len(name) > 40:
             raise UnsafeInput("name is too long")
         sym = sp.Symbol(name, real=True)

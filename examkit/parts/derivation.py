@@ -26,8 +26,12 @@ class Derivation(Expression):
 
     def build(self, template, spec, context, rng, path, part) -> None:
         super().build(template, spec, context, rng, path, part)
-        part.start = template.render(spec["start"], context, path + ("start",))
-        part.steps = [template.render(s, context, path + ("steps", j)) for j, s in enumerate(spec["steps"])]
+
+        def written(text, where):  # a parameter named in a line is written as its value, as in the key
+            return template.written_out(template.render(text, context, where), context, part.variables)
+
+        part.start = written(spec["start"], path + ("start",))
+        part.steps = [written(s, path + ("steps", j)) for j, s in enumerate(spec["steps"])]
 
     def check(self, variant, part, answer) -> Verdict:
         symbols = student_symbols(variant, part)

@@ -66,8 +66,10 @@ class Expression(Computed):
             part.definitions[symbol] = template.parse_rendered(rendered, context, where, part.variables)
 
     def value(self, template, text, context, path, variables):
+        """The key (or a misconception) and its text, a parameter named in it written as its value."""
         rendered = template.render(text, context, path)
-        return template.parse_rendered(rendered, context, path, variables), rendered
+        value = template.parse_rendered(rendered, context, path, variables)
+        return value, template.written_out(rendered, context, variables)
 
     def check(self, variant, part, answer) -> Verdict:
         symbols = student_symbols(variant, part)
