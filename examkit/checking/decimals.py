@@ -14,7 +14,8 @@ import mpmath
 
 from .equivalence import Variables
 from .evaluate import Undefined, evaluate
-from .parse import AnswerError, normalize, parse_math, tokenize
+from .parse import AnswerError, normalize, parse_math
+from .tokens import tokenize
 
 _POINTS = 8
 
