@@ -61,6 +61,7 @@ format: setup
 	$(PY) -m ruff check --fix .
 
 bench: setup
+	$(PIP) install --quiet -e '.[all,bench]'  # nbclient and ipykernel, for bench/lab_grading.py
 	$(PY) bench/check_latency.py
 	$(PY) bench/reference_training.py
 	$(PY) bench/exam_build.py

@@ -11,6 +11,7 @@ import jsonschema
 import yaml
 
 from ..bank.loader import Problem
+from ..bank.yaml_errors import explain_syntax_error
 from ..bank.yamlio import line_of, load_yaml
 
 POOL = {
@@ -100,12 +101,12 @@ class ExamSpec:
 def load_spec(path) -> ExamSpec:
     path = Path(path)
     try:
-        tree = load_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        tree = load_yaml(text)
     except OSError as exc:
         raise SpecError([Problem(str(path), 1, f"cannot read: {exc}")]) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SpecError([Problem(str(path), mark.line + 1 if mark else 1, f"YAML syntax error: {exc}")]) from None
+        raise SpecError([Problem(str(path), *explain_syntax_error(exc, text))]) from None
     if not isinstance(tree, dict):
         raise SpecError([Problem(str(path), 1, "an exam spec is a mapping (title, course, sections, ...)")])
     if isinstance(tree.get("date"), datetime.date):  # date: 2026-12-14, unquoted, as people write it

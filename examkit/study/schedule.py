@@ -69,7 +69,7 @@ def priority(template, boxes: dict, skills: dict, now: float) -> tuple[float, st
 
 
 TODAY_BONUS = 10.0  # today's share of the plan comes before anything else, as --stats lists it
-PLAN_BONUS = 0.6  # a question on the exam-date plan (practice/progress.plan) beats a due one of the same weakness
+PLAN_BONUS = 0.6  # a question on the exam-date plan (study/progress.plan) beats a due one of the same weakness
 
 
 def pick(templates, boxes: dict, skills: dict, now: float, rng: random.Random, asked: set, prefer=()):
