@@ -18,7 +18,7 @@ from .. import parts as registry  # the part types (a module import: they build 
 from ..checking.equivalence import Variables
 from ..checking.parse import AnswerError, Equation, parse_math
 from ..errors import NotFound
-from ..markup.numbers import format_number
+from ..markup.numbers import KEY_FIGURES, format_number
 from .functions import FUNCTIONS
 from .render import render
 from .runs import RunsError, scenario_runs
@@ -414,7 +414,7 @@ class QuestionTemplate:
     # --- helpers the part types build with (examkit/parts/) ---------------------------------
     def numeric_value(self, text, context, path) -> tuple[float, str]:
         exact = self.number(text, context, path)
-        return to_float(exact), format_number(exact, 6)
+        return to_float(exact), format_number(exact, KEY_FIGURES)  # the key every output prints
 
     def parse_rendered(self, rendered, context, path, variables):
         return self._parse(rendered, context, path, variables)

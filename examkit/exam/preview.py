@@ -13,6 +13,7 @@ from ..bank.figures import render_figure
 from ..markup import to_html
 from ..markup.mathml import math_to_mathml
 from ..markup.numbers import format_number
+from ..parts.printed import key_text
 from ..resources import bundled
 from .latex import mathtex
 
@@ -26,11 +27,11 @@ def _figure_uri(spec, variant) -> str:
 def answer_html(part) -> str:
     """The expected answer typeset: a number with its unit, a formula as MathML, option letters, text."""
     if part.response == "number":
-        return math_to_mathml(format_number(part.answer, 6)) + (f" {to_html(part.unit)}" if part.unit else "")
+        return math_to_mathml(key_text(part)) + (f" {to_html(part.unit)}" if part.unit else "")
     if part.answer_latex:
         return math_to_mathml(part.answer_latex)
     if part.options:
-        return ", ".join(part.answer)
+        return key_text(part)
     return to_html(part.answer_text)
 
 
