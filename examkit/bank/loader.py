@@ -78,6 +78,8 @@ def _message(err) -> str:
         return err.message.replace("Additional properties are not allowed", "unknown field(s)")
     if err.validator == "enum" and err.relative_schema_path and "propertyNames" in err.relative_schema_path:
         return f"field {err.instance!r} does not belong to this type of part (its fields: {', '.join(err.validator_value)})"
+    if err.validator == "exclusiveMinimum":  # points, a step, a tolerance: 0 or less
+        return f"{err.instance!r} must be greater than {err.validator_value!r}"
     if err.validator in ("oneOf", "anyOf"):
         return "value matches none of the allowed forms (see docs/QUESTION_BANK.md)"
     return err.message
