@@ -1,9 +1,13 @@
 """Keys proved as printed (issue 16): `validate` types every key as the outputs print it, and each
 worked solution's final value, into the checker, and refuses a question whose printed key does not
-earn full marks, naming file, line, seed and the printed text; a tolerance must be positive."""
+earn full marks, naming file, line, seed and the printed text; a tolerance must be positive. A
+numeric part's `half_credit: false` gives a key rounded to too few figures nothing, in the checker
+and in the Moodle export."""
 
 import json
+import re
 import textwrap
+import xml.etree.ElementTree as ET
 import zipfile
 
 from conftest import run_cli
@@ -174,3 +178,60 @@ def test_the_texts_validate_types_are_the_ones_the_outputs_print(tmp_path):
         assert f"<text>{importers}</text>" in moodle and f">{importers}<" in qti
         for text in (people, importers, final_value(part.solution)):
             assert check_answer(variant, "r", text).status == "correct"
+
+
+# a key of -1.19 or -1.23 with abs 0.01: '-1' is the key to one figure
+NEGATIVE = textwrap.dedent("""\
+    topic: demo
+    title: Demo
+    questions:
+      - id: demo-negative
+        title: Negative
+        objectives: [vae_loss_reparam]
+        covers: [exam2a]
+        difficulty: easy
+        params:
+          x: {choice: [1.19, 1.23]}
+        stem: "What is $-[[x]]$?"
+        parts:
+          - id: v
+            type: numeric
+            points: 2
+            answer: -x
+            tolerance: {abs: 0.01}
+            solution: "$-([[x]]) = [[-x]]$"
+    """)
+OFF = NEGATIVE.replace("tolerance: {abs: 0.01}\n", "tolerance: {abs: 0.01}\n        half_credit: false\n")
+
+
+def test_half_credit_false_gives_a_rounded_key_nothing(tmp_path):
+    on, _ = seed_zero(write(tmp_path, NEGATIVE, "on.yaml"))
+    off, _ = seed_zero(write(tmp_path, OFF, "off.yaml"))
+    verdict = check_answer(on, "v", "-1")
+    assert (verdict.status, verdict.score) == ("imprecise", 1.0)
+    verdict = check_answer(off, "v", "-1")
+    assert (verdict.status, verdict.score) == ("incorrect", 0.0)
+    assert "right to 1 significant figure(s)" in verdict.message and "earns nothing" in verdict.message
+    for variant in (on, off):
+        assert check_answer(variant, "v", str(-float(variant.params["x"]))).score == 2.0
+    assert validate([tmp_path / "off.yaml"], seeds=20).ok
+
+
+def _moodle_fractions(tmp_path, text, name):
+    bank = tmp_path / name
+    bank.mkdir()
+    write(bank, text)
+    out = tmp_path / f"{name}-exam"
+    build_exam(_spec(tmp_path, "demo-negative"), out, versions=2, formats=("moodle", "tex"), bank_paths=[bank])
+    root = ET.parse(out / "instructor" / "moodle.xml").getroot()
+    answers = [(a.get("fraction"), a.findtext("text")) for a in root.iter("answer")]
+    return answers, (out / "instructor" / "tex" / "answer-key.tex").read_text()
+
+
+def test_half_credit_false_keeps_the_rounded_key_out_of_moodle(tmp_path):
+    answers, key = _moodle_fractions(tmp_path, NEGATIVE, "on")
+    assert ("50", "-1") in answers and "no half credit" not in key
+    answers, key = _moodle_fractions(tmp_path, OFF, "off")
+    assert not [a for a in answers if a[0] not in ("100", "0")], answers
+    assert all(text != "-1" for _, text in answers)
+    assert re.search(r"\(abs 0\.01, no half credit\)", key)

@@ -78,6 +78,7 @@ class PartVariant:
     unit: str = ""
     # Typed fields the part type resolves once (defaults applied): outputs read these, not `spec`.
     tolerance: dict | None = None  # number: abs / rel / sigfigs
+    half_credit: bool = True  # number: a key rounded to too few figures earns half (False: nothing)
     select: str = ""  # options: "single" or "multiple"
     partial: str = ""  # options: how partial credit is given
     lines: int = 0  # steps, text: lines of answer space on paper and in Moodle

@@ -68,6 +68,7 @@ def key_answer(part) -> str:
                 f"abs {tol['abs']}" if "abs" in tol else "",
                 f"rel {tol['rel']}" if "rel" in tol else "",
                 f"{tol['sigfigs']} s.f." if "sigfigs" in tol else "",
+                "" if part.half_credit else "no half credit",
             ]
             note = " {\\footnotesize (" + ", ".join(b for b in bits if b) + ")}"
         unit = f" {to_latex(part.unit)}" if part.unit else ""

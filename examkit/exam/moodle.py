@@ -48,15 +48,17 @@ def _attach(textnode, paths):
 
 def _numeric_answers(question, part):
     """(fraction, value text, tolerance text, feedback): the key, the checker's half-credit
-    roundings (only those it calls imprecise), and each misconception at 0."""
+    roundings (only those it calls imprecise, at the credit it gives them: none where the part
+    has `half_credit: false`), and each misconception at 0."""
     tol = part.tolerance
     key = importer_key(part)
     rows = [(100, key, decimal_inside(tolerance_width(part.answer, tol, center=key), 12, up=False),
              to_moodle(part.solution) or "Correct.")]  # fmt: skip
     for value, figures in half_credit_answers(part.answer, tol):
-        if check_answer(question.variant, part.id, machine_number(value)).status != "imprecise":
-            continue  # also a named misconception or a slip: the checker gives 0, so Moodle must too
-        rows.append((50, machine_number(value), "0",
+        verdict = check_answer(question.variant, part.id, machine_number(value))
+        if verdict.status != "imprecise":
+            continue  # a named misconception, a slip or no half credit: the checker gives 0, so Moodle must too
+        rows.append((f"{100 * verdict.score / verdict.max_score:.7g}", machine_number(value), "0",
                      f"Right to {figures} significant figure(s): carry more digits through the calculation."))  # fmt: skip
     for m in part.misconceptions:
         rows.append((0, machine_number(m.value), decimal_inside(tolerance_width(m.value, tol), 12, up=False),
