@@ -69,7 +69,7 @@ def _narrower_tolerance(part, what: str, text: str) -> str | None:
     figures = significant_figures(text)
     if part.response != Response.NUMBER or figures is None:
         return None
-    if Fraction(text) not in roundings(as_fraction(part.answer), figures):
+    if Fraction(text.replace("−", "-")) not in roundings(as_fraction(part.answer), figures):
         return None  # not the key rounded: a wrong value, whatever the tolerance
     named = ", ".join(f"{name} {value:g}" for name, value in (part.tolerance or DEFAULT_TOLERANCE).items())
     return f"tolerance {named} is narrower than {what} ({figures} significant figures: {text})"
