@@ -5,7 +5,7 @@ is checked by `examkit.bank.validate`.
 """
 
 from ..parts import PART_TYPES
-from ..parts.fields import MATH, NAME, NUMBER, TEXT
+from ..parts.fields import MATH, NAME, NUMBER, POSITIVE, TEXT
 
 PARAM = {
     "type": "object",
@@ -13,7 +13,7 @@ PARAM = {
         "uniform": {"type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2},
         "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
         "int": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
-        "step": {"type": "number", "exclusiveMinimum": 0},
+        "step": POSITIVE,
         "choice": {"type": "array", "minItems": 1},
         "vector": {"type": "integer", "minimum": 1, "maximum": 16},
         "run": NAME,  # one cached reference run of this scenario (examkit/bank/runs.py)
@@ -37,7 +37,7 @@ DERIVED = {
 COMMON = {  # every part's fields; the rest belong to its type (examkit/parts/, `fields`)
     "id": NAME,
     "prompt": TEXT,
-    "points": {"type": "number", "exclusiveMinimum": 0},
+    "points": POSITIVE,
     "solution": TEXT,
     "hints": {"type": "array", "items": TEXT},
 }

@@ -109,6 +109,8 @@ def _findings(err, tree, fields):
         yield Finding(path, _no_form(err), ("form", path))
     elif err.validator == "type" and _text_split_by_colon(err):
         yield Finding(path, _COLON_TEXT, ("value", path))
+    elif err.validator == "exclusiveMinimum":  # points, a step, a tolerance: 0 or less
+        yield Finding(path, f"{err.instance!r} must be greater than {err.validator_value!r}", ("value", path))
     else:
         yield Finding(path, err.message, ("value", path, err.validator))
 

@@ -18,7 +18,7 @@ from .. import parts as registry  # the part types (a module import: they build 
 from ..checking.equivalence import Variables
 from ..checking.parse import AnswerError, Equation, parse_math
 from ..errors import NotFound, did_you_mean
-from ..markup.numbers import format_number
+from ..markup.numbers import KEY_FIGURES, format_number
 from .formula_values import values_written
 from .functions import FUNCTIONS
 from .render import explain_render_error, render
@@ -79,6 +79,7 @@ class PartVariant:
     unit: str = ""
     # Typed fields the part type resolves once (defaults applied): outputs read these, not `spec`.
     tolerance: dict | None = None  # number: abs / rel / sigfigs
+    half_credit: bool = True  # number: a key rounded to too few figures earns half (False: nothing)
     select: str = ""  # options: "single" or "multiple"
     partial: str = ""  # options: how partial credit is given
     lines: int = 0  # steps, text: lines of answer space on paper and in Moodle
@@ -418,7 +419,7 @@ class QuestionTemplate:
     # --- helpers the part types build with (examkit/parts/) ---------------------------------
     def numeric_value(self, text, context, path) -> tuple[float, str]:
         exact = self.number(text, context, path)
-        return to_float(exact), format_number(exact, 6)
+        return to_float(exact), format_number(exact, KEY_FIGURES)  # the key every output prints
 
     def parse_rendered(self, rendered, context, path, variables):
         return self._parse(rendered, context, path, variables)

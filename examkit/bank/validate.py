@@ -1,6 +1,7 @@
 """Validation of question files: structure, references, and behaviour over many seeds.
 
-A template passes when every seed gives a variant, its own answer passes its own checker, no
+A template passes when every seed gives a variant, its own answer passes its own checker, so does
+every key as the outputs print it and its worked solution's final value (`keys.py`), no
 misconception answer passes, and the variants really differ from seed to seed.
 """
 
@@ -14,6 +15,7 @@ from ..errors import did_you_mean
 from ..parts import part_type
 from ..parts.check import check_answer
 from .figures import check_figure_specs
+from .keys import printed_key_problem
 from .lint import lint
 from .loader import load_file, read_templates
 from .problems import BankError, Problem
@@ -23,6 +25,7 @@ from .template import TemplateError
 from .yamlio import line_of
 
 DEFAULT_SEEDS = 200
+CHECK_TIMEOUT_S = 10
 
 
 @dataclass
@@ -64,7 +67,7 @@ LINT_SEEDS = 30
 
 def check_template(template, seeds: int) -> tuple[list, int, int, list]:
     """Instantiate a template for `seeds` seeds; returns (problems, variants, checks, warnings)."""
-    problems, checks, fingerprints, linted = [], 0, set(), []
+    problems, checks, fingerprints, linted, proved = [], 0, set(), [], set()
 
     def report(message, path=()):
         problems.append(Problem(template.path, line_of(template.data, list(path)), f"{template.id}: {message}"))
@@ -86,7 +89,8 @@ def check_template(template, seeds: int) -> tuple[list, int, int, list]:
         )
         for index, part in enumerate(variant.parts):
             path = ("parts", index)
-            verdict = check_answer(variant, part.id, own_answer(part), timeout=10)
+            own = own_answer(part)
+            verdict = check_answer(variant, part.id, own, timeout=CHECK_TIMEOUT_S)
             checks += 1
             if verdict.status not in ("correct", "manual"):
                 key = path + next(((k,) for k in ("steps", "answer") if k in part.spec), ())  # the line typed
@@ -94,8 +98,14 @@ def check_template(template, seeds: int) -> tuple[list, int, int, list]:
                     f"seed {seed}, part {part.id}: its own answer is judged {verdict.status}: {verdict.message}", key
                 )
                 return problems, seed + 1, checks, []
+            printed, made = printed_key_problem(variant, part, own, proved, CHECK_TIMEOUT_S)
+            checks += made
+            if printed:
+                message, where = printed
+                report(f"seed {seed}, part {part.id}: {message}", path + where)
+                return problems, seed + 1, checks, []
             for j, m in enumerate(part.misconceptions):
-                verdict = check_answer(variant, part.id, _misconception_answer(part, m), timeout=10)
+                verdict = check_answer(variant, part.id, _misconception_answer(part, m), timeout=CHECK_TIMEOUT_S)
                 checks += 1
                 if verdict.status == "correct":
                     report(

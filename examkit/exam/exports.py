@@ -15,11 +15,6 @@ AUTO = ("number", "options")  # response kinds Moodle and Canvas grade themselve
 BY_HAND = "graded by hand"
 
 
-def machine_number(value) -> str:
-    """A number as importers parse it (no LaTeX, no thousands separators)."""
-    return f"{float(value):.12g}"
-
-
 def variant_tag(qid: str, seed) -> str:
     """Six hex digits telling a slot's variants apart without showing the question id or seed."""
     return hashlib.sha256(f"{qid}|{seed}".encode()).hexdigest()[:6]

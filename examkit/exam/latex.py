@@ -14,6 +14,7 @@ from ..checking.parse import AnswerError, Equation, parse_math
 from ..markup import to_latex
 from ..markup.latex import math_or_text
 from ..markup.numbers import format_number
+from ..parts.printed import key_text
 from ..resources import bundled
 from .names import safe_file_name
 from .scripts import FALLBACK_FONTS, MAIN_FONTS, name_tex
@@ -67,14 +68,15 @@ def key_answer(part) -> str:
                 f"abs {tol['abs']}" if "abs" in tol else "",
                 f"rel {tol['rel']}" if "rel" in tol else "",
                 f"{tol['sigfigs']} s.f." if "sigfigs" in tol else "",
+                "" if part.half_credit else "no half credit",
             ]
             note = " {\\footnotesize (" + ", ".join(b for b in bits if b) + ")}"
         unit = f" {to_latex(part.unit)}" if part.unit else ""
-        return f"${format_number(part.answer, 6)}${unit}{note}"
+        return f"${key_text(part)}${unit}{note}"
     if part.response in ("formula", "steps"):
         return math_or_text(part.answer_latex, part.answer_text)
     if part.response == "options":
-        return ", ".join(part.answer)
+        return key_text(part)
     return r"\emph{manual marking:} " + to_latex(part.answer_text)
 
 

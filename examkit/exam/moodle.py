@@ -17,8 +17,10 @@ from math import isclose
 
 from ..checking.numeric import decimal_inside, half_credit_answers, tolerance_width
 from ..markup import to_moodle
+from ..markup.numbers import machine_number
 from ..parts.check import check_answer
-from .exports import BY_HAND, auto_graded, figures_of, machine_number, part_label, question_title, slots, variant_tag
+from ..parts.printed import importer_key, key_text
+from .exports import BY_HAND, auto_graded, figures_of, part_label, question_title, slots, variant_tag
 
 __all__ = ["machine_number", "moodle_xml", "question_name"]
 
@@ -46,15 +48,17 @@ def _attach(textnode, paths):
 
 def _numeric_answers(question, part):
     """(fraction, value text, tolerance text, feedback): the key, the checker's half-credit
-    roundings (only those it calls imprecise), and each misconception at 0."""
+    roundings (only those it calls imprecise, at the credit it gives them: none where the part
+    has `half_credit: false`), and each misconception at 0."""
     tol = part.tolerance
-    key = machine_number(part.answer)
+    key = importer_key(part)
     rows = [(100, key, decimal_inside(tolerance_width(part.answer, tol, center=key), 12, up=False),
              to_moodle(part.solution) or "Correct.")]  # fmt: skip
     for value, figures in half_credit_answers(part.answer, tol):
-        if check_answer(question.variant, part.id, machine_number(value)).status != "imprecise":
-            continue  # also a named misconception or a slip: the checker gives 0, so Moodle must too
-        rows.append((50, machine_number(value), "0",
+        verdict = check_answer(question.variant, part.id, machine_number(value))
+        if verdict.status != "imprecise":
+            continue  # a named misconception, a slip or no half credit: the checker gives 0, so Moodle must too
+        rows.append((f"{100 * verdict.score / verdict.max_score:.7g}", machine_number(value), "0",
                      f"Right to {figures} significant figure(s): carry more digits through the calculation."))  # fmt: skip
     for m in part.misconceptions:
         rows.append((0, machine_number(m.value), decimal_inside(tolerance_width(m.value, tol), 12, up=False),
@@ -94,9 +98,9 @@ def _choice(q, question, part):
 
 def _key_html(part) -> str:
     if part.response == "number":
-        return f"<p>Answer: {machine_number(part.answer)} {html.escape(part.unit)}</p>"
+        return f"<p>Answer: {importer_key(part)} {html.escape(part.unit)}</p>"
     if part.response == "options":
-        return f"<p>Answer: {', '.join(part.answer)}</p>"
+        return f"<p>Answer: {key_text(part)}</p>"
     info = f"<p>Answer: {to_moodle('$' + part.answer_latex + '$') if part.answer_latex else to_moodle(part.answer_text)}</p>"
     if part.response == "steps":
         info += "<ol>" + "".join(f"<li><code>{html.escape(s)}</code></li>" for s in part.steps) + "</ol>"

@@ -13,7 +13,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from ..bank.figures import render_figure
 from ..markup import to_html
 from ..markup.mathml import math_to_mathml
-from ..markup.numbers import format_number
+from ..markup.numbers import KEY_FIGURES, format_number
+from ..parts.printed import key_text
 from ..resources import bundled
 from .latex import mathtex
 
@@ -26,24 +27,27 @@ def _figure_uri(spec, variant) -> str:
 
 def answer_html(part) -> str:
     """The expected answer typeset: a number with its unit, a formula as MathML, option letters, text."""
-    return _value_html(part, part.answer, part.answer_latex, part.answer_text)
+    if part.response == "number":
+        return math_to_mathml(key_text(part)) + _unit(part)
+    if part.answer_latex:
+        return math_to_mathml(part.answer_latex)
+    if part.options:
+        return key_text(part)
+    return to_html(part.answer_text)
 
 
 def misconception_html(part, misconception) -> str:
     """A misconception's answer typeset as the part's key is (the authoring preview shows both)."""
     value = misconception.value
-    latex = sp.latex(value) if isinstance(value, sp.Basic) else ""
-    return _value_html(part, value, latex, misconception.text)
-
-
-def _value_html(part, value, latex: str, text: str) -> str:
     if part.response == "number":
-        return math_to_mathml(format_number(value, 6)) + (f" {to_html(part.unit)}" if part.unit else "")
-    if latex:
-        return math_to_mathml(latex)
-    if part.options:
-        return ", ".join(value)
-    return to_html(text)
+        return math_to_mathml(format_number(value, KEY_FIGURES)) + _unit(part)
+    if isinstance(value, sp.Basic):
+        return math_to_mathml(sp.latex(value))
+    return to_html(misconception.text)
+
+
+def _unit(part) -> str:
+    return f" {to_html(part.unit)}" if part.unit else ""
 
 
 def question_view(number, section, qid, seed, variant, with_figures=True) -> dict:

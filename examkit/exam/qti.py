@@ -20,8 +20,10 @@ import zipfile
 
 from ..checking.numeric import accepted_interval, decimal_inside
 from ..markup import to_moodle
+from ..markup.numbers import machine_number
 from ..parts.check import check_answer
-from .exports import BY_HAND, auto_graded, figures_of, machine_number, part_label, question_title, slots, variant_tag
+from ..parts.printed import importer_key
+from .exports import BY_HAND, auto_graded, figures_of, part_label, question_title, slots, variant_tag
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -97,7 +99,7 @@ def _numeric(presentation, processing, part):
     low, high = accepted_interval(part.answer, part.tolerance)  # Canvas: every answer at 100 %
     cond = ET.SubElement(processing, "respcondition", {"continue": "No"})
     either = ET.SubElement(ET.SubElement(cond, "conditionvar"), "or")
-    ET.SubElement(either, "varequal", {"respident": "response1"}).text = machine_number(part.answer)
+    ET.SubElement(either, "varequal", {"respident": "response1"}).text = importer_key(part)
     both = ET.SubElement(either, "and")
     ET.SubElement(both, "vargte", {"respident": "response1"}).text = decimal_inside(low, 12, up=True)
     ET.SubElement(both, "varlte", {"respident": "response1"}).text = decimal_inside(high, 12, up=False)
@@ -117,7 +119,7 @@ def _essay(presentation, processing):
 def blank_answers(question, part) -> list[str]:
     """What a student may type in a blank for full marks: spellings of the key the checker accepts."""
     if part.response == "number":
-        candidates = [machine_number(part.answer)] + [f"{float(part.answer):.{n}g}" for n in range(2, 8)]
+        candidates = [importer_key(part)] + [f"{float(part.answer):.{n}g}" for n in range(2, 8)]
     else:
         letters = list(part.answer)
         candidates = ["".join(letters), ",".join(letters), ", ".join(letters)]

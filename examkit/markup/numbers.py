@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import sympy as sp
 
+KEY_FIGURES = 6  # a key that is not an exact decimal prints to this many significant figures
+
 
 def format_number(value, sig: int = 4) -> str:
     """Exact decimals stay as drawn (52.5); other values show `sig` significant digits."""
@@ -51,3 +53,8 @@ def _trim(text: str) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def machine_number(value) -> str:
+    """A number as importers parse it (no LaTeX, no thousands separators): the LMS exports' keys."""
+    return f"{float(value):.12g}"

@@ -26,9 +26,11 @@ OPTION = {
     "additionalProperties": False,
 }
 
-TOLERANCE = {
+POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+
+TOLERANCE = {  # positive: a zero or negative width would refuse even the key as printed
     "type": "object",
-    "properties": {"abs": NUMBER, "rel": NUMBER, "sigfigs": {"type": "integer", "minimum": 1, "maximum": 10}},
+    "properties": {"abs": POSITIVE, "rel": POSITIVE, "sigfigs": {"type": "integer", "minimum": 1, "maximum": 10}},
     "additionalProperties": False,
     "minProperties": 1,
 }

@@ -18,11 +18,19 @@ class Numeric(Computed):
     response = Response.NUMBER
     # square: the answer is the side of a square feature map, so '7 × 7' and '7x7' read as 7
     # fraction_of: the key is a count out of this parameter, so any m/n reads as a miscount
-    fields = COMPUTED | {"unit": TEXT, "tolerance": TOLERANCE, "square": {"type": "boolean"}, "fraction_of": NAME}
+    # half_credit: false gives a key rounded to too few figures nothing, not half the points
+    fields = COMPUTED | {
+        "unit": TEXT,
+        "tolerance": TOLERANCE,
+        "square": {"type": "boolean"},
+        "fraction_of": NAME,
+        "half_credit": {"type": "boolean"},
+    }
 
     def build(self, template, spec, context, rng, path, part) -> None:
         super().build(template, spec, context, rng, path, part)
         part.tolerance = spec.get("tolerance") or DEFAULT_TOLERANCE
+        part.half_credit = spec.get("half_credit", True)
         needed = figures_asked(part.answer, part.tolerance)  # said in the prompt: no hidden requirement
         if needed and not re.search(r"significant figure|s\.f\.", part.prompt, re.I):
             part.prompt = f"{part.prompt} Give at least {needed} significant figures.".strip()
@@ -49,6 +57,9 @@ class Numeric(Computed):
             hit.details = details
             return hit
         if status == "incorrect":
+            return Verdict("incorrect", 0.0, part.points, message, details=details)
+        if not part.half_credit:
+            message = f"incorrect: {message} (a rounded answer earns nothing on this question)"
             return Verdict("incorrect", 0.0, part.points, message, details=details)
         return Verdict("imprecise", part.points * IMPRECISE_CREDIT, part.points, message, details=details)
 

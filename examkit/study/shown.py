@@ -4,16 +4,16 @@ terminal): the expected answer of a part."""
 from __future__ import annotations
 
 from ..markup import to_terminal
-from ..markup.numbers import format_number
 from ..markup.unicode import math_to_unicode
+from ..parts.printed import key_text
 
 
 def expected_text(part) -> str:
     """The key as typed back: a number with its unit, option letters, a formula in Unicode."""
     if part.response == "number":
-        return format_number(part.answer, 6) + (f" {part.unit}" if part.unit else "")
+        return key_text(part) + (f" {part.unit}" if part.unit else "")
     if part.options:
-        return ", ".join(part.answer)
+        return key_text(part)
     if part.answer_latex:
         return math_to_unicode(part.answer_latex)
     return to_terminal(part.answer_text)
