@@ -32,7 +32,7 @@ OWN_QUESTIONS = textwrap.dedent("""\
             type: numeric
             points: 2
             answer: n_in*n_out + n_out
-            tolerance: {abs: 0}
+            tolerance: {abs: 0.5}
             misconceptions:
               - {name: no_bias, answer: n_in*n_out, feedback: The bias adds one parameter per output.}
     """)
