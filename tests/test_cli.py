@@ -39,6 +39,9 @@ def test_bank_show_json_has_stem_params_answer_solution():
 def test_bank_show_text_and_student_view():
     full = run_cli("bank", "show", "gan-optimal-d-derivation", "--seed", "0").stdout
     assert "answer:" in full and "worked steps" in full
+    assert full.startswith("gan-optimal-d-derivation  (seed 0, gan, hard, 4 points)\n")
+    one = run_cli("bank", "show", "gan-minimax-roles", "--seed", "0").stdout
+    assert one.startswith("gan-minimax-roles  (seed 0, gan, easy, 1 point)\n")
     student = run_cli("bank", "show", "gan-optimal-d-derivation", "--seed", "0", "--no-answers").stdout
     assert "answer:" not in student and "$f(D)" in student
     assert "start from: a/D - b/(1-D) = 0" in student  # what the paper prints

@@ -428,6 +428,11 @@ def test_grade_typed_answers_with_item_analysis(tmp_path):
     assert float(grades[weak]["total"]) < float(grades[manifest["versions"][0]["student_id"]]["total"])
     feedback = (tmp_path / "g" / "feedback" / f"{weak}.txt").read_text()
     assert "incorrect" in feedback
+    strong = (tmp_path / "g" / "feedback" / f"{manifest['versions'][0]['student_id']}.txt").read_text()
+    for text in (feedback, strong):  # the verdict and a misconception's feedback are said once
+        assert "incorrect: incorrect" not in text and "correct: correct" not in text
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert not any(a.endswith(b) for a, b in zip(lines, lines[1:])), text
     analysis = data["item_analysis"]
     assert any(row["misconceptions"] for row in analysis)
     assert all(0 <= row["mean_score"] <= 1 for row in analysis)

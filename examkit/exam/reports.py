@@ -55,8 +55,9 @@ def write_feedback(folder: Path, versions, marks):
             if m.status == UNMARKED:
                 lines.append(f"{name}: -/{m.max_score:g} {m.message}")
                 continue
-            lines.append(f"{name}: {m.score:g}/{m.max_score:g} {m.status}: {m.message}")
-            lines.extend(f"    {f}" for f in m.feedback)
+            said = m.message if m.message.startswith(m.status) else f"{m.status}: {m.message}"  # once, not twice
+            lines.append(f"{name}: {m.score:g}/{m.max_score:g} {said}")
+            lines.extend(f"    {f}" for f in m.feedback if f not in m.message)
         total = sum(m.score for m in student_marks)
         lines += ["", f"Total: {total:g} / {version['points']:g}"]
         unmarked = sum(m.status == UNMARKED for m in student_marks)
