@@ -199,7 +199,7 @@ def drill_stats(db=None, out=None, bank=None, now=None, exam_date=None, bundled=
     plot = Path(out) if out else default_path().with_name("drill-progress.png")
     plot_progress(attempts, objectives, plot, coverage)
     return {
-        "database": str(store.path),
+        "database": store.where,
         "attempts": len(attempts),
         "objectives": progress_table(attempts, objectives),
         "coverage": coverage,

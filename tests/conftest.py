@@ -164,6 +164,21 @@ def bank():
     return load_bank()
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL server for the session (tests/pg.py); `postgres.database()` gives a
+    test its own empty database. Skips only where PostgreSQL is not installed."""
+    import pg
+
+    reason = pg.missing()
+    if reason:
+        pytest.skip(reason)
+    cluster = pg.Cluster()
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture
 def browser():
     """Headless Chromium through Selenium (Debian's chromium and chromium-driver); skips without them."""

@@ -97,7 +97,8 @@ def _du(folder: Path) -> int:
 def test_a_student_install_practises_without_torch_and_an_instructor_adds_exams(tmp_path, browser):
     """`pip install examkit` in a new venv (no system packages, dependencies from the package index):
     no torch, OpenCV or IPython; the practice app from an empty folder, a question checked and a
-    mock exam handed in in Chromium; a lab command names its extra; then `[exams]` builds a PDF."""
+    mock exam handed in in Chromium; a lab command, and a progress store on PostgreSQL, name their
+    extras; then `[exams]` builds a PDF."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -146,6 +147,9 @@ def test_a_student_install_practises_without_torch_and_an_instructor_adds_exams(
     lab = subprocess.run([str(exe), "lab", "starter", "vae", "--out", str(tmp_path / "lab")], capture_output=True,
                          text=True, env=clean_env, cwd=empty)  # fmt: skip
     assert lab.returncode == 2 and "pip install 'examkit[labs]'" in lab.stderr, lab.stderr
+    on_server = subprocess.run([str(exe), "drill", "--stats", "--db", "postgresql://localhost/class"],
+                               capture_output=True, text=True, env=clean_env, cwd=empty)  # fmt: skip
+    assert on_server.returncode == 2 and "pip install 'examkit[class]'" in on_server.stderr, on_server.stderr
     exams = subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"{wheel}[exams]"], capture_output=True,
                            text=True, timeout=600, env=clean_env)  # fmt: skip
     assert exams.returncode == 0, exams.stderr

@@ -152,7 +152,7 @@ class Drill:
 
     def run(self) -> dict:
         pool = self.plan()
-        self.event("session", session=self.session, seed=self.session_seed, database=str(self.store.path))
+        self.event("session", session=self.session, seed=self.session_seed, database=self.store.where)
         self.say(
             f"Drill session (seed {self.session_seed}). Answers: numbers, expressions (plain or LaTeX), "
             f"option letters; derivations one step per line, then an empty line. {HELP}."
