@@ -14,6 +14,7 @@ LAYERS = [  # low to high; a package may import its own layer's neighbours only 
     {"exam"},
     {"study"},
     {"drill", "practice", "preview"},
+    {"classroom"},
     {"api"},
     {"cli", "__main__"},
 ]
