@@ -5,6 +5,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,6 +48,27 @@ def run_cli(*args, input=None, cwd=None, timeout=120, env=None, process=False):
     finally:
         sys.stdin = saved_stdin
     return subprocess.CompletedProcess(["examkit", *args], code, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def local_server(*args, timeout=60):
+    """A local server started with the real CLI (`examkit ARGS --port 0`): yields (its URL, the
+    process) once it prints its address; stopped with SIGTERM afterwards."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "examkit", *args, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert url, line + proc.stdout.read() if proc.poll() is not None else line
+        yield url.group(0), proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=timeout)
 
 
 def grade_typed_answers(manifest, rows, folder: Path, *options):

@@ -7,14 +7,12 @@ test client."""
 
 import re
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import local_server, run_cli
 from examkit import api
 from examkit.bank.loader import load_file
 from examkit.errors import NotFound, UsageError
@@ -153,19 +151,10 @@ def test_the_pages_show_key_feedback_misconceptions_and_problems(client):
 @pytest.fixture
 def preview(tmp_path):
     path = write_bank(tmp_path / "bank")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "examkit", "bank", "preview", str(path.parent), "--port", "0", "--seeds", "5"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=ROOT,
-    )
-    line = proc.stdout.readline()
-    url = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    assert url, line + proc.stdout.read() if proc.poll() is not None else line
-    yield url.group(0), path
-    proc.terminate()
-    assert proc.wait(timeout=60) == 0  # SIGTERM stops it cleanly, the validation worker with it
+    with local_server("bank", "preview", str(path.parent), "--seeds", "5") as (url, proc):
+        yield url, path
+        proc.terminate()
+        assert proc.wait(timeout=60) == 0  # SIGTERM stops it cleanly, the validation worker with it
 
 
 @pytest.mark.slow

@@ -24,7 +24,16 @@ PATH = re.compile(rf"(?<![\w/.~$-])((?:[\w.<>*-]+/)+[\w.<>*-]+\.(?:{EXTENSIONS})
 PLACEHOLDERS = {"NAME", "NNN"}
 # Folders a command or the jail writes, never the checkout's: `OUT/marking.csv`,
 # `instructor/manifest.json`, and `lab_probes/digits.py` (the jail's copy of reference_models/digits.py).
-NOT_OURS = {"OUT", "DIR", "GRADES", "instructor", "students", "lab_probes", "myquestions", "grades"}  # folders the docs have the user make
+NOT_OURS = {
+    "OUT",
+    "DIR",
+    "GRADES",
+    "instructor",
+    "students",
+    "lab_probes",
+    "myquestions",
+    "grades",
+}  # folders the docs have the user make
 SKIPPED = {".git", ".venv", "__pycache__", "_bundled", "node_modules"}
 
 

@@ -4,13 +4,11 @@ its own clock; the stored attempts are read back and a screenshot is inspected."
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import mock_spec
+from conftest import local_server, mock_spec
 from examkit.bank.identity import VariantIdentity, realize
 from examkit.bank.loader import load_bank
 from examkit.study.shown import expected_text
@@ -32,31 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def app(tmp_path):
     db = tmp_path / "progress.sqlite"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "examkit",
-            "practice",
-            "serve",
-            "--port",
-            "0",
-            "--db",
-            str(db),
-            "--exam-date",
-            "2099-01-01",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=ROOT,
-    )
-    line = proc.stdout.readline()
-    url = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    assert url, line + proc.stdout.read() if proc.poll() is not None else line
-    yield url.group(0), db
-    proc.terminate()
-    proc.wait(timeout=10)
+    with local_server("practice", "serve", "--db", str(db), "--exam-date", "2099-01-01") as (url, _):
+        yield url, db
 
 
 def _key_answers(qid, seed):
