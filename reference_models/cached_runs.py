@@ -29,9 +29,9 @@ def _round(values, digits: int = 4) -> list:
 
 
 def _gan(dataset, seed, **settings):
-    """scenarios.gan_run of the MLP GAN, with its config and data for the numbers and series."""
-    with tempfile.TemporaryDirectory() as tmp:  # the run's own figures are not wanted here
-        result = scenarios.gan_run("gan", dataset, Path(tmp), seed, **settings)
+    """scenarios.run of the MLP GAN, with its config and data for the numbers and series."""
+    with tempfile.TemporaryDirectory() as tmp:  # the run's own files are not wanted here
+        result = scenarios.run("gan", dataset, Path(tmp), seed, **settings)
     return result, MODELS["gan"].config(dataset, **settings), load_dataset(dataset, "pm1")
 
 

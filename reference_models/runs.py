@@ -3,7 +3,8 @@ health, draw its figures.
 
 `train_reference(name, dataset, seed=..., out=..., **settings)` writes `metrics.json` (settings,
 metrics, health checks), `model.pt` (every network's state_dict and the config) and
-`figures/*.png`. Same seed, same machine: identical metrics.json.
+`figures/*.png`. Same seed, same machine: identical metrics.json. With `reuse=FOLDER` a run
+already finished there (run_store.py) is copied instead of trained again.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from . import (
     losses,
     lsgan,
     metrics,
+    run_store,
     stylegan_mini,
     train,
     vae,
@@ -186,9 +188,17 @@ def _x_dim(ds: Dataset) -> int:
     return ds.x_train[0].numel()
 
 
+def build_networks(spec: ModelSpec, config, ds: Dataset) -> dict:
+    """The run's untrained networks by the names model.pt keeps them under: "model" (autoencoders)
+    or "generator" and "discriminator" (GANs)."""
+    built = spec.module.build(config, _x_dim(ds))
+    return {"model": built} if spec.family == "autoencoder" else dict(zip(("generator", "discriminator"), built))
+
+
 # --- autoencoder family -------------------------------------------------------------------------
 def run_autoencoder(spec: ModelSpec, ds: Dataset, config, out: Path, progress=None) -> dict:
-    model = spec.module.build(config, _x_dim(ds))
+    networks = build_networks(spec, config, ds)
+    model = networks["model"]
     history = train.train_autoencoder(model, ds.x_train, config, variational=spec.variational, progress=progress)
     result = {"history": history}
     with torch.no_grad():
@@ -226,7 +236,7 @@ def run_autoencoder(spec: ModelSpec, ds: Dataset, config, out: Path, progress=No
             {f"{spec.name}: {pair[0]} -> {pair[1]}": interpolate(model, *pair[2:], spec.variational)},
             figs / "interpolation.png",
         )
-    return {"networks": {"model": model}, "metrics": result}
+    return {"networks": networks, "metrics": result}
 
 
 @torch.no_grad()
@@ -256,8 +266,8 @@ def interpolate(model, x1, x2, variational: bool, steps: int = 10):
 
 # --- GAN family ---------------------------------------------------------------------------------
 def run_gan(spec: ModelSpec, ds: Dataset, config, out: Path, progress=None) -> dict:
-    torch.set_num_threads(config.threads)
-    g, d = spec.module.build(config, _x_dim(ds))
+    networks = build_networks(spec, config, ds)
+    g, d = networks["generator"], networks["discriminator"]
     x_train, y_train = ds.x_train, ds.y_train
     if ds.kind == "images" and not spec.convolutional:
         x_train = x_train.flatten(1)  # MLP players: real images as the flat vectors G makes
@@ -300,7 +310,7 @@ def run_gan(spec: ModelSpec, ds: Dataset, config, out: Path, progress=None) -> d
         if ds.kind == "points":
             result.update(metrics.mode_coverage(g(torch.randn(2500, config.latent_dim)), ds.centers, ds.std))
             figures.mixture_over_training(ds.x_test, snapshots, figs / "samples_over_training.png")
-            return {"networks": {"generator": g, "discriminator": d}, "metrics": result, "snapshots": snapshots}
+            return {"networks": networks, "metrics": result, "snapshots": snapshots}
         labels = torch.arange(10 * len(ds.x_test)) % 10
         samples = draw(1000, labels=labels)
         evaluator, why = metrics.image_evaluator(ds)
@@ -327,7 +337,7 @@ def run_gan(spec: ModelSpec, ds: Dataset, config, out: Path, progress=None) -> d
         if losses.GAN_OBJECTIVES[config.loss].logits:
             d_real, d_fake = discriminator_outputs(d, ds, samples, labels, spec.conditional)
             figures.d_histogram(d_real, d_fake, figs / "d_histogram.png")
-    return {"networks": {"generator": g, "discriminator": d}, "metrics": result}
+    return {"networks": networks, "metrics": result}
 
 
 def gan_steps(config, ds: Dataset) -> int:
@@ -358,36 +368,77 @@ def train_reference(
     out=".",
     progress_factory=None,
     preset: str | None = None,
+    reuse=None,
     **settings,
 ) -> dict:
     """Train one reference model; write metrics.json, model.pt and figures under `out`.
 
     `settings` override fields of the model's Config (latent_dim, hidden, batch_size, beta, lr,
-    binarize, ...; None = the default). The result's "health" says whether the run is trustworthy."""
+    binarize, ...; None = the default). The result's "health" says whether the run is trustworthy.
+    `reuse`: a folder of finished runs (run_store.py). A run with the same model, data, seed, preset
+    and Config, made by the same source, is copied from there instead of trained; a run trained here
+    is kept there. Either way the result, the files in `out` and torch's random state afterwards are
+    the same; "reused" says which happened."""
+    spec, dataset, config = _resolve(name, dataset, preset, epochs, settings)
+    ds = load_dataset(dataset, "01" if spec.family == "autoencoder" else "pm1", getattr(config, "binarize", "none"))
+    out = Path(out)
+    if reuse is None:
+        return _train(spec, ds, config, seed, preset, out, progress_factory)
+    key = run_store.run_key(
+        model=name,
+        dataset=dataset,
+        data=run_store.tensors_digest(ds.x_train, ds.y_train, ds.x_test, ds.y_test),
+        seed=seed,
+        preset=preset,
+        config=dataclasses.asdict(config),
+    )
+
+    def train_and_keep_state(folder):
+        result = _train(spec, ds, config, seed, preset, folder, progress_factory)
+        return result, {
+            "rng": torch.get_rng_state(),
+            "seconds": result["seconds"],
+            "snapshots": result.get("snapshots"),
+        }
+
+    trained, state = run_store.obtain(reuse, key, out, train_and_keep_state)
+    if trained is not None:
+        return {**trained, "out": out}
+    return _reload(spec, ds, config, seed, out, state)
+
+
+def _resolve(name: str, dataset: str | None, preset: str | None, epochs: int | None, settings: dict):
+    """(spec, dataset, config) of a request, or a ValueError that says what is wrong with it."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
     spec = MODELS[name]
     dataset = dataset or spec.default_dataset
     if _base(dataset) not in spec.datasets:
         raise ValueError(f"{name} trains on {', '.join(spec.datasets)}, not {dataset}")
-    config = spec.config(dataset, preset, epochs=epochs, **settings)
-    out = Path(out)
+    return spec, dataset, spec.config(dataset, preset, epochs=epochs, **settings)
+
+
+def _start(config, seed: int) -> None:
+    """The process state every run starts from: seeded generators, deterministic algorithms and a
+    fixed thread count (a GAN's Config may name more than one)."""
+    train.seed_everything(seed, getattr(config, "threads", train.THREADS))
+
+
+def _train(spec: ModelSpec, ds: Dataset, config, seed: int, preset, out: Path, progress_factory) -> dict:
     out.mkdir(parents=True, exist_ok=True)
-    binarize = getattr(config, "binarize", "none")
-    ds = load_dataset(dataset, "01" if spec.family == "autoencoder" else "pm1", binarize)  # tanh generators: [-1, 1]
-    train.seed_everything(seed)
+    _start(config, seed)
     started = time.perf_counter()
     if spec.family == "autoencoder":
-        progress = progress_factory(config.epochs, f"train {name}") if progress_factory else None
+        progress = progress_factory(config.epochs, f"train {spec.name}") if progress_factory else None
         result = run_autoencoder(spec, ds, config, out, progress)
     else:
-        progress = progress_factory(gan_steps(config, ds), f"train {name}") if progress_factory else None
+        progress = progress_factory(gan_steps(config, ds), f"train {spec.name}") if progress_factory else None
         result = run_gan(spec, ds, config, out, progress)
     seconds = time.perf_counter() - started
     settings_used = dataclasses.asdict(config)
     summary = {
-        "model": name,
-        "dataset": dataset,
+        "model": spec.name,
+        "dataset": ds.name,
         "epochs": config.epochs,
         "seed": seed,
         "preset": preset,
@@ -395,12 +446,43 @@ def train_reference(
         **result["metrics"],
     }
     summary["health"] = health.judge(spec, summary)
-    (out / "metrics.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    text = json.dumps(summary, indent=2, sort_keys=True) + "\n"
+    (out / "metrics.json").write_text(text)
     checkpoint = {
-        "model": name,
+        "model": spec.name,
         "config": settings_used,
         "networks": {k: net.state_dict() for k, net in result["networks"].items()},
     }
     torch.save(checkpoint, out / "model.pt")
-    main = result["networks"].get("model") or result["networks"]["generator"]
-    return {"metrics": summary, "seconds": seconds, "model": main, "networks": result["networks"], "out": out}
+    extra = {"snapshots": result["snapshots"]} if "snapshots" in result else {}
+    return _result(json.loads(text), seconds, result["networks"], out, False, **extra)
+
+
+def _reload(spec: ModelSpec, ds: Dataset, config, seed: int, out: Path, state: dict) -> dict:
+    """A stored run copied into `out`, as training it here would have returned it: its networks
+    rebuilt from model.pt, and the process left as training leaves it (torch's generator included)."""
+    _start(config, seed)
+    networks = build_networks(spec, config, ds)
+    saved = torch.load(out / "model.pt", weights_only=True)["networks"]
+    for key, net in networks.items():
+        net.load_state_dict(saved[key])
+        net.eval()  # as the training loops leave them
+    torch.set_rng_state(state["rng"])
+    extra = {"snapshots": state["snapshots"]} if state["snapshots"] is not None else {}
+    metrics = json.loads((out / "metrics.json").read_text())
+    return _result(metrics, state["seconds"], networks, out, True, **extra)
+
+
+def _result(metrics: dict, seconds: float, networks: dict, out: Path, reused: bool, **extra) -> dict:
+    """What train_reference returns: the metrics as metrics.json holds them, the main network
+    (the autoencoder, or the generator) and every network by name."""
+    main = networks["model"] if "model" in networks else networks["generator"]
+    return {
+        "metrics": metrics,
+        "seconds": seconds,
+        "model": main,
+        "networks": networks,
+        "out": out,
+        "reused": reused,
+        **extra,
+    }

@@ -13,19 +13,14 @@ from pathlib import Path
 import torch
 
 from . import ar_vae, figures, metrics, train, vae
-from .runs import MODELS, best_reconstructed_pair, interpolate, load_dataset, run_autoencoder, run_gan
+from .runs import MODELS, best_reconstructed_pair, interpolate, load_dataset, train_reference
 
 
-def gan_run(name, dataset, out, seed, **settings):
-    ds = load_dataset(dataset, "pm1")
-    train.seed_everything(seed)
-    return run_gan(MODELS[name], ds, MODELS[name].config(dataset, **settings), out)
-
-
-def _vae_run(name, out, seed, dataset="digits", **settings):
-    ds = load_dataset(dataset, "01")
-    train.seed_everything(seed)
-    return run_autoencoder(MODELS[name], ds, MODELS[name].config(dataset, **settings), out), ds
+def run(name, dataset, out, seed, reuse=None, **settings) -> dict:
+    """One reference run through `runs.train_reference`: the same computation as `examkit reference
+    train` with these settings, so a scenario run that is a default run is that run (and, given
+    `reuse`, a folder of finished runs, is trained only once)."""
+    return train_reference(name, dataset, seed=seed, out=out, reuse=reuse, **settings)
 
 
 def late(history, key, share=0.25) -> list:
@@ -38,11 +33,11 @@ def _late_mean(history, key, share=0.25):
     return statistics.fmean(late(history, key, share))
 
 
-def mode_collapse(out: Path, seed: int = 0) -> dict:
+def mode_collapse(out: Path, seed: int = 0, reuse=None) -> dict:
     """Vanilla GAN whose discriminator learns 10x slower than G collapses on the 8-Gaussians ring;
     WGAN-GP with the same generator covers every mode."""
-    collapsed = gan_run("gan", "gaussians8", out / "vanilla_gan", seed, lr_d=1e-4)["metrics"]
-    fixed = gan_run("wgan_gp", "gaussians8", out / "wgan_gp", seed)["metrics"]
+    collapsed = run("gan", "gaussians8", out / "vanilla_gan", seed, reuse, lr_d=1e-4)["metrics"]
+    fixed = run("wgan_gp", "gaussians8", out / "wgan_gp", seed, reuse)["metrics"]
     keys = ("modes_covered", "high_quality_share", "mode_kl")
     return {
         "claim": "vanilla GAN (D 10x slower than G) covers <= 3 of 8 modes; WGAN-GP covers 8 of 8",
@@ -52,7 +47,7 @@ def mode_collapse(out: Path, seed: int = 0) -> dict:
     }
 
 
-def discriminator_overpowers(out: Path, seed: int = 0) -> dict:
+def discriminator_overpowers(out: Path, seed: int = 0, reuse=None) -> dict:
     """Saturating loss with D learning 10x faster than G: D wins and the gradient reaching G
     vanishes. The non-saturating loss under the same imbalance keeps a strong gradient (the loss
     fix); with balanced learning rates as well (the rate fix) G's samples become digits."""
@@ -62,7 +57,7 @@ def discriminator_overpowers(out: Path, seed: int = 0) -> dict:
         ("ns", "ns", 1e-4, 1e-3),
         ("ns_balanced", "ns", 1e-3, 1e-3),
     ):
-        result = gan_run("gan", "digits", out / f"{label}_loss", seed, epochs=60, loss=loss, lr_g=lr_g, lr_d=lr_d)
+        result = run("gan", "digits", out / f"{label}_loss", seed, reuse, epochs=60, loss=loss, lr_g=lr_g, lr_d=lr_d)
         m = result["metrics"]
         runs[label] = {
             "lr_g": lr_g,
@@ -104,9 +99,10 @@ def vae_kl(module, ds, seed, latent=8):
     return {k: terms[k] for k in ("kl", "recon_nll", "active_dims")}, history
 
 
-def kl_collapse(out: Path, seed: int = 0) -> dict:
+def kl_collapse(out: Path, seed: int = 0, reuse=None) -> dict:
     """A decoder that sees the previous pixels (autoregressive) models digits without z: KL -> 0.
-    The same encoder with an ordinary decoder keeps an informative code."""
+    The same encoder with an ordinary decoder keeps an informative code. (Its two VAEs are not
+    reference runs, so `reuse` has nothing to share.)"""
     ds = load_dataset("digits28", "01")  # smooth 28x28 digits: the previous pixels predict the next well
     strong, history = vae_kl(ar_vae, ds, seed)
     plain, plain_history = vae_kl(vae, ds, seed)
@@ -133,14 +129,14 @@ def kl_collapse(out: Path, seed: int = 0) -> dict:
 BETAS = (0.5, 1.0, 2.0, 4.0)
 
 
-def beta_tradeoff(out: Path, seed: int = 0) -> dict:
+def beta_tradeoff(out: Path, seed: int = 0, reuse=None) -> dict:
     """The β sweep on the 28x28 digits with an 8-d code (beta_vae's defaults): each larger β buys a
     smaller KL (rate) with a larger reconstruction error (distortion), and β = 4 still keeps an
     informative code."""
     runs, samples = {}, {}
     z = torch.randn(10, MODELS["beta_vae"].config("digits28").latent_dim, generator=torch.Generator().manual_seed(seed))
     for beta in BETAS:
-        r, _ = _vae_run("beta_vae", out / f"beta_{beta:g}", seed, "digits28", beta=beta)
+        r = run("beta_vae", "digits28", out / f"beta_{beta:g}", seed, reuse, beta=beta)
         m = r["metrics"]
         runs[f"beta_{beta:g}"] = {
             "recon_nll": m["test_recon_nll"],
@@ -161,14 +157,14 @@ def beta_tradeoff(out: Path, seed: int = 0) -> dict:
     }
 
 
-def ae_vs_vae_prior(out: Path, seed: int = 0) -> dict:
+def ae_vs_vae_prior(out: Path, seed: int = 0, reuse=None) -> dict:
     """Decoding z ~ N(0, I): a VAE gives digits, a plain AE mostly does not (Fréchet distance)."""
     results, models = {}, {}
     for name in ("ae", "vae"):
-        r, ds = _vae_run(name, out / name, seed)
+        r = run(name, "digits", out / name, seed, reuse)
         results[name] = {"prior_samples_frechet_distance": r["metrics"]["prior_samples_frechet_distance"]}
         models[name] = r["networks"]["model"]
-    first, second, x1, x2 = best_reconstructed_pair(models["vae"], ds, True)
+    first, second, x1, x2 = best_reconstructed_pair(models["vae"], load_dataset("digits", "01"), True)
     rows = {
         f"VAE: {first} -> {second}": interpolate(models["vae"], x1, x2, True),
         f"AE: {first} -> {second}": interpolate(models["ae"], x1, x2, False),
@@ -191,12 +187,13 @@ SCENARIOS = {
 }
 
 
-def run_all(out, seed: int = 0, names=None, progress=None) -> dict:
+def run_all(out, seed: int = 0, names=None, progress=None, reuse=None) -> dict:
+    """Run the scenarios (all, or `names`) into `<out>/<scenario>/`; `reuse`: see runs.train_reference."""
     out = Path(out)
     summary = {}
     for name in names or SCENARIOS:
         with torch.random.fork_rng():
-            summary[name] = SCENARIOS[name](out / name, seed)
+            summary[name] = SCENARIOS[name](out / name, seed, reuse)
         (out / name).mkdir(parents=True, exist_ok=True)
         (out / name / "metrics.json").write_text(json.dumps(summary[name], indent=2, sort_keys=True) + "\n")
         if progress:

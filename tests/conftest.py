@@ -180,6 +180,14 @@ def hermetic_home(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def reference_runs():
+    """The store of finished reference runs (`train_reference(..., reuse=)`) shared by this run's
+    workers: a run that several tests ask for (same model, data, seed and settings) trains once,
+    in whichever test asks first; the others wait for it and copy it."""
+    return Path(os.environ["EXAMKIT_TEST_RUN"]) / "reference-runs"
+
+
+@pytest.fixture(scope="session")
 def bank():
     from examkit.bank.loader import load_bank
 

@@ -6,6 +6,8 @@ import math
 import os
 import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -27,10 +29,20 @@ def test_dcgan_shapes_and_init():
 
 
 @pytest.fixture(scope="module")
-def one_epoch_runs(tmp_path_factory):
-    """Every reference model trained for one epoch at seed 7, shared by the tests below."""
+def one_epoch_store(tmp_path_factory):
+    """The store of finished runs the one-epoch runs are kept in (empty until they train)."""
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture(scope="module")
+def one_epoch_runs(tmp_path_factory, one_epoch_store):
+    """Every reference model trained for one epoch at seed 7 (and kept in `one_epoch_store`),
+    shared by the tests below."""
     root = tmp_path_factory.mktemp("runs")
-    return {name: runs.train_reference(name, epochs=1, seed=7, out=root / name) for name in runs.MODELS}
+    return {
+        name: runs.train_reference(name, epochs=1, seed=7, out=root / name, reuse=one_epoch_store)
+        for name in runs.MODELS
+    }
 
 
 def test_every_model_builds_and_runs_a_step(one_epoch_runs):
@@ -68,23 +80,91 @@ def test_one_epoch_runs_are_judged_unhealthy_with_reasons(one_epoch_runs):
             assert {"check", "value", "passed", "needs"} <= set(check)
 
 
+def _same_run(a: dict, b: dict) -> None:
+    """Two train_reference results are one run: the same files in their folders (model.pt's tensors
+    compared, not its bytes), metrics, networks (weights and mode) and mixture snapshots."""
+    assert (a["out"] / "metrics.json").read_bytes() == (b["out"] / "metrics.json").read_bytes()
+    figures = sorted(p.name for p in (a["out"] / "figures").glob("*.png"))
+    assert figures and figures == sorted(p.name for p in (b["out"] / "figures").glob("*.png"))
+    for name in figures:
+        assert (a["out"] / "figures" / name).read_bytes() == (b["out"] / "figures" / name).read_bytes(), name
+    saved_a, saved_b = (torch.load(r["out"] / "model.pt", weights_only=True) for r in (a, b))
+    assert saved_a["config"] == saved_b["config"] and saved_a["networks"].keys() == saved_b["networks"].keys()
+    for key, weights in saved_a["networks"].items():
+        assert weights.keys() == saved_b["networks"][key].keys()
+        assert all(torch.equal(weights[k], saved_b["networks"][key][k]) for k in weights), key
+    assert json.dumps(a["metrics"]) == json.dumps(b["metrics"])  # NaN-safe equality
+    assert a["networks"].keys() == b["networks"].keys()
+    main = "model" if "model" in a["networks"] else "generator"
+    assert a["model"] is a["networks"][main] and b["model"] is b["networks"][main]
+    for key, net in a["networks"].items():
+        other = b["networks"][key]
+        assert net.training == other.training
+        state, other_state = net.state_dict(), other.state_dict()
+        assert state.keys() == other_state.keys()
+        assert all(torch.equal(state[k], other_state[k]) for k in state), key
+    assert ("snapshots" in a) == ("snapshots" in b)
+    for step, samples in a.get("snapshots", {}).items():
+        assert torch.equal(samples, b["snapshots"][step]), step
+
+
 @pytest.mark.parametrize("model", ["vae", "gan", pytest.param("dcgan", marks=pytest.mark.slow)])
-def test_same_seed_gives_identical_metrics_and_figures(tmp_path, one_epoch_runs, model):
-    first = one_epoch_runs[model]["out"]
-    runs.train_reference(model, epochs=1, seed=7, out=tmp_path / "again")
-    assert (first / "metrics.json").read_bytes() == (tmp_path / "again" / "metrics.json").read_bytes()
-    figures = list((first / "figures").glob("*.png"))
-    assert figures
-    for fig in figures:
-        assert fig.read_bytes() == (tmp_path / "again" / "figures" / fig.name).read_bytes(), fig.name
+def test_same_seed_gives_the_same_run_trained_again_or_reused(tmp_path, one_epoch_runs, one_epoch_store, model):
+    """Trained again without a store: identical metrics, figures and weights. Asked of the store the
+    first run was kept in: that run, copied, bit for bit, and torch's generator left where training
+    leaves it."""
+    first = one_epoch_runs[model]
+    again = runs.train_reference(model, epochs=1, seed=7, out=tmp_path / "again")
+    after_training = torch.get_rng_state()
+    torch.manual_seed(12345)  # the state before a call does not matter: every run seeds itself
+    reused = runs.train_reference(model, epochs=1, seed=7, out=tmp_path / "reused", reuse=one_epoch_store)
+    assert not first["reused"] and not again["reused"] and reused["reused"]
+    assert torch.equal(torch.get_rng_state(), after_training)
+    assert reused["seconds"] == first["seconds"]  # the training's own time, kept with the run
+    _same_run(first, again)
+    _same_run(first, reused)
 
 
 @pytest.mark.parametrize("model", ["vae", "gan"])
-def test_another_seed_gives_other_metrics(tmp_path, one_epoch_runs, model):
-    runs.train_reference(model, epochs=1, seed=8, out=tmp_path / "other")
+def test_another_seed_gives_other_metrics(tmp_path, one_epoch_runs, one_epoch_store, model):
+    other = runs.train_reference(model, epochs=1, seed=8, out=tmp_path / "other", reuse=one_epoch_store)
+    assert not other["reused"]  # the store holds seed 7's run, not this one
     assert (one_epoch_runs[model]["out"] / "metrics.json").read_bytes() != (
         tmp_path / "other" / "metrics.json"
     ).read_bytes()
+
+
+def test_a_run_asked_for_twice_at_once_trains_once(tmp_path, one_epoch_runs):
+    """The second caller of a run being trained waits on the store's file lock (fcntl.flock: two
+    threads' opens conflict as two processes' do) and copies the first caller's run."""
+    store, trainers, first_is_training = tmp_path / "store", [], threading.Event()
+    results = {}
+
+    def progress_factory(total, label):
+        trainers.append(label)
+
+        def tick():
+            if not first_is_training.is_set():
+                first_is_training.set()
+                time.sleep(3)  # the second caller arrives while this one holds the run
+
+        return tick
+
+    def ask(who):
+        results[who] = runs.train_reference(
+            "vae", epochs=1, seed=7, out=tmp_path / who, reuse=store, progress_factory=progress_factory
+        )
+
+    first = threading.Thread(target=ask, args=("first",))
+    first.start()
+    assert first_is_training.wait(120)
+    second = threading.Thread(target=ask, args=("second",))
+    second.start()
+    first.join()
+    second.join()
+    assert len(trainers) == 1 and not results["first"]["reused"] and results["second"]["reused"]
+    _same_run(results["first"], results["second"])
+    _same_run(one_epoch_runs["vae"], results["second"])
 
 
 def test_cli_reference_list_train_and_errors(tmp_path):

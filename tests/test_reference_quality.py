@@ -15,8 +15,8 @@ HEALTHY = ["ae", "vae", "beta_vae", "conv_vae", "gan", "lsgan", "wgan_gp", "styl
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", HEALTHY)
-def test_default_runs_are_healthy(tmp_path, name):
-    m = runs.train_reference(name, seed=3, out=tmp_path)["metrics"]
+def test_default_runs_are_healthy(tmp_path, reference_runs, name):
+    m = runs.train_reference(name, seed=3, out=tmp_path, reuse=reference_runs)["metrics"]
     assert m["health"]["healthy"], m["health"]
     if name == "stylegan_mini":
         assert (tmp_path / "figures" / "style_mixing.png").stat().st_size > 2000

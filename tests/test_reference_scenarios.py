@@ -7,6 +7,8 @@ from reference_models import scenarios
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(scenarios.SCENARIOS))
-def test_failure_scenarios_show_their_failure(tmp_path, name):
-    result = scenarios.SCENARIOS[name](tmp_path, 3)  # a seed the recipes were not tuned on
+def test_failure_scenarios_show_their_failure(tmp_path, reference_runs, name):
+    """Seed 3, one the recipes were not tuned on, and the seed of test_reference_quality.py's default
+    runs: a scenario run that is a default run (its AE, VAE, beta = 4 and WGAN-GP runs) trains once."""
+    result = scenarios.SCENARIOS[name](tmp_path, 3, reuse=reference_runs)
     assert result["passed"], result
