@@ -109,6 +109,7 @@ def test_kl_collapse_runs_collapse_and_the_plain_decoder_does_not(bank):
 
 
 def _bank_copy(tmp_path):
+    """A copy of the bank's training-issues file with its runs, validated in place of the bundled bank."""
     folder = tmp_path / "bank"
     folder.mkdir()
     source = bundled("questions")
@@ -122,7 +123,7 @@ def test_a_missing_or_broken_runs_file_is_named(tmp_path):
     folder = _bank_copy(tmp_path)
     (folder / RUNS_FOLDER / "instability.json").unlink()
     (folder / RUNS_FOLDER / "mode_collapse.json").write_text("{not json")
-    report = validate([folder], seeds=3)
+    report = validate([folder], seeds=3, bundled=False)
     messages = "\n".join(str(p) for p in report.problems)
     assert "instability.json" in messages and "examkit reference cache-runs" in messages
     assert "mode_collapse.json: not a cached-runs file" in messages
@@ -133,7 +134,7 @@ def test_a_figure_naming_a_missing_series_is_reported(tmp_path):
     folder = _bank_copy(tmp_path)
     path = folder / "training_issues.yaml"
     path.write_text(path.read_text().replace("y: d_loss}", "y: d_losses}", 1))
-    report = validate([folder], seeds=3)
+    report = validate([folder], seeds=3, bundled=False)
     assert any("no series 'd_losses'" in str(p) for p in report.problems)
 
 
@@ -161,7 +162,7 @@ def _damage(folder, scenario, change):
     data = json.loads(path.read_text())
     change(next(iter(data["runs"].values())))
     path.write_text(json.dumps(data))
-    return "\n".join(str(p) for p in validate([folder], seeds=3).problems)
+    return "\n".join(str(p) for p in validate([folder], seeds=3, bundled=False).problems)
 
 
 @pytest.mark.parametrize(
@@ -182,7 +183,7 @@ def test_a_misspelt_scenario_lists_the_cached_ones(tmp_path):
     folder = _bank_copy(tmp_path)
     path = folder / "training_issues.yaml"
     path.write_text(path.read_text().replace("{run: instability}", "{run: instabilty}"))
-    messages = "\n".join(str(p) for p in validate([folder], seeds=3).problems)
+    messages = "\n".join(str(p) for p in validate([folder], seeds=3, bundled=False).problems)
     assert (
         "no cached runs for scenario 'instabilty'" in messages and "cached there: d_overpowers, instability" in messages
     )
