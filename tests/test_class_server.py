@@ -324,3 +324,28 @@ def test_export_forget_and_restore_through_the_cli(server, course, tmp_path):
     assert restored.returncode == 0, restored.stderr
     assert attempts(course, "s2") == before
     assert "777.25" in student.open(f"/history/{QID}")[1]
+
+
+def test_behind_a_tls_proxy_the_session_cookie_is_secure_and_plain_http_is_told_why(tmp_path, monkeypatch):
+    """secure_cookies: true and proxies: 1, as docs/CLASS.md deploys it: the proxy's
+    X-Forwarded-Proto makes the request https, and the cookie is Secure, HttpOnly and SameSite=Lax;
+    the same link reached over plain http starts no session and says why."""
+    from examkit.classroom.app import create_class_app
+
+    monkeypatch.setenv("EXAMKIT_SECRET_KEY", "t" * 43)
+    monkeypatch.setenv("EXAMKIT_DATABASE_URL", str(tmp_path / "trial.sqlite"))
+    (tmp_path / "CLASS.yaml").write_text(
+        "title: T\nroster: [{id: s1, name: Ada}]\ninstructors: [{id: p}]\nproxies: 1\n"
+    )
+    course = load_course(tmp_path / "CLASS.yaml")
+    client = create_class_app(course).test_client()
+    path = "/signin/" + link_token(course, "s1", time.time() + 60)
+    plain = client.get(path)
+    assert plain.status_code == 400 and "came over plain http" in plain.get_data(as_text=True)
+    assert "Set-Cookie" not in plain.headers
+    proxied = client.get(path, headers={"X-Forwarded-Proto": "https"})  # http from the proxy: https to the client
+    assert proxied.status_code == 302, proxied.get_data(as_text=True)
+    cookie = proxied.headers["Set-Cookie"]
+    assert cookie.startswith("examkit_class=") and all(f in cookie for f in ("Secure", "HttpOnly", "SameSite=Lax"))
+    home = client.get("/", base_url="https://localhost")
+    assert home.status_code == 200 and "Ada" in home.get_data(as_text=True)
