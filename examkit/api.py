@@ -399,8 +399,8 @@ def class_serve(class_file, host: str = "127.0.0.1", port: int = 8000, workers: 
     from .classroom.app import create_class_app
     from .classroom.config import load_course
 
-    if not 1 <= workers <= 64:
-        raise UsageError(f"--workers must be between 1 and 64 (got {workers})")
+    if not 1 <= workers <= 32:
+        raise UsageError(f"--workers must be between 1 and 32 (got {workers})")
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535 (got {port})")
     course = load_course(class_file)

@@ -154,6 +154,8 @@ def test_a_student_signs_in_by_link_practises_and_sees_only_their_own_progress(s
     mallory.jar.set_cookie(http.cookiejar.Cookie(0, cookie.name, f"{forged}.{rest}", None, False, cookie.domain,
                            False, False, "/", True, False, None, False, None, None, {}))  # fmt: skip
     assert mallory.open(f"/history/{QID}")[0] == 401
+    status, page = alice.open("/signout", {"token": alice.token()})
+    assert status == 200 and "signed out" in page and alice.open("/")[0] == 401
 
 
 def _mock_urls() -> list[tuple[str, str]]:
