@@ -6,7 +6,9 @@ folders (a folder's syllabus.yaml adds objectives and study-guide items), added 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime
 import os
 from pathlib import Path
 
@@ -338,8 +340,6 @@ def lab_gradescope(lab: str, submission, results, seed: int = 0, jail: str = "au
 # --- the practice app -------------------------------------------------------------------------------
 def practice_app(db=None, bank=None, exam_date=None, mock=None, bundled=True):
     """The practice app (a Flask app) on a progress database; `exam_date` a date or YYYY-MM-DD."""
-    import datetime
-
     from .practice.app import create_app
     from .study.store import ProgressError
 
@@ -389,3 +389,121 @@ def bank_preview_serve(app, port: int = 8766, host: str = "127.0.0.1", open_brow
         return serve(app, host=host, port=port, open_browser=open_browser)
     except OSError as exc:  # the port is taken, or not ours to bind
         raise UsageError(f"cannot listen on {host}:{port} ({exc}); pass --port") from None
+
+
+# --- class mode -------------------------------------------------------------------------------------
+def class_serve(class_file, host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> int:
+    """`examkit class serve`: the course's practice server (gunicorn, `workers` processes) until
+    Ctrl-C or SIGTERM; returns its exit status (0: stopped as asked)."""
+    from .classroom import server
+    from .classroom.app import create_class_app
+    from .classroom.config import load_course
+
+    if not 1 <= workers <= 32:
+        raise UsageError(f"--workers must be between 1 and 32 (got {workers})")
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535 (got {port})")
+    course = load_course(class_file)
+    where = _class_database(course, server.prepare)
+    return server.run(create_class_app(course), host, port, workers, course.title, where)
+
+
+def class_links(class_file, base_url: str, out, days: float | None = None, now: float | None = None) -> dict:
+    """`examkit class links`: every member's personal sign-in link, valid `days` (default: the
+    course's link_days) from `now`, written to the CSV `out` (id,name,email,link,role), readable by
+    its owner only: a link signs its member in."""
+    import csv
+    import time
+
+    from .classroom.config import load_course
+    from .classroom.signin import links
+
+    course = load_course(class_file, bank=False)
+    now = time.time() if now is None else now
+    rows = links(course, base_url, course.link_days if days is None else days, now)
+    with _private(out) as fh:
+        writer = csv.DictWriter(fh, ["id", "name", "email", "link", "role"])
+        writer.writeheader()
+        writer.writerows(rows)
+    expires = datetime.datetime.fromtimestamp(now + (course.link_days if days is None else days) * 86400)
+    return {"out": str(out), "students": len(course.students), "instructors": len(course.instructors),
+            "expires": expires.isoformat(timespec="minutes")}  # fmt: skip
+
+
+def class_export(class_file, out) -> dict:
+    """`examkit class export`: every student's progress as JSON Lines (a backup; class restore reads it)."""
+    from .classroom.config import load_course
+    from .study.archive import export_lines
+
+    course = load_course(class_file, bank=False, secret=False)
+    store = _class_database(course)
+    try:
+        with _private(out) as fh:
+            count = export_lines(store, fh)
+    finally:
+        store.close()
+    return {"out": str(out), "students": count}
+
+
+def class_restore(class_file, source) -> dict:
+    """`examkit class restore`: put back the students of an export (each one's progress replaced by
+    the export's, in one transaction; others are left alone). Also names restored students who are
+    no longer on the course."""
+    from .classroom.config import load_course
+    from .study.archive import restore_lines
+
+    course = load_course(class_file, bank=False, secret=False)
+    if not Path(source).is_file():
+        raise NotFound(f"no export file {source}")
+    store = _class_database(course)
+    try:
+        with open(source, encoding="utf-8") as fh:
+            restored = restore_lines(store, fh, str(source))
+    finally:
+        store.close()
+    return {"students": restored, "not_on_course": [s for s in restored if course.member(s) is None]}
+
+
+def class_forget(class_file, student: str) -> dict:
+    """`examkit class forget`: remove every row of one student (their data removed on request),
+    whether or not they are still on the roster."""
+    from .classroom import limits
+    from .classroom.config import load_course
+    from .study.archive import remove_student, students
+
+    course = load_course(class_file, bank=False, secret=False)
+    store = _class_database(course)
+    try:
+        if student not in students(store) and course.member(student) is None:
+            raise NotFound(f"no progress of {student!r} in {store.where}, and no one of that id on the course")
+        view = store.for_student(student)
+        limits.create(store)
+        rows = remove_student(view) + limits.forget(view)
+    finally:
+        store.close()
+    return {"student": student, "rows": rows}
+
+
+def _class_database(course, use=None):
+    """The course's progress store (or `use(database)`'s result); an unusable database is a UsageError."""
+    from .study.store import ProgressError, ProgressStore
+
+    try:
+        return (use or ProgressStore)(course.database)
+    except ProgressError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _private(out):
+    """A text file only its owner can read, written whole or not at all (a temporary file renamed)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -8,9 +8,14 @@ EXTRA_MODULES = {  # extra -> the modules it provides (import names)
     "exams": ("cv2", "pypdfium2", "fontTools", "pikepdf"),
     "reference": ("torch", "scipy", "sklearn"),
     "labs": ("torch", "scipy", "sklearn", "nbformat", "IPython"),
-    "class": ("psycopg",),  # a progress store on PostgreSQL (study/store.py)
+    "class": ("psycopg", "gunicorn"),  # a progress store on PostgreSQL (study/store.py); the class server
 }
-COMMAND_EXTRA = {"exam": "exams", "reference": "reference", "lab": "labs"}  # the extra a command group needs
+COMMAND_EXTRA = {
+    "exam": "exams",
+    "reference": "reference",
+    "lab": "labs",
+    "class": "class",
+}  # the extra a command group needs
 SYSTEM_NEEDS = {  # what pip cannot install: the Debian packages a command group also needs
     "exams": "TeX (Debian: texlive-latex-base texlive-latex-extra texlive-fonts-recommended texlive-luatex)",
     "labs": "bubblewrap (Debian: bubblewrap) to jail student code",

@@ -119,7 +119,7 @@ def test_a_new_part_type_reaches_every_output_with_no_other_module_changed(toy_b
     from examkit.practice.app import create_app
 
     app = create_app(db=tmp_path / "p.sqlite", bank=bank)
-    client, token = app.test_client(), app.config["TOKEN"]
+    client, token = app.test_client(), app.extensions["examkit"].access.token
     page = client.get("/q/count-gan-params/3").get_data(as_text=True)
     assert 'name="answer-n"' in page
     checked = client.post("/q/count-gan-params/3", data={"token": token, "action": "check", "answer-n": key})

@@ -23,7 +23,7 @@ BANK = load_bank()
 @pytest.fixture
 def client(tmp_path):
     app = create_app(db=tmp_path / "p.sqlite", bank=BANK)
-    return app.test_client(), app.config["TOKEN"]
+    return app.test_client(), app.extensions["examkit"].access.token
 
 
 def test_the_key_gets_full_marks_and_is_recorded(client):
@@ -90,7 +90,7 @@ def test_a_read_only_store_is_a_clear_error(tmp_path):
     db.chmod(0o444)
     c = app.test_client()
     v = realize(BANK, VariantIdentity("vae-neg-elbo-beta", 7))
-    page = c.post("/q/vae-neg-elbo-beta/7", data={"token": app.config["TOKEN"], "action": "check",
+    page = c.post("/q/vae-neg-elbo-beta/7", data={"token": app.extensions["examkit"].access.token, "action": "check",
                                                    **{f"answer-{p.id}": expected_text(p) for p in v.parts}})  # fmt: skip
     assert page.status_code == 500 and "cannot save progress" in page.get_data(as_text=True)
 
@@ -429,7 +429,7 @@ def test_every_page_typesets_its_math(tmp_path):
     a refused and an empty check, hints, a written part, a mock exam marked and self-marked, a late
     hand-in, errors): no bank markup ($…$, \\beta, \\frac, **bold**) is left in the visible text."""
     app = create_app(db=tmp_path / "p.sqlite", bank=BANK, exam_date=date(2099, 1, 1))
-    c, token = app.test_client(), app.config["TOKEN"]
+    c, token = app.test_client(), app.extensions["examkit"].access.token
     kl = realize(BANK, VariantIdentity("vae-kl-1d", 3)).parts[0]
     gan = realize(BANK, VariantIdentity("gan-optimal-d-value", 3))
     elbo = realize(BANK, VariantIdentity("vae-neg-elbo-beta", 7))

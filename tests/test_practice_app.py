@@ -157,7 +157,7 @@ def _history(db, tmp_path) -> str:
 
     bank = load_bank()
     app = create_app(db=db, bank=bank)
-    c, token = app.test_client(), app.config["TOKEN"]
+    c, token = app.test_client(), app.extensions["examkit"].access.token
     c.post("/q/vae-kl-1d/3", data={"token": token, "action": "check", "answer-kl": "12345"})
     gan = realize(bank, VariantIdentity("gan-optimal-d-value", 3))
     c.post("/q/gan-optimal-d-value/3", data={"token": token, "action": "check", f"answer-{gan.parts[0].id}": "0.5",

@@ -46,7 +46,18 @@ def _construct_sequence(loader, node):
     return result
 
 
+def _construct_timestamp(loader, node):
+    """A date as YAML reads one (2027-05-20, unquoted); one that is no date (month 13) is an error at
+    its line, not PyYAML's bare ValueError."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        message = f"{node.value!r} is not a date ({exc}): write it as YYYY-MM-DD"
+        raise yaml.constructor.ConstructorError(None, None, message, node.start_mark) from None
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 

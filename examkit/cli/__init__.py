@@ -13,10 +13,10 @@ from ..checking.parse import AnswerError
 from ..checking.timeout import CheckTimeout
 from ..errors import UsageError
 from ..extras import missing_extra
-from . import exam, lab, questions, reference, study
+from . import classroom, exam, lab, questions, reference, study
 from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
-GROUPS = (questions, exam, lab, reference, study)
+GROUPS = (questions, exam, lab, reference, study, classroom)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,8 +3,9 @@
 The checker's limits are CPU-time signals, which only a process's main thread receives. The server
 answers each request in its own thread, so while it serves, each check goes to a worker process
 whose main thread runs it under those limits: pages and checks for many tabs and students go on
-at once, and a hostile answer still gets only its budget. Elsewhere (tests, the terminal drill)
-`check` runs in the caller, as `check_answer` does.
+at once, and a hostile answer still gets only its budget. Elsewhere `check` runs in the caller,
+as `check_answer` does: tests, the terminal drill, and a class server's workers (classroom/server.py),
+each of which answers one request at a time on its main thread, where the limits hold.
 """
 
 from __future__ import annotations

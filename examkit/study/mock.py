@@ -45,22 +45,27 @@ DEFAULT_MOCK = "whole-unit"
 
 
 @dataclass(frozen=True)
-class BundledMock:
+class MockChoice:
+    """A mock exam offered by name: one of the bundled mocks, or a spec a course offers."""
+
     name: str
     title: str
     path: Path
     minutes: float
 
 
+def mock_choice(path, name: str | None = None) -> MockChoice:
+    """The spec at `path` as a choice named `name` (default: the file's stem); a spec that cannot be
+    read raises SpecError naming its file and line."""
+    spec = load_spec(str(path))
+    return MockChoice(name or Path(path).stem, spec.title, Path(path), spec_minutes(spec))
+
+
 @functools.cache
-def bundled_mocks() -> dict[str, BundledMock]:
+def bundled_mocks() -> dict[str, MockChoice]:
     """The mock exams shipped in the wheel (`mocks/*.yaml`), by name: a student has mocks for every
     topic set from any folder, with nothing to download or write. Read once: they never change."""
-    found = {}
-    for path in sorted(bundled("mocks").glob("*.yaml")):
-        spec = load_spec(str(path))
-        found[path.stem] = BundledMock(path.stem, spec.title, path, spec_minutes(spec))
-    return found
+    return {path.stem: mock_choice(path) for path in sorted(bundled("mocks").glob("*.yaml"))}
 
 
 def spec_minutes(spec) -> float:

@@ -1,4 +1,5 @@
-"""What every page of one practice app shares: the bank, the syllabus, the progress database, the
+"""What every page of one practice app shares: the bank, the syllabus, who is asking and where
+their progress is (`access`: practice/access.py locally, classroom/access.py in class mode), the
 clock and the server's settings; one per app (`app.extensions`), reached with `here()`."""
 
 from __future__ import annotations
@@ -7,7 +8,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from flask import abort, current_app, g
 
@@ -21,10 +21,11 @@ KEY = "examkit"
 class Practice:
     bank: object
     syllabus: dict
-    db_path: Path
+    access: object  # LocalAccess, or class mode's Members: admit, store, form_token, who
     exam_date: date | None  # --exam-date: the plan's date until the student sets their own
     mock_spec: str | None  # the mock exam offered first
     clock: Callable[[], float]
+    mocks: dict | None = None  # name -> MockChoice, the only mocks offered; None: the bundled ones and own specs
     objectives: dict = field(init=False)
     items: dict = field(init=False)
 
@@ -61,7 +62,7 @@ def here() -> Practice:
 def store() -> ProgressStore:
     """This request's connection to the progress database (closed when the request ends)."""
     if "store" not in g:
-        g.store = ProgressStore(here().db_path)
+        g.store = here().access.store()
     return g.store
 
 

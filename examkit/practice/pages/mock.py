@@ -15,15 +15,28 @@ from .context import here, store
 pages = Blueprint("mock", __name__)
 
 
+def offered() -> dict:
+    """The mocks offered by name: the course's (class mode), else the bundled ones."""
+    P = here()
+    return mocks.bundled_mocks() if P.mocks is None else P.mocks
+
+
+def first_offered() -> str:
+    """The mock offered first: --mock, else the whole unit (locally) or the course's first."""
+    P = here()
+    return str(P.mock_spec or (mocks.DEFAULT_MOCK if P.mocks is None else next(iter(P.mocks))))
+
+
 @pages.get("/mock")
 def mock_home():
     P = here()
-    bundled = mocks.bundled_mocks()
-    titles = {str(m.path): m.title for m in bundled.values()}
+    choices = offered()
+    titles = {str(m.path): m.title for m in choices.values()}
     return render_template(
         "mock_start.html.j2",
-        bundled=bundled.values(),
-        chosen=str(P.mock_spec or mocks.DEFAULT_MOCK),
+        bundled=choices.values(),
+        own=P.mocks is None,
+        chosen=first_offered(),
         past=[
             {**m, "when": forms.when(m["started"]), "exam": titles.get(m["spec"], m["spec"])} for m in store().mocks()
         ],  # fmt: skip
@@ -33,8 +46,14 @@ def mock_home():
 @pages.post("/mock")
 def mock_start():
     P = here()
-    own = request.form.get("own_spec", "").strip()
-    spec = own or request.form.get("spec", "").strip() or str(P.mock_spec or mocks.DEFAULT_MOCK)
+    if P.mocks is None:  # the student's own machine: a bundled mock, or a spec file of their own
+        own = request.form.get("own_spec", "").strip()
+        spec = own or request.form.get("spec", "").strip() or first_offered()
+    else:  # a server: only the mocks offered, never a path on the server's disk
+        name = request.form.get("spec", "").strip() or first_offered()
+        if name not in P.mocks:
+            abort(400, f"no mock exam {name!r} in this course; choose one of: {', '.join(P.mocks)}")
+        spec = str(P.mocks[name].path)
     try:
         mock_id = mocks.new_mock(store(), P.bank, spec, request.form.get("minutes", "").strip() or None, P.clock)
     except ValueError as exc:
