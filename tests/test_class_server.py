@@ -251,10 +251,12 @@ def test_answer_checks_are_rate_limited_per_student_across_the_workers(server, c
 def test_instructor_pages_are_for_instructors_only(server):
     url, _, _ = server
     student, instructor = signed_in(server, "s10"), signed_in(server, "prof")
-    for path in ("/instructor", "/instructor/", "/instructor/anything"):
+    for path in ("/instructor/", "/instructor/misconceptions", "/instructor/misconceptions.csv", "/instructor/anything"):
         assert Browser(url).open(path)[0] == 401
         assert student.open(path)[0] == 403, path
-        assert instructor.open(path)[0] == 404, path  # let in: the dashboard's pages register there
+    assert instructor.open("/instructor/")[0] == 200  # the dashboard
+    assert instructor.open("/instructor/misconceptions.csv")[0] == 200
+    assert instructor.open("/instructor/anything")[0] == 404
     assert instructor.open("/progress")[0] == 200  # an instructor practises too, in rows of their own
 
 

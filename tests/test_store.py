@@ -145,6 +145,38 @@ def test_the_migrated_schema_is_the_tables_module(db):
     store.close()
 
 
+def test_a_store_at_revision_0001_gains_the_named_mistakes(db):
+    """A class database made before the attempts kept the checker's named mistake (revision 0001,
+    as Alembic left it): opening a store migrates it; old rows have none, new ones keep it."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from examkit.study.store import database_url
+
+    engine = create_engine(database_url(db))
+    with engine.begin() as connection:
+        command.upgrade(migrate._config(connection), "0001")
+        assert migrate.revision(connection) == "0001"
+        connection.execute(
+            text("INSERT INTO attempts (student, at, session, qid, seed, part, objectives, status, score, "
+                 "max_score, hints, answer) VALUES ('alice', 1.0, 's', 'vae-kl-1d', 3, 'kl', '[\"vae_kl\"]', "
+                 "'incorrect', 0, 2, 0, '-3.1')")
+        )  # fmt: skip
+    engine.dispose()
+    store = ProgressStore(db, student="alice")
+    with store.engine.connect() as connection:
+        assert migrate.revision(connection) == migrate.head() == "0002"
+    named = Verdict("incorrect", 0.0, 2.0, "incorrect: a KL is never negative", misconception="kl_sign",
+                    feedback=["A KL is never negative.", "Check the sign."])  # fmt: skip
+    store.record("s", "vae-kl-1d", 4, "kl", ["vae_kl"], named, 0, "-3.2", at=2.0)
+    old, new = store.attempts()
+    assert (old["answer"], old["misconception"], old["feedback"]) == ("-3.1", None, [])
+    assert (new["misconception"], new["feedback"]) == ("kl_sign", ["A KL is never negative.", "Check the sign."])
+    store.record("s", "vae-kl-1d", 4, "kl", ["vae_kl"], RIGHT, 0, "3.1", at=3.0)  # no mistake, no feedback
+    assert (store.attempts()[-1]["misconception"], store.attempts()[-1]["feedback"]) == (None, [])
+    store.close()
+
+
 OLD_SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY, at REAL NOT NULL, session TEXT NOT NULL, qid TEXT NOT NULL, seed INTEGER NOT NULL,

@@ -14,11 +14,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..practice.app import create_app
 from ..practice.pages.context import here
 from ..practice.pages.forms import reading
-from . import limits, signin
+from . import dashboard, limits, signin
 from .access import Members
 from .course import Course
 
-INSTRUCTOR_PAGES = ()  # the instructor's Blueprints, each under /instructor/ (access.py keeps students out)
+INSTRUCTOR_PAGES = (dashboard.pages,)  # the instructor's Blueprints, each under /instructor/ (access.py keeps students out)
 
 
 def create_class_app(course: Course) -> Flask:
@@ -35,6 +35,7 @@ def create_class_app(course: Course) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(days=course.session_days),
     )
     app.register_blueprint(signin.pages)
+    app.extensions[dashboard.COURSE] = course
     for blueprint in INSTRUCTOR_PAGES:
         app.register_blueprint(blueprint, url_prefix="/instructor")
     app.before_request(_limit_checks)  # after the app's own rules: only admitted, same-site requests count

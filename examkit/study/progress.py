@@ -9,7 +9,6 @@ objective (all of them where it has fewer).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -19,6 +18,7 @@ from .store import DAY_S
 
 MASTERED_SCORE = 0.8
 EVIDENCE_TEMPLATES = 3  # distinct templates answered in full, at most the objective's count
+EXAM_DATE = "exam_date"  # the store setting that keeps a student's own exam date (YYYY-MM-DD)
 
 
 @dataclass
@@ -45,12 +45,12 @@ class Evidence:
     @cached_property
     def per_template(self) -> tuple[set, set]:
         """(templates attempted, templates answered with full marks on some attempt of every part)."""
-        parts = defaultdict(lambda: defaultdict(dict))  # qid -> (session, seed) -> part -> fraction
+        parts = {}  # (qid, session, seed) -> part -> fraction
         for a in self.attempts:
             fraction = a["score"] / a["max_score"] if a["max_score"] else 0.0
-            parts[a["qid"]][(a["session"], a["seed"])][a["part"]] = fraction
-        solved = {q for q, tries in parts.items() if any(all(f >= 1 for f in p.values()) for p in tries.values())}
-        return set(parts), solved
+            parts.setdefault((a["qid"], a["session"], a["seed"]), {})[a["part"]] = fraction
+        solved = {qid for (qid, _, _), p in parts.items() if all(f >= 1 for f in p.values())}
+        return {qid for qid, _, _ in parts}, solved
 
     @cached_property
     def last_wrong(self) -> set:
@@ -126,6 +126,12 @@ def due(bank, boxes: dict, now: float, attempts=()) -> list[dict]:
                 why += " (answered wrong last time)"
             out.append({"qid": qid, "title": bank.get(qid).title, "box": state.box, "why": why, "due": state.due})
     return sorted(out, key=lambda d: d["due"])
+
+
+def plan_date(own: str | None, default: date | None) -> date | None:
+    """The exam date a student's plan aims at: their own (the EXAM_DATE setting they chose on the
+    progress page), else the one the server or the course gives."""
+    return date.fromisoformat(own) if own else default
 
 
 def plan(bank, syllabus, attempts, exam_date: date | None, today: date) -> dict | None:

@@ -23,35 +23,29 @@ UNTRIED_BONUS = (
 )
 
 
-def replay(attempts: list[dict]):
-    """Mastery as it stood after each attempt: yields (attempt number, objective, summary) for the
-    attempt's objectives. Running sums make the recency weighting one pass over the history."""
-    sums = defaultdict(lambda: {"weighted": 0.0, "weight": 0.0, "attempts": 0, "points": 0.0, "max_points": 0.0})
-    for number, a in enumerate(attempts, 1):
+def mastery(attempts: list[dict]) -> dict:
+    """objective -> {"mastery": 0..1, "attempts": n, "points": got, "max_points": possible}.
+    Running sums make the recency weighting one pass over the history, summed up once at the end
+    (the instructor's dashboard runs it over every student of a class)."""
+    sums = defaultdict(lambda: [0.0, 0.0, 0, 0.0, 0.0])  # weighted, weight, attempts, points, max_points
+    for a in attempts:
         fraction = a["score"] / a["max_score"] if a["max_score"] else 0.0
         for objective in a["objectives"]:
             s = sums[objective]
-            s["weighted"] = RECENCY * s["weighted"] + fraction
-            s["weight"] = RECENCY * s["weight"] + 1.0
-            s["attempts"] += 1
-            s["points"] += a["score"]
-            s["max_points"] += a["max_score"]
-            value = (s["weighted"] + PRIOR_WEIGHT * PRIOR_SCORE) / (s["weight"] + PRIOR_WEIGHT)
-            yield (
-                number,
-                objective,
-                {
-                    "mastery": round(value, 4),
-                    "attempts": s["attempts"],
-                    "points": round(s["points"], 4),
-                    "max_points": round(s["max_points"], 4),
-                },
-            )
-
-
-def mastery(attempts: list[dict]) -> dict:
-    """objective -> {"mastery": 0..1, "attempts": n, "points": got, "max_points": possible}."""
-    return {objective: summary for _, objective, summary in replay(attempts)}
+            s[0] = RECENCY * s[0] + fraction
+            s[1] = RECENCY * s[1] + 1.0
+            s[2] += 1
+            s[3] += a["score"]
+            s[4] += a["max_score"]
+    return {
+        objective: {
+            "mastery": round((weighted + PRIOR_WEIGHT * PRIOR_SCORE) / (weight + PRIOR_WEIGHT), 4),
+            "attempts": count,
+            "points": round(points, 4),
+            "max_points": round(max_points, 4),
+        }
+        for objective, (weighted, weight, count, points, max_points) in sums.items()
+    }
 
 
 def priority(template, boxes: dict, skills: dict, now: float) -> tuple[float, str]:

@@ -11,6 +11,7 @@ Opening one creates or migrates the schema (migrate.py). Every write is committe
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import time
@@ -33,7 +34,21 @@ TOP_BOX = max(INTERVAL_DAYS)
 DAY_S = 86400.0
 BUSY_S = 30.0  # how long an SQLite write waits for another one to finish
 ME = "me"  # the student of a single-user store
-ATTEMPT_KEYS = ("at", "session", "qid", "seed", "part", "objectives", "status", "score", "max_score", "hints", "answer")
+ATTEMPT_KEYS = (
+    "at",
+    "session",
+    "qid",
+    "seed",
+    "part",
+    "objectives",
+    "status",
+    "score",
+    "max_score",
+    "hints",
+    "answer",
+    "misconception",
+    "feedback",
+)
 MOCK_KEYS = ("id", "spec", "seed", "started", "minutes", "answers", "finished", "report")
 UPSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}  # INSERT ... ON CONFLICT, as each engine spells it
 
@@ -159,8 +174,9 @@ class ProgressStore:
         answer: str,
         at: float | None = None,
     ):
-        """Keep one checked answer; committed when this returns (a server worker killed after its
-        response loses nothing it acknowledged)."""
+        """Keep one checked answer, with the named mistake the verdict matched and the feedback it
+        gave; committed when this returns (a server worker killed after its response loses nothing
+        it acknowledged)."""
         row = dict(
             at=at or time.time(),
             session=session,
@@ -173,6 +189,8 @@ class ProgressStore:
             max_score=float(verdict.max_score),
             hints=int(hints),
             answer=answer[:2000],
+            misconception=verdict.misconception,
+            feedback=json.dumps([str(f) for f in verdict.feedback]) if verdict.feedback else None,
         )
         with self.transaction() as connection:
             connection.execute(insert(attempts).values(student=self.student, **row))
@@ -217,12 +235,7 @@ class ProgressStore:
 
     def attempts(self) -> list[dict]:
         query = select(*(attempts.c[k] for k in ATTEMPT_KEYS)).where(self._mine(attempts)).order_by(attempts.c.id)
-        out = []
-        for row in self._rows(query):
-            item = dict(zip(ATTEMPT_KEYS, row))
-            item["objectives"] = json.loads(item["objectives"])
-            out.append(item)
-        return out
+        return [attempt(row) for row in self._rows(query)]
 
     # --- mock exams ------------------------------------------------------------------------
     def start_mock(self, mock_id: str, spec: str, seed: int, minutes: float, at: float | None = None):
@@ -283,6 +296,22 @@ class ProgressStore:
         """Let go of the database (a view from for_student leaves its engine to the store it came from)."""
         if self._owner:
             self.engine.dispose()
+
+
+def attempt(row, keys=ATTEMPT_KEYS) -> dict:
+    """An attempts row (the columns `keys`, in that order) as the dict every reader gets."""
+    item = dict(zip(keys, row))
+    if "objectives" in item:
+        item["objectives"] = list(_objectives(item["objectives"]))
+    if "feedback" in item:
+        item["feedback"] = json.loads(item["feedback"]) if item["feedback"] else []
+    return item
+
+
+@functools.lru_cache(maxsize=4096)
+def _objectives(text: str) -> tuple:
+    """A JSON list of objectives, read once per distinct text (a class's million rows hold a few dozen)."""
+    return tuple(json.loads(text))
 
 
 def _checked_student(student) -> str:

@@ -33,6 +33,8 @@ attempts = Table(  # every answer checked: the evidence progress and mastery are
     Column("max_score", Double, nullable=False),
     Column("hints", Integer, nullable=False),
     Column("answer", Text, nullable=False),
+    Column("misconception", Text),  # the named mistake the checker matched ("slip:..." for a generic slip)
+    Column("feedback", Text),  # JSON list: the feedback the student was shown
     Index(None, "student", "session"),
 )
 

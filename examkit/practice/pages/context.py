@@ -12,6 +12,7 @@ from datetime import date
 from flask import abort, current_app, g
 
 from ...bank.identity import VariantIdentity, realize
+from ...study import progress
 from ...study.store import ProgressStore
 
 KEY = "examkit"
@@ -51,8 +52,7 @@ class Practice:
 
     def plan_date(self) -> date | None:
         """The exam date the plan aims at: the student's own (set on the progress page), else --exam-date."""
-        stored = store().setting("exam_date")
-        return date.fromisoformat(stored) if stored else self.exam_date
+        return progress.plan_date(store().setting(progress.EXAM_DATE), self.exam_date)
 
 
 def here() -> Practice:

@@ -95,7 +95,7 @@ def set_exam_date():
             date.fromisoformat(text)
         except ValueError:
             abort(400, f"the exam date must be a date such as 2026-12-14 (got {text!r})")
-    store().set_setting("exam_date", text or None)
+    store().set_setting(progress.EXAM_DATE, text or None)
     return redirect(url_for(".progress_page"))
 
 
