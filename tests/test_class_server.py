@@ -251,7 +251,12 @@ def test_answer_checks_are_rate_limited_per_student_across_the_workers(server, c
 def test_instructor_pages_are_for_instructors_only(server):
     url, _, _ = server
     student, instructor = signed_in(server, "s10"), signed_in(server, "prof")
-    for path in ("/instructor/", "/instructor/misconceptions", "/instructor/misconceptions.csv", "/instructor/anything"):
+    for path in (
+        "/instructor/",
+        "/instructor/misconceptions",
+        "/instructor/misconceptions.csv",
+        "/instructor/anything",
+    ):
         assert Browser(url).open(path)[0] == 401
         assert student.open(path)[0] == 403, path
     assert instructor.open("/instructor/")[0] == 200  # the dashboard

@@ -18,7 +18,9 @@ from . import dashboard, limits, signin
 from .access import Members
 from .course import Course
 
-INSTRUCTOR_PAGES = (dashboard.pages,)  # the instructor's Blueprints, each under /instructor/ (access.py keeps students out)
+INSTRUCTOR_PAGES = (
+    dashboard.pages,
+)  # the instructor's Blueprints, each under /instructor/ (access.py keeps students out)
 
 
 def create_class_app(course: Course) -> Flask:
