@@ -196,14 +196,14 @@ def bank():
 
 @pytest.fixture(scope="session")
 def postgres():
-    """One throwaway PostgreSQL server for the session (tests/pg.py); `postgres.database()` gives a
+    """One throwaway PostgreSQL server for the session (examkit/classroom/localdb.py); `postgres.database()` gives a
     test its own empty database. Skips only where PostgreSQL is not installed."""
-    import pg
+    from examkit.classroom import localdb
 
-    reason = pg.missing()
+    reason = localdb.missing()
     if reason:
         pytest.skip(reason)
-    cluster = pg.Cluster()
+    cluster = localdb.Cluster()
     cluster.start()
     yield cluster
     cluster.stop()

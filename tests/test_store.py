@@ -1,5 +1,5 @@
 """The progress store on both engines: an SQLite file (one student) and PostgreSQL (a class, on a
-throwaway server: tests/pg.py). The same behaviour on each; a store sees only its student's rows; the
+throwaway server: examkit/classroom/localdb.py). The same behaviour on each; a store sees only its student's rows; the
 app migrates its own schema, an old drill.sqlite included; an acknowledged answer survives its
 process being killed; two processes recording at once lose nothing; export, restore and removal."""
 

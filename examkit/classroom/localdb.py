@@ -1,7 +1,12 @@
-"""A throwaway PostgreSQL server for tests: Debian's `initdb` and `pg_ctl` (package postgresql, which
+"""A throwaway PostgreSQL server: Debian's `initdb` and `pg_ctl` (package postgresql, which
 scripts/install-system-deps.sh installs) on a cluster in its own temporary folder, listening only on a
 unix socket there. PostgreSQL refuses to run as root, so under root (CI, containers) the server runs
-as the `postgres` user the Debian package creates."""
+as the `postgres` user the Debian package creates.
+
+Why it lives in the package: two users need the same server, the tests (the `postgres` fixture in
+tests/conftest.py) and the class server's load bench (bench/class_load.py), and neither may keep a
+copy of its own. It serves class mode only (a course's real database is the deployment's), so it
+sits in classroom/, imported by no page; nothing here runs unless a caller starts a `Cluster`."""
 
 from __future__ import annotations
 
