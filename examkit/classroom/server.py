@@ -41,9 +41,20 @@ def prepare(database: str) -> str:
         store.close()
 
 
+def _warm_up():
+    """Import matplotlib's pyplot in the master, before the fork: a question's figure (exam/preview.py)
+    otherwise costs each new worker a second and more on its first figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+
+
 def run(app, host: str, port: int, workers: int, title: str, where: str) -> int:
     """Serve `app` until Ctrl-C or SIGTERM; returns gunicorn's exit status (0: stopped as asked)."""
     from gunicorn.app.base import BaseApplication
+
+    _warm_up()
 
     try:
         bound = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)

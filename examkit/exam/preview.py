@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import sympy as sp
@@ -18,11 +20,28 @@ from ..parts.printed import key_text
 from ..resources import bundled
 from .latex import mathtex
 
+FIGURES_KEPT = 256  # rendered figures kept per process (about 30 kB each)
+_figures: OrderedDict = OrderedDict()
+_figures_lock = threading.Lock()
+
 
 def _figure_uri(spec, variant) -> str:
+    """The figure as a data URI. Rendering one takes matplotlib 100-300 ms, and a practice page
+    shows the same variant's figures again (question, then its result; a class server, every
+    student), so the last FIGURES_KEPT are kept: a variant's figure is the same pixels every time."""
+    key = (variant.qid, variant.seed, spec["id"], hash(variant.stem))
+    with _figures_lock:  # a server's threads share it
+        if key in _figures:
+            _figures.move_to_end(key)
+            return _figures[key]
     with tempfile.TemporaryDirectory() as tmp:
         path = render_figure(spec, variant, Path(tmp) / "figure.png")
-        return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+        uri = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+    with _figures_lock:
+        _figures[key] = uri
+        if len(_figures) > FIGURES_KEPT:
+            _figures.popitem(last=False)
+    return uri
 
 
 def answer_html(part) -> str:
