@@ -67,6 +67,8 @@ bench: setup
 	$(PY) bench/exam_build.py
 	$(PY) bench/exam_build.py --final
 	$(PY) bench/lab_grading.py
+	$(PY) bench/class_load.py --servers 1
+	$(PY) bench/class_load.py --servers 2
 
 clean:
 	rm -rf build dist *.egg-info $(OUT)
