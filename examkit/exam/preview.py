@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import base64
 import tempfile
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import sympy as sp
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..bank.figures import render_figure
+from ..kept import Kept
 from ..markup import to_html
 from ..markup.mathml import math_to_mathml
 from ..markup.numbers import KEY_FIGURES, format_number
@@ -20,28 +19,20 @@ from ..parts.printed import key_text
 from ..resources import bundled
 from .latex import mathtex
 
-FIGURES_KEPT = 256  # rendered figures kept per process (about 30 kB each)
-_figures: OrderedDict = OrderedDict()
-_figures_lock = threading.Lock()
+_figures = Kept(256)  # rendered figures kept per process (about 30 kB each)
 
 
 def _figure_uri(spec, variant) -> str:
     """The figure as a data URI. Rendering one takes matplotlib 100-300 ms, and a practice page
     shows the same variant's figures again (question, then its result; a class server, every
-    student), so the last FIGURES_KEPT are kept: a variant's figure is the same pixels every time."""
-    key = (variant.qid, variant.seed, spec["id"], hash(variant.stem))
-    with _figures_lock:  # a server's threads share it
-        if key in _figures:
-            _figures.move_to_end(key)
-            return _figures[key]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = render_figure(spec, variant, Path(tmp) / "figure.png")
-        uri = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
-    with _figures_lock:
-        _figures[key] = uri
-        if len(_figures) > FIGURES_KEPT:
-            _figures.popitem(last=False)
-    return uri
+    student): a variant's figure is the same pixels every time."""
+
+    def render():
+        with tempfile.TemporaryDirectory() as tmp:
+            path = render_figure(spec, variant, Path(tmp) / "figure.png")
+            return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+
+    return _figures.get((variant.qid, variant.seed, spec["id"], hash(variant.stem)), render)
 
 
 def answer_html(part) -> str:

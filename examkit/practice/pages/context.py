@@ -5,8 +5,6 @@ clock and the server's settings; one per app (`app.extensions`), reached with `h
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,12 +12,12 @@ from datetime import date
 from flask import abort, current_app, g
 
 from ...bank.identity import VariantIdentity, realize
+from ...kept import Kept
 from ...study import progress
 from ...study.store import ProgressStore
 
 KEY = "examkit"
 VARIANTS_KEPT = 1024
-_kept = threading.Lock()
 
 
 @dataclass
@@ -33,7 +31,7 @@ class Practice:
     mocks: dict | None = None  # name -> MockChoice, the only mocks offered; None: the bundled ones and own specs
     objectives: dict = field(init=False)
     items: dict = field(init=False)
-    _variants: OrderedDict = field(init=False, default_factory=OrderedDict, repr=False)
+    _variants: Kept = field(init=False, default_factory=lambda: Kept(VARIANTS_KEPT), repr=False)
 
     def __post_init__(self):
         self.objectives = self.syllabus.get("objectives", {})
@@ -47,17 +45,7 @@ class Practice:
         about 12 ms and a question's pages (the question, its previews, Check) ask for the same one
         in turn, so the process keeps the last VARIANTS_KEPT (the same identity, the same variant)."""
         self.known(qid)
-        key = (qid, int(seed))
-        with _kept:  # the local app's server answers on threads
-            if key in self._variants:
-                self._variants.move_to_end(key)
-                return self._variants[key]
-        variant = realize(self.bank, VariantIdentity(qid, seed))
-        with _kept:
-            self._variants[key] = variant
-            if len(self._variants) > VARIANTS_KEPT:
-                self._variants.popitem(last=False)
-        return variant
+        return self._variants.get((qid, int(seed)), lambda: realize(self.bank, VariantIdentity(qid, seed)))
 
     def known(self, qid: str):
         if qid not in self.bank.templates:
