@@ -237,3 +237,65 @@ def test_the_tool_publishes_its_public_key_and_nothing_of_the_private(server):
     assert status == 200 and len(keys) == 1 and keys[0]["kty"] == "RSA" and "d" not in keys[0]
     public = serialization.load_pem_private_key(tool_pem, None).public_key()
     assert jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(keys[0])).public_numbers() == public.public_numbers()
+
+
+def _course_file(folder, platform_keys="platform.pem", claim="person_sourcedid", extra=""):
+    (folder / "platform.pem").write_bytes(
+        PLATFORM.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    (folder / "lti-tool.key").write_bytes(IMPOSTOR_PEM)
+    (folder / "lti-tool.key").chmod(0o600)
+    (folder / "CLASS.yaml").write_text(f"""\
+title: T
+roster: [{{id: "2027001", name: Ada}}]
+instructors: [{{id: p}}]
+secure_cookies: false
+lti:
+  tool_key_file: lti-tool.key
+  roster_claim: {claim}
+  platforms:
+    - issuer: {ISSUER}
+      client_id: {CLIENT}
+      deployment_ids: ["{DEPLOYMENT}"]
+      auth_login_url: {AUTH_URL}
+      platform_keys: {platform_keys}
+{extra}""")
+    return folder / "CLASS.yaml"
+
+
+def test_a_platform_given_by_one_pem_key_and_members_named_by_student_number(tmp_path, monkeypatch):
+    """Moodle-style: the platform's one public key as PEM (its tokens' kid is whatever it is), and
+    the roster's ids are student numbers, sent as lis.person_sourcedid. The Flask app on SQLite."""
+    from examkit.classroom import server as class_server
+    from examkit.classroom.app import create_class_app
+    from examkit.classroom.config import load_course
+
+    monkeypatch.setenv("EXAMKIT_SECRET_KEY", "t" * 43)
+    monkeypatch.setenv("EXAMKIT_DATABASE_URL", str(tmp_path / "trial.sqlite"))
+    course = load_course(_course_file(tmp_path))
+    class_server.prepare(course.database)
+    client = create_class_app(course).test_client()
+    login = client.get("/lti/login", query_string={"iss": ISSUER, "login_hint": "h", "client_id": CLIENT})
+    assert login.status_code == 302
+    request = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(login.headers["Location"]).query))
+    token = id_token(request["nonce"], "moodle-user-17", **{CLAIM + "lis": {"person_sourcedid": "2027001"}})
+    launch = client.post("/lti/launch", data={"id_token": token, "state": request["state"]})
+    assert launch.status_code == 302 and launch.headers["Location"] == "/", launch.get_data(as_text=True)[:500]
+    assert "Ada" in client.get("/").get_data(as_text=True)
+
+
+def test_the_lti_section_is_checked_at_its_lines(tmp_path):
+    from examkit.classroom.config import CourseError, load_course
+
+    (tmp_path / "other.pem").write_bytes(IMPOSTOR_PEM)  # a private key where the platform's public one belongs
+    class_file = _course_file(tmp_path, platform_keys="other.pem", extra="      auth_login_ulr: x\n")
+    with pytest.raises(CourseError) as refused:
+        load_course(class_file, bank=False, secret=False)
+    assert f"{class_file}:14: unknown key 'auth_login_ulr' (did you mean 'auth_login_url'" in str(refused.value)
+    (tmp_path / "lti-tool.key").chmod(0o644)
+    (tmp_path / "CLASS.yaml").write_text(class_file.read_text().replace("      auth_login_ulr: x\n", ""))
+    with pytest.raises(CourseError) as refused:
+        load_course(class_file, bank=False, secret=False)
+    problems = str(refused.value)
+    assert f"{class_file}:13: {tmp_path / 'other.pem'} holds a private key" in problems
+    assert f"{class_file}:6: {tmp_path / 'lti-tool.key'} can be read by others: chmod 600" in problems
