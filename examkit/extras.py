@@ -8,7 +8,7 @@ EXTRA_MODULES = {  # extra -> the modules it provides (import names)
     "exams": ("cv2", "pypdfium2", "fontTools", "pikepdf"),
     "reference": ("torch", "scipy", "sklearn"),
     "labs": ("torch", "scipy", "sklearn", "nbformat", "IPython"),
-    "class": ("psycopg", "gunicorn"),  # a progress store on PostgreSQL (study/store.py); the class server
+    "class": ("psycopg", "gunicorn", "pylti1p3", "jwcrypto"),  # a progress store on PostgreSQL; the class server
 }
 COMMAND_EXTRA = {
     "exam": "exams",

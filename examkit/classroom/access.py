@@ -3,7 +3,8 @@ the request (signin.py starts it). The practice app's pages ask this object, as 
 practice/access.py's on a student's own machine, for this request's progress store, the form
 token its POSTs must carry and the member a page names.
 
-- Every page needs a signed-in member of the course (401 otherwise), but the sign-in link's own.
+- Every page needs a signed-in member of the course (401 otherwise), but those that sign one in
+  (the sign-in link's, LTI's login and launch) and the tool's public key.
 - A student's store is their own rows of the class's database (`ProgressStore.for_student`), so a
   mock exam id of another student's is not found (404), and their history is never shown.
 - /instructor/... is for instructors only (403).
@@ -21,7 +22,8 @@ from flask import abort, request, session
 from ..study.store import ProgressStore
 from .course import Course, Member
 
-OPEN_ENDPOINTS = {"signin.sign_in_link"}  # reached before any session exists
+LTI_POSTS = {"lti.login", "lti.launch"}  # posted by the LMS's page: proved by the launch's own checks (lti.py)
+OPEN_ENDPOINTS = {"signin.sign_in_link", "lti.jwks", *LTI_POSTS}  # reached before any session exists
 INSTRUCTOR_PATH = "/instructor"
 
 
@@ -30,6 +32,8 @@ class Members:
         "this form is out of date (it was shown before you signed in again, or it came from another page): "
         "go back and reload the page"
     )
+
+    cross_site = LTI_POSTS  # POSTs that come from another site and carry no form token, by design
 
     def __init__(self, course: Course):
         self.course = course

@@ -1,6 +1,7 @@
 """The class's practice app: the student's practice app (practice/app.py), every page as it is,
 served to a course. Class mode adds only who is asking (access.py: a signed-in member, their own
-rows of the class's database, their session's form token), the sign-in link (signin.py), rate
+rows of the class's database, their session's form token), the sign-in link (signin.py) and
+launches from an LMS (lti.py), rate
 limits on answer checks (limits.py), the course's mocks and no others, signed session cookies and
 the reverse proxy's headers. The instructor's pages register here under /instructor/."""
 
@@ -14,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..practice.app import create_app
 from ..practice.pages.context import here
 from ..practice.pages.forms import reading
-from . import dashboard, limits, signin
+from . import dashboard, limits, lti, signin
 from .access import Members
 from .course import Course
 
@@ -37,6 +38,8 @@ def create_class_app(course: Course) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(days=course.session_days),
     )
     app.register_blueprint(signin.pages)
+    if course.lti is not None:  # sign-in from an LMS (LTI 1.3), where CLASS.yaml sets it up
+        app.register_blueprint(lti.pages)
     app.extensions[dashboard.COURSE] = course
     for blueprint in INSTRUCTOR_PAGES:
         app.register_blueprint(blueprint, url_prefix="/instructor")

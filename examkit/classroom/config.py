@@ -9,6 +9,7 @@ password (EXAMKIT_DATABASE_URL, or libpq's own ~/.pgpass). Paths in the file are
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import stat
 from pathlib import Path
@@ -24,7 +25,7 @@ from ..errors import UsageError, did_you_mean
 from ..exam.spec import SpecError, load_roster
 from ..study.mock import bundled_mocks, mock_choice
 from ..study.store import ProgressError, database_url
-from .course import CHECKS_PER_MINUTE, LINK_DAYS, SESSION_DAYS, Course, Member
+from .course import CHECKS_PER_MINUTE, LINK_DAYS, ROSTER_CLAIMS, SESSION_DAYS, Course, Lti, Member, Platform
 
 ENV_DATABASE = "EXAMKIT_DATABASE_URL"
 ENV_SECRET = "EXAMKIT_SECRET_KEY"
@@ -42,6 +43,31 @@ _MEMBER = {
     "additionalProperties": False,
 }
 _MEMBERS = {"type": ["string", "array"], "items": _MEMBER, "minItems": 1}  # a CSV path, or the members inline
+_TEXT = {"type": "string", "minLength": 1}
+_ID = {"type": ["string", "integer"]}  # Canvas's client ids and Moodle's deployment ids are written as numbers
+_PLATFORM = {
+    "type": "object",
+    "properties": {
+        "issuer": _TEXT,
+        "client_id": _ID,
+        "deployment_ids": {"type": "array", "items": _ID, "minItems": 1},
+        "auth_login_url": _TEXT,
+        "auth_token_url": _TEXT,
+        "platform_keys": _TEXT,
+    },
+    "required": ["issuer", "client_id", "deployment_ids", "auth_login_url", "platform_keys"],
+    "additionalProperties": False,
+}
+_LTI = {
+    "type": "object",
+    "properties": {
+        "tool_key_file": _TEXT,
+        "roster_claim": {"enum": list(ROSTER_CLAIMS)},
+        "platforms": {"type": "array", "items": _PLATFORM, "minItems": 1},
+    },
+    "required": ["tool_key_file", "platforms"],
+    "additionalProperties": False,
+}
 SCHEMA = {
     "type": "object",
     "properties": {
@@ -62,6 +88,7 @@ SCHEMA = {
         "secure_cookies": {"type": "boolean"},
         "proxies": {"type": "integer", "minimum": 0, "maximum": 5},
         "checks_per_minute": {"type": "integer", "minimum": 1, "maximum": 10000},
+        "lti": _LTI,
     },
     "required": ["title", "roster", "instructors"],
     "additionalProperties": False,
@@ -97,6 +124,7 @@ def load_course(path, bank: bool = True, secret: bool = True) -> Course:
     database = _database(tree, base, at, problems)
     key = _secret(tree, base, at, problems) if secret else ""
     mocks = _mocks(tree, base, at, problems)
+    lti = _lti(tree, base, at, [m for m, _ in students + instructors], problems) if "lti" in tree else None
     if problems:  # CLASS.yaml's first, by line, then the files it names
         raise CourseError(sorted(problems, key=lambda p: (p.file != str(path), p.file, p.line)))
     folders = [str(_local(base, f)) for f in tree.get("bank", {}).get("folders", [])]
@@ -115,6 +143,7 @@ def load_course(path, bank: bool = True, secret: bool = True) -> Course:
         proxies=tree.get("proxies", 0),
         checks_per_minute=tree.get("checks_per_minute", CHECKS_PER_MINUTE),
         source=path,
+        lti=lti,
     )
 
 
@@ -288,3 +317,88 @@ def _mocks(tree, base: Path, at, problems: list) -> dict:
             problems.append(at(f"mocks: {choice.name!r} twice", "mocks", index))
         offered[choice.name] = choice
     return offered
+
+
+def _lti(tree, base: Path, at, members: list[Member], problems: list) -> Lti | None:
+    """The `lti:` section: each platform's public keys read from its file (never fetched at launch),
+    the tool's private key from a file no one else may read (never the file itself)."""
+    section = tree["lti"]
+    claim = section.get("roster_claim", "sub")
+    if claim == "email":
+        seen = {}
+        for member in members:
+            address = member.email.strip().lower()
+            if address and seen.setdefault(address, member.id) != member.id:
+                problems.append(at(f"lti: roster_claim: email, but {member.email!r} is the address of both "
+                                   f"{seen[address]!r} and {member.id!r}", "lti", "roster_claim"))  # fmt: skip
+    platforms, issuers = [], set()
+    for index, given in enumerate(section["platforms"]):
+        identity = (given["issuer"], str(given["client_id"]))
+        if identity in issuers:
+            problems.append(at(f"lti: issuer {identity[0]!r} with client_id {identity[1]!r} twice",
+                               "lti", "platforms", index))  # fmt: skip
+        issuers.add(identity)
+        try:
+            keys = _platform_keys(_local(base, given["platform_keys"]))
+        except ValueError as exc:
+            problems.append(at(str(exc), "lti", "platforms", index, "platform_keys"))
+            continue
+        platforms.append(Platform(
+            issuer=given["issuer"], client_id=identity[1],
+            deployment_ids=tuple(str(d) for d in given["deployment_ids"]),
+            auth_login_url=given["auth_login_url"], auth_token_url=given.get("auth_token_url", ""),
+            key_set=keys if isinstance(keys, dict) else None, public_key=keys if isinstance(keys, str) else "",
+        ))  # fmt: skip
+    try:
+        tool_key = _tool_key(_local(base, section["tool_key_file"]))
+    except ValueError as exc:
+        problems.append(at(str(exc), "lti", "tool_key_file"))
+        return None
+    return Lti(platforms, tool_key, claim)
+
+
+MAKE_TOOL_KEY = (
+    "make one with\n    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out lti-tool.key"
+    " && chmod 600 lti-tool.key"
+)
+
+
+def _platform_keys(key_file: Path) -> dict | str:
+    """A JWKS file (the JSON the platform's key set URL serves) -> its dict; a PEM public key -> its
+    text; ValueError saying what is wrong otherwise."""
+    from jwcrypto.jwk import JWK, JWKSet
+
+    try:
+        text = key_file.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read the platform's keys: {exc}") from None
+    try:
+        keys = JWKSet.from_json(text) if text.startswith("{") else JWK.from_pem(text.encode())
+    except Exception as exc:  # jwcrypto and cryptography raise many kinds for a file that is no key
+        raise ValueError(f'{key_file}: neither a JWKS (JSON with "keys") nor a PEM public key ({exc})') from None
+    if isinstance(keys, JWKSet):
+        if not keys["keys"] or any(key.has_private for key in keys["keys"]):
+            raise ValueError(f"{key_file}: a key set of the platform's public keys, none private, is needed")
+        return json.loads(text)
+    if keys.has_private:
+        raise ValueError(f"{key_file} holds a private key: give the platform's public key (its key set, or PEM)")
+    return text
+
+
+def _tool_key(key_file: Path) -> str:
+    """The tool's private key (PEM), from a file that only its owner may read."""
+    from jwcrypto.jwk import JWK
+
+    try:
+        if key_file.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            raise ValueError(f"{key_file} can be read by others: chmod 600 {key_file}")
+        text = key_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read the tool's private key: {exc}; {MAKE_TOOL_KEY}") from None
+    try:
+        key = JWK.from_pem(text.encode())
+    except Exception as exc:  # as above: whatever the file is, it is not a key
+        raise ValueError(f"{key_file}: not a PEM private key ({exc}); {MAKE_TOOL_KEY}") from None
+    if not key.has_private or key.get("kty") != "RSA":
+        raise ValueError(f"{key_file}: the tool's key must be an RSA private key; {MAKE_TOOL_KEY}")
+    return text

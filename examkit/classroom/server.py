@@ -25,17 +25,18 @@ import socket
 
 from ..errors import UsageError
 from ..study.store import ProgressStore
-from . import limits
+from . import limits, lti_store
 
 TIMEOUT_S = 120  # a worker silent this long is restarted (a mock hand-in checks every answer in one request)
 
 
 def prepare(database: str) -> str:
-    """Before the workers: the schema at its newest revision and the rate-limit table; returns
+    """Before the workers: the schema at its newest revision, the rate-limit and LTI tables; returns
     where the database is (its URL without the password)."""
     store = ProgressStore(database)
     try:
         limits.create(store)
+        lti_store.create(store)
         return store.where
     finally:
         store.close()

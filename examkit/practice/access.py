@@ -15,6 +15,7 @@ from ..study.store import ProgressStore
 
 class LocalAccess:
     stale_form = "this form is out of date (the practice server was restarted): go back and reload the page"
+    cross_site = frozenset()  # endpoints whose POSTs come from another site by design (class mode's LTI launch)
 
     def __init__(self, db=None):
         opened = ProgressStore(db)  # fails here, with the file named, if it cannot be used
