@@ -10,7 +10,7 @@ from pathlib import Path
 import sympy as sp
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ..bank.figures import render_figure
+from ..bank.figures import figure_key, render_figure
 from ..kept import Kept
 from ..markup import to_html
 from ..markup.mathml import math_to_mathml
@@ -24,15 +24,15 @@ _figures = Kept(256)  # rendered figures kept per process (about 30 kB each)
 
 def _figure_uri(spec, variant) -> str:
     """The figure as a data URI. Rendering one takes matplotlib 100-300 ms, and a practice page
-    shows the same variant's figures again (question, then its result; a class server, every
-    student): a variant's figure is the same pixels every time."""
+    shows the same figure again (question, then its result; on a class server, every student whose
+    variant draws the same run or numbers): a figure's identity is its pixels."""
 
     def render():
         with tempfile.TemporaryDirectory() as tmp:
             path = render_figure(spec, variant, Path(tmp) / "figure.png")
             return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
-    return _figures.get((variant.qid, variant.seed, spec["id"], hash(variant.stem)), render)
+    return _figures.get(figure_key(spec, variant), render)  # the picture's identity: variants drawing one run share it
 
 
 def answer_html(part) -> str:
