@@ -12,6 +12,7 @@ from datetime import date
 from flask import abort, current_app, g
 
 from ...bank.identity import VariantIdentity, realize
+from ...exam.preview import question_view
 from ...kept import Kept
 from ...study import progress
 from ...study.store import ProgressStore
@@ -32,6 +33,7 @@ class Practice:
     objectives: dict = field(init=False)
     items: dict = field(init=False)
     _variants: Kept = field(init=False, default_factory=lambda: Kept(VARIANTS_KEPT), repr=False)
+    _views: Kept = field(init=False, default_factory=lambda: Kept(VARIANTS_KEPT), repr=False)
 
     def __post_init__(self):
         self.objectives = self.syllabus.get("objectives", {})
@@ -46,6 +48,12 @@ class Practice:
         in turn, so the process keeps the last VARIANTS_KEPT (the same identity, the same variant)."""
         self.known(qid)
         return self._variants.get((qid, int(seed)), lambda: realize(self.bank, VariantIdentity(qid, seed)))
+
+    def view_of(self, v) -> dict:
+        """The variant's HTML view (`exam/preview.question_view`: its math typeset, its figures
+        drawn), made once per process as the variant is: a question's page, its result and its
+        review show the same one, and pages only read it."""
+        return self._views.get((v.qid, int(v.seed)), lambda: question_view(None, None, v.qid, v.seed, v))
 
     def known(self, qid: str):
         if qid not in self.bank.templates:

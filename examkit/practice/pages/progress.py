@@ -9,7 +9,6 @@ from datetime import date
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ...errors import NotFound
-from ...exam.preview import question_view
 from ...markup import to_html
 from ...study import mistakes, progress
 from ...study.schedule import schedule_days
@@ -33,7 +32,7 @@ def review():
     for rows in mistakes.to_review(store().attempts(), P.bank.templates)[:REVIEW_MAX]:
         qid, seed = rows[0]["qid"], rows[0]["seed"]
         v = P.variant_of(qid, seed)
-        view = question_view(None, None, qid, seed, v)
+        view = here().view_of(v)
         answered = {a["part"]: a for a in rows}
         parts = [{"view": vp, "attempt": answered.get(p.id), "expected": forms.expected_html(p)}
                  for p, vp in zip(v.parts, view["parts"])]  # fmt: skip

@@ -10,7 +10,6 @@ from datetime import date
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 
 from ...checking.verdict import Verdict
-from ...exam.preview import question_view
 from ...markup import to_html
 from ...parts.short import self_marked, ticked
 from ...study import progress, schedule
@@ -90,7 +89,7 @@ def question_page(v, shown, fields, answers, refused=None, notice=""):
     return render_template(
         "question.html.j2",
         v=v,
-        view=question_view(None, None, v.qid, v.seed, v),
+        view=here().view_of(v),
         parts=forms.parts_of(v),
         hints=hints[:shown],
         more_hints=shown < len(hints),
@@ -142,7 +141,7 @@ def answer(qid, seed):
     return render_template(
         "result.html.j2",
         v=v,
-        view=question_view(None, None, qid, seed, v),
+        view=here().view_of(v),
         parts=forms.parts_of(v),
         results=results,
         got=got,
