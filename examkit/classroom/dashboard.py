@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +31,8 @@ from ..study.store import ProgressStore
 from . import plots
 
 COURSE = "examkit_class"  # app.extensions key of the Course
+READER = "examkit_class_reader"  # app.extensions key of (pid, the read store of that process)
+_reader_lock = threading.Lock()
 STANDINGS = "examkit_class_standings"  # app.extensions key of the latest standings read, with its time
 FRESH_S = 60.0  # standings (mastery, plans) are re-read at most once a minute: a large class takes seconds
 OVERVIEW_ROWS = 5
@@ -64,17 +68,15 @@ def now() -> float:
 
 
 def store() -> ProgressStore:
-    """This request's read of the course's database (closed when the request ends)."""
-    if "class_store" not in g:
-        g.class_store = ProgressStore(course().database, writable=False)
-    return g.class_store
-
-
-@pages.teardown_request
-def _close(_exc=None):
-    opened = g.pop("class_store", None)
-    if opened is not None:
-        opened.close()
+    """The course's database, read on this process's own engine: opened on the first request of
+    each worker process (a forked worker never uses its parent's connections) and kept, so a
+    dashboard page does not build an engine and check the schema's migrations every time."""
+    with _reader_lock:
+        pid, reader = current_app.extensions.get(READER, (None, None))
+        if pid != os.getpid():
+            reader = ProgressStore(course().database, writable=False)
+            current_app.extensions[READER] = (os.getpid(), reader)
+        return reader
 
 
 def standings() -> tuple[list[class_stats.Standing], float]:

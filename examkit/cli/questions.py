@@ -142,7 +142,9 @@ def add_commands(sub) -> None:
         "bundled bank's, and their objectives and items are those of the bundled syllabus and each folder's "
         "syllabus.yaml",
     )
-    p.add_argument("--seeds", type=int, default=200, help="seeds per template (default 200)")
+    p.add_argument(
+        "--seeds", type=int, default=api.DEFAULT_SEEDS, help=f"seeds per template (default {api.DEFAULT_SEEDS})"
+    )
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     bundled_option(p)
     json_option(p)
