@@ -15,7 +15,14 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-class BankError(Exception):
+class Problems(Exception):
+    """An error that is a list of `Problem`s, its message one `file:line: message` per line (a bad
+    bank, exam spec or CLASS.yaml is reported whole, not at its first mistake)."""
+
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class BankError(Problems):
+    """Question files (or their syllabus) that cannot be used."""

@@ -18,7 +18,7 @@ import jsonschema
 import yaml
 
 from ..bank.loader import load_bank
-from ..bank.problems import Problem
+from ..bank.problems import Problem, Problems
 from ..bank.yaml_errors import explain_syntax_error
 from ..bank.yamlio import LineList, line_of, load_yaml
 from ..errors import UsageError, did_you_mean
@@ -96,12 +96,8 @@ SCHEMA = {
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 
-class CourseError(UsageError):
+class CourseError(UsageError, Problems):
     """CLASS.yaml (or a file it names) cannot be used; one `file:line: message` per problem."""
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 def load_course(path, bank: bool = True, secret: bool = True) -> Course:

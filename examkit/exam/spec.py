@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from ..bank.loader import Problem
+from ..bank.problems import Problem, Problems
 from ..bank.yaml_errors import explain_syntax_error
 from ..bank.yamlio import line_of, load_yaml
 
@@ -57,10 +57,8 @@ SPEC = {
 _VALIDATOR = jsonschema.Draft202012Validator(SPEC)
 
 
-class SpecError(Exception):
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+class SpecError(Problems):
+    """An exam spec (or the roster it names) that cannot be used."""
 
 
 @dataclass
