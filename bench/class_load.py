@@ -181,6 +181,7 @@ class Student:
         """Steps and think times until `until` (a step under way finishes)."""
         if not self.sign_in():
             return
+        self.think(until)  # reads the home page first, as after any other step
         while time.monotonic() < until:
             step = self.rng.random()
             if step < 1 / self.options.mock_every:
@@ -189,8 +190,11 @@ class Student:
                 self.request("review", self.rng.choice(["/review", "/progress"]))
             else:
                 self.answer()
-            pause = self.options.think * self.rng.uniform(0.4, 1.6)
-            time.sleep(max(0.0, min(pause, until - time.monotonic())))
+            self.think(until)
+
+    def think(self, until: float):
+        pause = self.options.think * self.rng.uniform(0.4, 1.6)
+        time.sleep(max(0.0, min(pause, until - time.monotonic())))
 
     def answer(self):
         """The next question as the scheduler picks it, a preview while typing, then Check."""

@@ -7,7 +7,7 @@ import statistics
 import pytest
 import torch
 
-from examkit.bank.figures import figure_data, figure_key, render_figure
+from examkit.bank.figures import figure_data, figure_key, render_figure, seeds_drawing_every_run
 from examkit.bank.loader import load_bank
 from examkit.bank.runs import RUNS_FOLDER, scenario_runs
 from examkit.bank.validate import validate
@@ -49,6 +49,31 @@ def test_every_cached_run_is_drawn_and_plots(bank, qid):
             for series in figure_data(spec, variant):
                 assert len(series.get("values") or series["y"]) >= 20
         assert "[[" not in variant.stem
+
+
+def test_a_class_server_draws_every_runs_figure_before_its_workers_start(bank, monkeypatch):
+    """The warm-up (classroom/server.py) views the seeds of seeds_drawing_every_run: after it, no
+    seed of any question draws a figure again (100-300 ms of matplotlib inside a student's request)."""
+    from examkit.exam import preview
+    from examkit.practice.pages.context import Practice
+
+    for qid in RUN_QUESTIONS:
+        seeds = seeds_drawing_every_run(bank.get(qid))
+        assert {bank.get(qid).variant(s).context["run"] for s in seeds} == set(_runs(bank.get(qid)))
+        assert seeds[0] == 0 and seeds == sorted(seeds)
+    assert seeds_drawing_every_run(bank.get("vae-kl-1d")) == [0]  # no runs: one variant warms its code paths
+
+    monkeypatch.setattr(preview, "_figures", preview.Kept(256))
+    practice = Practice(bank, bank.syllabus, None, None, None, lambda: 0.0)
+    practice.warm()
+
+    def drawn_again(*args):
+        raise AssertionError("a figure was drawn after the warm-up")
+
+    monkeypatch.setattr(preview, "render_figure", drawn_again)
+    for qid in RUN_QUESTIONS:
+        for seed in range(100, 130):
+            assert practice.view_of(practice.variant_of(qid, seed))["figures"]
 
 
 def test_run_figure_renders_and_its_key_follows_the_run(bank, tmp_path):

@@ -12,12 +12,13 @@ import sqlite3
 import sys
 
 import pytest
+from sqlalchemy import delete, event
 
 from examkit.checking.verdict import Verdict
 from examkit.errors import UsageError
 from examkit.study import archive, migrate
 from examkit.study.store import ProgressError, ProgressStore
-from examkit.study.tables import metadata
+from examkit.study.tables import attempts, metadata
 
 RIGHT = Verdict("correct", 2.0, 2.0, "")
 WRONG = Verdict("incorrect", 0.0, 2.0, "")
@@ -108,6 +109,25 @@ def test_the_store_behaves_the_same_on_both_engines(db):
     reopened = ProgressStore(db, writable=False)  # what was acknowledged is there for the next process
     assert len(reopened.attempts()) == 2 and reopened.box("vae-kl-1d").seen == 4
     reopened.close()
+
+
+def test_a_pinned_store_asks_the_pool_once_and_commits_each_write_when_it_returns(db):
+    """A page's request (practice/pages/context.py) runs every query on one pinned connection."""
+    store, elsewhere = ProgressStore(db), ProgressStore(db, writable=False)
+    checkouts = []
+    event.listen(store.engine, "checkout", lambda *args: checkouts.append(1))
+    with store.for_student("ada").pinned() as mine:
+        _fill(mine)
+        assert len(elsewhere.for_student("ada").attempts()) == 2  # committed, seen by another connection
+        assert mine.box("vae-kl-1d").box == 1 and mine.mock("m1")["answers"] == {"q1-a": "0.5"}
+        with pytest.raises(RuntimeError), mine.transaction() as connection:  # a failed write leaves nothing
+            connection.execute(delete(attempts))
+            raise RuntimeError("the page failed half-way")
+        mine.record("s2", "vae-kl-1d", 4, "a", ["vae_kl"], RIGHT, 0, "1/2")  # and the connection still works
+        assert len(mine.attempts()) == 3 and mine.setting("exam_date") == "2027-01-15"
+    assert checkouts == [1]
+    assert len(elsewhere.for_student("ada").attempts()) == 3
+    store.close(), elsewhere.close()
 
 
 def test_a_student_sees_only_their_own_rows(db):

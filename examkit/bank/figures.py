@@ -65,6 +65,26 @@ def figure_key(spec: dict, variant) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def seeds_drawing_every_run(template, limit: int = 1000) -> list[int]:
+    """The first seed that draws each combination of cached runs a question's `{run: ...}`
+    parameters can draw ([0] for a question without runs): realized together, their figures are
+    every picture the question can show that comes from a run (a class server draws them before
+    its workers start)."""
+    choices = {name: len(template.cached_runs(name, p)) for name, p in template.data.get("params", {}).items()
+               if isinstance(p, dict) and "run" in p}  # fmt: skip
+    if not choices:
+        return [0]
+    every, seen, seeds = math.prod(choices.values()), set(), []
+    for seed in range(limit):
+        drawn = tuple(template.draw(seed)[name] for name in choices)
+        if drawn not in seen:
+            seen.add(drawn)
+            seeds.append(seed)
+            if len(seen) == every:
+                break
+    return seeds
+
+
 def figure_data(spec: dict, variant) -> list[dict]:
     """Series as plain lists: [{'label', 'x', 'y'}] for curves and scatter, {'values'} for histograms.
 

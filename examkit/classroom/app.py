@@ -13,7 +13,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..practice.app import create_app
-from ..practice.pages.context import here
+from ..practice.pages.context import here, store
 from ..practice.pages.forms import reading
 from . import dashboard, limits, lti, signin
 from .access import Members
@@ -56,7 +56,7 @@ def _limit_checks():
         return None
     P = here()
     limit = limits.per_minute(kind, P.access.course.checks_per_minute)
-    wait = limits.take(P.access.store(), kind, limit, P.clock())
+    wait = limits.take(store(), kind, limit, P.clock())
     if not wait:
         return None
     headers = {"Retry-After": str(int(wait))}

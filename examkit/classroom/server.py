@@ -21,9 +21,11 @@ The arrangement, and why:
 
 from __future__ import annotations
 
+import gc
 import socket
 
 from ..errors import UsageError
+from ..practice.pages.context import KEY
 from ..study.store import ProgressStore
 from . import limits, lti_store
 
@@ -42,20 +44,28 @@ def prepare(database: str) -> str:
         store.close()
 
 
-def _warm_up():
-    """Import matplotlib's pyplot in the master, before the fork: a question's figure (exam/preview.py)
-    otherwise costs each new worker a second and more on its first figure."""
+def _warm_up(app):
+    """In the master, before the fork, what every new worker would otherwise do on its first
+    requests, while a class signs in at once (a cold worker answered them 4-10 times slower):
+    import matplotlib's pyplot (a second and more on a worker's first figure), compile every page's
+    template, and realize and view a variant of every question."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
+
+    for name in app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html.j2")):
+        app.jinja_env.get_template(name)
+    app.extensions[KEY].warm()
+    gc.collect()
+    gc.freeze()  # what the master made is never collected: a worker's full collections skip it (200 ms -> 100 ms)
 
 
 def run(app, host: str, port: int, workers: int, title: str, where: str) -> int:
     """Serve `app` until Ctrl-C or SIGTERM; returns gunicorn's exit status (0: stopped as asked)."""
     from gunicorn.app.base import BaseApplication
 
-    _warm_up()
+    _warm_up(app)
 
     try:
         bound = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from ..study.store import ProgressStore
+from ..study.store import ME, ProgressStore
 
 
 class LocalAccess:
@@ -18,9 +18,7 @@ class LocalAccess:
     cross_site = frozenset()  # endpoints whose POSTs come from another site by design (class mode's LTI launch)
 
     def __init__(self, db=None):
-        opened = ProgressStore(db)  # fails here, with the file named, if it cannot be used
-        self.db = opened.path or db  # a file, or the URL of a server
-        opened.close()
+        self._store = ProgressStore(db)  # fails here, with the file named, if it cannot be used
         self.token = secrets.token_urlsafe(32)
 
     def admit(self) -> None:
@@ -28,8 +26,9 @@ class LocalAccess:
         return None
 
     def store(self) -> ProgressStore:
-        """This request's progress (closed when the request ends)."""
-        return ProgressStore(self.db)
+        """The student's progress, on the app's one engine (its pool of connections): opened once,
+        not on every request (making an engine and checking the schema's revision each time)."""
+        return self._store.for_student(ME)
 
     def form_token(self) -> str:
         return self.token

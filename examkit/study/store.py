@@ -104,6 +104,7 @@ class ProgressStore:
         self.path = Path(url.database) if url.get_backend_name() == "sqlite" else None
         self.where = str(self.path) if self.path else url.render_as_string(hide_password=True)
         self._owner = True  # this object made the engine; views from for_student share it
+        self._pinned = None  # the connection of a `pinned` block, while one runs
         try:
             if self.path:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,16 +122,39 @@ class ProgressStore:
     def for_student(self, student: str) -> ProgressStore:
         """The same database seen by another student: their rows only (one engine for a whole class)."""
         view = copy.copy(self)
-        view.student, view._owner = _checked_student(student), False
+        view.student, view._owner, view._pinned = _checked_student(student), False, None
         return view
+
+    @contextmanager
+    def pinned(self):
+        """Every read and write of the block on one connection: a page's request checks one out of
+        the pool once (and checks that it is alive once) instead of once per query, and its reads
+        run without a transaction around each (a round trip to the server fewer before and after
+        every one). Writes are still transactions of their own, each committed when it returns."""
+        with self.reading() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")  # the pool resets it on return
+            self._pinned = connection
+            try:
+                yield self
+            finally:
+                self._pinned = None
 
     @contextmanager
     def transaction(self):
         """A connection in a transaction, committed when the block ends; a database that cannot be
         written (read-only, full, gone) is a ProgressError naming it."""
         try:
-            with self.engine.begin() as connection:
-                yield connection
+            if self._pinned is None:
+                with self.engine.begin() as connection:
+                    yield connection
+                return
+            connection = self._pinned
+            connection.execution_options(isolation_level=connection.default_isolation_level)
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                connection.execution_options(isolation_level="AUTOCOMMIT")
         except exc.SQLAlchemyError as error:
             hint = "make the file writable or pass --db to use another file" if self.path else "check the server"
             raise ProgressError(f"{self.where}: cannot save progress ({_reason(error)}); {hint}") from None
@@ -139,8 +163,14 @@ class ProgressStore:
     def reading(self):
         """A connection for reads; a database that cannot be read is a ProgressError naming it."""
         try:
-            with self.engine.connect() as connection:
-                yield connection
+            if self._pinned is None:
+                with self.engine.connect() as connection:
+                    yield connection
+                return
+            try:
+                yield self._pinned
+            finally:
+                self._pinned.commit()  # ends SQLAlchemy's own record of the read (nothing is sent in autocommit)
         except exc.SQLAlchemyError as error:
             raise ProgressError(f"{self.where}: cannot read progress ({_reason(error)})") from None
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort, current_app, g
 
+from ...bank.figures import seeds_drawing_every_run
 from ...bank.identity import VariantIdentity, realize
 from ...exam.preview import question_view
 from ...kept import Kept
@@ -55,6 +57,15 @@ class Practice:
         review show the same one, and pages only read it."""
         return self._views.get((v.qid, int(v.seed)), lambda: question_view(None, None, v.qid, v.seed, v))
 
+    def warm(self):
+        """Realize and view a variant of every question, and one for each run a question's figures
+        can plot: the imports, sympy's caches and every run's figure (100-300 ms of matplotlib each)
+        that a server worker would otherwise make on its first requests (a class server does this
+        once, before its workers fork)."""
+        for template in self.bank:
+            for seed in seeds_drawing_every_run(template):
+                self.view_of(self.variant_of(template.id, seed))
+
     def known(self, qid: str):
         if qid not in self.bank.templates:
             abort(404, f"no question {qid!r}")
@@ -73,13 +84,17 @@ def here() -> Practice:
 
 
 def store() -> ProgressStore:
-    """This request's connection to the progress database (closed when the request ends)."""
+    """This request's progress: every query of the request on one connection of the pool (`pinned`),
+    given back when the request ends."""
     if "store" not in g:
-        g.store = here().access.store()
+        held = ExitStack()
+        g.store = held.enter_context(here().access.store().pinned())
+        g.store_held = held
     return g.store
 
 
 def close_store(_exc=None):
-    s = g.pop("store", None)
-    if s is not None:
-        s.close()
+    held = g.pop("store_held", None)
+    if held is not None:
+        held.close()
+        g.pop("store").close()
