@@ -467,7 +467,7 @@ def class_restore(class_file, source) -> dict:
 def class_forget(class_file, student: str) -> dict:
     """`examkit class forget`: remove every row of one student (their data removed on request),
     whether or not they are still on the roster."""
-    from .classroom import limits
+    from .classroom import limits, lti_store
     from .classroom.config import load_course
     from .study.archive import remove_student, students
 
@@ -478,7 +478,10 @@ def class_forget(class_file, student: str) -> dict:
             raise NotFound(f"no progress of {student!r} in {store.where}, and no one of that id on the course")
         view = store.for_student(student)
         limits.create(store)
-        rows = remove_student(view) + limits.forget(view)
+        lti_store.create(store)
+        member = course.member(student)
+        launches = lti_store.forget(store, student, member.email if member else "")
+        rows = remove_student(view) + limits.forget(view) + launches
     finally:
         store.close()
     return {"student": student, "rows": rows}

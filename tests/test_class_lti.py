@@ -25,10 +25,14 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import select
 
+from examkit import api
 from examkit.bank.identity import VariantIdentity, realize
 from examkit.bank.loader import load_bank
+from examkit.classroom import lti_store
 from examkit.study.shown import expected_text
+from examkit.study.store import ProgressStore
 
 ISSUER, CLIENT, DEPLOYMENT, KID = "https://lms.example.edu", "10000000000042", "7:deadbeef", "platform-2027"
 AUTH_URL = "https://lms.example.edu/api/lti/authorize_redirect"
@@ -89,7 +93,7 @@ lti:
         line = proc.stdout.readline()
         assert line, "".join(seen)
         seen.append(line)
-    yield re.search(r"http://127\.0\.0\.1:\d+/", seen[-1]).group(0), tool_pem
+    yield re.search(r"http://127\.0\.0\.1:\d+/", seen[-1]).group(0), tool_pem, folder / "CLASS.yaml", env
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0, proc.stdout.read()
 
@@ -148,17 +152,18 @@ def id_token(nonce: str, sub: str, roles=("Learner",), key=PLATFORM_PEM, aud=CLI
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": KID})
 
 
-def launched(url: str, sub: str, roles=("Learner",), target="") -> Browser:
+def launched(url: str, sub: str, roles=("Learner",), target="", extra=None) -> Browser:
     browser = Browser(url)
     request = browser.login(target)
-    status, page, _ = browser.launch(id_token(request["nonce"], sub, roles, target=target), request["state"],
+    token = id_token(request["nonce"], sub, roles, target=target, **(extra or {}))
+    status, page, _ = browser.launch(token, request["state"],
                                      {"Origin": "https://lms.example.edu"})  # fmt: skip
     assert status == 200, (status, page[:500])
     return browser
 
 
 def test_a_student_launched_from_the_lms_practises_and_sees_their_own_progress(server):
-    url, _ = server
+    url, *_ = server
     ada = launched(url, "s1")
     assert "Ada Lovelace" in ada.open("/")[1]
     token = re.search(r'name="token" value="([^"]+)"', ada.open("/progress")[1]).group(1)
@@ -180,8 +185,29 @@ def test_a_student_launched_from_the_lms_practises_and_sees_their_own_progress(s
     assert status == 200 and "Blaise Pascal" in page and away.landed == url
 
 
+def test_forgetting_a_student_removes_what_their_launch_left(server, monkeypatch):
+    """A launch keeps the id_token's claims for minutes (pylti1p3's launch data); `class forget`
+    removes the student's with their progress, and leaves another student's."""
+    url, _, class_file, env = server
+    launched(url, "s1", extra={"email": "ada@example.edu"})
+    launched(url, "s2")
+    monkeypatch.setenv("EXAMKIT_DATABASE_URL", env["EXAMKIT_DATABASE_URL"])
+    store = ProgressStore(env["EXAMKIT_DATABASE_URL"])
+    try:
+
+        def mentioning(text):
+            with store.reading() as connection:
+                return [v for (v,) in connection.execute(select(lti_store.launch_data.c.value)) if text in v]
+
+        assert mentioning('"s1"') and mentioning('"s2"')
+        api.class_forget(class_file, "s1")
+        assert not mentioning('"s1"') and not mentioning("ada@example.edu") and mentioning('"s2"')
+    finally:
+        store.close()
+
+
 def test_an_instructor_launch_reaches_the_dashboard_and_a_claimed_role_makes_no_one_an_instructor(server):
-    url, _ = server
+    url, *_ = server
     prof = launched(url, "prof", roles=("Instructor",))
     status, page, _ = prof.open("/instructor/")
     assert status == 200 and "LTI course: where the class stands" in page
@@ -205,7 +231,7 @@ def _refused(url, why: str, **changes):
 
 
 def test_launches_that_cannot_be_trusted_are_refused(server):
-    url, _ = server
+    url, *_ = server
     _refused(url, "Signature verification failed", key=IMPOSTOR_PEM)
     _refused(url, "not a registered platform", aud="another-tool")
     _refused(url, "Signature has expired", expires_in=-60)
@@ -219,7 +245,7 @@ def test_launches_that_cannot_be_trusted_are_refused(server):
 
 
 def test_a_replayed_launch_is_refused_even_from_the_same_browser(server):
-    url, _ = server
+    url, *_ = server
     browser = Browser(url)
     request = browser.login()
     token = id_token(request["nonce"], "s1")
@@ -231,7 +257,7 @@ def test_a_replayed_launch_is_refused_even_from_the_same_browser(server):
 
 
 def test_the_tool_publishes_its_public_key_and_nothing_of_the_private(server):
-    url, tool_pem = server
+    url, tool_pem, *_ = server
     status, page, _ = Browser(url).open("/lti/jwks")
     keys = json.loads(page)["keys"]
     assert status == 200 and len(keys) == 1 and keys[0]["kty"] == "RSA" and "d" not in keys[0]

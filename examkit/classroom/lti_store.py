@@ -8,7 +8,8 @@ site, which a SameSite=Lax session cookie does not come with.
 A nonce is good once: pylti1p3 asks `check_value` of nonces only, and here it deletes the row it
 finds, in the statement that finds it, so a replayed id_token meets no nonce, even on another
 worker at the same moment. Rows live minutes (`LIFETIME_S`) and are swept as new ones are written;
-they are never progress, so the table is outside the migrations and the exports."""
+they are never progress, so the table is outside the migrations and the exports (but `class forget`
+removes a student's)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import json
 import time
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
-from sqlalchemy import Column, Float, MetaData, Table, Text, delete, select
+from sqlalchemy import Column, Float, MetaData, Table, Text, delete, or_, select
 
 from ..study.store import UPSERT, ProgressStore
 
@@ -35,6 +36,15 @@ launch_data = Table(
 def create(store: ProgressStore) -> None:
     """The table, if missing; run once before the workers start."""
     metadata.create_all(store.engine, checkfirst=True)
+
+
+def forget(store: ProgressStore, *identities: str) -> int:
+    """Remove the rows that name one of `identities` (a member's id, email) anywhere in their
+    JSON, with every expired row: a launch keeps the id_token's claims (name, email, ids) for
+    minutes, and a student whose data is removed on request leaves none of them behind."""
+    named = [launch_data.c.value.contains(json.dumps(i), autoescape=True) for i in identities if i]
+    with store.transaction() as connection:
+        return connection.execute(delete(launch_data).where(or_(launch_data.c.expires <= time.time(), *named))).rowcount
 
 
 class LaunchTable(LaunchDataStorage):
