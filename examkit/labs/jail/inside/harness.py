@@ -305,7 +305,7 @@ def warm_up():
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     from lab_probes.digits import digits28
 
-    digits28()  # sklearn's import is most of its cost
+    digits28()  # read and upscaled once, before the forks
     for entry in sorted(os.listdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "lab_probes"))):
         if not entry.endswith(".py") and not entry.startswith("_"):
             lab_probes(entry)
