@@ -290,9 +290,10 @@ def lab_notebook(lab: str, kind: str = "starter", out=None) -> Path:
 
 
 def lab_grade(lab: str, submissions, out, jobs: int = 2, seed: int = 0, sandbox: bool = True, roster=None,
-              progress_factory=None) -> dict:  # fmt: skip
+              progress_factory=None, time_scale: float = 1.0) -> dict:  # fmt: skip
     """`examkit lab grade`: files and folders of submissions graded in the jail (without it only
-    when `sandbox` is False, on purpose); `progress_factory(count, label)` makes the progress bar."""
+    when `sandbox` is False, on purpose); `progress_factory(count, label)` makes the progress bar;
+    `time_scale` multiplies every time limit."""
     from .labs.grade import grade_batch
     from .labs.jail.sandbox import SandboxUnavailable, bwrap_path
     from .labs.submissions import collect
@@ -305,10 +306,13 @@ def lab_grade(lab: str, submissions, out, jobs: int = 2, seed: int = 0, sandbox:
     missing = [str(s) for s in submissions if not Path(s).exists()]
     if missing:
         raise UsageError(f"no such submission file(s): {', '.join(missing)}")
+    if not time_scale > 0:
+        raise UsageError(f"--time-scale multiplies every time limit: a number above 0, not {time_scale!r}")
     try:
         found = collect(submissions)  # once: the progress bar's count, then the batch
         progress = progress_factory(len(found), f"grade {lab}") if progress_factory else None
-        return grade_batch(lab, found, out, jobs=jobs, seed=seed, sandbox=sandbox, progress=progress, roster=roster)
+        return grade_batch(lab, found, out, jobs=jobs, seed=seed, sandbox=sandbox, progress=progress, roster=roster,
+                           time_scale=time_scale)  # fmt: skip
     except (ValueError, SandboxUnavailable) as exc:
         raise UsageError(str(exc)) from None
 

@@ -30,7 +30,8 @@ def test_hostile_submissions_earn_nothing_and_never_stop_the_batch(tmp_path):
         path = tmp_path / f"{name}.py"
         path.write_text(source("vae") + "\n" + code)
         files.append(path)
-    summary = grade_batch("vae", files, tmp_path / "out", jobs=2)
+    # time limits at 0.3x (3 s a check): an attack that never stops costs its check, however long the limit
+    summary = grade_batch("vae", files, tmp_path / "out", jobs=2, time_scale=0.3)
     assert summary["submissions"] == len(HOSTILE)
     results = {name: json.loads((tmp_path / "out" / name / "results.json").read_text()) for name in HOSTILE}
     scores = {name: {t["name"].split(":")[0]: t["score"] for t in r["tests"]} for name, r in results.items()}

@@ -125,6 +125,15 @@ def test_each_pitfall_loses_exactly_its_checks(tmp_path, lab, pitfalls):
         assert not failed_checks(results), (i, failed_checks(results))
 
 
+def test_a_time_scale_that_is_not_a_positive_number_is_refused(tmp_path):
+    notebook = tmp_path / "lab.py"
+    notebook.write_text(source("vae"))
+    for scale in ("0", "-1", "nan"):
+        result = run_cli("lab", "grade", "vae", str(notebook), "--out", str(tmp_path / "out"), "--time-scale", scale)
+        assert result.returncode == 2 and "--time-scale multiplies every time limit" in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_cli_grade_batch_outputs_and_resume(tmp_path):
     good = write_notebook(get_lab("vae"), True, tmp_path / "alice.ipynb")
     bad = tmp_path / "bob.py"

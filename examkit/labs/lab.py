@@ -52,6 +52,7 @@ class Lab:
     def max_score(self) -> float:
         return sum(c.points for c in self.checks)
 
-    def probes(self) -> list[dict]:
+    def probes(self, time_scale: float = 1.0) -> list[dict]:
+        """The probes the checks read, each with its time limit (seconds) times `time_scale`."""
         names = dict.fromkeys(p for c in self.checks for p in (c.probe, *c.reads))
-        return [{"name": p, "timeout": self.probe_timeouts.get(p, 10)} for p in names]
+        return [{"name": p, "timeout": self.probe_timeouts.get(p, 10) * time_scale} for p in names]

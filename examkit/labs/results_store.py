@@ -26,8 +26,10 @@ def grader_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def result_key(lab: str, seed: int, data: bytes | None) -> str:
-    return f"{lab}|{seed}|{grader_version()}|{hashlib.sha256(data).hexdigest() if data is not None else 'unreadable'}"
+def result_key(lab: str, seed: int, data: bytes | None, time_scale: float = 1.0) -> str:
+    """A submission's results are the same for the same lab, seed, grader, time limits and file."""
+    digest = hashlib.sha256(data).hexdigest() if data is not None else "unreadable"
+    return f"{lab}|{seed}|{grader_version()}|x{time_scale:g}|{digest}"
 
 
 class ResultStore:
