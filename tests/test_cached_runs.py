@@ -76,6 +76,29 @@ def test_a_class_server_draws_every_runs_figure_before_its_workers_start(bank, m
             assert practice.view_of(practice.variant_of(qid, seed))["figures"]
 
 
+def test_a_drawn_figure_is_read_back_by_the_next_process_and_a_read_only_cache_only_costs_a_drawing(
+    bank, tmp_path, monkeypatch
+):
+    from examkit.exam import preview
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    variant = bank.get("gan-instability").variant(5)
+    monkeypatch.setattr(preview, "_figures", preview.Kept(8))
+    drawn = preview._figure_uri(variant.figures[0], variant)
+    assert [p.suffix for p in (tmp_path / "cache" / "examkit" / "figures").iterdir()] == [".png"]
+
+    def drawn_again(*args):
+        raise AssertionError("drawn again instead of read from the cache folder")
+
+    monkeypatch.setattr(preview, "_figures", preview.Kept(8))  # as a new process starts
+    with monkeypatch.context() as m:
+        m.setattr(preview, "render_figure", drawn_again)
+        assert preview._figure_uri(variant.figures[0], variant) == drawn
+    monkeypatch.setenv("XDG_CACHE_HOME", "/proc/no-cache-here")  # nothing can be written there
+    monkeypatch.setattr(preview, "_figures", preview.Kept(8))
+    assert preview._figure_uri(variant.figures[0], variant) == drawn
+
+
 def test_run_figure_renders_and_its_key_follows_the_run(bank, tmp_path):
     template = bank.get("gan-d-overpowers")
     a = template.variant(0)

@@ -4,19 +4,23 @@ figures embedded as data URIs, answers and solutions folded under each question.
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
+import os
 import tempfile
 from pathlib import Path
 
 import sympy as sp
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ..bank import figures as figures_module
 from ..bank.figures import figure_key, render_figure
 from ..kept import Kept
 from ..markup import to_html
 from ..markup.mathml import math_to_mathml
 from ..markup.numbers import KEY_FIGURES, format_number
 from ..parts.printed import key_text
-from ..resources import bundled
+from ..resources import bundled, user_cache_dir
 from .latex import mathtex
 
 _figures = Kept(256)  # rendered figures kept per process (about 30 kB each)
@@ -25,14 +29,43 @@ _figures = Kept(256)  # rendered figures kept per process (about 30 kB each)
 def _figure_uri(spec, variant) -> str:
     """The figure as a data URI. Rendering one takes matplotlib 100-300 ms, and a practice page
     shows the same figure again (question, then its result; on a class server, every student whose
-    variant draws the same run or numbers): a figure's identity is its pixels."""
+    variant draws the same run or numbers): a figure's identity is its pixels. Kept per process,
+    and as a PNG in the user's cache folder, so that the next process (a class server restarted, the
+    next worker) reads it instead of drawing it."""
+    key = figure_key(spec, variant)  # the picture's identity: variants drawing one run share it
 
     def render():
-        with tempfile.TemporaryDirectory() as tmp:
-            path = render_figure(spec, variant, Path(tmp) / "figure.png")
-            return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+        cached = user_cache_dir() / "figures" / f"{key}-{_drawing_version()}.png"
+        try:
+            data = cached.read_bytes()
+        except OSError:
+            with tempfile.TemporaryDirectory() as tmp:
+                data = render_figure(spec, variant, Path(tmp) / "figure.png").read_bytes()
+            _keep(cached, data)
+        return "data:image/png;base64," + base64.b64encode(data).decode()
 
-    return _figures.get(figure_key(spec, variant), render)  # the picture's identity: variants drawing one run share it
+    return _figures.get(key, render)
+
+
+@functools.cache
+def _drawing_version() -> str:
+    """What else decides a figure's pixels: the drawing code and matplotlib's version."""
+    import matplotlib
+
+    source = Path(figures_module.__file__).read_bytes() + matplotlib.__version__.encode()
+    return hashlib.sha256(source).hexdigest()[:12]
+
+
+def _keep(path: Path, data: bytes):
+    """Write the cached PNG whole (a reader never sees half of one); a cache that cannot be
+    written (read-only, full) only means drawing it again next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as fh:
+            fh.write(data)
+        os.replace(fh.name, path)
+    except OSError:
+        pass
 
 
 def answer_html(part) -> str:
