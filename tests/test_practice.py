@@ -146,6 +146,7 @@ def test_written_answers_are_self_marked_per_rubric_item_and_scores_come_from_th
     c, token = client
     page = c.post("/q/ae-not-generative/1", data={"token": token, "action": "check", "answer-explain": "no prior"})
     assert 'name="rubric-explain"' in page.get_data(as_text=True)
+    assert "tick below each point it makes" in page.get_data(as_text=True)  # the written part's box says what to do
     marked = c.post("/q/ae-not-generative/1/self-mark", data={
         "token": token, "answer-explain": "no prior", "rubric-explain": ["0", "2"], "auto_got": "100"})  # fmt: skip
     assert "Score 2 / 3" in marked.get_data(as_text=True)

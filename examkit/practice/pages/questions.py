@@ -17,6 +17,7 @@ from .. import checks
 from . import forms
 from .context import here, store
 
+SELF_MARKED = "A written answer: compare it with the model answer, then tick below each point it makes."
 NO_ANSWER = "No answer yet, so nothing was checked or recorded: type an answer, or press Show the answer."
 
 pages = Blueprint("questions", __name__)
@@ -220,7 +221,7 @@ def _verdict(v, part, typed: str, reveal: bool) -> Verdict | None:
 
 def _result(part, typed, verdict) -> dict:
     if verdict is None:
-        return {"part": part.id, "answer": typed, "status": "manual", "mark": "✎", "message": "", "feedback": [],
+        return {"part": part.id, "answer": typed, "status": "manual", "mark": "✎", "message": SELF_MARKED, "feedback": [],
                 "expected": to_html(part.answer_text), "rubric": part.rubric, "you_typed": ""}  # fmt: skip
     seen = forms.reading(verdict.interpreted)
     return {
