@@ -125,6 +125,31 @@ def test_each_pitfall_loses_exactly_its_checks(tmp_path, lab, pitfalls):
         assert not failed_checks(results), (i, failed_checks(results))
 
 
+def test_the_jail_reads_the_prebuilt_matplotlib_font_cache(tmp_path):
+    """The grader binds its font cache read-only, which matplotlib ignores (it wants a config folder
+    it can write): the harness copies it into the scratch space first, so no jail rebuilds it (1 s)."""
+    from examkit.labs.jail.runner import copy_harness, matplotlib_cache
+
+    prebuilt, harness = matplotlib_cache(), copy_harness(tmp_path)
+    assert prebuilt is not None
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    script = (
+        "import sys; sys.path.insert(0, '/tmp/harness'); import harness; harness._matplotlib_config(); "
+        "import matplotlib.font_manager, matplotlib; print(matplotlib.get_cachedir())"
+    )
+    done = subprocess.run(
+        [shutil.which("bwrap"), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+         "--bind", str(scratch), "/tmp/scratch", "--ro-bind", str(harness), "/tmp/harness", "--ro-bind", str(prebuilt),
+         "/tmp/mplcache", "--clearenv", "--setenv", "HOME", "/tmp/scratch", "--setenv", "MPLCONFIGDIR", "/tmp/mplcache",
+         sys.executable, "-c", script],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "/tmp/scratch/.matplotlib" and "not a writable" not in done.stderr, done.stderr
+    assert [p.name for p in (scratch / ".matplotlib").iterdir()] == [p.name for p in prebuilt.glob("fontlist-*.json")]
+
+
 def test_a_time_scale_that_is_not_a_positive_number_is_refused(tmp_path):
     notebook = tmp_path / "lab.py"
     notebook.write_text(source("vae"))
