@@ -154,7 +154,9 @@ def test_a_time_scale_that_is_not_a_positive_number_is_refused(tmp_path):
     notebook.write_text(source("vae"))
     for scale in ("0", "-1", "nan"):
         result = run_cli("lab", "grade", "vae", str(notebook), "--out", str(tmp_path / "out"), "--time-scale", scale)
-        assert result.returncode == 2 and "--time-scale multiplies every time limit" in result.stderr, result.stderr
+        assert (
+            result.returncode == 2 and "(--time-scale) multiplies every time limit: a number above 0" in result.stderr
+        ), result.stderr
     assert not (tmp_path / "out").exists()
 
 

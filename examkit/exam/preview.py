@@ -59,13 +59,16 @@ def _drawing_version() -> str:
 def _keep(path: Path, data: bytes):
     """Write the cached PNG whole (a reader never sees half of one); a cache that cannot be
     written (read-only, full) only means drawing it again next time."""
+    partial = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as fh:
+            partial = fh.name
             fh.write(data)
-        os.replace(fh.name, path)
+        os.replace(partial, path)
     except OSError:
-        pass
+        if partial:  # a half-written file (the disk full) is not left behind
+            Path(partial).unlink(missing_ok=True)
 
 
 def answer_html(part) -> str:

@@ -154,7 +154,9 @@ def grade_batch(
     `time_scale` multiplies every time limit: above 1 on a slow machine, where an honest GAN's
     training could run out of time; below 1 to be done sooner with notebooks that never stop."""
     if not time_scale > 0:
-        raise ValueError(f"the time scale multiplies every time limit: a number above 0, not {time_scale!r}")
+        raise ValueError(
+            f"the time scale (--time-scale) multiplies every time limit: a number above 0, not {time_scale!r}"
+        )
     spec = get_lab(lab)
     found = collect(submissions)
     if roster:
