@@ -24,6 +24,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import data
+from .train import adam
 
 MIN_STEPS = 700  # about 30 epochs of the 1,500 bundled digits; small IDX sets train as many steps
 MAX_TRAIN = 20000  # MNIST-sized data: 20,000 images (3 epochs) are plenty for a 98 % feature net
@@ -137,7 +138,7 @@ def net_for(ds) -> FeatureNet:
 def _fit(model: FeatureNet, x, y):
     """Seeded, single-threaded training: the same weights whatever threads the caller uses."""
     generator = torch.Generator().manual_seed(SEED)
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    opt = adam(model.parameters(), lr=2e-3)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

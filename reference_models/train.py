@@ -16,6 +16,13 @@ from . import losses
 THREADS = 1  # tiny models run fastest on one thread; conv models may pass more
 
 
+def adam(parameters, **settings) -> torch.optim.Adam:
+    """Adam updating all of a network's tensors in one call (`foreach`): on a CPU the same arithmetic
+    as the default per-tensor loop, bit for bit, without its Python overhead (a fifth of a small
+    GAN's step)."""
+    return torch.optim.Adam(parameters, foreach=True, **settings)
+
+
 def seed_everything(seed: int, threads: int = THREADS):
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -34,7 +41,7 @@ def train_autoencoder(model, x_train, config, *, variational: bool, progress=Non
     """AE: minimize E||x - x̂||². VAE: minimize -E_q log p(x|z) + β_t KL with β_t warming up linearly
     over `config.anneal_epochs` (0 = no annealing); with `config.binarize == "dynamic"` every batch
     is a fresh Bernoulli draw of the grey levels. Returns per-epoch averages per image."""
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    opt = adam(model.parameters(), lr=config.lr)
     history = []
     anneal = getattr(config, "anneal_epochs", 0)
     dynamic = getattr(config, "binarize", "none") == "dynamic"
@@ -89,8 +96,8 @@ def train_gan(
     norm of the gradient that reaches G's parameters (vanishing gradients show up here).
     """
     objective, batch_size = losses.GAN_OBJECTIVES[config.loss], config.batch_size
-    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=tuple(config.betas))
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=tuple(config.betas))
+    opt_g = adam(generator.parameters(), lr=config.lr_g, betas=tuple(config.betas))
+    opt_d = adam(discriminator.parameters(), lr=config.lr_d, betas=tuple(config.betas))
     history = []
 
     def fake_batch(n, y):
@@ -118,9 +125,11 @@ def train_gan(
         loss_g = objective.generator(d_fake_g)
         opt_g.zero_grad()
         loss_g.backward()
-        grad_norm = torch.sqrt(sum(p.grad.pow(2).sum() for p in generator.parameters() if p.grad is not None))
+        logged = step % log_every == 0 or step == steps
+        if logged:  # read before the step moves G; only logged steps need it
+            grad_norm = torch.sqrt(sum(p.grad.pow(2).sum() for p in generator.parameters() if p.grad is not None))
         opt_g.step()
-        if step % log_every == 0 or step == steps:
+        if logged:
             logits = objective.logits
             history.append(
                 {

@@ -98,19 +98,19 @@ def bare_env(home) -> dict:
     return {
         "PATH": os.path.dirname(sys.executable),
         "HOME": str(home),
-        "PYTHONPYCACHEPREFIX": os.environ["PYTHONPYCACHEPREFIX"],
         "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
     }
 
 
 def _checkout_files() -> set[str]:
-    """Every path under the checkout, ignored ones included, except the venv and git's own folder."""
+    """Every path under the checkout, ignored ones included, except the venv, git's own folder and
+    Python's bytecode caches (what importing the checkout writes, as `make demo` does too)."""
     found = set()
     for top in ROOT.iterdir():
         if top.name in _IGNORED_TOP:
             continue
         if top.is_dir():
-            found.update(str(p.relative_to(ROOT)) for p in top.rglob("*"))
+            found.update(str(p.relative_to(ROOT)) for p in top.rglob("*") if "__pycache__" not in p.parts)
         found.add(top.name)
     return found
 
@@ -135,8 +135,11 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_configure(config):
     """Point every cache at a folder shared by this run's workers (the trained digits classifier,
-    matplotlib's font list and luaotfload's font database are built once), and keep bytecode out
-    of the checkout."""
+    matplotlib's font list and luaotfload's font database are built once).
+
+    Bytecode stays where Python keeps it: a PYTHONPYCACHEPREFIX would hide the venv's compiled
+    torch, sympy and matplotlib from every process the tests start, and where PYTHONDONTWRITEBYTECODE
+    is set (as on this machine) each of them compiled those from source again (2-4 s a process)."""
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
         config._examkit_checkout = _checkout_files()
         config._examkit_run = tempfile.mkdtemp(prefix="examkit-tests-")
@@ -145,8 +148,6 @@ def pytest_configure(config):
     os.environ["XDG_CACHE_HOME"] = str(run / "cache")
     os.environ["MPLCONFIGDIR"] = str(run / "matplotlib")
     os.environ["TEXMFVAR"] = str(run / "texmf-var")  # LuaLaTeX's font caches, where the system's is not writable
-    os.environ["PYTHONPYCACHEPREFIX"] = str(run / "pycache")
-    sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
     os.environ["EXAMKIT_TEST_SCRATCH"] = tempfile.mkdtemp(prefix="scratch-", dir=run)
 
 

@@ -160,6 +160,26 @@ def test_a_time_scale_that_is_not_a_positive_number_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_batch_imports_what_calls_ast_parse_before_its_threads_start(tmp_path):
+    """CPython 3.11's ast.parse is not thread-safe (python/cpython#106905): a batch thread reading a
+    notebook while another imported torch._dynamo (the judges' first optimizer) failed now and then.
+    In a fresh process, torch._dynamo is imported before the batch's pool starts."""
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json")
+    probe = (
+        "import sys, concurrent.futures as cf\n"
+        "from examkit.labs import grade\n"
+        "class Pool(cf.ThreadPoolExecutor):\n"
+        "    def __init__(self, *a, **k):\n"
+        "        print('dynamo before the pool:', 'torch._dynamo' in sys.modules)\n"
+        "        super().__init__(*a, **k)\n"
+        "grade.ThreadPoolExecutor = Pool\n"
+        f"print(grade.grade_batch('vae', [{str(broken)!r}], {str(tmp_path / 'out')!r}, jobs=2)['scores'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert "dynamo before the pool: True" in done.stdout and "{'broken': 0" in done.stdout, done.stdout + done.stderr
+
+
 def test_cli_grade_batch_outputs_and_resume(tmp_path):
     good = write_notebook(get_lab("vae"), True, tmp_path / "alice.ipynb")
     bad = tmp_path / "bob.py"

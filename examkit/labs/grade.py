@@ -49,6 +49,19 @@ def _results(checks, tests: list, output: str, extras: dict | None = None, secon
     return results
 
 
+def _import_before_threads() -> None:
+    """Import in one thread what grading imports on first use. CPython 3.11's ast module keeps its
+    recursion depth interpreter-wide (python/cpython#106905; extract.py's lock covers our own
+    parsing): the judges' first optimizer imports torch._dynamo, whose modules call ast.parse about
+    90 times, and a batch thread reading a notebook meanwhile failed with "AST constructor recursion
+    depth mismatch"."""
+    import matplotlib.image  # noqa: F401  (feedback pictures)
+    import torch
+    from IPython.core.inputtransformer2 import TransformerManager  # noqa: F401  (extract)
+
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+
 def failed_results(lab: str, why: str) -> dict:
     """Results for a submission that could not be graded: every check at 0, saying why."""
     checks = get_lab(lab).checks
@@ -213,6 +226,8 @@ def grade_batch(
             progress()
         return submission, results
 
+    if jobs > 1:
+        _import_before_threads()
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             graded = list(pool.map(one, found))
