@@ -9,6 +9,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import nbformat
@@ -236,16 +237,31 @@ def test_cli_starter_solution_and_refusal_without_sandbox(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", ["vae", "gan"])
-def test_notebooks_written_as_students_write_them_get_full_marks(tmp_path, lab):
+def test_notebooks_written_as_students_write_them_get_full_marks(tmp_path, lab, monkeypatch):
     """Colab headers (`x = !cmd`, a drive mount), %%time / %%capture cells, a notebook saved with
     6 MB of outputs, device chosen by if/elif, an argparse port of pytorch/examples, __future__
     and a @dataclass config, a long training loop inside `except Exception`, redefinitions,
     (N, 1) discriminator outputs and a list from train_step: each works in Jupyter, each gets full
-    marks, and the notes name cells as Jupyter counts them."""
+    marks, and the notes name cells as Jupyter counts them. The batch's threads parse Python (a
+    notebook, an array's header) only under extract.PYTHON_PARSING (CPython 3.11's ast.parse is not
+    thread-safe)."""
+    import ast
+    import threading
+
+    from examkit.labs.extract import PYTHON_PARSING
     from lab_styles import write_styles
 
+    unlocked, parse = [], ast.parse
+
+    def watched(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread() and not PYTHON_PARSING.locked():
+            unlocked.append("".join(traceback.format_stack(limit=6)))
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", watched)
     paths = write_styles(lab, tmp_path)
     grade_batch(lab, paths, tmp_path / "out", jobs=2)
+    assert not unlocked, unlocked[0]
     for path in paths:
         results = json.loads((tmp_path / "out" / path.stem / "results.json").read_text())
         assert not failed_checks(results), (

@@ -224,12 +224,14 @@ def _future_flags(node, flags: int) -> int:
 
 # CPython 3.11 keeps ast.parse's recursion depth in interpreter-wide state: two threads parsing at
 # once (a batch's workers) can fail with "SystemError: AST constructor recursion depth mismatch"
-# (python/cpython#106905). Reading is milliseconds; one thread at a time costs nothing.
-_PARSING = threading.Lock()
+# (python/cpython#106905). Every parse in the grading process takes this lock: reading a notebook
+# here, and reading a probe's array (np.load parses its header with ast.literal_eval). Each is
+# milliseconds; one thread at a time costs nothing.
+PYTHON_PARSING = threading.Lock()
 
 
 def extract(path) -> Extracted:
-    with _PARSING:
+    with PYTHON_PARSING:
         return _extract(Path(path))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ...resources import user_cache_dir
-from ..extract import Extracted
+from ..extract import PYTHON_PARSING, Extracted
 from ..files import read_capped
 from .sandbox import Limits, run_jailed
 
@@ -58,7 +58,8 @@ def _read_array(path: Path):
     if data is None:
         return None
     try:
-        value = np.load(io.BytesIO(data), allow_pickle=False)
+        with PYTHON_PARSING:
+            value = np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, OSError, EOFError):
         return None
     return value if isinstance(value, np.ndarray) and value.dtype.kind in "fiub" else None
