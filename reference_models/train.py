@@ -110,7 +110,8 @@ def train_gan(
     for step in range(1, steps + 1):
         for _ in range(config.n_critic):
             real, y = sample_real(batch_size)
-            fake = fake_batch(batch_size, y).detach()
+            with torch.no_grad():  # D's step needs no graph through G (the same numbers, less work)
+                fake = fake_batch(batch_size, y)
             d_real, d_fake = critic(real, y), critic(fake, y)
             loss_d = objective.discriminator(d_real, d_fake, real_label)
             if objective.penalty:

@@ -128,11 +128,26 @@ def test_the_scratch_quota_stops_a_flood_and_the_batch_goes_on(tmp_path):
 def test_a_submission_cannot_reach_the_next_one_in_the_same_warm_jail(tmp_path):
     """One worker grades, in one warm jail: an attack on the processes in /proc (it must not reach
     the zygote, so that submission still grades normally), a detached file-deleting process (it
-    must be gone before the next submission), then a correct submission."""
+    must be gone before the next submission), then, in the next batch of this process, which is
+    given the same zygote, a correct submission."""
+    from examkit.labs.jail import warm
+    from examkit.labs.jail.sandbox import Limits
+
+    def kept_zygote() -> int:
+        jail = warm.borrow(Limits(), 120)
+        try:
+            return jail.proc.pid
+        finally:
+            warm.give_back(jail)
+
     files = []
     for name, attack in (("a_proc", PROC_ATTACK), ("b_lingering", LINGERING_ATTACK), ("c_victim", "")):
         files.append(tmp_path / f"{name}.py")
         files[-1].write_text(source("vae") + "\n" + attack)
-    summary = grade_batch("vae", files, tmp_path / "out", jobs=1)
-    assert summary["scores"]["a_proc"] == summary["max_score"], summary["scores"]
+    warm.close_idle()
+    first = grade_batch("vae", files[:2], tmp_path / "out", jobs=1)
+    assert first["scores"]["a_proc"] == first["max_score"], first["scores"]
+    zygote = kept_zygote()
+    summary = grade_batch("vae", files[2:], tmp_path / "out", jobs=1)
     assert summary["scores"]["c_victim"] == summary["max_score"], summary["scores"]
+    assert kept_zygote() == zygote

@@ -13,6 +13,7 @@ from . import get_lab
 from .extract import MAX_FILE_BYTES, SubmissionError, extract
 from .feedback import feedback_html
 from .files import read_capped
+from .jail import warm
 from .jail.runner import run_probes
 from .jail.sandbox import Limits, cgroup_problem
 from .jail.warm import WarmJail, WarmJailUnavailable
@@ -186,7 +187,7 @@ def grade_batch(
         if not sandbox:
             return None
         if not hasattr(local, "jail"):
-            local.jail = WarmJail(notebook_timeout=NOTEBOOK_S * time_scale)
+            local.jail = warm.borrow(Limits(), NOTEBOOK_S * time_scale)
             jails.append(local.jail)
         return local.jail
 
@@ -233,7 +234,7 @@ def grade_batch(
             graded = list(pool.map(one, found))
     finally:
         for jail in jails:
-            jail.close()
+            warm.give_back(jail)
     write_grades_csv(out / "grades.csv", spec.checks, spec.max_score, graded)
     write_canvas_csv(out / "canvas.csv", spec.title, spec.max_score, graded)
     review = write_review(out / "review.csv", graded)
