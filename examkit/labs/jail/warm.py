@@ -162,7 +162,7 @@ class WarmJail:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-KEEP_IDLE = 4  # zygotes kept between batches (about 0.4 GB each); more are closed
+KEEP_IDLE = 4  # zygotes kept between batches (about 0.35 GB each); more are closed
 _idle: list[WarmJail] = []
 _idle_lock = threading.Lock()
 
