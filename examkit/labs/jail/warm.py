@@ -34,11 +34,11 @@ from .runner import RunOutput, collect, copy_harness, jail_settings
 from .sandbox import Limits, kill_group, kill_jail, read_capped_in_background, spawn_jailed
 
 START_TIMEOUT_S = 120
+REPLY_GRACE_S = 15  # beyond the notebook's own deadline, which the jail enforces itself
 # bubblewrap's --die-with-parent is PR_SET_PDEATHSIG, which fires when the *thread* that started the
 # jail ends: a batch's worker thread would take its zygote with it. Jails are started from this one
 # thread, which lives as long as the process (and so do they, at most).
 _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="examkit-jail-spawner")
-REPLY_GRACE_S = 15  # beyond the notebook's own deadline, which the jail enforces itself
 
 
 class WarmJailUnavailable(RuntimeError):
