@@ -13,14 +13,13 @@ from pathlib import Path
 import sympy as sp
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ..bank import figures as figures_module
 from ..bank.figures import figure_key, render_figure
 from ..kept import Kept
 from ..markup import to_html
 from ..markup.mathml import math_to_mathml
 from ..markup.numbers import KEY_FIGURES, format_number
 from ..parts.printed import key_text
-from ..resources import bundled, user_cache_dir
+from ..resources import bundled, code_digest, user_cache_dir
 from .latex import mathtex
 
 _figures = Kept(256)  # rendered figures kept per process (about 30 kB each)
@@ -49,11 +48,12 @@ def _figure_uri(spec, variant) -> str:
 
 @functools.cache
 def _drawing_version() -> str:
-    """What else decides a figure's pixels: the drawing code and matplotlib's version."""
+    """What else decides a figure's pixels: the drawing code (bank/figures.py, and checking/ that
+    computes its curves' points) and matplotlib's version."""
     import matplotlib
 
-    source = Path(figures_module.__file__).read_bytes() + matplotlib.__version__.encode()
-    return hashlib.sha256(source).hexdigest()[:12]
+    drawing = code_digest("examkit/bank/figures.py", "examkit/checking") + matplotlib.__version__
+    return hashlib.sha256(drawing.encode()).hexdigest()[:12]
 
 
 def _keep(path: Path, data: bytes):

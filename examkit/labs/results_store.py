@@ -11,6 +11,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from ..resources import code_digest
+
 GRADED_BY = ("examkit/labs", "reference_models")  # every source a lab's score depends on
 
 
@@ -18,12 +20,7 @@ GRADED_BY = ("examkit/labs", "reference_models")  # every source a lab's score d
 def grader_version() -> str:
     """A digest of the grader's sources (labs, jail, judges, reference models): no version to bump
     by hand, and cached results of any other grader are never reused."""
-    root = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha256()
-    for folder in GRADED_BY:
-        for path in sorted((root / folder).rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    return code_digest(*GRADED_BY)
 
 
 def result_key(lab: str, seed: int, data: bytes | None, time_scale: float = 1.0) -> str:
